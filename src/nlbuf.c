@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "nlbuf.h"
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/openvswitch.h>
+#include <stdlib.h>
+#include <string.h>
+
+void nlbuf_init(struct nlbuf *b, size_t cap)
+{
+	b->data = cap ? malloc(cap) : NULL;
+	if (cap && b->data == NULL)
+		abort();
+	b->len = 0;
+	b->cap = cap;
+	b->fixed = false;
+	b->overflow = false;
+}
+
+void nlbuf_init_fixed(struct nlbuf *b, void *mem, size_t cap)
+{
+	b->data = mem;
+	b->len = 0;
+	b->cap = cap;
+	b->fixed = true;
+	b->overflow = false;
+}
+
+void nlbuf_free(struct nlbuf *b)
+{
+	if (!b->fixed)
+		free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void nlbuf_reset(struct nlbuf *b)
+{
+	b->len = 0;
+	b->overflow = false;
+}
+
+static bool reserve(struct nlbuf *b, size_t extra)
+{
+	size_t need = b->len + extra;
+
+	if (b->overflow)
+		return false;
+	if (need <= b->cap)
+		return true;
+	if (b->fixed) {
+		b->overflow = true;
+		return false;
+	}
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap *= 2;
+	uint8_t *data = realloc(b->data, cap);
+	if (data == NULL)
+		abort();
+	b->data = data;
+	b->cap = cap;
+	return true;
+}
+
+size_t nlbuf_put(struct nlbuf *b, const void *data, size_t len)
+{
+	size_t padded = NLA_ALIGN(len), ofs = b->len;
+
+	if (!reserve(b, padded))
+		return (size_t)-1;
+	if (data)
+		memcpy(b->data + ofs, data, len);
+	else
+		memset(b->data + ofs, 0, len);
+	memset(b->data + ofs + len, 0, padded - len);
+	b->len += padded;
+	return ofs;
+}
+
+void nlbuf_put_attr(struct nlbuf *b, uint16_t type, const void *data, size_t len)
+{
+	struct nlattr nla = { .nla_len = (uint16_t)(NLA_HDRLEN + len), .nla_type = type };
+
+	if (len > UINT16_MAX - NLA_HDRLEN || !reserve(b, NLA_HDRLEN + NLA_ALIGN(len))) {
+		b->overflow = true;
+		return;
+	}
+	nlbuf_put(b, &nla, sizeof(nla));
+	nlbuf_put(b, data, len);
+}
+
+void nlbuf_put_flag(struct nlbuf *b, uint16_t type)
+{
+	nlbuf_put_attr(b, type, NULL, 0);
+}
+
+void nlbuf_put_u8(struct nlbuf *b, uint16_t type, uint8_t v)
+{
+	nlbuf_put_attr(b, type, &v, sizeof(v));
+}
+
+void nlbuf_put_u16(struct nlbuf *b, uint16_t type, uint16_t v)
+{
+	nlbuf_put_attr(b, type, &v, sizeof(v));
+}
+
+void nlbuf_put_u32(struct nlbuf *b, uint16_t type, uint32_t v)
+{
+	nlbuf_put_attr(b, type, &v, sizeof(v));
+}
+
+void nlbuf_put_u64(struct nlbuf *b, uint16_t type, uint64_t v)
+{
+	nlbuf_put_attr(b, type, &v, sizeof(v));
+}
+
+void nlbuf_put_string(struct nlbuf *b, uint16_t type, const char *s)
+{
+	nlbuf_put_attr(b, type, s, strlen(s) + 1);
+}
+
+size_t nlbuf_nest_start(struct nlbuf *b, uint16_t type)
+{
+	struct nlattr nla = { .nla_len = NLA_HDRLEN, .nla_type = type | NLA_F_NESTED };
+
+	return nlbuf_put(b, &nla, sizeof(nla));
+}
+
+void nlbuf_nest_end(struct nlbuf *b, size_t nest_ofs)
+{
+	if (b->overflow || nest_ofs == (size_t)-1)
+		return;
+	size_t len = b->len - nest_ofs;
+	struct nlattr *nla = nlbuf_at(b, nest_ofs);
+
+	if (len > UINT16_MAX) {
+		b->overflow = true;
+		return;
+	}
+	nla->nla_len = (uint16_t)len;
+}
+
+size_t nlbuf_msg_start(struct nlbuf *b, uint16_t type, uint16_t flags, uint32_t seq,
+		       uint32_t pid)
+{
+	struct nlmsghdr nlh = {
+		.nlmsg_len = NLMSG_HDRLEN,
+		.nlmsg_type = type,
+		.nlmsg_flags = flags,
+		.nlmsg_seq = seq,
+		.nlmsg_pid = pid,
+	};
+
+	return nlbuf_put(b, &nlh, sizeof(nlh));
+}
+
+void nlbuf_put_genl(struct nlbuf *b, uint8_t cmd, uint8_t version)
+{
+	struct genlmsghdr genl = { .cmd = cmd, .version = version };
+
+	nlbuf_put(b, &genl, sizeof(genl));
+}
+
+void nlbuf_put_ovs_header(struct nlbuf *b, int dp_ifindex)
+{
+	struct ovs_header ovs = { .dp_ifindex = dp_ifindex };
+
+	nlbuf_put(b, &ovs, sizeof(ovs));
+}
+
+void nlbuf_msg_end(struct nlbuf *b, size_t msg_ofs)
+{
+	if (b->overflow || msg_ofs == (size_t)-1)
+		return;
+	struct nlmsghdr *nlh = nlbuf_at(b, msg_ofs);
+
+	nlh->nlmsg_len = (uint32_t)(b->len - msg_ofs);
+}

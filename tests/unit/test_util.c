@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Unit tests for the small shared utilities: errmsg, strbuf, nlbuf. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/openvswitch.h>
+#include <string.h>
+
+#include "errmsg.h"
+#include "nlbuf.h"
+#include "strbuf.h"
+
+static void test_errmsg_first_wins(void **state)
+{
+	struct errmsg e;
+
+	(void)state;
+	errmsg_clear(&e);
+	assert_int_equal(errmsg_set(&e, -EINVAL, 7, "bad %s", "token"), -EINVAL);
+	assert_int_equal(errmsg_set(&e, -ENOENT, 9, "later"), -ENOENT);
+	assert_int_equal(e.err, -EINVAL);
+	assert_int_equal(e.offset, 7);
+	assert_string_equal(e.msg, "bad token");
+	assert_int_equal(errmsg_set(NULL, -EPERM, 0, "x"), -EPERM);
+}
+
+static void test_strbuf(void **state)
+{
+	struct strbuf sb;
+
+	(void)state;
+	strbuf_init(&sb);
+	assert_string_equal(sb.s, "");
+	for (int i = 0; i < 1000; i++)
+		strbuf_addf(&sb, "%d,", i);
+	strbuf_trim_end(&sb, ",");
+	assert_int_equal(sb.len, strlen(sb.s));
+	assert_string_equal(sb.s + sb.len - 3, "999");
+	strbuf_reset(&sb);
+	strbuf_addc(&sb, 'x');
+	strbuf_add(&sb, "yz", 2);
+	assert_string_equal(sb.s, "xyz");
+	strbuf_free(&sb);
+}
+
+/* A message built with nlbuf parses back with libmnl, nests included. */
+static void test_nlbuf_roundtrip(void **state)
+{
+	struct nlbuf b;
+
+	(void)state;
+	nlbuf_init(&b, 0);
+	size_t msg = nlbuf_msg_start(&b, 0x20, NLM_F_REQUEST | NLM_F_ACK, 42, 7);
+	nlbuf_put_genl(&b, OVS_FLOW_CMD_NEW, OVS_FLOW_VERSION);
+	nlbuf_put_ovs_header(&b, 5);
+	size_t nest = nlbuf_nest_start(&b, OVS_FLOW_ATTR_KEY);
+	nlbuf_put_u32(&b, OVS_KEY_ATTR_IN_PORT, 3);
+	nlbuf_put_u16(&b, OVS_KEY_ATTR_ETHERTYPE, 0x0008);
+	nlbuf_nest_end(&b, nest);
+	nlbuf_put_string(&b, OVS_FLOW_ATTR_UFID, "abc");
+	nlbuf_msg_end(&b, msg);
+	assert_false(b.overflow);
+
+	const struct nlmsghdr *nlh = nlbuf_at(&b, msg);
+	assert_true(mnl_nlmsg_ok(nlh, (int)b.len));
+	assert_int_equal(nlh->nlmsg_len, b.len);
+	assert_int_equal(nlh->nlmsg_seq, 42);
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(genl->cmd, OVS_FLOW_CMD_NEW);
+	const struct ovs_header *ovs = (const void *)(genl + 1);
+	assert_int_equal(ovs->dp_ifindex, 5);
+
+	const struct nlattr *attr;
+	int n = 0;
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN + sizeof(*ovs)) {
+		if (mnl_attr_get_type(attr) == OVS_FLOW_ATTR_KEY) {
+			const struct nlattr *in;
+			int m = 0;
+			mnl_attr_for_each_nested(in, attr) {
+				if (mnl_attr_get_type(in) == OVS_KEY_ATTR_IN_PORT)
+					assert_int_equal(mnl_attr_get_u32(in), 3);
+				m++;
+			}
+			assert_int_equal(m, 2);
+		} else {
+			assert_string_equal(mnl_attr_get_str(attr), "abc");
+		}
+		n++;
+	}
+	assert_int_equal(n, 2);
+	nlbuf_free(&b);
+}
+
+/* A fixed buffer never grows: the overflowing write is dropped and flagged. */
+static void test_nlbuf_fixed_overflow(void **state)
+{
+	uint8_t mem[16];
+	struct nlbuf b;
+
+	(void)state;
+	nlbuf_init_fixed(&b, mem, sizeof(mem));
+	nlbuf_put_u32(&b, 1, 1);
+	assert_false(b.overflow);
+	assert_int_equal(b.len, 8);
+	nlbuf_put_u64(&b, 2, 2); /* 12 bytes: does not fit in the 8 left */
+	assert_true(b.overflow);
+	assert_int_equal(b.len, 8);
+	nlbuf_put_u8(&b, 3, 3); /* would fit, but the buffer is already bad */
+	assert_int_equal(b.len, 8);
+	nlbuf_reset(&b);
+	assert_false(b.overflow);
+	assert_int_equal(b.len, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_errmsg_first_wins),
+		cmocka_unit_test(test_strbuf),
+		cmocka_unit_test(test_nlbuf_roundtrip),
+		cmocka_unit_test(test_nlbuf_fixed_overflow),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

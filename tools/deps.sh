@@ -1,0 +1,33 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Install the Debian packages dpdk-switch builds, tests and runs with.
+# Idempotent: installs only what is missing. Usage: tools/deps.sh [--bench]
+set -eu
+
+PKGS="build-essential pkg-config meson ninja-build clang
+libdpdk-dev dpdk libnuma-dev libmnl-dev libcmocka-dev libpcap-dev
+python3 python3-scapy tshark tcpdump iproute2 iputils-ping netcat-openbsd iperf3 procps"
+# Open vSwitch with DPDK is only the benchmark's peer.
+[ "${1:-}" = "--bench" ] && PKGS="$PKGS openvswitch-switch-dpdk"
+
+missing=""
+for p in $PKGS; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing Debian packages:$missing" >&2
+	echo "deps: run as root (or: sudo apt-get install$missing)" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer once, quietly.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get install -y --no-install-recommends $missing ||
+	{ apt-get update && apt-get install -y --no-install-recommends $missing; }

@@ -1,0 +1,27 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# The test command: install what is missing, build, run every test suite,
+# then the unit tests again under ASan+UBSan. Safe to rerun.
+# Usage: tools/test.sh   (as root for the end-to-end suites)
+set -eu
+cd "$(dirname "$0")/.."
+
+tools/deps.sh
+if [ "$(id -u)" = 0 ]; then
+	mode=$(tools/hugepages.sh)
+	echo "test: hugepages: $mode"
+fi
+
+build() { # build DIR [meson options...]
+	dir=$1; shift
+	[ -f "$dir/build.ninja" ] || meson setup "$dir" "$@"
+	ninja -C "$dir"
+}
+
+build build/debug --buildtype=debug
+meson test -C build/debug --print-errorlogs --num-processes 2
+
+build build/asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	meson test -C build/asan --suite unit --print-errorlogs --num-processes 2
+echo "test: all suites passed"
