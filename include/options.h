@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * options: the daemon's own command line (everything after EAL's "--").
+ *
+ * Parsed before rte_eal_init() so that --help, --version and bad options
+ * need no EAL. EAL-free; unit-tested.
+ *
+ * Thread safety: main thread, at start-up only.
+ */
+#ifndef OPTIONS_H
+#define OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "errmsg.h"
+
+#define OPTIONS_MAX_PMDS 64
+#define OPTIONS_DEFAULT_CTL "/run/dpdk-switch/ctl.sock"
+#define OPTIONS_DEFAULT_FLOW_LIMIT 200000
+#define OPTIONS_DEFAULT_MAX_IDLE_MS 10000
+
+struct options {
+	const char *ctl_path;      /* --ctl PATH */
+	const char *ctl_group;     /* --ctl-group GROUP: its members are admins too */
+	uint32_t ctl_mode;         /* --ctl-mode MODE (octal), default 0666 */
+	uint16_t pmd_lcores[OPTIONS_MAX_PMDS]; /* --pmd-cores LIST */
+	uint16_t n_pmd_lcores;     /* 0: every worker lcore of -l */
+	const char *flows_file;    /* --flows FILE */
+	uint32_t flow_limit;       /* --flow-limit N */
+	uint32_t max_idle_ms;      /* --max-idle MS */
+	uint16_t rxq;              /* --rxq N, rx queues per port (0: one per PMD) */
+	uint16_t rxd;              /* --rxd N, rx descriptors per queue */
+	uint16_t txd;              /* --txd N, tx descriptors per queue */
+	uint32_t mbufs;            /* --mbufs N, mbufs per NUMA socket (0: sized from ports) */
+	uint16_t mtu;              /* --mtu N (0: leave the device's default) */
+	uint32_t log_level;        /* --log-level LEVEL, RTE_LOG_* */
+	uint32_t exit_idle_ms;     /* --exit-idle MS: exit once every port was idle MS ms */
+	uint32_t duration_s;       /* --duration S: exit after S seconds */
+	uint32_t stats_interval_s; /* --stats-interval S: print statistics every S s */
+	bool help;                 /* --help */
+	bool version;              /* --version */
+};
+
+/* Fill 'o' with the defaults. */
+void options_init(struct options *o);
+
+/*
+ * Parse argv[0..argc) (argv[0] is the program name) into 'o', which must
+ * have been initialised. Returns 0, or -EINVAL with a message in 'err'
+ * naming the option and the problem.
+ */
+int options_parse(struct options *o, int argc, char **argv, struct errmsg *err);
+
+void options_usage(FILE *f, const char *prog);
+
+/*
+ * Parse an lcore list "1,3-5" into ids[] (at most max). Returns the count,
+ * or -EINVAL/-E2BIG with a message.
+ */
+int options_parse_cpulist(const char *s, uint16_t *ids, int max, struct errmsg *err);
+
+#endif /* OPTIONS_H */

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <rte_log.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum {
+	OPT_CTL = 256, OPT_CTL_GROUP, OPT_CTL_MODE, OPT_PMD_CORES, OPT_FLOWS,
+	OPT_FLOW_LIMIT, OPT_MAX_IDLE, OPT_RXQ, OPT_RXD, OPT_TXD, OPT_MBUFS,
+	OPT_MTU, OPT_LOG_LEVEL, OPT_EXIT_IDLE, OPT_DURATION, OPT_STATS_INTERVAL,
+	OPT_HELP, OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "ctl", required_argument, NULL, OPT_CTL },
+	{ "ctl-group", required_argument, NULL, OPT_CTL_GROUP },
+	{ "ctl-mode", required_argument, NULL, OPT_CTL_MODE },
+	{ "pmd-cores", required_argument, NULL, OPT_PMD_CORES },
+	{ "flows", required_argument, NULL, OPT_FLOWS },
+	{ "flow-limit", required_argument, NULL, OPT_FLOW_LIMIT },
+	{ "max-idle", required_argument, NULL, OPT_MAX_IDLE },
+	{ "rxq", required_argument, NULL, OPT_RXQ },
+	{ "rxd", required_argument, NULL, OPT_RXD },
+	{ "txd", required_argument, NULL, OPT_TXD },
+	{ "mbufs", required_argument, NULL, OPT_MBUFS },
+	{ "mtu", required_argument, NULL, OPT_MTU },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "exit-idle", required_argument, NULL, OPT_EXIT_IDLE },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+void options_init(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->ctl_path = OPTIONS_DEFAULT_CTL;
+	o->ctl_mode = 0666;
+	o->flow_limit = OPTIONS_DEFAULT_FLOW_LIMIT;
+	o->max_idle_ms = OPTIONS_DEFAULT_MAX_IDLE_MS;
+	o->rxd = 1024;
+	o->txd = 1024;
+	o->log_level = RTE_LOG_NOTICE;
+}
+
+void options_usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"Usage: %s [EAL options] -- [options]\n"
+		"\n"
+		"Every ethdev EAL probes (PCI NICs, --vdev net_tap0,..., net_pcap0,...)\n"
+		"becomes a datapath port numbered ethdev port id + 1; port 0 is the\n"
+		"local port.\n"
+		"\n"
+		"Options:\n"
+		"  --ctl PATH           control socket (default %s)\n"
+		"  --ctl-group GROUP    members of GROUP may change the datapath too\n"
+		"  --ctl-mode MODE      control socket permissions, octal (default 0666)\n"
+		"  --pmd-cores LIST     lcores that run PMD threads, e.g. 1,3-4\n"
+		"                       (default: every worker lcore of -l)\n"
+		"  --flows FILE         install the flows of FILE (ovs-dpctl syntax, one\n"
+		"                       'FLOW ACTIONS' a line) before any port receives\n"
+		"  --flow-limit N       flow limit ceiling (default %d)\n"
+		"  --max-idle MS        expire flows idle for MS ms (default %d)\n"
+		"  --rxq N              rx queues per port (default: one per PMD)\n"
+		"  --rxd N, --txd N     descriptors per rx/tx queue (default 1024)\n"
+		"  --mbufs N            mbufs per NUMA socket (default: sized from ports)\n"
+		"  --mtu N              set every port's MTU\n"
+		"  --log-level LEVEL    emerg|alert|crit|err|warning|notice|info|debug\n"
+		"  --exit-idle MS       exit once no port received for MS ms\n"
+		"  --duration S         exit after S seconds\n"
+		"  --stats-interval S   print port and PMD statistics every S seconds\n"
+		"  --help               this text\n"
+		"  --version            the version\n"
+		"\n"
+		"Exit status: 0 on a clean stop (SIGINT, SIGTERM, --duration,\n"
+		"--exit-idle), 1 on a run-time failure, 2 on bad options or flows.\n",
+		prog, OPTIONS_DEFAULT_CTL, OPTIONS_DEFAULT_FLOW_LIMIT, OPTIONS_DEFAULT_MAX_IDLE_MS);
+}
+
+/* Parse an unsigned decimal in [min, max]. */
+static int parse_uint(const char *name, const char *s, uint32_t min, uint32_t max,
+		      uint32_t *out, struct errmsg *err)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (s[0] == '-' || s[0] == '+' || s[0] == '\0')
+		goto bad;
+	v = strtoull(s, &end, 10);
+	if (errno || *end != '\0' || v < min || v > max)
+		goto bad;
+	*out = (uint32_t)v;
+	return 0;
+bad:
+	return errmsg_set(err, -EINVAL, -1, "--%s: '%s' is not a number in %u..%u", name, s,
+			  min, max);
+}
+
+static int parse_u16(const char *name, const char *s, uint32_t min, uint32_t max,
+		     uint16_t *out, struct errmsg *err)
+{
+	uint32_t v;
+	int ret = parse_uint(name, s, min, max, &v, err);
+
+	if (ret == 0)
+		*out = (uint16_t)v;
+	return ret;
+}
+
+static int parse_log_level(const char *s, uint32_t *out, struct errmsg *err)
+{
+	static const char *const names[] = {
+		[RTE_LOG_EMERG] = "emerg", [RTE_LOG_ALERT] = "alert",
+		[RTE_LOG_CRIT] = "crit", [RTE_LOG_ERR] = "err",
+		[RTE_LOG_WARNING] = "warning", [RTE_LOG_NOTICE] = "notice",
+		[RTE_LOG_INFO] = "info", [RTE_LOG_DEBUG] = "debug",
+	};
+
+	for (uint32_t i = RTE_LOG_EMERG; i <= RTE_LOG_DEBUG; i++) {
+		if (strcasecmp(s, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return parse_uint("log-level", s, RTE_LOG_EMERG, RTE_LOG_DEBUG, out, err);
+}
+
+static int parse_mode(const char *s, uint32_t *out, struct errmsg *err)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 8);
+	if (errno || *s == '\0' || *end != '\0' || v > 0777)
+		return errmsg_set(err, -EINVAL, -1, "--ctl-mode: '%s' is not an octal mode", s);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int options_parse_cpulist(const char *s, uint16_t *ids, int max, struct errmsg *err)
+{
+	int n = 0;
+	const char *p = s;
+
+	if (*p == '\0')
+		return errmsg_set(err, -EINVAL, 0, "empty lcore list");
+	while (*p) {
+		char *end;
+		unsigned long lo, hi;
+
+		if (*p < '0' || *p > '9')
+			goto bad;
+		lo = strtoul(p, &end, 10);
+		hi = lo;
+		if (*end == '-') {
+			p = end + 1;
+			if (*p < '0' || *p > '9')
+				goto bad;
+			hi = strtoul(p, &end, 10);
+		}
+		if (hi < lo || hi >= 1024)
+			goto bad;
+		for (unsigned long id = lo; id <= hi; id++) {
+			for (int i = 0; i < n; i++)
+				if (ids[i] == id)
+					return errmsg_set(err, -EINVAL, (int)(p - s),
+							  "lcore %lu listed twice in '%s'", id, s);
+			if (n == max)
+				return errmsg_set(err, -E2BIG, (int)(p - s),
+						  "more than %d lcores in '%s'", max, s);
+			ids[n++] = (uint16_t)id;
+		}
+		p = end;
+		if (*p == ',')
+			p++;
+		else if (*p != '\0')
+			goto bad;
+		else
+			break;
+	}
+	return n;
+bad:
+	return errmsg_set(err, -EINVAL, (int)(p - s), "bad lcore list '%s' at '%s'", s, p);
+}
+
+static int parse_one(struct options *o, int opt, const char *arg, struct errmsg *err)
+{
+	int n;
+
+	switch (opt) {
+	case OPT_CTL:
+		if (arg[0] == '\0')
+			return errmsg_set(err, -EINVAL, -1, "--ctl: empty path");
+		o->ctl_path = arg;
+		return 0;
+	case OPT_CTL_GROUP: o->ctl_group = arg; return 0;
+	case OPT_CTL_MODE: return parse_mode(arg, &o->ctl_mode, err);
+	case OPT_PMD_CORES:
+		n = options_parse_cpulist(arg, o->pmd_lcores, OPTIONS_MAX_PMDS, err);
+		if (n < 0)
+			return n;
+		o->n_pmd_lcores = (uint16_t)n;
+		return 0;
+	case OPT_FLOWS: o->flows_file = arg; return 0;
+	case OPT_FLOW_LIMIT:
+		return parse_uint("flow-limit", arg, 1000, 100000000, &o->flow_limit, err);
+	case OPT_MAX_IDLE:
+		return parse_uint("max-idle", arg, 1, 3600 * 1000, &o->max_idle_ms, err);
+	case OPT_RXQ: return parse_u16("rxq", arg, 1, 64, &o->rxq, err);
+	case OPT_RXD: return parse_u16("rxd", arg, 32, 32768, &o->rxd, err);
+	case OPT_TXD: return parse_u16("txd", arg, 32, 32768, &o->txd, err);
+	case OPT_MBUFS: return parse_uint("mbufs", arg, 1024, 16 * 1024 * 1024, &o->mbufs, err);
+	case OPT_MTU: return parse_u16("mtu", arg, 68, 9600, &o->mtu, err);
+	case OPT_LOG_LEVEL: return parse_log_level(arg, &o->log_level, err);
+	case OPT_EXIT_IDLE:
+		return parse_uint("exit-idle", arg, 1, UINT32_MAX, &o->exit_idle_ms, err);
+	case OPT_DURATION: return parse_uint("duration", arg, 1, UINT32_MAX, &o->duration_s, err);
+	case OPT_STATS_INTERVAL:
+		return parse_uint("stats-interval", arg, 1, 86400, &o->stats_interval_s, err);
+	case OPT_HELP: o->help = true; return 0;
+	case OPT_VERSION: o->version = true; return 0;
+	default: return -EINVAL;
+	}
+}
+
+int options_parse(struct options *o, int argc, char **argv, struct errmsg *err)
+{
+	int opt, ret;
+
+	/* getopt keeps global state; reset it so the parser can run again
+	 * (unit tests call it many times). Errors are reported through 'err'. */
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
+		if (opt == '?')
+			return errmsg_set(err, -EINVAL, optind - 1, "unknown option '%s'",
+					  argv[optind - 1]);
+		if (opt == ':')
+			return errmsg_set(err, -EINVAL, optind - 1, "option '%s' needs a value",
+					  argv[optind - 1]);
+		ret = parse_one(o, opt, optarg, err);
+		if (ret < 0)
+			return ret;
+	}
+	if (optind < argc)
+		return errmsg_set(err, -EINVAL, optind, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}

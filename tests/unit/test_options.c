@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Unit tests for the daemon's command line. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <rte_log.h>
+#include <string.h>
+
+#include "options.h"
+
+#define ARGV(...) ((char *[]){ "dpdk-switch", __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ "dpdk-switch", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(o, e, ...) options_parse(o, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), e)
+
+static void test_defaults(void **state)
+{
+	struct options o;
+	struct errmsg e;
+
+	(void)state;
+	options_init(&o);
+	errmsg_clear(&e);
+	char *argv[] = { "dpdk-switch", NULL };
+	assert_int_equal(options_parse(&o, 1, argv, &e), 0);
+	assert_string_equal(o.ctl_path, "/run/dpdk-switch/ctl.sock");
+	assert_int_equal(o.flow_limit, 200000);
+	assert_int_equal(o.max_idle_ms, 10000);
+	assert_int_equal(o.ctl_mode, 0666);
+	assert_int_equal(o.n_pmd_lcores, 0);
+	assert_false(o.help);
+}
+
+static void test_all_options(void **state)
+{
+	struct options o;
+	struct errmsg e;
+
+	(void)state;
+	options_init(&o);
+	errmsg_clear(&e);
+	assert_int_equal(PARSE(&o, &e, "--ctl", "/tmp/x.sock", "--ctl-group", "wheel",
+			       "--ctl-mode", "0660", "--pmd-cores", "1,3-4", "--flows", "f.txt",
+			       "--flow-limit", "5000", "--max-idle", "250", "--rxq", "2",
+			       "--rxd", "512", "--txd", "2048", "--mbufs", "65536", "--mtu", "9000",
+			       "--log-level", "debug", "--exit-idle", "300", "--duration", "5",
+			       "--stats-interval", "1", "--version"),
+			 0);
+	assert_string_equal(o.ctl_path, "/tmp/x.sock");
+	assert_string_equal(o.ctl_group, "wheel");
+	assert_int_equal(o.ctl_mode, 0660);
+	assert_int_equal(o.n_pmd_lcores, 3);
+	assert_int_equal(o.pmd_lcores[0], 1);
+	assert_int_equal(o.pmd_lcores[1], 3);
+	assert_int_equal(o.pmd_lcores[2], 4);
+	assert_string_equal(o.flows_file, "f.txt");
+	assert_int_equal(o.flow_limit, 5000);
+	assert_int_equal(o.max_idle_ms, 250);
+	assert_int_equal(o.rxq, 2);
+	assert_int_equal(o.rxd, 512);
+	assert_int_equal(o.txd, 2048);
+	assert_int_equal(o.mbufs, 65536);
+	assert_int_equal(o.mtu, 9000);
+	assert_int_equal(o.log_level, RTE_LOG_DEBUG);
+	assert_int_equal(o.exit_idle_ms, 300);
+	assert_int_equal(o.duration_s, 5);
+	assert_int_equal(o.stats_interval_s, 1);
+	assert_true(o.version);
+	/* The parser can run twice (getopt state is reset). */
+	assert_int_equal(PARSE(&o, &e, "--help"), 0);
+	assert_true(o.help);
+}
+
+struct bad_case {
+	const char *args[3];
+	const char *msg_part;
+};
+
+static void test_bad_options(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ { "--bogus" }, "unknown option '--bogus'" },
+		{ { "--rxq" }, "needs a value" },
+		{ { "--rxq", "0" }, "--rxq: '0' is not a number in 1..64" },
+		{ { "--rxq", "65" }, "1..64" },
+		{ { "--rxd", "12x" }, "--rxd: '12x'" },
+		{ { "--flow-limit", "999" }, "1000..100000000" },
+		{ { "--flow-limit", "-5" }, "'-5'" },
+		{ { "--max-idle", "" }, "--max-idle" },
+		{ { "--mtu", "99999" }, "--mtu" },
+		{ { "--log-level", "loud" }, "--log-level: 'loud'" },
+		{ { "--ctl-mode", "0999" }, "not an octal mode" },
+		{ { "--ctl", "" }, "empty path" },
+		{ { "--pmd-cores", "" }, "empty lcore list" },
+		{ { "--pmd-cores", "1,,2" }, "bad lcore list" },
+		{ { "--pmd-cores", "3-1" }, "bad lcore list" },
+		{ { "--pmd-cores", "1,1" }, "listed twice" },
+		{ { "--pmd-cores", "0-100" }, "more than 64" },
+		{ { "--pmd-cores", "a" }, "bad lcore list" },
+		{ { "stray" }, "unexpected argument 'stray'" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct options o;
+		struct errmsg e;
+		char *argv[4] = { "dpdk-switch" };
+		int argc = 1;
+
+		for (int j = 0; j < 3 && cases[i].args[j]; j++)
+			argv[argc++] = (char *)cases[i].args[j];
+		options_init(&o);
+		errmsg_clear(&e);
+		int ret = options_parse(&o, argc, argv, &e);
+		if (ret >= 0 || strstr(e.msg, cases[i].msg_part) == NULL)
+			fail_msg("case %zu (%s): ret %d, msg '%s'", i, cases[i].args[0], ret, e.msg);
+		assert_true(ret == -EINVAL || ret == -E2BIG);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_bad_options),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
