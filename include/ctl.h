@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctl: the control socket server. AF_UNIX SOCK_SEQPACKET; each datagram
+ * holds one or more generic-netlink messages (nlmsghdr + genlmsghdr +
+ * ovs_header + attributes), exactly as the kernel datapath's families take
+ * them. See docs/PROTOCOL.md.
+ *
+ * The server is single-threaded: it runs on the main lcore, driven by
+ * ctl_server_poll() from the daemon's main loop. Handlers run there too,
+ * so they are the datapath's one writer.
+ *
+ * Each connection is served in order; one slow or dead client never stalls
+ * the others: output is non-blocking and queued per connection (a client
+ * whose queue passes a cap is disconnected), a dump proceeds one datagram
+ * at a time as the client reads, and reads from a connection pause while
+ * its dump or its output is pending.
+ */
+#ifndef CTL_H
+#define CTL_H
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/openvswitch.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "errmsg.h"
+#include "nlbuf.h"
+
+struct ctl_server;
+struct ctl_conn;
+
+/* Largest datagram the server reads or writes. */
+#define CTL_MAX_DGRAM (256 * 1024)
+
+struct ctl_op;
+
+struct ctl_server_conf {
+	const struct ctl_op *ops;  /* the OVS families' operations */
+	size_t n_ops;
+	const char *path;   /* socket path; its directory is created */
+	uint32_t mode;      /* socket file permissions, e.g. 0666 */
+	const char *group;  /* NULL, or a group whose members are admins */
+	void *dp;           /* passed to handlers as req->dp */
+	/* Called before replies go out, so that what the handlers changed is
+	 * in force when the client reads the answer (e.g. an RCU grace period
+	 * after deletes). May be NULL. */
+	void (*commit)(void *dp);
+};
+
+/*
+ * Create the socket. An existing socket file is replaced only if no
+ * daemon answers on it (-EADDRINUSE otherwise); a non-socket file at the
+ * path is never removed (-EEXIST). Returns 0 or a negative errno.
+ */
+int ctl_server_open(struct ctl_server **srv, const struct ctl_server_conf *conf,
+		    struct errmsg *err);
+void ctl_server_close(struct ctl_server *srv);
+
+/* Serve whatever is ready, waiting up to timeout_ms (0: don't wait). */
+void ctl_server_poll(struct ctl_server *srv, int timeout_ms);
+
+/* A request being handled. Handlers append reply messages to 'out'. */
+struct ctl_req {
+	struct ctl_server *srv;
+	struct ctl_conn *conn;
+	void *dp;
+	const struct nlmsghdr *nlh;
+	const struct genlmsghdr *genl;
+	const struct ovs_header *ovs;  /* NULL for the genl controller */
+	const struct nlattr *attrs;    /* first attribute */
+	size_t attrs_len;
+	size_t attrs_ofs;              /* offset of 'attrs' in the message */
+	struct nlbuf *out;
+	struct errmsg err;             /* reason for an error reply */
+};
+
+/*
+ * A dump: 'fill' appends as many replies as fit (stop when out->len passes
+ * 'budget') and returns 1 if more remain, 0 when done, or a negative errno.
+ * 'state' is the handler's cursor, zeroed at the start of the dump.
+ */
+typedef int (*ctl_dump_fn)(struct ctl_req *req, void *state, size_t budget);
+typedef void (*ctl_dump_done_fn)(struct ctl_req *req, void *state);
+typedef int (*ctl_doit_fn)(struct ctl_req *req);
+
+struct ctl_op {
+	uint16_t family;          /* CTL_FAMILY_* */
+	uint8_t cmd;
+	bool admin;               /* the seed's GENL_ADMIN_PERM */
+	ctl_doit_fn doit;         /* NULL: dump only */
+	ctl_dump_fn dumpit;       /* NULL: no dump */
+	ctl_dump_done_fn dump_done; /* may be NULL */
+};
+
+/* Family ids the generic-netlink controller hands out. */
+enum {
+	CTL_FAMILY_DATAPATH = GENL_MIN_ID + 0x10,
+	CTL_FAMILY_VPORT,
+	CTL_FAMILY_FLOW,
+	CTL_FAMILY_PACKET,
+};
+
+/* Start a reply message like the request's: same seq/pid, given cmd. */
+size_t ctl_reply_start(struct ctl_req *req, uint16_t flags, uint8_t cmd);
+
+/* Connection facts for handlers. */
+uint32_t ctl_conn_pid(const struct ctl_conn *conn);
+bool ctl_conn_is_admin(const struct ctl_conn *conn);
+
+/*
+ * Upcall listeners: a connection that sets an upcall pid (OVS_DP_ATTR_
+ * UPCALL_PID, OVS_VPORT_ATTR_UPCALL_PID) claims that pid; upcalls for the
+ * pid go to it. Returns 0, or -EBUSY when another live connection holds it.
+ */
+int ctl_conn_claim_pid(struct ctl_conn *conn, uint32_t pid);
+
+/*
+ * Send one unsolicited datagram (an upcall) to the connection that claimed
+ * 'pid'. Never blocks: -ENOTCONN when nobody claimed it, -ENOBUFS when that
+ * client's queue is full (the caller counts it lost).
+ */
+int ctl_server_send_to_pid(struct ctl_server *srv, uint32_t pid, const void *data, size_t len);
+
+/* Counters, for `show` and tests. */
+struct ctl_server_stats {
+	uint64_t conns_accepted;
+	uint64_t conns_dropped_slow;   /* disconnected: output queue over the cap */
+	uint64_t msgs_ok;
+	uint64_t msgs_err;
+	uint64_t upcalls_sent;
+};
+void ctl_server_get_stats(const struct ctl_server *srv, struct ctl_server_stats *st);
+
+#endif /* CTL_H */

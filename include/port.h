@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * port: datapath ports on DPDK ethdevs.
+ *
+ * Every ethdev becomes a port numbered ethdev port id + 1; number 0 is the
+ * local port (no device, as OVS's internal port: output to it is dropped
+ * and counted). Ports are created at start-up for every probed ethdev, or
+ * at run time from devargs (hot-plug).
+ *
+ * Threading: every function here runs on the control (main) thread. PMD
+ * threads never call into this module; they see ports only through the
+ * tx/rx maps the datapath publishes under RCU.
+ */
+#ifndef PORT_H
+#define PORT_H
+
+#include <linux/openvswitch.h>
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "errmsg.h"
+
+#define PORT_MAX 256         /* datapath port numbers 0..PORT_MAX-1 */
+#define PORT_LOCAL 0
+#define PORT_MAX_QUEUES 64
+
+struct port_conf {
+	uint16_t n_rxq;      /* wanted rx queues (clamped to the device) */
+	uint16_t n_txq;      /* wanted tx queues: one per sender (clamped) */
+	uint16_t rxd, txd;   /* descriptors per queue (adjusted to the device) */
+	uint16_t mtu;        /* 0: keep the device's */
+};
+
+struct port {
+	uint32_t port_no;            /* datapath port number */
+	uint16_t port_id;            /* ethdev port id; unused for PORT_LOCAL */
+	char name[RTE_ETH_NAME_MAX_LEN];
+	char driver[32];
+	int socket_id;               /* NUMA socket of the device (or of main) */
+	uint16_t n_rxq, n_txq;       /* as configured */
+	uint16_t rxd, txd;
+	bool started;
+	bool hotplugged;             /* added at run time: detach on removal */
+	struct rte_mempool *mp;      /* rx mbufs come from here */
+};
+
+/*
+ * Mempools, one per NUMA socket, shared by the ports of that socket.
+ * 'n_mbufs' sizes a pool when it is first created. Returns NULL with
+ * rte_errno set on failure.
+ */
+struct rte_mempool *port_mempool(int socket_id, uint32_t n_mbufs);
+void port_mempools_free(void);
+
+/*
+ * Configure and start ethdev 'port_id' as datapath port 'port_id + 1':
+ * queues, descriptors, RSS over several rx queues, MTU, promiscuous mode.
+ * Returns 0 or a negative errno with a reason in 'err'; on failure the
+ * device is left stopped and 'p' is not started.
+ */
+int port_open(struct port *p, uint16_t port_id, const struct port_conf *conf,
+	      uint32_t n_mbufs, struct errmsg *err);
+
+/* Stop (and for hot-plugged ports detach) the device. */
+void port_close(struct port *p);
+
+/*
+ * Hot-plug: probe 'devargs' (e.g. "net_tap1,iface=t1"). On success stores
+ * the new ethdev port id in '*port_id'. -EEXIST if the device exists.
+ */
+int port_probe(const char *devargs, uint16_t *port_id, struct errmsg *err);
+
+/* Interface counters in the kernel's vport format. */
+void port_stats(const struct port *p, struct ovs_vport_stats *st);
+void port_stats_clear(const struct port *p);
+
+/* Link state as "up 10 Gbps full-duplex" / "down". */
+void port_link_string(const struct port *p, char *buf, size_t len);
+
+#endif /* PORT_H */

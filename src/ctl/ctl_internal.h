@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Shared between the control server's files; not an API. */
+#ifndef CTL_INTERNAL_H
+#define CTL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include "ctl.h"
+
+/* One queued outgoing datagram. */
+struct ctl_out {
+	struct ctl_out *next;
+	size_t len;
+	uint8_t data[];
+};
+
+/* A dump in progress on a connection (at most one, as on netlink). */
+struct ctl_dump {
+	const struct ctl_op *op;
+	uint8_t *request;          /* copy of the request message */
+	size_t request_len;
+	uint64_t state[32];        /* handler's cursor, zeroed at start */
+};
+
+struct ctl_conn {
+	struct ctl_conn *next, **pprev;
+	struct ctl_server *srv;
+	int fd;
+	uid_t uid;
+	bool admin;
+	bool dead;                 /* freed at the end of this poll round */
+	uint32_t id;
+	uint32_t claimed_pid;      /* upcall pid this connection listens on */
+	uint32_t events;           /* epoll interest currently set */
+	struct ctl_out *out_head, *out_tail;
+	size_t out_bytes;
+	struct ctl_dump *dump;
+};
+
+struct ctl_server {
+	int listen_fd;
+	int epoll_fd;
+	bool bound;
+	bool has_admin_gid;
+	gid_t admin_gid;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	void *dp;
+	void (*commit)(void *dp);
+	const struct ctl_op *ops;
+	size_t n_ops;
+	uint8_t *rxbuf;            /* one datagram being served */
+	struct ctl_conn *conns;
+	uint32_t next_conn_id;
+	struct ctl_server_stats stats;
+};
+
+/* server.c */
+int ctl_conn_send(struct ctl_conn *conn, const void *data, size_t len);
+
+/* genl_ctrl.c: the generic netlink controller, always served. */
+int ctl_genl_getfamily(struct ctl_req *req);
+int ctl_genl_dumpfamily(struct ctl_req *req, void *state, size_t budget);
+
+/* dispatch.c */
+void ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, const uint8_t *data,
+			   size_t len);
+bool ctl_dump_active(const struct ctl_conn *conn);
+void ctl_dump_continue(struct ctl_server *srv, struct ctl_conn *conn);
+void ctl_dump_abort(struct ctl_conn *conn);
+
+#endif /* CTL_INTERNAL_H */

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Control messages: split a datagram into netlink messages, check their
+ * headers, apply the permission rule, run the handler from the ops table,
+ * and answer with acks, errors (with extended-ack reasons) or dump parts.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_internal.h"
+
+/* Replies of one datagram are sent together; a datagram of replies is cut
+ * here so the client's receive buffer (CTL_MAX_DGRAM) always holds one. */
+#define OUT_FLUSH (CTL_MAX_DGRAM / 2)
+/* Size of one dump datagram. */
+#define DUMP_BUDGET (CTL_MAX_DGRAM / 2)
+
+static bool is_ovs_family(uint16_t type)
+{
+	return type >= CTL_FAMILY_DATAPATH && type <= CTL_FAMILY_PACKET;
+}
+
+static const struct ctl_op genl_ctrl_op = {
+	.family = GENL_ID_CTRL, .cmd = CTRL_CMD_GETFAMILY,
+	.doit = ctl_genl_getfamily, .dumpit = ctl_genl_dumpfamily,
+};
+
+static const struct ctl_op *find_op(const struct ctl_server *srv, uint16_t family, uint8_t cmd,
+				    bool *family_known)
+{
+	*family_known = family == GENL_ID_CTRL;
+	if (family == GENL_ID_CTRL)
+		return cmd == CTRL_CMD_GETFAMILY ? &genl_ctrl_op : NULL;
+	for (size_t i = 0; i < srv->n_ops; i++) {
+		if (srv->ops[i].family != family)
+			continue;
+		*family_known = true;
+		if (srv->ops[i].cmd == cmd)
+			return &srv->ops[i];
+	}
+	return NULL;
+}
+
+size_t ctl_reply_start(struct ctl_req *req, uint16_t flags, uint8_t cmd)
+{
+	size_t ofs = nlbuf_msg_start(req->out, req->nlh->nlmsg_type, flags, req->nlh->nlmsg_seq,
+				     req->nlh->nlmsg_pid);
+	nlbuf_put_genl(req->out, cmd, req->genl->version);
+	if (req->ovs)
+		nlbuf_put_ovs_header(req->out, req->ovs->dp_ifindex);
+	return ofs;
+}
+
+/* NLMSG_ERROR (err 0 = ack) carrying the request's header and, for errors,
+ * the reason and the offending attribute's offset (extended ack). */
+static void put_error(struct nlbuf *out, const struct nlmsghdr *req_nlh, int err,
+		      const struct errmsg *why)
+{
+	bool tlvs = err != 0 && why && why->msg[0];
+	uint16_t flags = NLM_F_CAPPED | (tlvs ? NLM_F_ACK_TLVS : 0);
+	size_t ofs = nlbuf_msg_start(out, NLMSG_ERROR, flags, req_nlh->nlmsg_seq,
+				     req_nlh->nlmsg_pid);
+	struct nlmsgerr e = { .error = err, .msg = *req_nlh };
+
+	nlbuf_put(out, &e, sizeof(e));
+	if (tlvs) {
+		nlbuf_put_string(out, NLMSGERR_ATTR_MSG, why->msg);
+		if (why->offset >= 0)
+			nlbuf_put_u32(out, NLMSGERR_ATTR_OFFS, (uint32_t)why->offset);
+	}
+	nlbuf_msg_end(out, ofs);
+}
+
+static void put_done(struct nlbuf *out, const struct nlmsghdr *req_nlh, int status)
+{
+	size_t ofs = nlbuf_msg_start(out, NLMSG_DONE, NLM_F_MULTI, req_nlh->nlmsg_seq,
+				     req_nlh->nlmsg_pid);
+
+	nlbuf_put(out, &status, sizeof(status));
+	nlbuf_msg_end(out, ofs);
+}
+
+/* Fill req's header pointers from a message; -EINVAL when too short. */
+static int parse_headers(struct ctl_req *req, const struct nlmsghdr *nlh)
+{
+	size_t hdr = NLMSG_HDRLEN + GENL_HDRLEN;
+
+	req->nlh = nlh;
+	req->genl = (const void *)((const uint8_t *)nlh + NLMSG_HDRLEN);
+	req->ovs = NULL;
+	if (nlh->nlmsg_len < hdr)
+		return errmsg_set(&req->err, -EINVAL, 0, "message shorter than its genl header");
+	if (is_ovs_family(nlh->nlmsg_type)) {
+		req->ovs = (const void *)((const uint8_t *)nlh + hdr);
+		hdr += NLMSG_ALIGN(sizeof(struct ovs_header));
+		if (nlh->nlmsg_len < hdr)
+			return errmsg_set(&req->err, -EINVAL, 0,
+					  "message shorter than its ovs_header");
+	}
+	req->attrs = (const void *)((const uint8_t *)nlh + hdr);
+	req->attrs_len = nlh->nlmsg_len - hdr;
+	req->attrs_ofs = hdr;
+	return 0;
+}
+
+static void send_out(struct ctl_server *srv, struct ctl_conn *conn, struct nlbuf *out)
+{
+	if (out->len == 0)
+		return;
+	if (srv->commit)
+		srv->commit(srv->dp);
+	ctl_conn_send(conn, out->data, out->len);
+	nlbuf_reset(out);
+}
+
+static int start_dump(struct ctl_req *req, const struct ctl_op *op)
+{
+	struct ctl_conn *conn = req->conn;
+	struct ctl_dump *d;
+
+	if (conn->dump)
+		return errmsg_set(&req->err, -EBUSY, -1, "a dump is already running");
+	d = calloc(1, sizeof(*d));
+	if (d == NULL)
+		return -ENOMEM;
+	d->request = malloc(req->nlh->nlmsg_len);
+	if (d->request == NULL) {
+		free(d);
+		return -ENOMEM;
+	}
+	memcpy(d->request, req->nlh, req->nlh->nlmsg_len);
+	d->request_len = req->nlh->nlmsg_len;
+	d->op = op;
+	conn->dump = d;
+	return 0;
+}
+
+/* Handle one message; its replies go to 'out'. */
+static void handle_msg(struct ctl_server *srv, struct ctl_conn *conn,
+		       const struct nlmsghdr *nlh, struct nlbuf *out)
+{
+	struct ctl_req req = { .srv = srv, .conn = conn, .dp = srv->dp, .out = out };
+	const struct ctl_op *op = NULL;
+	bool known;
+	int ret;
+
+	errmsg_clear(&req.err);
+	/* As the kernel: only requests are served; control types are acked. */
+	if (!(nlh->nlmsg_flags & NLM_F_REQUEST) || nlh->nlmsg_type < NLMSG_MIN_TYPE) {
+		ret = 0;
+		goto reply;
+	}
+	ret = parse_headers(&req, nlh);
+	if (ret < 0)
+		goto reply;
+	op = find_op(srv, nlh->nlmsg_type, req.genl->cmd, &known);
+	if (op == NULL) {
+		ret = known ? errmsg_set(&req.err, -EOPNOTSUPP, 0, "unknown command %u",
+					 req.genl->cmd)
+			    : errmsg_set(&req.err, -ENOENT, 0, "unknown family %u",
+					 nlh->nlmsg_type);
+		goto reply;
+	}
+	if (op->admin && !conn->admin) {
+		ret = errmsg_set(&req.err, -EPERM, 0,
+				 "this command needs an admin peer (uid 0 or the ctl group)");
+		goto reply;
+	}
+	if ((nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP) {
+		ret = op->dumpit ? start_dump(&req, op)
+				 : errmsg_set(&req.err, -EOPNOTSUPP, 0, "command %u does not dump",
+					      req.genl->cmd);
+		if (ret == 0)
+			return; /* parts and NLMSG_DONE follow from ctl_dump_continue */
+		goto reply;
+	}
+	if (op->doit == NULL) {
+		ret = errmsg_set(&req.err, -EOPNOTSUPP, 0, "command %u only dumps",
+				 req.genl->cmd);
+		goto reply;
+	}
+	size_t before = out->len;
+	ret = op->doit(&req);
+	if (ret < 0)
+		out->len = before; /* drop a half-built reply */
+reply:
+	if (ret < 0)
+		srv->stats.msgs_err++;
+	else
+		srv->stats.msgs_ok++;
+	if (ret < 0 || (nlh->nlmsg_flags & NLM_F_ACK))
+		put_error(out, nlh, ret < 0 ? ret : 0, &req.err);
+}
+
+void ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, const uint8_t *data,
+			   size_t len)
+{
+	struct nlbuf out;
+	size_t ofs = 0;
+
+	nlbuf_init(&out, 4096);
+	if (len > CTL_MAX_DGRAM) {
+		struct nlmsghdr none = { 0 };
+		struct errmsg why;
+
+		errmsg_clear(&why);
+		errmsg_set(&why, -EMSGSIZE, -1, "datagram of %zu bytes, limit %u", len,
+			   CTL_MAX_DGRAM);
+		put_error(&out, len >= sizeof(none) ? (const void *)data : &none, -EMSGSIZE, &why);
+		len = 0;
+	}
+	while (ofs < len) {
+		const struct nlmsghdr *nlh = (const void *)(data + ofs);
+		size_t left = len - ofs;
+
+		if (left < NLMSG_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN ||
+		    nlh->nlmsg_len > left) {
+			/* The framing is lost: nothing after this can be trusted. */
+			struct nlmsghdr copy = { 0 };
+			struct errmsg why;
+
+			memcpy(&copy, nlh, left < sizeof(copy) ? left : sizeof(copy));
+			errmsg_clear(&why);
+			errmsg_set(&why, -EINVAL, (int)ofs,
+				   "message length %u at offset %zu runs past the datagram (%zu)",
+				   copy.nlmsg_len, ofs, len);
+			put_error(&out, &copy, -EINVAL, &why);
+			srv->stats.msgs_err++;
+			break;
+		}
+		handle_msg(srv, conn, nlh, &out);
+		ofs += NLMSG_ALIGN(nlh->nlmsg_len);
+		if (out.len >= OUT_FLUSH)
+			send_out(srv, conn, &out);
+	}
+	send_out(srv, conn, &out);
+	nlbuf_free(&out);
+	if (conn->dump && conn->out_head == NULL)
+		ctl_dump_continue(srv, conn);
+}
+
+bool ctl_dump_active(const struct ctl_conn *conn)
+{
+	return conn->dump != NULL;
+}
+
+void ctl_dump_abort(struct ctl_conn *conn)
+{
+	struct ctl_dump *d = conn->dump;
+
+	if (d == NULL)
+		return;
+	if (d->op->dump_done) {
+		struct ctl_req req = { .conn = conn, .srv = conn->srv, .dp = conn->srv->dp };
+		parse_headers(&req, (const void *)d->request);
+		d->op->dump_done(&req, d->state);
+	}
+	free(d->request);
+	free(d);
+	conn->dump = NULL;
+}
+
+/* Produce the next datagram of the connection's dump. */
+void ctl_dump_continue(struct ctl_server *srv, struct ctl_conn *conn)
+{
+	struct ctl_dump *d = conn->dump;
+	struct nlbuf out;
+	struct ctl_req req = { .srv = srv, .conn = conn, .dp = srv->dp, .out = &out };
+	int ret;
+
+	nlbuf_init(&out, DUMP_BUDGET + 4096);
+	errmsg_clear(&req.err);
+	parse_headers(&req, (const void *)d->request);
+	ret = d->op->dumpit(&req, d->state, DUMP_BUDGET);
+	if (ret < 0) {
+		put_error(&out, req.nlh, ret, &req.err);
+	} else if (ret == 0) {
+		put_done(&out, req.nlh, 0);
+	}
+	send_out(srv, conn, &out);
+	nlbuf_free(&out);
+	if (ret <= 0)
+		ctl_dump_abort(conn);
+}

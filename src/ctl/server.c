@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Control socket: listening socket, connections, non-blocking output.
+ * Message handling is in dispatch.c. Everything runs on the main thread.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl_internal.h"
+
+/* A client whose unread output passes this is disconnected: it is not
+ * reading, and queueing more would grow without bound. */
+#define CONN_OUT_CAP (64u * 1024 * 1024)
+/* Above this, the server stops reading the client's requests (and pauses
+ * its dump) until it has read some replies: backpressure, not a cut. */
+#define CONN_OUT_PAUSE (1u * 1024 * 1024)
+/* Datagrams served per connection per poll, so one busy client cannot
+ * starve the others. */
+#define CONN_BURST 64
+#define MAX_EVENTS 32
+
+static int mkdir_parent(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Remove a stale socket file, but only if nobody answers on it. */
+static int clear_stale(const struct sockaddr_un *addr, struct errmsg *err)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (lstat(addr->sun_path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return errmsg_set(err, -EEXIST, -1, "%s exists and is not a socket",
+				  addr->sun_path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ret = connect(fd, (const struct sockaddr *)addr, sizeof(*addr));
+	close(fd);
+	if (ret == 0)
+		return errmsg_set(err, -EADDRINUSE, -1, "a daemon already answers on %s",
+				  addr->sun_path);
+	if (unlink(addr->sun_path) < 0 && errno != ENOENT)
+		return errmsg_set(err, -errno, -1, "cannot remove stale %s: %s", addr->sun_path,
+				  strerror(errno));
+	return 0;
+}
+
+static int set_owner(struct ctl_server *srv, const struct ctl_server_conf *conf,
+		     struct errmsg *err)
+{
+	if (chmod(conf->path, conf->mode) < 0)
+		return errmsg_set(err, -errno, -1, "chmod %s: %s", conf->path, strerror(errno));
+	if (conf->group == NULL)
+		return 0;
+	struct group *gr = getgrnam(conf->group);
+	if (gr == NULL)
+		return errmsg_set(err, -ENOENT, -1, "no group '%s'", conf->group);
+	srv->admin_gid = gr->gr_gid;
+	srv->has_admin_gid = true;
+	if (chown(conf->path, (uid_t)-1, gr->gr_gid) < 0)
+		return errmsg_set(err, -errno, -1, "chown %s: %s", conf->path, strerror(errno));
+	return 0;
+}
+
+static int listen_on(struct ctl_server *srv, const struct ctl_server_conf *conf,
+		     struct errmsg *err)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int ret;
+
+	if (strlen(conf->path) >= sizeof(addr.sun_path))
+		return errmsg_set(err, -ENAMETOOLONG, -1, "socket path too long: %s", conf->path);
+	strcpy(addr.sun_path, conf->path);
+	ret = mkdir_parent(conf->path);
+	if (ret < 0)
+		return errmsg_set(err, ret, -1, "cannot create the directory of %s: %s",
+				  conf->path, strerror(-ret));
+	ret = clear_stale(&addr, err);
+	if (ret < 0)
+		return errmsg_set(err, ret, -1, "%s: %s", conf->path, strerror(-ret));
+	srv->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (srv->listen_fd < 0)
+		return errmsg_set(err, -errno, -1, "socket: %s", strerror(errno));
+	if (bind(srv->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return errmsg_set(err, -errno, -1, "bind %s: %s", conf->path, strerror(errno));
+	srv->bound = true;
+	if (listen(srv->listen_fd, 128) < 0)
+		return errmsg_set(err, -errno, -1, "listen %s: %s", conf->path, strerror(errno));
+	return set_owner(srv, conf, err);
+}
+
+int ctl_server_open(struct ctl_server **srvp, const struct ctl_server_conf *conf,
+		    struct errmsg *err)
+{
+	struct ctl_server *srv = calloc(1, sizeof(*srv));
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ret;
+
+	if (srv == NULL)
+		return -ENOMEM;
+	srv->listen_fd = -1;
+	srv->dp = conf->dp;
+	srv->commit = conf->commit;
+	srv->ops = conf->ops;
+	srv->n_ops = conf->n_ops;
+	snprintf(srv->path, sizeof(srv->path), "%s", conf->path);
+	srv->rxbuf = malloc(CTL_MAX_DGRAM);
+	srv->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (srv->rxbuf == NULL || srv->epoll_fd < 0) {
+		ret = errmsg_set(err, -ENOMEM, -1, "control server: out of memory");
+		goto fail;
+	}
+	ret = listen_on(srv, conf, err);
+	if (ret < 0)
+		goto fail;
+	ev.data.ptr = NULL; /* NULL marks the listening socket */
+	if (epoll_ctl(srv->epoll_fd, EPOLL_CTL_ADD, srv->listen_fd, &ev) < 0) {
+		ret = errmsg_set(err, -errno, -1, "epoll: %s", strerror(errno));
+		goto fail;
+	}
+	*srvp = srv;
+	return 0;
+fail:
+	ctl_server_close(srv);
+	return ret;
+}
+
+static void conn_free(struct ctl_server *srv, struct ctl_conn *conn)
+{
+	struct ctl_out *o, *next;
+
+	ctl_dump_abort(conn);
+	epoll_ctl(srv->epoll_fd, EPOLL_CTL_DEL, conn->fd, NULL);
+	close(conn->fd);
+	for (o = conn->out_head; o; o = next) {
+		next = o->next;
+		free(o);
+	}
+	*conn->pprev = conn->next;
+	if (conn->next)
+		conn->next->pprev = conn->pprev;
+	free(conn);
+}
+
+void ctl_server_close(struct ctl_server *srv)
+{
+	if (srv == NULL)
+		return;
+	while (srv->conns)
+		conn_free(srv, srv->conns);
+	if (srv->listen_fd >= 0)
+		close(srv->listen_fd);
+	if (srv->bound)
+		unlink(srv->path);
+	if (srv->epoll_fd >= 0)
+		close(srv->epoll_fd);
+	free(srv->rxbuf);
+	free(srv);
+}
+
+/* Admin: uid 0, or a member (primary or supplementary) of the admin group. */
+static bool peer_is_admin(const struct ctl_server *srv, int fd, const struct ucred *cred)
+{
+	gid_t groups[256];
+	socklen_t len = sizeof(groups);
+
+	if (cred->uid == 0)
+		return true;
+	if (!srv->has_admin_gid)
+		return false;
+	if (cred->gid == srv->admin_gid)
+		return true;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		return false;
+	for (size_t i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == srv->admin_gid)
+			return true;
+	return false;
+}
+
+static void accept_one(struct ctl_server *srv)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct ctl_conn *conn;
+	int fd;
+
+	fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	conn = calloc(1, sizeof(*conn));
+	if (conn == NULL || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		free(conn);
+		close(fd);
+		return;
+	}
+	conn->fd = fd;
+	conn->srv = srv;
+	conn->uid = cred.uid;
+	conn->admin = peer_is_admin(srv, fd, &cred);
+	conn->id = ++srv->next_conn_id;
+	conn->events = EPOLLIN;
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = conn };
+	if (epoll_ctl(srv->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		free(conn);
+		close(fd);
+		return;
+	}
+	conn->next = srv->conns;
+	conn->pprev = &srv->conns;
+	if (srv->conns)
+		srv->conns->pprev = &conn->next;
+	srv->conns = conn;
+	srv->stats.conns_accepted++;
+}
+
+/* Read interest only while the connection is not backed up. */
+static void conn_update_events(struct ctl_conn *conn)
+{
+	uint32_t want = 0;
+
+	if (conn->out_bytes < CONN_OUT_PAUSE && !ctl_dump_active(conn))
+		want |= EPOLLIN;
+	if (conn->out_head || ctl_dump_active(conn))
+		want |= EPOLLOUT;
+	if (want == conn->events)
+		return;
+	struct epoll_event ev = { .events = want, .data.ptr = conn };
+	epoll_ctl(conn->srv->epoll_fd, EPOLL_CTL_MOD, conn->fd, &ev);
+	conn->events = want;
+}
+
+static int queue_out(struct ctl_conn *conn, const void *data, size_t len)
+{
+	struct ctl_out *o;
+
+	if (conn->out_bytes + len > CONN_OUT_CAP) {
+		conn->dead = true;
+		conn->srv->stats.conns_dropped_slow++;
+		return -ENOBUFS;
+	}
+	o = malloc(sizeof(*o) + len);
+	if (o == NULL)
+		return -ENOMEM;
+	o->next = NULL;
+	o->len = len;
+	memcpy(o->data, data, len);
+	*(conn->out_head ? &conn->out_tail->next : &conn->out_head) = o;
+	conn->out_tail = o;
+	conn->out_bytes += len;
+	return 0;
+}
+
+int ctl_conn_send(struct ctl_conn *conn, const void *data, size_t len)
+{
+	ssize_t n;
+
+	if (conn->dead)
+		return -EPIPE;
+	if (conn->out_head == NULL) {
+		n = send(conn->fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n >= 0)
+			return 0;
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS) {
+			conn->dead = true;
+			return -errno;
+		}
+	}
+	int ret = queue_out(conn, data, len);
+	conn_update_events(conn);
+	return ret;
+}
+
+/* Write queued datagrams until the socket is full. */
+static void flush_out(struct ctl_conn *conn)
+{
+	struct ctl_out *o;
+
+	while ((o = conn->out_head) != NULL) {
+		ssize_t n = send(conn->fd, o->data, o->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
+				conn->dead = true;
+			return;
+		}
+		conn->out_head = o->next;
+		conn->out_bytes -= o->len;
+		free(o);
+	}
+	conn->out_tail = NULL;
+}
+
+static void read_requests(struct ctl_server *srv, struct ctl_conn *conn)
+{
+	for (int i = 0; i < CONN_BURST && !conn->dead; i++) {
+		if (conn->out_bytes >= CONN_OUT_PAUSE || ctl_dump_active(conn))
+			break;
+		ssize_t n = recv(conn->fd, srv->rxbuf, CTL_MAX_DGRAM, MSG_DONTWAIT | MSG_TRUNC);
+		if (n == 0) {
+			conn->dead = true;
+			break;
+		}
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				conn->dead = true;
+			break;
+		}
+		ctl_dispatch_datagram(srv, conn, srv->rxbuf, (size_t)n);
+	}
+}
+
+static void serve_conn(struct ctl_server *srv, struct ctl_conn *conn, uint32_t events)
+{
+	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN))
+		conn->dead = true;
+	if (!conn->dead && (events & EPOLLOUT)) {
+		flush_out(conn);
+		if (conn->out_head == NULL && ctl_dump_active(conn))
+			ctl_dump_continue(srv, conn);
+	}
+	if (!conn->dead && (events & EPOLLIN))
+		read_requests(srv, conn);
+	if (conn->dead)
+		conn_free(srv, conn);
+	else
+		conn_update_events(conn);
+}
+
+void ctl_server_poll(struct ctl_server *srv, int timeout_ms)
+{
+	struct epoll_event events[MAX_EVENTS];
+	int n = epoll_wait(srv->epoll_fd, events, MAX_EVENTS, timeout_ms);
+
+	for (int i = 0; i < n; i++) {
+		if (events[i].data.ptr == NULL)
+			accept_one(srv);
+		else
+			serve_conn(srv, events[i].data.ptr, events[i].events);
+	}
+}
+
+uint32_t ctl_conn_pid(const struct ctl_conn *conn)
+{
+	return conn->claimed_pid;
+}
+
+bool ctl_conn_is_admin(const struct ctl_conn *conn)
+{
+	return conn->admin;
+}
+
+static struct ctl_conn *conn_by_pid(struct ctl_server *srv, uint32_t pid)
+{
+	for (struct ctl_conn *c = srv->conns; c; c = c->next)
+		if (c->claimed_pid == pid && !c->dead)
+			return c;
+	return NULL;
+}
+
+int ctl_conn_claim_pid(struct ctl_conn *conn, uint32_t pid)
+{
+	struct ctl_conn *holder = conn_by_pid(conn->srv, pid);
+
+	if (holder && holder != conn)
+		return -EBUSY;
+	conn->claimed_pid = pid;
+	return 0;
+}
+
+int ctl_server_send_to_pid(struct ctl_server *srv, uint32_t pid, const void *data, size_t len)
+{
+	struct ctl_conn *conn = pid ? conn_by_pid(srv, pid) : NULL;
+
+	if (conn == NULL)
+		return -ENOTCONN;
+	/* Upcalls may not use the last part of the queue: replies to the
+	 * client's own requests must still fit. */
+	if (conn->out_bytes + len > CONN_OUT_CAP / 2)
+		return -ENOBUFS;
+	int ret = ctl_conn_send(conn, data, len);
+	if (ret == 0)
+		srv->stats.upcalls_sent++;
+	return ret;
+}
+
+void ctl_server_get_stats(const struct ctl_server *srv, struct ctl_server_stats *st)
+{
+	*st = srv->stats;
+}

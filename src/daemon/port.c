@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "port.h"
+
+#include <errno.h>
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MEMPOOL_CACHE 256
+
+static struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
+
+struct rte_mempool *port_mempool(int socket_id, uint32_t n_mbufs)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	if (socket_id < 0 || socket_id >= RTE_MAX_NUMA_NODES)
+		socket_id = (int)rte_socket_id();
+	if (pools[socket_id])
+		return pools[socket_id];
+	snprintf(name, sizeof(name), "mbufs_s%d", socket_id);
+	/* RTE_MBUF_DEFAULT_BUF_SIZE holds a 1518-byte frame after the 128-byte
+	 * headroom; push_vlan and friends take their bytes from that headroom. */
+	pools[socket_id] = rte_pktmbuf_pool_create(name, n_mbufs, MEMPOOL_CACHE, 0,
+						   RTE_MBUF_DEFAULT_BUF_SIZE, socket_id);
+	return pools[socket_id];
+}
+
+void port_mempools_free(void)
+{
+	for (int i = 0; i < RTE_MAX_NUMA_NODES; i++) {
+		rte_mempool_free(pools[i]);
+		pools[i] = NULL;
+	}
+}
+
+/* RSS over every rx queue when there are several and the device can. */
+static void rss_conf(struct rte_eth_conf *conf, const struct rte_eth_dev_info *info,
+		     uint16_t n_rxq)
+{
+	uint64_t hf = RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP;
+
+	hf &= info->flow_type_rss_offloads;
+	if (n_rxq < 2 || hf == 0)
+		return;
+	conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+	conf->rx_adv_conf.rss_conf.rss_hf = hf;
+}
+
+static int setup_queues(struct port *p, const struct rte_eth_dev_info *info,
+			struct errmsg *err)
+{
+	int ret;
+
+	ret = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &p->rxd, &p->txd);
+	if (ret < 0)
+		return errmsg_set(err, ret, -1, "%s: descriptors: %s", p->name, rte_strerror(-ret));
+	for (uint16_t q = 0; q < p->n_rxq; q++) {
+		ret = rte_eth_rx_queue_setup(p->port_id, q, p->rxd, (unsigned)p->socket_id,
+					     &info->default_rxconf, p->mp);
+		if (ret < 0)
+			return errmsg_set(err, ret, -1, "%s: rx queue %u: %s", p->name, q,
+					  rte_strerror(-ret));
+	}
+	for (uint16_t q = 0; q < p->n_txq; q++) {
+		ret = rte_eth_tx_queue_setup(p->port_id, q, p->txd, (unsigned)p->socket_id,
+					     &info->default_txconf);
+		if (ret < 0)
+			return errmsg_set(err, ret, -1, "%s: tx queue %u: %s", p->name, q,
+					  rte_strerror(-ret));
+	}
+	return 0;
+}
+
+static int configure(struct port *p, const struct port_conf *conf, struct errmsg *err)
+{
+	struct rte_eth_dev_info info;
+	struct rte_eth_conf eth_conf;
+	int ret;
+
+	ret = rte_eth_dev_info_get(p->port_id, &info);
+	if (ret < 0)
+		return errmsg_set(err, ret, -1, "%s: device info: %s", p->name, rte_strerror(-ret));
+	snprintf(p->driver, sizeof(p->driver), "%s", info.driver_name);
+	p->n_rxq = RTE_MIN(conf->n_rxq, info.max_rx_queues);
+	p->n_txq = RTE_MIN(conf->n_txq, info.max_tx_queues);
+	p->rxd = conf->rxd;
+	p->txd = conf->txd;
+	if (p->n_txq == 0)
+		return errmsg_set(err, -ENOTSUP, -1, "%s: device has no tx queue", p->name);
+
+	memset(&eth_conf, 0, sizeof(eth_conf));
+	rss_conf(&eth_conf, &info, p->n_rxq);
+	ret = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &eth_conf);
+	if (ret < 0)
+		return errmsg_set(err, ret, -1, "%s: configure %u rxq/%u txq: %s", p->name,
+				  p->n_rxq, p->n_txq, rte_strerror(-ret));
+	if (conf->mtu) {
+		ret = rte_eth_dev_set_mtu(p->port_id, conf->mtu);
+		if (ret < 0)
+			return errmsg_set(err, ret, -1, "%s: MTU %u: %s", p->name, conf->mtu,
+					  rte_strerror(-ret));
+	}
+	return setup_queues(p, &info, err);
+}
+
+int port_open(struct port *p, uint16_t port_id, const struct port_conf *conf,
+	      uint32_t n_mbufs, struct errmsg *err)
+{
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	p->port_id = port_id;
+	p->port_no = (uint32_t)port_id + 1;
+	if (p->port_no >= PORT_MAX)
+		return errmsg_set(err, -EMFILE, -1, "ethdev %u: more than %d ports", port_id,
+				  PORT_MAX - 1);
+	rte_eth_dev_get_name_by_port(port_id, p->name);
+	p->socket_id = rte_eth_dev_socket_id(port_id);
+	if (p->socket_id < 0)
+		p->socket_id = (int)rte_socket_id();
+	p->mp = port_mempool(p->socket_id, n_mbufs);
+	if (p->mp == NULL)
+		return errmsg_set(err, -rte_errno, -1, "%s: mempool of %u mbufs on socket %d: %s",
+				  p->name, n_mbufs, p->socket_id, rte_strerror(rte_errno));
+	ret = configure(p, conf, err);
+	if (ret < 0)
+		return ret;
+	ret = rte_eth_dev_start(port_id);
+	if (ret < 0)
+		return errmsg_set(err, ret, -1, "%s: start: %s", p->name, rte_strerror(-ret));
+	/* Promiscuous so the switch sees every frame; some vdevs (net_null,
+	 * net_ring) cannot and do not need to, hence only a warning. */
+	ret = rte_eth_promiscuous_enable(port_id);
+	if (ret < 0 && ret != -ENOTSUP)
+		RTE_LOG(WARNING, USER1, "%s: promiscuous mode: %s\n", p->name, rte_strerror(-ret));
+	p->started = true;
+	return 0;
+}
+
+void port_close(struct port *p)
+{
+	char devname[RTE_DEV_NAME_MAX_LEN];
+	struct rte_eth_dev_info info;
+	int ret;
+
+	if (p->port_no == PORT_LOCAL)
+		return;
+	if (p->started) {
+		ret = rte_eth_dev_stop(p->port_id);
+		if (ret < 0)
+			RTE_LOG(WARNING, USER1, "%s: stop: %s\n", p->name, rte_strerror(-ret));
+		p->started = false;
+	}
+	if (rte_eth_dev_info_get(p->port_id, &info) == 0 && info.device)
+		snprintf(devname, sizeof(devname), "%s", rte_dev_name(info.device));
+	else
+		devname[0] = '\0';
+	rte_eth_dev_close(p->port_id);
+	/* Only a hot-plugged device is detached: one probed from the command
+	 * line goes away with rte_eal_cleanup(). */
+	if (p->hotplugged && devname[0] && rte_dev_remove(info.device) < 0)
+		RTE_LOG(WARNING, USER1, "%s: detach failed\n", devname);
+}
+
+int port_probe(const char *devargs, uint16_t *port_id, struct errmsg *err)
+{
+	struct rte_dev_iterator it;
+	uint16_t id;
+	int ret;
+
+	ret = rte_dev_probe(devargs);
+	if (ret < 0)
+		return errmsg_set(err, ret, -1, "probe '%s': %s", devargs, rte_strerror(-ret));
+	RTE_ETH_FOREACH_MATCHING_DEV(id, devargs, &it) {
+		*port_id = id;
+		rte_eth_iterator_cleanup(&it);
+		return 0;
+	}
+	return errmsg_set(err, -ENODEV, -1, "'%s' probed but no ethdev appeared", devargs);
+}
+
+void port_stats(const struct port *p, struct ovs_vport_stats *st)
+{
+	struct rte_eth_stats s;
+
+	memset(st, 0, sizeof(*st));
+	if (p->port_no == PORT_LOCAL || rte_eth_stats_get(p->port_id, &s) < 0)
+		return;
+	st->rx_packets = s.ipackets;
+	st->tx_packets = s.opackets;
+	st->rx_bytes = s.ibytes;
+	st->tx_bytes = s.obytes;
+	st->rx_errors = s.ierrors;
+	st->tx_errors = s.oerrors;
+	st->rx_dropped = s.imissed + s.rx_nombuf;
+}
+
+void port_stats_clear(const struct port *p)
+{
+	if (p->port_no != PORT_LOCAL)
+		rte_eth_stats_reset(p->port_id);
+}
+
+void port_link_string(const struct port *p, char *buf, size_t len)
+{
+	struct rte_eth_link link;
+
+	if (p->port_no == PORT_LOCAL || rte_eth_link_get_nowait(p->port_id, &link) < 0) {
+		snprintf(buf, len, "unknown");
+		return;
+	}
+	rte_eth_link_to_str(buf, len, &link);
+}

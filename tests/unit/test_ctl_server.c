@@ -1,0 +1,481 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests for the control socket server: framing, the genl controller,
+ * errors with extended acks, permission, dumps, stale sockets and slow
+ * clients. The server runs in this process; the test polls it between the
+ * client's sends and receives.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ctl.h"
+
+#define TEST_CMD_ECHO 1   /* doit: replies with one message */
+#define TEST_CMD_ADMIN 2  /* admin-only doit */
+#define TEST_CMD_DUMP 3   /* dump of 'dump_total' messages of 1 KiB */
+
+static int n_echo, n_admin, n_commit;
+static uint64_t dump_total = 1000;
+
+static int echo_doit(struct ctl_req *req)
+{
+	size_t m = ctl_reply_start(req, 0, TEST_CMD_ECHO);
+	nlbuf_put_u32(req->out, 1, (uint32_t)req->attrs_len);
+	nlbuf_msg_end(req->out, m);
+	n_echo++;
+	return 0;
+}
+
+static int admin_doit(struct ctl_req *req)
+{
+	(void)req;
+	n_admin++;
+	return 0;
+}
+
+static int dump_fill(struct ctl_req *req, void *state, size_t budget)
+{
+	uint64_t *next = state;
+	static uint8_t blob[1024];
+
+	while (*next < dump_total && req->out->len < budget) {
+		size_t m = ctl_reply_start(req, NLM_F_MULTI, TEST_CMD_DUMP);
+		nlbuf_put_u64(req->out, 1, (*next)++);
+		nlbuf_put_attr(req->out, 2, blob, sizeof(blob));
+		nlbuf_msg_end(req->out, m);
+	}
+	return *next < dump_total;
+}
+
+static void commit(void *dp)
+{
+	(void)dp;
+	n_commit++;
+}
+
+static const struct ctl_op test_ops[] = {
+	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_ECHO, .doit = echo_doit },
+	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_ADMIN, .admin = true, .doit = admin_doit },
+	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_DUMP, .dumpit = dump_fill },
+};
+
+struct fixture {
+	char path[108];
+	struct ctl_server *srv;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct ctl_server_conf conf = {
+		.ops = test_ops, .n_ops = 3, .mode = 0666, .commit = commit,
+	};
+	struct errmsg e;
+
+	snprintf(f->path, sizeof(f->path), "/tmp/dpsw-test-%d/sub/ctl.sock", getpid());
+	conf.path = f->path;
+	errmsg_clear(&e);
+	if (ctl_server_open(&f->srv, &conf, &e) < 0) {
+		fprintf(stderr, "open: %s\n", e.msg);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char dir[128];
+
+	ctl_server_close(f->srv);
+	snprintf(dir, sizeof(dir), "/tmp/dpsw-test-%d/sub", getpid());
+	rmdir(dir);
+	snprintf(dir, sizeof(dir), "/tmp/dpsw-test-%d", getpid());
+	rmdir(dir);
+	free(f);
+	return 0;
+}
+
+static int client(const struct fixture *f)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	struct timeval tv = { .tv_sec = 5 };
+
+	strcpy(addr.sun_path, f->path);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* Poll the server until the client has a datagram, then read it. */
+static ssize_t roundtrip_recv(struct fixture *f, int fd, void *buf, size_t len)
+{
+	for (int i = 0; i < 200; i++) {
+		ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
+		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			return n;
+		ctl_server_poll(f->srv, 10);
+	}
+	return -1;
+}
+
+static size_t build_msg(uint8_t *buf, size_t cap, uint16_t family, uint8_t cmd, uint16_t flags,
+			uint32_t seq)
+{
+	struct nlbuf b;
+
+	nlbuf_init_fixed(&b, buf, cap);
+	size_t m = nlbuf_msg_start(&b, family, NLM_F_REQUEST | flags, seq, 77);
+	nlbuf_put_genl(&b, cmd, 1);
+	if (family != GENL_ID_CTRL)
+		nlbuf_put_ovs_header(&b, 0);
+	nlbuf_msg_end(&b, m);
+	return b.len;
+}
+
+/* Expect one NLMSG_ERROR with 'err'; returns its extack message or "". */
+static const char *expect_error(const uint8_t *buf, ssize_t n, int err, uint32_t seq)
+{
+	static char msg[256];
+	const struct nlmsghdr *nlh = (const void *)buf;
+
+	assert_true(n >= (ssize_t)NLMSG_HDRLEN);
+	assert_true(mnl_nlmsg_ok(nlh, (int)n));
+	assert_int_equal(nlh->nlmsg_type, NLMSG_ERROR);
+	assert_int_equal(nlh->nlmsg_seq, seq);
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(e->error, err);
+	msg[0] = '\0';
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		const struct nlattr *a;
+		mnl_attr_for_each(a, nlh, sizeof(*e)) {
+			if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+				snprintf(msg, sizeof(msg), "%s", mnl_attr_get_str(a));
+		}
+	}
+	return msg;
+}
+
+static void test_getfamily(void **state)
+{
+	struct fixture *f = *state;
+	static const char *names[] = { "ovs_datapath", "ovs_vport", "ovs_flow", "ovs_packet" };
+	uint8_t buf[8192];
+	int fd = client(f);
+
+	for (int i = 0; i < 4; i++) {
+		struct nlbuf b;
+		nlbuf_init_fixed(&b, buf, sizeof(buf));
+		size_t m = nlbuf_msg_start(&b, GENL_ID_CTRL, NLM_F_REQUEST, (uint32_t)i, 0);
+		nlbuf_put_genl(&b, CTRL_CMD_GETFAMILY, 1);
+		nlbuf_put_string(&b, CTRL_ATTR_FAMILY_NAME, names[i]);
+		nlbuf_msg_end(&b, m);
+		assert_int_equal(send(fd, buf, b.len, 0), (ssize_t)b.len);
+		ssize_t n = roundtrip_recv(f, fd, buf, sizeof(buf));
+		const struct nlmsghdr *nlh = (const void *)buf;
+		assert_true(n > 0);
+		assert_int_equal(nlh->nlmsg_type, GENL_ID_CTRL);
+		const struct nlattr *a;
+		int id = -1;
+		char name[32] = "";
+		mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+			if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
+				id = mnl_attr_get_u16(a);
+			if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_NAME)
+				snprintf(name, sizeof(name), "%s", mnl_attr_get_str(a));
+		}
+		assert_int_equal(id, CTL_FAMILY_DATAPATH + i);
+		assert_string_equal(name, names[i]);
+	}
+
+	/* An unknown family name: ENOENT with a reason. */
+	struct nlbuf b;
+	nlbuf_init_fixed(&b, buf, sizeof(buf));
+	size_t m = nlbuf_msg_start(&b, GENL_ID_CTRL, NLM_F_REQUEST, 9, 0);
+	nlbuf_put_genl(&b, CTRL_CMD_GETFAMILY, 1);
+	nlbuf_put_string(&b, CTRL_ATTR_FAMILY_NAME, "ovs_meter");
+	nlbuf_msg_end(&b, m);
+	send(fd, buf, b.len, 0);
+	ssize_t n = roundtrip_recv(f, fd, buf, sizeof(buf));
+	assert_non_null(strstr(expect_error(buf, n, -ENOENT, 9), "ovs_meter"));
+	close(fd);
+}
+
+static void test_bad_framing(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t buf[4096];
+	int fd = client(f);
+	ssize_t n;
+
+	/* Shorter than a netlink header. */
+	send(fd, "abc", 3, 0);
+	n = roundtrip_recv(f, fd, buf, sizeof(buf));
+	expect_error(buf, n, -EINVAL, 0);
+
+	/* nlmsg_len past the end of the datagram. */
+	size_t len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_ECHO, 0, 5);
+	((struct nlmsghdr *)buf)->nlmsg_len = 4000;
+	send(fd, buf, len, 0);
+	n = roundtrip_recv(f, fd, buf, sizeof(buf));
+	assert_non_null(strstr(expect_error(buf, n, -EINVAL, 5), "runs past"));
+
+	/* Unknown family, unknown command, message without its ovs_header. */
+	len = build_msg(buf, sizeof(buf), 0x7777, 1, 0, 6);
+	send(fd, buf, len, 0);
+	n = roundtrip_recv(f, fd, buf, sizeof(buf));
+	expect_error(buf, n, -ENOENT, 6);
+
+	len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, 99, 0, 7);
+	send(fd, buf, len, 0);
+	n = roundtrip_recv(f, fd, buf, sizeof(buf));
+	expect_error(buf, n, -EOPNOTSUPP, 7);
+
+	len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_ECHO, 0, 8);
+	((struct nlmsghdr *)buf)->nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN; /* no ovs_header */
+	send(fd, buf, NLMSG_HDRLEN + GENL_HDRLEN, 0);
+	n = roundtrip_recv(f, fd, buf, sizeof(buf));
+	assert_non_null(strstr(expect_error(buf, n, -EINVAL, 8), "ovs_header"));
+
+	/* The connection still works after all that. */
+	int before = n_echo;
+	len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_ECHO, 0, 10);
+	send(fd, buf, len, 0);
+	n = roundtrip_recv(f, fd, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(((struct nlmsghdr *)buf)->nlmsg_type, CTL_FAMILY_FLOW);
+	assert_int_equal(n_echo, before + 1);
+	close(fd);
+}
+
+/* Several messages in one datagram: every one answered, in order, and the
+ * commit hook runs before the replies leave. */
+static void test_batch_and_ack(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t buf[65536];
+	int fd = client(f);
+	size_t len = 0;
+
+	for (uint32_t i = 0; i < 100; i++)
+		len += build_msg(buf + len, sizeof(buf) - len, CTL_FAMILY_FLOW, TEST_CMD_ECHO,
+				 NLM_F_ACK, 100 + i);
+	int commits = n_commit;
+	send(fd, buf, len, 0);
+	ssize_t n = roundtrip_recv(f, fd, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_true(n_commit > commits);
+	uint32_t expect = 100;
+	int replies = 0, acks = 0;
+	const struct nlmsghdr *nlh = (const void *)buf;
+	for (int left = (int)n; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			assert_int_equal(((const struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error, 0);
+			assert_int_equal(nlh->nlmsg_seq, expect++);
+			acks++;
+		} else {
+			assert_int_equal(nlh->nlmsg_seq, expect);
+			replies++;
+		}
+	}
+	assert_int_equal(replies, 100);
+	assert_int_equal(acks, 100);
+	close(fd);
+}
+
+static void test_dump(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t buf[CTL_MAX_DGRAM];
+	int fd = client(f);
+	uint64_t next = 0;
+	bool done = false;
+
+	dump_total = 1000;
+	size_t len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_DUMP, NLM_F_DUMP, 42);
+	send(fd, buf, len, 0);
+	while (!done) {
+		ssize_t n = roundtrip_recv(f, fd, buf, sizeof(buf));
+		assert_true(n > 0);
+		const struct nlmsghdr *nlh = (const void *)buf;
+		for (int left = (int)n; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+			assert_int_equal(nlh->nlmsg_seq, 42);
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				continue;
+			}
+			assert_true(nlh->nlmsg_flags & NLM_F_MULTI);
+			const struct nlattr *a;
+			mnl_attr_for_each(a, nlh, GENL_HDRLEN + sizeof(struct ovs_header)) {
+				if (mnl_attr_get_type(a) == 1)
+					assert_int_equal(mnl_attr_get_u64(a), next++);
+			}
+		}
+	}
+	assert_int_equal(next, 1000);
+
+	/* A dump of a command that has none is refused. */
+	len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_ADMIN, NLM_F_DUMP, 43);
+	send(fd, buf, len, 0);
+	ssize_t n = roundtrip_recv(f, fd, buf, sizeof(buf));
+	assert_non_null(strstr(expect_error(buf, n, -EOPNOTSUPP, 43), "does not dump"));
+	close(fd);
+}
+
+/* A client that starts a huge dump and never reads, then disconnects,
+ * does not keep another client from being served. */
+static void test_slow_client(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t buf[CTL_MAX_DGRAM];
+	int slow = client(f), fast = client(f);
+
+	dump_total = 1000000; /* ~1 GB if it were all produced */
+	size_t len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_DUMP, NLM_F_DUMP, 1);
+	send(slow, buf, len, 0);
+	for (int i = 0; i < 50; i++)
+		ctl_server_poll(f->srv, 1);
+	for (int i = 0; i < 20; i++) {
+		len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_ECHO, 0, 500 + i);
+		send(fast, buf, len, 0);
+		ssize_t n = roundtrip_recv(f, fast, buf, sizeof(buf));
+		assert_true(n > 0);
+		assert_int_equal(((struct nlmsghdr *)buf)->nlmsg_seq, 500 + i);
+	}
+	close(slow); /* mid-dump */
+	for (int i = 0; i < 10; i++)
+		ctl_server_poll(f->srv, 1);
+	len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_ECHO, 0, 999);
+	send(fast, buf, len, 0);
+	assert_true(roundtrip_recv(f, fast, buf, sizeof(buf)) > 0);
+	close(fast);
+	dump_total = 1000;
+}
+
+/* Mutating commands need an admin peer; a real unprivileged uid gets
+ * EPERM and the handler never runs. */
+static void test_permission(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t buf[4096];
+	int fd, status;
+
+	fd = client(f);
+	size_t len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_ADMIN, NLM_F_ACK, 1);
+	int before = n_admin;
+	send(fd, buf, len, 0);
+	ssize_t n = roundtrip_recv(f, fd, buf, sizeof(buf));
+	if (getuid() != 0) {
+		expect_error(buf, n, -EPERM, 1);
+		close(fd);
+		skip(); /* the unprivileged-peer half needs root to drop to nobody */
+	}
+	expect_error(buf, n, 0, 1);
+	assert_int_equal(n_admin, before + 1);
+	close(fd);
+
+	/* Let 'nobody' reach the socket's directories, then connect as it. */
+	char dir[128];
+	snprintf(dir, sizeof(dir), "/tmp/dpsw-test-%d", getpid());
+	chmod(dir, 0755);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(10);
+		struct sockaddr_un addr = { .sun_family = AF_UNIX };
+		strcpy(addr.sun_path, f->path);
+		int c = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+		if (connect(c, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+			_exit(11);
+		uint8_t b[4096];
+		size_t l = build_msg(b, sizeof(b), CTL_FAMILY_FLOW, TEST_CMD_ADMIN, NLM_F_ACK, 2);
+		send(c, b, l, 0);
+		ssize_t r = recv(c, b, sizeof(b), 0);
+		const struct nlmsgerr *e = mnl_nlmsg_get_payload((const void *)b);
+		if (r <= 0 || e->error != -EPERM)
+			_exit(12);
+		/* Reading is open to anyone. */
+		l = build_msg(b, sizeof(b), CTL_FAMILY_FLOW, TEST_CMD_ECHO, 0, 3);
+		send(c, b, l, 0);
+		r = recv(c, b, sizeof(b), 0);
+		_exit(r > 0 && ((struct nlmsghdr *)b)->nlmsg_type == CTL_FAMILY_FLOW ? 0 : 13);
+	}
+	for (int i = 0; i < 300 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		ctl_server_poll(f->srv, 10);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(n_admin, before + 1); /* unchanged by the refused request */
+}
+
+/* A second server on a live socket is refused; a stale one is replaced; a
+ * regular file is never removed. */
+static void test_socket_path(void **state)
+{
+	struct fixture *f = *state;
+	struct ctl_server_conf conf = { .ops = test_ops, .n_ops = 3, .mode = 0600 };
+	struct ctl_server *srv2;
+	struct errmsg e;
+	char path[128];
+
+	conf.path = f->path;
+	errmsg_clear(&e);
+	assert_int_equal(ctl_server_open(&srv2, &conf, &e), -EADDRINUSE);
+	assert_non_null(strstr(e.msg, "already answers"));
+
+	snprintf(path, sizeof(path), "/tmp/dpsw-test-%d/plain", getpid());
+	int fd = open(path, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	conf.path = path;
+	errmsg_clear(&e);
+	assert_int_equal(ctl_server_open(&srv2, &conf, &e), -EEXIST);
+	assert_int_equal(access(path, F_OK), 0);
+	unlink(path);
+
+	/* A stale socket: bound, then its owner went away. */
+	snprintf(path, sizeof(path), "/tmp/dpsw-test-%d/stale.sock", getpid());
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	close(fd);
+	errmsg_clear(&e);
+	assert_int_equal(ctl_server_open(&srv2, &conf, &e), 0);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	ctl_server_close(srv2);
+	assert_int_not_equal(access(path, F_OK), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_getfamily, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_framing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_and_ack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dump, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow_client, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_permission, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_socket_path, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
