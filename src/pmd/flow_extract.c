@@ -362,6 +362,8 @@ enum exthdr_walk {
  * a nonzero offset ends the walk as a later fragment if what follows it is
  * not another extension header (else error). *frag_seen reports whether a
  * fragment header was reached, even on error, as the kernel's flags do.
+ * No cap on the number of headers, as in Linux 6.1 (Debian 12's kernel):
+ * every header is at least 8 bytes, so the packet length bounds the walk.
  */
 static enum exthdr_walk walk_exthdrs(const struct parse *p, uint32_t *ofs, uint8_t *nexthdr,
 				     bool *frag_seen)
