@@ -119,18 +119,24 @@ _Static_assert(sizeof(struct flow_key) == 176, "flow_key layout changed");
 _Static_assert(offsetof(struct flow_key, eth_dst) == 56, "flow_key L2 offset");
 _Static_assert(offsetof(struct flow_key, ipv6.pad2) == 156, "flow_key union");
 
-/* The key as 64-bit words, for hashing and masked compares. */
-static inline const uint64_t *flow_key_words(const struct flow_key *key)
+/*
+ * The key as 64-bit words, for hashing and masked compares. The key is
+ * written field by field and read as words: may_alias tells the compiler
+ * these reads alias the fields, so strict aliasing cannot reorder them.
+ */
+typedef uint64_t flow_word_t __attribute__((may_alias));
+
+static inline const flow_word_t *flow_key_words(const struct flow_key *key)
 {
-	return (const uint64_t *)key;
+	return (const flow_word_t *)key;
 }
 
 /* dst = src & mask, word by word. */
 static inline void flow_key_mask_apply(struct flow_key *dst, const struct flow_key *src,
 				       const struct flow_key *mask)
 {
-	const uint64_t *s = flow_key_words(src), *m = flow_key_words(mask);
-	uint64_t *d = (uint64_t *)dst;
+	const flow_word_t *s = flow_key_words(src), *m = flow_key_words(mask);
+	flow_word_t *d = (flow_word_t *)dst;
 
 	for (size_t i = 0; i < FLOW_KEY_WORDS; i++)
 		d[i] = s[i] & m[i];
@@ -140,8 +146,8 @@ static inline void flow_key_mask_apply(struct flow_key *dst, const struct flow_k
 static inline bool flow_key_masked_equal(const struct flow_key *pkt, const struct flow_key *mask,
 					 const struct flow_key *masked_key)
 {
-	const uint64_t *p = flow_key_words(pkt), *m = flow_key_words(mask);
-	const uint64_t *k = flow_key_words(masked_key);
+	const flow_word_t *p = flow_key_words(pkt), *m = flow_key_words(mask);
+	const flow_word_t *k = flow_key_words(masked_key);
 	uint64_t diff = 0;
 
 	for (size_t i = 0; i < FLOW_KEY_WORDS; i++)
