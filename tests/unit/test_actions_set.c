@@ -22,12 +22,14 @@
 static struct capture cap;
 static struct actions_ctx *ctx;
 static struct nlbuf acts;
+static unsigned int pool_baseline; /* mbufs in use when the test began */
 
 static int setup(void **state)
 {
 	(void)state;
 	ctx = ctx_new(&cap, 1);
 	nlbuf_init(&acts, 256);
+	pool_baseline = rte_mempool_in_use_count(dp_pool);
 	return ctx ? 0 : -1;
 }
 
@@ -39,7 +41,7 @@ static int teardown(void **state)
 	capture_free(&cap);
 	actions_ctx_destroy(ctx);
 	nlbuf_free(&acts);
-	assert_int_equal(rte_mempool_in_use_count(dp_pool), 0);
+	assert_int_equal(rte_mempool_in_use_count(dp_pool), pool_baseline);
 	return 0;
 }
 
@@ -257,6 +259,48 @@ static void test_set_ports(void **state)
 	act_set(&acts, OVS_KEY_ATTR_UDP, &v, sizeof(v));
 	act_output(&acts, 1);
 	expect_rewrite(&s, &want);
+}
+
+/*
+ * UDP: a rewrite whose checksum comes out 0 must send 0xffff, since 0
+ * means "no checksum". Search the one source address (low 16 bits) and
+ * the one source port that give that result, then rewrite to them.
+ */
+static void test_udp_csum_mangled_zero(void **state)
+{
+	struct pkt_spec s, w;
+	uint8_t buf[PKT_MAX];
+	struct flow_layout l;
+	uint32_t found = 0;
+
+	(void)state;
+	spec_default(&s, 0x0800, IPPROTO_UDP);
+	for (int field = 0; field < 2; field++) {
+		w = s;
+		for (found = 0; found < 0x10000; found++) {
+			if (field == 0)
+				w.ip4_src = (s.ip4_src & 0xffff0000) | found;
+			else
+				w.sport = (uint16_t)found;
+			pkt_build(&w, buf, &l);
+			if (buf[l.l4 + 6] == 0xff && buf[l.l4 + 7] == 0xff)
+				break;
+		}
+		assert_true(found < 0x10000);
+		if (field == 0) {
+			struct ovs_key_ipv4 v = { .ipv4_src = htonl(w.ip4_src) };
+			struct ovs_key_ipv4 m = { .ipv4_src = UINT32_MAX };
+
+			act_set_masked(&acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
+		} else {
+			struct ovs_key_udp v = { .udp_src = htons(w.sport) };
+			struct ovs_key_udp m = { .udp_src = 0xffff };
+
+			act_set_masked(&acts, OVS_KEY_ATTR_UDP, &v, &m, sizeof(v));
+		}
+		act_output(&acts, 1);
+		expect_rewrite(&s, &w);
+	}
 }
 
 /* SCTP: CRC over the IP payload only (not the padding), in any segment. */
@@ -662,6 +706,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_set_ipv6, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_ipv6_routing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_ports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_udp_csum_mangled_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_sctp_crc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_icmp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_push_pop_vlan, setup, teardown),
