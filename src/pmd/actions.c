@@ -379,6 +379,17 @@ static void do_userspace(struct actions_ctx *ctx, struct batch *b, const struct 
 
 /* ---- Nested lists ----------------------------------------------------- */
 
+/* The action list inside attribute 'a'; an absent one is empty. */
+static inline const struct nlattr *nested_list(const struct nlattr *a)
+{
+	return a ? mnl_attr_get_payload(a) : NULL;
+}
+
+static inline uint32_t nested_len(const struct nlattr *a)
+{
+	return a ? mnl_attr_get_payload_len(a) : 0;
+}
+
 /*
  * Runs 'list' on the packets of 'b' selected by 'sel' (bit i: b->p[i]).
  * With 'move', they leave 'b' and the nested list consumes them (the kernel's
@@ -453,9 +464,7 @@ static void do_sample(struct actions_ctx *ctx, struct batch *b, const struct nla
 	for (uint32_t i = 0; i < b->n && prob; i++)
 		if (prob == UINT32_MAX || prng_next(ctx) <= prob)
 			sel |= 1ull << i;
-	if (list)
-		run_nested(ctx, b, sel, mnl_attr_get_payload(list),
-			   mnl_attr_get_payload_len(list), last);
+	run_nested(ctx, b, sel, nested_list(list), nested_len(list), last);
 }
 
 static void do_check_pkt_len(struct actions_ctx *ctx, struct batch *b, const struct nlattr *attr,
@@ -484,14 +493,10 @@ static void do_check_pkt_len(struct actions_ctx *ctx, struct batch *b, const str
 	/* Both selections first: moving the first group renumbers 'b'. */
 	uint64_t rest = batch_all(b) & ~sel;
 
-	if (greater)
-		run_nested(ctx, b, sel, mnl_attr_get_payload(greater),
-			   mnl_attr_get_payload_len(greater), last);
+	run_nested(ctx, b, sel, nested_list(greater), nested_len(greater), last);
 	if (last)
 		rest = batch_all(b); /* what is left are the short ones */
-	if (less_equal)
-		run_nested(ctx, b, rest, mnl_attr_get_payload(less_equal),
-			   mnl_attr_get_payload_len(less_equal), last);
+	run_nested(ctx, b, rest, nested_list(less_equal), nested_len(less_equal), last);
 }
 
 /* Packets whose TTL would reach 0 leave the list and run the nested one. */
@@ -506,9 +511,7 @@ static void do_dec_ttl(struct actions_ctx *ctx, struct batch *b, const struct nl
 	for (uint32_t i = 0; i < b->n; i++)
 		if (actions_ttl_expired(&b->p[i]))
 			sel |= 1ull << i;
-	if (sel)
-		run_nested(ctx, b, sel, list ? mnl_attr_get_payload(list) : NULL,
-			   list ? mnl_attr_get_payload_len(list) : 0, true);
+	run_nested(ctx, b, sel, nested_list(list), nested_len(list), true);
 	batch_each(ctx, b, actions_ttl_dec, NULL);
 }
 

@@ -38,11 +38,17 @@ static uint32_t mac_len(const struct rte_mbuf *m)
 	return off + 2;
 }
 
-/* Opens TAG_LEN bytes at 'at' by moving the first 'at' bytes to the front. */
+/*
+ * Opens TAG_LEN bytes at 'at' by moving the first 'at' bytes to the front.
+ * pkt_writable() has made the headroom, so this cannot fail; the check is
+ * for the compiler, which sees that rte_pktmbuf_prepend() may return NULL.
+ */
 static uint8_t *open_gap(struct actions_pkt *p, uint32_t at)
 {
 	uint8_t *d = (uint8_t *)rte_pktmbuf_prepend(p->mbuf, TAG_LEN);
 
+	if (unlikely(!d))
+		return NULL;
 	memmove(d, d + TAG_LEN, at);
 	return d;
 }
@@ -67,6 +73,8 @@ bool actions_push_vlan(struct actions_ctx *ctx, struct actions_pkt *p, const voi
 	if (!pkt_writable(ctx, p, TAG_LEN))
 		return false;
 	d = open_gap(p, ETH_ADDRS_LEN);
+	if (unlikely(!d))
+		return drop_pkt(ctx, ACTIONS_DROP_NOMEM);
 	st16(d + ETH_ADDRS_LEN, vlan->vlan_tpid);
 	/* The key's "tag present" bit is not a wire bit (it was CFI/DEI). */
 	st16(d + ETH_ADDRS_LEN + 2, vlan->vlan_tci & ~VLAN_PRESENT);
@@ -109,6 +117,8 @@ bool actions_push_mpls(struct actions_ctx *ctx, struct actions_pkt *p, const voi
 	if (!pkt_writable(ctx, p, TAG_LEN))
 		return false;
 	d = open_gap(p, at);
+	if (unlikely(!d))
+		return drop_pkt(ctx, ACTIONS_DROP_NOMEM);
 	st32(d + at, mpls->mpls_lse);
 	st16(d + at - 2, mpls->mpls_ethertype);
 	layout_shift(p->layout, TAG_LEN);
