@@ -390,61 +390,75 @@ static inline uint32_t nested_len(const struct nlattr *a)
 	return a ? mnl_attr_get_payload_len(a) : 0;
 }
 
+/* Moves the packets of 'b' selected by 'sel' to 'to' (NULL: frees them). */
+static void batch_move(struct batch *b, uint64_t sel, struct batch *to)
+{
+	uint32_t j = 0;
+
+	for (uint32_t i = 0; i < b->n; i++) {
+		if (!(sel & (1ull << i)))
+			b->p[j++] = b->p[i];
+		else if (to)
+			to->p[to->n++] = b->p[i];
+		else
+			rte_pktmbuf_free(b->p[i].mbuf);
+	}
+	b->n = j;
+}
+
+/*
+ * Adds clones of the selected packets of 'b' to the batch of 'lv': the
+ * mbuf is shared (see output_mbuf()), the key and layout are private.
+ */
+static void batch_clone(const struct batch *b, uint64_t sel, struct nest_level *lv)
+{
+	struct batch *to = &lv->b;
+
+	for (uint32_t i = 0; i < b->n; i++) {
+		const struct actions_pkt *p = &b->p[i];
+
+		if (!(sel & (1ull << i)))
+			continue;
+		rte_pktmbuf_refcnt_update(p->mbuf, 1);
+		lv->keys[to->n] = *p->key;
+		lv->layouts[to->n] = *p->layout;
+		to->p[to->n] = (struct actions_pkt){
+			.mbuf = p->mbuf,
+			.key = &lv->keys[to->n],
+			.layout = &lv->layouts[to->n],
+			.recirc_depth = p->recirc_depth,
+		};
+		to->n++;
+	}
+}
+
 /*
  * Runs 'list' on the packets of 'b' selected by 'sel' (bit i: b->p[i]).
  * With 'move', they leave 'b' and the nested list consumes them (the kernel's
- * "last" case); otherwise the list runs on clones with private keys and
- * layouts, and 'b' is unchanged. Clones share the mbuf (see output_mbuf()).
+ * "last" case); otherwise the list runs on clones and 'b' is unchanged.
  */
 static void run_nested(struct actions_ctx *ctx, struct batch *b, uint64_t sel,
 		       const struct nlattr *list, uint32_t len, bool move)
 {
 	struct nest_level *lv;
-	struct batch *sub;
-	uint32_t j = 0;
 
 	if (!sel || (!move && len == 0))
 		return;
 	if (unlikely(ctx->level >= ACTIONS_NEST_MAX)) {
 		drop_count(ctx, ACTIONS_DROP_NESTING, (uint64_t)__builtin_popcountll(sel));
-		lv = NULL;
-	} else {
-		lv = &ctx->levels[++ctx->level];
-		lv->b.n = 0;
-		lv->b.cutlen = b->cutlen;
+		if (move)
+			batch_move(b, sel, NULL);
+		return;
 	}
-	sub = lv ? &lv->b : NULL;
-	for (uint32_t i = 0; i < b->n; i++) {
-		struct actions_pkt *p = &b->p[i];
-
-		if (!(sel & (1ull << i))) {
-			b->p[j++] = *p;
-		} else if (move) {
-			if (sub)
-				sub->p[sub->n++] = *p;
-			else
-				rte_pktmbuf_free(p->mbuf);
-		} else {
-			b->p[j++] = *p;
-			if (!sub)
-				continue;
-			rte_pktmbuf_refcnt_update(p->mbuf, 1);
-			lv->keys[sub->n] = *p->key;
-			lv->layouts[sub->n] = *p->layout;
-			sub->p[sub->n] = (struct actions_pkt){
-				.mbuf = p->mbuf,
-				.key = &lv->keys[sub->n],
-				.layout = &lv->layouts[sub->n],
-				.recirc_depth = p->recirc_depth,
-			};
-			sub->n++;
-		}
-	}
-	b->n = j;
-	if (sub) {
-		run_list(ctx, sub, list, len);
-		ctx->level--;
-	}
+	lv = &ctx->levels[++ctx->level];
+	lv->b.n = 0;
+	lv->b.cutlen = b->cutlen;
+	if (move)
+		batch_move(b, sel, &lv->b);
+	else
+		batch_clone(b, sel, lv);
+	run_list(ctx, &lv->b, list, len);
+	ctx->level--;
 }
 
 static void do_sample(struct actions_ctx *ctx, struct batch *b, const struct nlattr *attr,
