@@ -43,6 +43,10 @@ struct ctl_server_conf {
 	uint32_t mode;      /* socket file permissions, e.g. 0666 */
 	const char *group;  /* NULL, or a group whose members are admins */
 	void *dp;           /* passed to handlers as req->dp */
+	/* Requests to the vport, flow, packet and dpdk_switch families whose
+	 * ovs_header names another dp_ifindex get -ENODEV (the datapath family
+	 * checks for itself: it also takes a name). */
+	int dp_ifindex;
 	/* Called before replies go out, so that what the handlers changed is
 	 * in force when the client reads the answer (e.g. an RCU grace period
 	 * after deletes). May be NULL. */
@@ -100,6 +104,7 @@ enum {
 	CTL_FAMILY_VPORT,
 	CTL_FAMILY_FLOW,
 	CTL_FAMILY_PACKET,
+	CTL_FAMILY_DPSW,     /* "dpdk_switch": ours, see dpsw_proto.h */
 };
 
 /* Start a reply message like the request's: same seq/pid, given cmd. */

@@ -50,6 +50,7 @@ struct ctl_server {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	void *dp;
 	void (*commit)(void *dp);
+	int dp_ifindex;
 	const struct ctl_op *ops;
 	size_t n_ops;
 	uint8_t *rxbuf;            /* one datagram being served */

@@ -18,7 +18,7 @@
 
 static bool is_ovs_family(uint16_t type)
 {
-	return type >= CTL_FAMILY_DATAPATH && type <= CTL_FAMILY_PACKET;
+	return type >= CTL_FAMILY_DATAPATH && type <= CTL_FAMILY_DPSW;
 }
 
 static const struct ctl_op genl_ctrl_op = {
@@ -160,6 +160,12 @@ static void handle_msg(struct ctl_server *srv, struct ctl_conn *conn,
 					 req.genl->cmd)
 			    : errmsg_set(&req.err, -ENOENT, 0, "unknown family %u",
 					 nlh->nlmsg_type);
+		goto reply;
+	}
+	if (req.ovs && nlh->nlmsg_type != CTL_FAMILY_DATAPATH &&
+	    req.ovs->dp_ifindex != srv->dp_ifindex) {
+		ret = errmsg_set(&req.err, -ENODEV, 0, "no datapath with ifindex %d",
+				 req.ovs->dp_ifindex);
 		goto reply;
 	}
 	if (op->admin && !conn->admin) {

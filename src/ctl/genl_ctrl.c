@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ctl_internal.h"
+#include "dpsw_proto.h"
 
 struct family {
 	const char *name;
@@ -24,6 +25,7 @@ static const struct family families[] = {
 	  OVS_VPORT_MCGROUP },
 	{ OVS_FLOW_FAMILY, CTL_FAMILY_FLOW, OVS_FLOW_VERSION, OVS_FLOW_ATTR_MAX, NULL },
 	{ OVS_PACKET_FAMILY, CTL_FAMILY_PACKET, OVS_PACKET_VERSION, OVS_PACKET_ATTR_MAX, NULL },
+	{ DPSW_FAMILY, CTL_FAMILY_DPSW, DPSW_VERSION, DPSW_ATTR_MAX, NULL },
 };
 #define N_FAMILIES (sizeof(families) / sizeof(families[0]))
 

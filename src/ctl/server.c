@@ -132,6 +132,7 @@ int ctl_server_open(struct ctl_server **srvp, const struct ctl_server_conf *conf
 	srv->listen_fd = -1;
 	srv->dp = conf->dp;
 	srv->commit = conf->commit;
+	srv->dp_ifindex = conf->dp_ifindex;
 	srv->ops = conf->ops;
 	srv->n_ops = conf->n_ops;
 	snprintf(srv->path, sizeof(srv->path), "%s", conf->path);

@@ -83,7 +83,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct ctl_server_conf conf = {
-		.ops = test_ops, .n_ops = 3, .mode = 0666, .commit = commit,
+		.ops = test_ops, .n_ops = 3, .mode = 0666, .commit = commit, .dp_ifindex = 7,
 	};
 	struct errmsg e;
 
@@ -146,7 +146,7 @@ static size_t build_msg(uint8_t *buf, size_t cap, uint16_t family, uint8_t cmd, 
 	size_t m = nlbuf_msg_start(&b, family, NLM_F_REQUEST | flags, seq, 77);
 	nlbuf_put_genl(&b, cmd, 1);
 	if (family != GENL_ID_CTRL)
-		nlbuf_put_ovs_header(&b, 0);
+		nlbuf_put_ovs_header(&b, 7);
 	nlbuf_msg_end(&b, m);
 	return b.len;
 }
@@ -177,11 +177,12 @@ static const char *expect_error(const uint8_t *buf, ssize_t n, int err, uint32_t
 static void test_getfamily(void **state)
 {
 	struct fixture *f = *state;
-	static const char *names[] = { "ovs_datapath", "ovs_vport", "ovs_flow", "ovs_packet" };
+	static const char *names[] = { "ovs_datapath", "ovs_vport", "ovs_flow", "ovs_packet",
+				       "dpdk_switch" };
 	uint8_t buf[8192];
 	int fd = client(f);
 
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		struct nlbuf b;
 		nlbuf_init_fixed(&b, buf, sizeof(buf));
 		size_t m = nlbuf_msg_start(&b, GENL_ID_CTRL, NLM_F_REQUEST, (uint32_t)i, 0);
@@ -254,6 +255,13 @@ static void test_bad_framing(void **state)
 	send(fd, buf, NLMSG_HDRLEN + GENL_HDRLEN, 0);
 	n = roundtrip_recv(f, fd, buf, sizeof(buf));
 	assert_non_null(strstr(expect_error(buf, n, -EINVAL, 8), "ovs_header"));
+
+	/* A datapath that is not ours. */
+	len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_ECHO, 0, 9);
+	((struct ovs_header *)(buf + NLMSG_HDRLEN + GENL_HDRLEN))->dp_ifindex = 8;
+	send(fd, buf, len, 0);
+	n = roundtrip_recv(f, fd, buf, sizeof(buf));
+	assert_non_null(strstr(expect_error(buf, n, -ENODEV, 9), "ifindex 8"));
 
 	/* The connection still works after all that. */
 	int before = n_echo;

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpsw_proto: the parts of the control protocol that are ours, not the
+ * kernel datapath's (documented in docs/PROTOCOL.md):
+ *
+ *  - the "dpdk_switch" generic-netlink family, resolvable through the genl
+ *    controller like the OVS families, for what ovs-appctl does in Open
+ *    vSwitch: PMD statistics and rx queue placement, the revalidator's
+ *    settings and state;
+ *  - OVS_VPORT_ATTR_OPTIONS content for netdev vports: the DPDK devargs
+ *    of a port to hot-plug (a vport name is limited to IFNAMSIZ, devargs
+ *    are not).
+ *
+ * Every message of the family carries a struct ovs_header after the genl
+ * header, like the OVS families.
+ */
+#ifndef DPSW_PROTO_H
+#define DPSW_PROTO_H
+
+#define DPSW_FAMILY "dpdk_switch"
+#define DPSW_VERSION 1
+
+enum dpsw_cmd {
+	DPSW_CMD_UNSPEC,
+	DPSW_CMD_PMD_GET,       /* dump: one reply per PMD */
+	DPSW_CMD_PMD_CLEAR,     /* admin: pmd-stats-clear */
+	DPSW_CMD_CONFIG_GET,    /* revalidator and datapath settings and state */
+	DPSW_CMD_CONFIG_SET,    /* admin: FLOW_LIMIT and/or MAX_IDLE */
+	__DPSW_CMD_MAX
+};
+
+enum dpsw_attr {
+	DPSW_ATTR_UNSPEC,
+	/* DPSW_CMD_PMD_GET replies */
+	DPSW_ATTR_PMD_ID,           /* u32 */
+	DPSW_ATTR_PMD_LCORE,        /* u32 */
+	DPSW_ATTR_PMD_NUMA,         /* u32 */
+	DPSW_ATTR_PMD_STATS,        /* nested DPSW_STAT_* (u64 each) */
+	DPSW_ATTR_PMD_RXQS,         /* nested: DPSW_ATTR_RXQ entries */
+	DPSW_ATTR_RXQ,              /* nested DPSW_RXQ_* */
+	/* DPSW_CMD_CONFIG_* */
+	DPSW_ATTR_FLOW_LIMIT,       /* u32: the ceiling (--flow-limit) */
+	DPSW_ATTR_MAX_IDLE,         /* u32: ms (--max-idle) */
+	DPSW_ATTR_FLOW_LIMIT_NOW,   /* u32: the dynamic limit */
+	DPSW_ATTR_N_FLOWS,          /* u32 */
+	DPSW_ATTR_REVAL_ROUNDS,     /* u64 */
+	DPSW_ATTR_REVAL_DURATION,   /* u64: last round, ms */
+	DPSW_ATTR_REVAL_DELETED,    /* u64: idle flows deleted */
+	DPSW_ATTR_REVAL_FLUSHED,    /* u64: flows deleted at 2x the limit */
+	DPSW_ATTR_FLOWS_REFUSED,    /* u64: NEW refused at the limit */
+	DPSW_ATTR_MBUFS_IN_USE,     /* u32 */
+	DPSW_ATTR_MBUFS_TOTAL,      /* u32 */
+	DPSW_ATTR_N_PMDS,           /* u32 */
+	DPSW_ATTR_UPCALLS_SENT,     /* u64 */
+	__DPSW_ATTR_MAX
+};
+#define DPSW_ATTR_MAX (__DPSW_ATTR_MAX - 1)
+
+/* DPSW_ATTR_PMD_STATS members, in the order of struct pmd_stats. */
+enum dpsw_stat {
+	DPSW_STAT_UNSPEC,
+	DPSW_STAT_RX_PACKETS,
+	DPSW_STAT_HIT,
+	DPSW_STAT_CACHE_HIT,
+	DPSW_STAT_MASK_HIT,
+	DPSW_STAT_MISSED,
+	DPSW_STAT_UPCALLS,
+	DPSW_STAT_LOST,
+	DPSW_STAT_RECIRC,
+	DPSW_STAT_RUNTS,
+	DPSW_STAT_ITERATIONS,
+	DPSW_STAT_BUSY_CYCLES,
+	DPSW_STAT_IDLE_CYCLES,
+	DPSW_STAT_DROPPED,          /* action drops, all reasons */
+	__DPSW_STAT_MAX
+};
+#define DPSW_STAT_MAX (__DPSW_STAT_MAX - 1)
+
+enum dpsw_rxq {
+	DPSW_RXQ_UNSPEC,
+	DPSW_RXQ_PORT_NO,           /* u32 */
+	DPSW_RXQ_QUEUE,             /* u32 */
+	DPSW_RXQ_NAME,              /* string: the port's name */
+	__DPSW_RXQ_MAX
+};
+
+/* Inside OVS_VPORT_ATTR_OPTIONS of a netdev vport NEW. */
+enum dpsw_vport_option {
+	DPSW_VPORT_OPTION_UNSPEC,
+	DPSW_VPORT_OPTION_DEVARGS,  /* string: DPDK devargs to hot-plug */
+	__DPSW_VPORT_OPTION_MAX
+};
+
+#endif /* DPSW_PROTO_H */
