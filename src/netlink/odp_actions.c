@@ -337,8 +337,10 @@ int odp_actions_validate(const struct nlattr *actions, const struct flow_key *ke
 	struct vstate st = { .eth_type = key->eth_type, .vlan_tci = key->vlan.tci,
 			     .mpls_labels = eth_type_is_mpls(key->eth_type) ? 1 : 0 };
 
-	if ((uintptr_t)actions % NLA_ALIGNTO != 0)
-		return errmsg_set(err, -EINVAL, 0, "actions: buffer is not 4-byte aligned");
+	int ret = odp_check_container(actions, origin, "actions", err);
+
+	if (ret < 0)
+		return ret;
 	if (nl_attr_len(actions) > ODP_ACTIONS_MAX_LEN)
 		return errmsg_set(err, -EMSGSIZE, odp_ofs(actions, c.origin),
 				  "actions: list of %zu bytes, at most %d", nl_attr_len(actions),

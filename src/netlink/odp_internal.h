@@ -64,6 +64,11 @@ static inline uint32_t attr_u32(const struct nlattr *nla)
 	return v;
 }
 
+/* A container attribute handed to a public function: 4-byte aligned and
+ * at least its header long (-EINVAL otherwise). */
+int odp_check_container(const struct nlattr *nla, const void *origin, const char *what,
+			struct errmsg *err);
+
 /* Name of an OVS_KEY_ATTR_* type, for reasons. */
 const char *odp_key_attr_name(unsigned int type);
 

@@ -318,7 +318,11 @@ int odp_match_decode(const struct nlattr *key, const struct nlattr *mask, const 
 
 	memset(&k, 0, sizeof(k));
 	memset(&m, 0, sizeof(m));
-	ret = match_decode(key, mask, origin, &k, &m, err);
+	ret = odp_check_container(key, origin, "key", err);
+	if (ret == 0 && mask)
+		ret = odp_check_container(mask, origin, "mask", err);
+	if (ret == 0)
+		ret = match_decode(key, mask, origin, &k, &m, err);
 	if (ret < 0) {
 		memset(out_key, 0, sizeof(*out_key));
 		memset(out_mask, 0, sizeof(*out_mask));
@@ -365,7 +369,9 @@ int odp_key_decode(const struct nlattr *key, const void *origin, struct flow_key
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = key_decode(key, origin, out, err);
+	ret = odp_check_container(key, origin, "key", err);
+	if (ret == 0)
+		ret = key_decode(key, origin, out, err);
 	if (ret < 0)
 		memset(out, 0, sizeof(*out));
 	return ret;
@@ -381,7 +387,9 @@ int odp_key_decode_metadata(const struct nlattr *key, const void *origin, struct
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = odp_kattrs_parse(&c, &ka, nl_attr_data(key), nl_attr_len(key), false);
+	ret = odp_check_container(key, origin, "key", err);
+	if (ret == 0)
+		ret = odp_kattrs_parse(&c, &ka, nl_attr_data(key), nl_attr_len(key), false);
 	if (ret == 0)
 		ret = odp_fill_metadata(&c, &ka, out, &has_ttl);
 	if (ret == 0 && ka.a[OVS_KEY_ATTR_TUNNEL])

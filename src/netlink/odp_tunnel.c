@@ -72,6 +72,18 @@ const struct nl_policy odp_tunnel_policy = {
 	.name = "tunnel", .max_type = OVS_TUNNEL_KEY_ATTR_MAX, .attrs = tunnel_attrs,
 };
 
+int odp_check_container(const struct nlattr *nla, const void *origin, const char *what,
+			struct errmsg *err)
+{
+	if ((uintptr_t)nla % NLA_ALIGNTO != 0)
+		return errmsg_set(err, -EINVAL, odp_ofs(nla, origin ? origin : nla),
+				  "%s: buffer is not 4-byte aligned", what);
+	if (nla->nla_len < NLA_HDRLEN)
+		return errmsg_set(err, -EINVAL, odp_ofs(nla, origin ? origin : nla),
+				  "%s: attribute length %u is below its header", what, nla->nla_len);
+	return 0;
+}
+
 const char *odp_key_attr_name(unsigned int type)
 {
 	if (type <= OVS_KEY_ATTR_MAX && key_attrs[type].name)
