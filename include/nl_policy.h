@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * nl_policy: check a netlink attribute stream against a declared table and
+ * index it by type, the way the kernel's nla_parse() does with a policy,
+ * but strict: unknown types, duplicates and wrong sizes are errors.
+ *
+ * A policy is a table indexed by attribute type. Each entry says what the
+ * payload must look like (exact size, size range, flag, nested stream,
+ * NUL-terminated string) or that the type is known but not implemented
+ * here (-EOPNOTSUPP), or that it is padding to skip (the kernel's *_PAD).
+ *
+ * The OVS families' request and reply attributes are declared below as the
+ * kernel's net/openvswitch/datapath.c declares them (plus the reply-only
+ * attributes, with their sizes), for the control server and the client.
+ *
+ * Error reporting: every failure returns a negative errno and records in
+ * 'err' a reason naming the attribute and the byte offset of the offending
+ * attribute, counted from 'origin' (pass the nlmsghdr to get the offset the
+ * extended ack wants; NULL counts from 'data').
+ *
+ * Buffers must be 4-byte aligned, as any netlink buffer is (-EINVAL if not).
+ * Thread safety: reentrant; the tables are constant.
+ */
+#ifndef NL_POLICY_H
+#define NL_POLICY_H
+
+#include <linux/netlink.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "errmsg.h"
+
+enum nl_pol_kind {
+	NL_POL_NONE = 0,     /* not in the table: unknown type, -EINVAL */
+	NL_POL_EXACT,        /* payload of exactly 'min' bytes */
+	NL_POL_RANGE,        /* payload of 'min'..'max' bytes */
+	NL_POL_FLAG,         /* no payload */
+	NL_POL_NESTED,       /* payload empty or a well-formed attribute stream */
+	NL_POL_STRING,       /* NUL-terminated, 'max' bytes at most with the NUL */
+	NL_POL_UNSUPPORTED,  /* known to the protocol, not to us: -EOPNOTSUPP */
+	NL_POL_PAD,          /* padding: any size, may repeat, not indexed */
+};
+
+struct nl_pol_attr {
+	uint8_t kind;        /* enum nl_pol_kind */
+	uint16_t min, max;
+	const char *name;    /* used in error reasons */
+};
+
+struct nl_policy {
+	const char *name;    /* what the stream is, e.g. "flow" */
+	uint16_t max_type;   /* the table has max_type + 1 entries */
+	const struct nl_pol_attr *attrs;
+};
+
+/* Table entry initialisers. */
+#define NL_POL_EXACT_LEN(n, nm) { NL_POL_EXACT, (n), (n), (nm) }
+#define NL_POL_U8(nm) NL_POL_EXACT_LEN(1, nm)
+#define NL_POL_U16(nm) NL_POL_EXACT_LEN(2, nm)
+#define NL_POL_U32(nm) NL_POL_EXACT_LEN(4, nm)
+#define NL_POL_U64(nm) NL_POL_EXACT_LEN(8, nm)
+#define NL_POL_MIN_LEN(n, nm) { NL_POL_RANGE, (n), UINT16_MAX, (nm) }
+#define NL_POL_RANGE_LEN(lo, hi, nm) { NL_POL_RANGE, (lo), (hi), (nm) }
+#define NL_POL_FLAG_ATTR(nm) { NL_POL_FLAG, 0, 0, (nm) }
+#define NL_POL_NESTED_ATTR(nm) { NL_POL_NESTED, 0, UINT16_MAX, (nm) }
+#define NL_POL_STRING_ATTR(max, nm) { NL_POL_STRING, 1, (max), (nm) }
+#define NL_POL_UNSUPPORTED_ATTR(nm) { NL_POL_UNSUPPORTED, 0, 0, (nm) }
+#define NL_POL_PAD_ATTR(nm) { NL_POL_PAD, 0, UINT16_MAX, (nm) }
+
+/*
+ * Walk the 'len' bytes at 'data' as attributes, check each against 'pol'
+ * and store a pointer to each in tb[type] (tb has pol->max_type + 1
+ * entries, all set by this call; absent types are NULL).
+ *
+ * Errors, all -EINVAL unless noted: buffer misaligned; trailing bytes too
+ * few for an attribute header; nla_len < 4; nla_len past the end; type
+ * unknown (0, above max_type, or not in the table); type seen twice; size
+ * not what the table says; string without its NUL or too long; nested
+ * payload that is not an attribute stream; type known but unsupported
+ * (-EOPNOTSUPP).
+ */
+int nl_policy_parse(const struct nl_policy *pol, const void *data, size_t len,
+		    const struct nlattr **tb, const void *origin, struct errmsg *err);
+
+/* The payload of a nested attribute as a stream (mnl_attr_get_payload). */
+static inline const void *nl_attr_data(const struct nlattr *nla)
+{
+	return (const uint8_t *)nla + NLA_HDRLEN;
+}
+
+static inline size_t nl_attr_len(const struct nlattr *nla)
+{
+	return nla->nla_len - NLA_HDRLEN;
+}
+
+/* The OVS generic-netlink families (request and reply attributes) and the
+ * generic-netlink controller's. */
+extern const struct nl_policy nl_policy_ovs_datapath;
+extern const struct nl_policy nl_policy_ovs_vport;
+extern const struct nl_policy nl_policy_ovs_flow;
+extern const struct nl_policy nl_policy_ovs_packet;
+extern const struct nl_policy nl_policy_genl_ctrl;
+
+#endif /* NL_POLICY_H */

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Policy-table attribute parsing. libmnl does the header arithmetic
+ * (mnl_attr_ok, mnl_attr_get_type, ...); this file adds the table, the
+ * strictness (unknown, duplicate, wrong size) and a reason for each error.
+ */
+#include "nl_policy.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+
+static int ofs_of(const void *p, const void *origin)
+{
+	return (int)((const uint8_t *)p - (const uint8_t *)origin);
+}
+
+static const char *type_name(const struct nl_policy *pol, uint16_t type)
+{
+	if (type <= pol->max_type && pol->attrs[type].name)
+		return pol->attrs[type].name;
+	return "?";
+}
+
+/* mnl_attr_ok() says whether the attribute fits; this says why not. */
+static int header_error(const struct nl_policy *pol, const struct nlattr *nla, size_t left,
+			const void *origin, struct errmsg *err)
+{
+	int at = ofs_of(nla, origin);
+
+	if (left < NLA_HDRLEN)
+		return errmsg_set(err, -EINVAL, at,
+				  "%s attributes: %zu trailing bytes, too few for an attribute header",
+				  pol->name, left);
+	if (nla->nla_len < NLA_HDRLEN)
+		return errmsg_set(err, -EINVAL, at,
+				  "%s attributes: attribute length %u is below the %d-byte header",
+				  pol->name, nla->nla_len, NLA_HDRLEN);
+	return errmsg_set(err, -EINVAL, at,
+			  "%s attributes: attribute length %u runs past the end (%zu bytes left)",
+			  pol->name, nla->nla_len, left);
+}
+
+static bool attr_fits(const struct nlattr *nla, size_t left)
+{
+	return mnl_attr_ok(nla, left > INT_MAX ? INT_MAX : (int)left);
+}
+
+/* A nested payload must be empty or a stream of well-formed attributes. */
+static int check_nested(const struct nl_policy *pol, const struct nlattr *outer,
+			const void *origin, struct errmsg *err)
+{
+	const uint8_t *p = mnl_attr_get_payload(outer);
+	size_t len = mnl_attr_get_payload_len(outer), pos = 0;
+
+	while (pos < len) {
+		const struct nlattr *nla = (const void *)(p + pos);
+
+		if (!attr_fits(nla, len - pos)) {
+			errmsg_set(err, -EINVAL, ofs_of(nla, origin),
+				   "%s attribute %s: nested attribute at +%zu is malformed",
+				   pol->name, type_name(pol, mnl_attr_get_type(outer)), pos);
+			return -EINVAL;
+		}
+		pos += NLA_ALIGN(nla->nla_len);
+	}
+	return 0;
+}
+
+static int check_string(const struct nl_policy *pol, const struct nl_pol_attr *pa,
+			const struct nlattr *nla, int at, struct errmsg *err)
+{
+	size_t plen = mnl_attr_get_payload_len(nla);
+	const char *s = mnl_attr_get_payload(nla);
+	const char *nul = memchr(s, '\0', plen);
+
+	if (nul == NULL)
+		return errmsg_set(err, -EINVAL, at, "%s attribute %s: string without its NUL",
+				  pol->name, pa->name);
+	if ((size_t)(nul - s) + 1 > pa->max)
+		return errmsg_set(err, -EINVAL, at,
+				  "%s attribute %s: string of %zu bytes, at most %u allowed",
+				  pol->name, pa->name, (size_t)(nul - s), pa->max - 1u);
+	return 0;
+}
+
+static int check_size(const struct nl_policy *pol, const struct nl_pol_attr *pa,
+		      const struct nlattr *nla, int at, struct errmsg *err)
+{
+	unsigned int plen = mnl_attr_get_payload_len(nla);
+
+	if (plen >= pa->min && plen <= pa->max)
+		return 0;
+	if (pa->min == pa->max)
+		return errmsg_set(err, -EINVAL, at, "%s attribute %s: size %u, expected %u",
+				  pol->name, pa->name, plen, pa->min);
+	if (pa->max == UINT16_MAX)
+		return errmsg_set(err, -EINVAL, at, "%s attribute %s: size %u, expected at least %u",
+				  pol->name, pa->name, plen, pa->min);
+	return errmsg_set(err, -EINVAL, at, "%s attribute %s: size %u, expected %u..%u",
+			  pol->name, pa->name, plen, pa->min, pa->max);
+}
+
+/* Check one attribute that fits in its stream, and index it. */
+static int check_attr(const struct nl_policy *pol, const struct nlattr *nla,
+		      const struct nlattr **tb, const void *origin, struct errmsg *err)
+{
+	uint16_t type = mnl_attr_get_type(nla);
+	int at = ofs_of(nla, origin);
+	const struct nl_pol_attr *pa = type <= pol->max_type ? &pol->attrs[type] : NULL;
+	int ret = 0;
+
+	if (pa == NULL || pa->kind == NL_POL_NONE)
+		return errmsg_set(err, -EINVAL, at, "%s attributes: unknown attribute type %u",
+				  pol->name, type);
+	switch (pa->kind) {
+	case NL_POL_PAD:
+		return 0;
+	case NL_POL_UNSUPPORTED:
+		return errmsg_set(err, -EOPNOTSUPP, at, "%s attribute %s (%u) is not supported",
+				  pol->name, pa->name, type);
+	case NL_POL_FLAG:
+	case NL_POL_EXACT:
+	case NL_POL_RANGE:
+		ret = check_size(pol, pa, nla, at, err);
+		break;
+	case NL_POL_STRING:
+		ret = check_string(pol, pa, nla, at, err);
+		break;
+	case NL_POL_NESTED:
+		ret = check_nested(pol, nla, origin, err);
+		break;
+	}
+	if (ret < 0)
+		return ret;
+	if (tb[type])
+		return errmsg_set(err, -EINVAL, at, "%s attribute %s (%u) appears twice",
+				  pol->name, pa->name, type);
+	tb[type] = nla;
+	return 0;
+}
+
+int nl_policy_parse(const struct nl_policy *pol, const void *data, size_t len,
+		    const struct nlattr **tb, const void *origin, struct errmsg *err)
+{
+	const uint8_t *p = data;
+	size_t pos = 0;
+
+	if (origin == NULL)
+		origin = data;
+	memset(tb, 0, (pol->max_type + 1u) * sizeof(*tb));
+	if ((uintptr_t)p % NLA_ALIGNTO != 0)
+		return errmsg_set(err, -EINVAL, ofs_of(p, origin),
+				  "%s attributes: buffer is not 4-byte aligned", pol->name);
+	while (pos < len) {
+		const struct nlattr *nla = (const void *)(p + pos);
+		int ret;
+
+		if (!attr_fits(nla, len - pos))
+			return header_error(pol, nla, len - pos, origin, err);
+		ret = check_attr(pol, nla, tb, origin, err);
+		if (ret < 0)
+			return ret;
+		/* The last attribute's padding may be missing, as in the kernel. */
+		pos += NLA_ALIGN(nla->nla_len);
+	}
+	return 0;
+}

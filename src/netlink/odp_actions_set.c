@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * set() and set_masked(): the kernel's validate_set(), plus ICMP/ICMPv6
+ * type and code (an extension, see docs/PROTOCOL.md). One key attribute
+ * fills the payload; it names a field we can write and a header the flow
+ * has at that point of the list; set_masked() carries value then mask.
+ */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <netinet/in.h>
+
+#include "odp_actions_internal.h"
+
+/* Size of a settable key attribute; 0 when it cannot be set. */
+static size_t settable_size(uint16_t type)
+{
+	switch (type) {
+	case OVS_KEY_ATTR_ETHERNET:
+		return sizeof(struct ovs_key_ethernet);
+	case OVS_KEY_ATTR_IPV4:
+		return sizeof(struct ovs_key_ipv4);
+	case OVS_KEY_ATTR_IPV6:
+		return sizeof(struct ovs_key_ipv6);
+	case OVS_KEY_ATTR_TCP:
+	case OVS_KEY_ATTR_UDP:
+	case OVS_KEY_ATTR_SCTP:
+		return sizeof(struct ovs_key_tcp);
+	case OVS_KEY_ATTR_ICMP:
+	case OVS_KEY_ATTR_ICMPV6:
+		return sizeof(struct ovs_key_icmp);
+	case OVS_KEY_ATTR_MPLS:
+	case OVS_KEY_ATTR_PRIORITY:
+	case OVS_KEY_ATTR_SKB_MARK:
+		return sizeof(uint32_t);
+	default:
+		return 0;
+	}
+}
+
+static const char *unsettable_reason(uint16_t type, int *err)
+{
+	*err = -EOPNOTSUPP;
+	switch (type) {
+	case OVS_KEY_ATTR_CT_MARK:
+	case OVS_KEY_ATTR_CT_LABELS:
+		return "is not supported: this datapath has no connection tracking";
+	case OVS_KEY_ATTR_NSH:
+		return "is not supported: this datapath has no NSH support";
+	default:
+		*err = -EINVAL;
+		return "cannot be set";
+	}
+}
+
+static bool within_mask(const uint8_t *value, size_t len)
+{
+	const uint8_t *mask = value + len;
+
+	for (size_t i = 0; i < len; i++)
+		if (value[i] & ~mask[i])
+			return false;
+	return true;
+}
+
+static int set_error(const struct vctx *c, const struct nlattr *k, bool masked, const char *what)
+{
+	return errmsg_set(c->err, -EINVAL, odp_ofs(k, c->origin), "%s(%s): %s",
+			  masked ? "set_masked" : "set", odp_key_attr_name(mnl_attr_get_type(k)),
+			  what);
+}
+
+static int check_ipv4(const struct vctx *c, const struct nlattr *k, bool masked)
+{
+	struct ovs_key_ipv4 v, m;
+
+	memcpy(&v, nl_attr_data(k), sizeof(v));
+	if (masked) {
+		memcpy(&m, (const uint8_t *)nl_attr_data(k) + sizeof(v), sizeof(m));
+		if (m.ipv4_proto || m.ipv4_frag)
+			return set_error(c, k, true, "proto and frag cannot be written (mask them out)");
+	} else if (v.ipv4_proto != c->key->ip_proto || v.ipv4_frag != c->key->ip_frag) {
+		return set_error(c, k, false,
+				 "proto and frag must equal the flow's: they cannot be written");
+	}
+	return 0;
+}
+
+static int check_ipv6(const struct vctx *c, const struct nlattr *k, bool masked)
+{
+	struct ovs_key_ipv6 v, m;
+
+	memcpy(&v, nl_attr_data(k), sizeof(v));
+	if (masked) {
+		memcpy(&m, (const uint8_t *)nl_attr_data(k) + sizeof(v), sizeof(m));
+		if (m.ipv6_proto || m.ipv6_frag)
+			return set_error(c, k, true, "proto and frag cannot be written (mask them out)");
+		if (m.ipv6_label & htonl(0xfff00000))
+			return set_error(c, k, true, "flow label mask is wider than 20 bits");
+	} else if (v.ipv6_proto != c->key->ip_proto || v.ipv6_frag != c->key->ip_frag) {
+		return set_error(c, k, false,
+				 "proto and frag must equal the flow's: they cannot be written");
+	}
+	if (v.ipv6_label & htonl(0xfff00000))
+		return set_error(c, k, masked, "flow label is wider than 20 bits");
+	return 0;
+}
+
+/* An L4 header is there when the packet is IP ('need_et', or either IP
+ * version when 0) and the flow matches ip proto 'proto' exactly. */
+static int check_l4(const struct vctx *c, const struct nlattr *k, const struct vstate *st,
+		    bool masked, uint16_t need_et, uint8_t proto)
+{
+	bool ip = need_et ? st->eth_type == need_et
+			  : st->eth_type == htons(ETH_P_IP) || st->eth_type == htons(ETH_P_IPV6);
+	bool exact = c->mask == NULL || c->mask->ip_proto == 0xff;
+
+	if (ip && c->key->ip_proto == proto && exact)
+		return 0;
+	return errmsg_set(c->err, -EINVAL, odp_ofs(k, c->origin),
+			  "%s(%s) needs an %s flow matching ip proto %u exactly (eth_type 0x%04x, "
+			  "proto %u here)", masked ? "set_masked" : "set",
+			  odp_key_attr_name(mnl_attr_get_type(k)),
+			  need_et == htons(ETH_P_IP) ? "IPv4" : need_et ? "IPv6" : "IP", proto,
+			  ntohs(st->eth_type), c->key->ip_proto);
+}
+
+static int check_header(const struct vctx *c, const struct nlattr *k, const struct vstate *st,
+			bool masked)
+{
+	uint16_t type = mnl_attr_get_type(k);
+
+	switch (type) {
+	case OVS_KEY_ATTR_IPV4:
+		if (st->eth_type != htons(ETH_P_IP))
+			return set_error(c, k, masked, "the packet is not IPv4 at this point");
+		return check_ipv4(c, k, masked);
+	case OVS_KEY_ATTR_IPV6:
+		if (st->eth_type != htons(ETH_P_IPV6))
+			return set_error(c, k, masked, "the packet is not IPv6 at this point");
+		return check_ipv6(c, k, masked);
+	case OVS_KEY_ATTR_TCP:
+		return check_l4(c, k, st, masked, 0, IPPROTO_TCP);
+	case OVS_KEY_ATTR_UDP:
+		return check_l4(c, k, st, masked, 0, IPPROTO_UDP);
+	case OVS_KEY_ATTR_SCTP:
+		return check_l4(c, k, st, masked, 0, IPPROTO_SCTP);
+	case OVS_KEY_ATTR_ICMP:
+		return check_l4(c, k, st, masked, htons(ETH_P_IP), IPPROTO_ICMP);
+	case OVS_KEY_ATTR_ICMPV6:
+		return check_l4(c, k, st, masked, htons(ETH_P_IPV6), IPPROTO_ICMPV6);
+	case OVS_KEY_ATTR_MPLS:
+		if (!eth_type_is_mpls(st->eth_type))
+			return set_error(c, k, masked, "the packet has no MPLS label at this point");
+		return 0;
+	default: /* ETHERNET, PRIORITY, SKB_MARK: always there */
+		return 0;
+	}
+}
+
+/* set(tunnel): the tunnel packets will be sent with (the kernel's
+ * validate_and_copy_set_tun, IPv4 only). */
+static int check_tunnel(const struct vctx *c, const struct nlattr *k, bool masked)
+{
+	struct flow_tunnel tun;
+	bool has_ttl;
+	int ret;
+
+	if (masked)
+		return set_error(c, k, true, "a tunnel can only be set whole (use set)");
+	ret = odp_tunnel_decode(k, c->origin, &tun, &has_ttl, c->err);
+	if (ret == 0)
+		ret = odp_tunnel_check_egress(k, c->origin, &tun, has_ttl, c->err);
+	return ret;
+}
+
+int odp_validate_set(const struct vctx *c, const struct nlattr *a, const struct vstate *st,
+		     bool masked)
+{
+	const char *act = masked ? "set_masked" : "set";
+	const struct nlattr *k = nl_attr_data(a);
+	size_t plen = nl_attr_len(a), size, klen;
+	uint16_t type;
+
+	/* Exactly one key attribute, filling the payload (padding included). */
+	if (plen < NLA_HDRLEN || k->nla_len < NLA_HDRLEN || k->nla_len > plen ||
+	    (size_t)NLA_ALIGN(k->nla_len) != plen)
+		return errmsg_set(c->err, -EINVAL, odp_ofs(a, c->origin),
+				  "%s: the payload must be exactly one key attribute", act);
+	type = mnl_attr_get_type(k);
+	klen = nl_attr_len(k);
+	if (type == OVS_KEY_ATTR_TUNNEL)
+		return check_tunnel(c, k, masked);
+	size = settable_size(type);
+	if (size == 0) {
+		int err;
+		const char *why = unsettable_reason(type, &err);
+
+		return errmsg_set(c->err, err, odp_ofs(k, c->origin), "%s: field %s %s", act,
+				  odp_key_attr_name(type), why);
+	}
+	if (klen != (masked ? 2 * size : size))
+		return errmsg_set(c->err, -EINVAL, odp_ofs(k, c->origin),
+				  "%s(%s): size %zu, expected %zu", act, odp_key_attr_name(type), klen,
+				  masked ? 2 * size : size);
+	if (masked && !within_mask(nl_attr_data(k), size))
+		return set_error(c, k, true, "the value has bits outside its mask");
+	return check_header(c, k, st, masked);
+}
