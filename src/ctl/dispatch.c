@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ctl_internal.h"
+#include "nl_msg.h"
 
 /* Replies of one datagram are sent together; a datagram of replies is cut
  * here so the client's receive buffer (CTL_MAX_DGRAM) always holds one. */
@@ -52,56 +53,33 @@ size_t ctl_reply_start(struct ctl_req *req, uint16_t flags, uint8_t cmd)
 	return ofs;
 }
 
-/* NLMSG_ERROR (err 0 = ack) carrying the request's header and, for errors,
- * the reason and the offending attribute's offset (extended ack). */
-static void put_error(struct nlbuf *out, const struct nlmsghdr *req_nlh, int err,
-		      const struct errmsg *why)
-{
-	bool tlvs = err != 0 && why && why->msg[0];
-	uint16_t flags = NLM_F_CAPPED | (tlvs ? NLM_F_ACK_TLVS : 0);
-	size_t ofs = nlbuf_msg_start(out, NLMSG_ERROR, flags, req_nlh->nlmsg_seq,
-				     req_nlh->nlmsg_pid);
-	struct nlmsgerr e = { .error = err, .msg = *req_nlh };
-
-	nlbuf_put(out, &e, sizeof(e));
-	if (tlvs) {
-		nlbuf_put_string(out, NLMSGERR_ATTR_MSG, why->msg);
-		if (why->offset >= 0)
-			nlbuf_put_u32(out, NLMSGERR_ATTR_OFFS, (uint32_t)why->offset);
-	}
-	nlbuf_msg_end(out, ofs);
-}
-
-static void put_done(struct nlbuf *out, const struct nlmsghdr *req_nlh, int status)
-{
-	size_t ofs = nlbuf_msg_start(out, NLMSG_DONE, NLM_F_MULTI, req_nlh->nlmsg_seq,
-				     req_nlh->nlmsg_pid);
-
-	nlbuf_put(out, &status, sizeof(status));
-	nlbuf_msg_end(out, ofs);
-}
-
 /* Fill req's header pointers from a message; -EINVAL when too short. */
 static int parse_headers(struct ctl_req *req, const struct nlmsghdr *nlh)
 {
-	size_t hdr = NLMSG_HDRLEN + GENL_HDRLEN;
+	struct nl_msg msg;
+	bool ovs = is_ovs_family(nlh->nlmsg_type);
+	int ret = nl_msg_parse(nlh, ovs, &msg, &req->err);
 
 	req->nlh = nlh;
-	req->genl = (const void *)((const uint8_t *)nlh + NLMSG_HDRLEN);
-	req->ovs = NULL;
-	if (nlh->nlmsg_len < hdr)
-		return errmsg_set(&req->err, -EINVAL, 0, "message shorter than its genl header");
-	if (is_ovs_family(nlh->nlmsg_type)) {
-		req->ovs = (const void *)((const uint8_t *)nlh + hdr);
-		hdr += NLMSG_ALIGN(sizeof(struct ovs_header));
-		if (nlh->nlmsg_len < hdr)
-			return errmsg_set(&req->err, -EINVAL, 0,
-					  "message shorter than its ovs_header");
-	}
-	req->attrs = (const void *)((const uint8_t *)nlh + hdr);
-	req->attrs_len = nlh->nlmsg_len - hdr;
-	req->attrs_ofs = hdr;
+	req->genl = msg.genl;
+	if (ret < 0)
+		return ret;
+	req->ovs = ovs ? (const void *)((const uint8_t *)nlh + NLMSG_HDRLEN + GENL_HDRLEN) : NULL;
+	req->attrs = msg.attrs;
+	req->attrs_len = msg.attrs_len;
+	req->attrs_ofs = msg.attrs_ofs;
 	return 0;
+}
+
+/* An error for bytes that are not a whole message: echo what header there
+ * is (zeros for the rest). */
+static void put_framing_error(struct nlbuf *out, const uint8_t *at, size_t left,
+			      const struct errmsg *why)
+{
+	struct nlmsghdr copy = { 0 };
+
+	memcpy(&copy, at, left < sizeof(copy) ? left : sizeof(copy));
+	nl_msg_put_error(out, &copy, why->err, why);
 }
 
 static void send_out(struct ctl_server *srv, struct ctl_conn *conn, struct nlbuf *out)
@@ -196,49 +174,34 @@ reply:
 	else
 		srv->stats.msgs_ok++;
 	if (ret < 0 || (nlh->nlmsg_flags & NLM_F_ACK))
-		put_error(out, nlh, ret < 0 ? ret : 0, &req.err);
+		nl_msg_put_error(out, nlh, ret < 0 ? ret : 0, &req.err);
 }
 
 void ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, const uint8_t *data,
 			   size_t len)
 {
+	const struct nlmsghdr *nlh;
 	struct nlbuf out;
+	struct errmsg why;
 	size_t ofs = 0;
+	int ret;
 
 	nlbuf_init(&out, 4096);
+	errmsg_clear(&why);
 	if (len > CTL_MAX_DGRAM) {
-		struct nlmsghdr none = { 0 };
-		struct errmsg why;
-
-		errmsg_clear(&why);
-		errmsg_set(&why, -EMSGSIZE, -1, "datagram of %zu bytes, limit %u", len,
-			   CTL_MAX_DGRAM);
-		put_error(&out, len >= sizeof(none) ? (const void *)data : &none, -EMSGSIZE, &why);
+		errmsg_set(&why, -EMSGSIZE, -1, "datagram of %zu bytes, limit %u", len, CTL_MAX_DGRAM);
+		put_framing_error(&out, data, len, &why);
 		len = 0;
 	}
-	while (ofs < len) {
-		const struct nlmsghdr *nlh = (const void *)(data + ofs);
-		size_t left = len - ofs;
-
-		if (left < NLMSG_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN ||
-		    nlh->nlmsg_len > left) {
-			/* The framing is lost: nothing after this can be trusted. */
-			struct nlmsghdr copy = { 0 };
-			struct errmsg why;
-
-			memcpy(&copy, nlh, left < sizeof(copy) ? left : sizeof(copy));
-			errmsg_clear(&why);
-			errmsg_set(&why, -EINVAL, (int)ofs,
-				   "message length %u at offset %zu runs past the datagram (%zu)",
-				   copy.nlmsg_len, ofs, len);
-			put_error(&out, &copy, -EINVAL, &why);
-			srv->stats.msgs_err++;
-			break;
-		}
+	while ((ret = nl_msg_next(data, len, &ofs, &nlh, &why)) > 0) {
 		handle_msg(srv, conn, nlh, &out);
-		ofs += NLMSG_ALIGN(nlh->nlmsg_len);
 		if (out.len >= OUT_FLUSH)
 			send_out(srv, conn, &out);
+	}
+	if (ret < 0) {
+		/* The framing is lost: nothing after this can be trusted. */
+		put_framing_error(&out, data + ofs, len - ofs, &why);
+		srv->stats.msgs_err++;
 	}
 	send_out(srv, conn, &out);
 	nlbuf_free(&out);
@@ -279,11 +242,10 @@ void ctl_dump_continue(struct ctl_server *srv, struct ctl_conn *conn)
 	errmsg_clear(&req.err);
 	parse_headers(&req, (const void *)d->request);
 	ret = d->op->dumpit(&req, d->state, DUMP_BUDGET);
-	if (ret < 0) {
-		put_error(&out, req.nlh, ret, &req.err);
-	} else if (ret == 0) {
-		put_done(&out, req.nlh, 0);
-	}
+	if (ret < 0)
+		nl_msg_put_error(&out, req.nlh, ret, &req.err);
+	else if (ret == 0)
+		nl_msg_put_done(&out, req.nlh);
 	send_out(srv, conn, &out);
 	nlbuf_free(&out);
 	if (ret <= 0)
