@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * flowtbl: the megaflow table. Flows are (masked key, mask, actions, UFID,
+ * stats); flows that share a mask share a subtable (one hash table per
+ * distinct mask). The PMD side (batched lookup, per-PMD exact-match cache,
+ * stats update) is in flowtbl_pmd.h.
+ *
+ * Threads: one writer (the control thread) calls every function here that
+ * takes a non-const struct flowtbl *; any number of PMD readers look up
+ * without locks. Removal unlinks a flow at once (no lookup or cache hit
+ * returns it after flowtbl_remove() returns) and frees it after an RCU
+ * grace period (rte_rcu_qsbr): flowtbl_synchronize() waits for one and
+ * frees what was removed, flowtbl_reclaim() frees what is already safe
+ * without waiting. A flow pointer stays valid for the writer until it
+ * removes the flow and then calls one of those two.
+ *
+ * Errors are negative errno. No function here is for the PMD hot path.
+ */
+#ifndef FLOWTBL_H
+#define FLOWTBL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow_key.h"
+
+struct flowtbl;
+struct flowtbl_flow;
+struct rte_rcu_qsbr;
+
+#define FLOWTBL_READERS_MAX 128          /* PMD slots */
+#define FLOWTBL_FLOWS_MAX (1u << 26)     /* hard ceiling of params.max_flows */
+#define FLOWTBL_ACTIONS_MAX 65535u       /* one netlink attribute's payload */
+
+/* A flow's actions: netlink-encoded (OVS_ACTION_ATTR_*), immutable. */
+struct flowtbl_actions {
+	uint32_t len;
+	uint8_t data[];
+};
+
+struct flowtbl_params {
+	uint32_t n_readers;  /* PMD slots 0..n_readers-1, 1..FLOWTBL_READERS_MAX */
+	uint32_t max_flows;  /* insert beyond gives -ENOSPC; 0: FLOWTBL_FLOWS_MAX */
+};
+
+/* A flow's stats summed over the reader slots, since the last clear. */
+struct flowtbl_flow_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t used;       /* caller's ms clock at the last packet; 0: none */
+	uint16_t tcp_flags;  /* OR of the TCP flags seen (host order) */
+};
+
+/* Lookup counters (ovs_dp_stats / ovs_dp_megaflow_stats). */
+struct flowtbl_counters {
+	uint64_t hit;        /* packets that found a flow (cache or classifier) */
+	uint64_t missed;     /* packets that found none */
+	uint64_t mask_hit;   /* subtables probed by the packets that hit */
+	uint64_t cache_hit;  /* packets that hit in the exact-match cache */
+};
+
+/* Create a table. -EINVAL: bad params; -ENOMEM. Any thread. */
+int flowtbl_create(const struct flowtbl_params *p, struct flowtbl **out);
+/* Free the table, its flows and any PMD context left. Writer, with every
+ * reader stopped (offline). NULL is fine. */
+void flowtbl_destroy(struct flowtbl *t);
+
+/*
+ * Add a flow. 'key' is masked here (bits outside 'mask' are ignored);
+ * 'actions' (actions_len bytes) is copied; 'ufid' may be NULL. On success
+ * *out (if out) is the new flow. -EEXIST: a flow with the same masked key
+ * and mask, or the same UFID, exists; -ENOSPC: max_flows reached; -EINVAL:
+ * NULL key/mask, or actions_len > FLOWTBL_ACTIONS_MAX, or NULL actions with
+ * a length; -ENOMEM. Writer only; readers see the flow once it returns.
+ */
+int flowtbl_insert(struct flowtbl *t, const struct flow_key *key, const struct flow_key *mask,
+		   const void *actions, size_t actions_len, const struct flow_ufid *ufid,
+		   struct flowtbl_flow **out);
+/* The flow with this masked key (masked here) and mask, or NULL. Writer. */
+struct flowtbl_flow *flowtbl_find_exact(const struct flowtbl *t, const struct flow_key *key,
+					const struct flow_key *mask);
+/* The flow with this UFID, or NULL. Writer. */
+struct flowtbl_flow *flowtbl_find_ufid(const struct flowtbl *t, const struct flow_ufid *ufid);
+/* Replace a live flow's actions atomically; the old ones are freed after a
+ * grace period. -EINVAL: as insert, or a removed flow; -ENOMEM. Writer. */
+int flowtbl_actions_replace(struct flowtbl *t, struct flowtbl_flow *f, const void *actions,
+			    size_t actions_len);
+/* Zero the flow's stats, used and tcp_flags (OVS_FLOW_ATTR_CLEAR). Writer. */
+void flowtbl_stats_clear(struct flowtbl *t, struct flowtbl_flow *f);
+/* Unlink a flow now, free it after a grace period. Never waits. Removing
+ * a removed flow is a no-op. Writer (revalidator: delete by pointer). */
+void flowtbl_remove(struct flowtbl *t, struct flowtbl_flow *f);
+/* Remove every flow. Writer. */
+void flowtbl_flush(struct flowtbl *t);
+
+/*
+ * Resumable dump in flow-id order (ids grow with each insert, from 1).
+ * Fills out[] with up to 'max' live flows whose id is > *cursor, sets
+ * *cursor to the last id returned, returns how many (0: the end). Start
+ * with *cursor = 0. Between calls the writer may insert and remove (the
+ * revalidator may remove the flows it was just given): every flow that
+ * lives through the whole dump comes exactly once, a removed flow never
+ * comes after its removal. A caller that used only part of out[] sets
+ * *cursor to flowtbl_flow_id() of the last flow it used. Writer.
+ */
+size_t flowtbl_dump(const struct flowtbl *t, uint64_t *cursor, struct flowtbl_flow **out,
+		    size_t max);
+
+/* Wait one grace period (every online reader reports quiescent), then free
+ * everything removed or replaced so far. Writer; never from a reader. */
+void flowtbl_synchronize(struct flowtbl *t);
+/* Free what has already passed a grace period; never waits. Returns the
+ * number of objects still waiting. Writer; call it periodically. */
+size_t flowtbl_reclaim(struct flowtbl *t);
+/* Re-rank subtables by their hits since the last call (most first). Writer;
+ * call it about once a second, off the hot path. */
+void flowtbl_rerank(struct flowtbl *t);
+
+uint32_t flowtbl_count(const struct flowtbl *t);       /* live flows; writer */
+uint32_t flowtbl_mask_count(const struct flowtbl *t);  /* subtables; writer */
+/* Heap bytes the table holds (flows, actions, subtables, indexes, stats,
+ * deferred frees; PMD caches excluded). Writer. */
+size_t flowtbl_memory(const struct flowtbl *t);
+/* Counters summed over the PMD contexts (relaxed reads). Writer. */
+void flowtbl_counters_get(const struct flowtbl *t, struct flowtbl_counters *c);
+/* The table's QSBR variable (n_readers threads), for callers that defer
+ * their own frees on the same grace periods. Any thread. */
+struct rte_rcu_qsbr *flowtbl_qsbr(struct flowtbl *t);
+
+/*
+ * Flow accessors. Writer: any flow it holds. Reader: a flow its lookup
+ * returned, until its next quiescent report.
+ */
+uint64_t flowtbl_flow_id(const struct flowtbl_flow *f);
+void flowtbl_flow_key(const struct flowtbl_flow *f, struct flow_key *key);   /* masked key */
+void flowtbl_flow_mask(const struct flowtbl_flow *f, struct flow_key *mask);
+/* True and *ufid filled if the flow was inserted with a UFID. */
+bool flowtbl_flow_ufid(const struct flowtbl_flow *f, struct flow_ufid *ufid);
+/* Current actions (acquire load): never NULL, len may be 0 (drop). */
+const struct flowtbl_actions *flowtbl_flow_actions(const struct flowtbl_flow *f);
+/* True once the flow was removed. */
+bool flowtbl_flow_dead(const struct flowtbl_flow *f);
+/* Stats summed over reader slots (relaxed reads: a burst being counted
+ * right now may or may not be in). Writer. */
+void flowtbl_flow_stats_get(const struct flowtbl *t, const struct flowtbl_flow *f,
+			    struct flowtbl_flow_stats *s);
+
+#endif /* FLOWTBL_H */

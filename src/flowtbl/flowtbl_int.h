@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * flowtbl internals shared by the files of src/flowtbl/: layouts, the
+ * hash, and the per-file entry points. Not part of the API.
+ *
+ * Memory ordering, in one place (each site repeats the short reason):
+ * - The writer publishes an object (flow, subtable vector, hash table,
+ *   actions) with a release store of the pointer after initialising it;
+ *   readers load such pointers with acquire, so the contents they then
+ *   read are the initialised ones.
+ * - Unlinking is a plain atomic store (release, for symmetry with the
+ *   publication); the object is freed only after an RCU grace period, so a
+ *   reader that still holds the old pointer reads valid memory.
+ * - A flow's 'dead' flag is set (relaxed) before it is unlinked; every hit
+ *   re-checks it, so no lookup returns a flow once flowtbl_remove() has
+ *   returned, whatever stale table snapshot or cache entry led to it.
+ */
+#ifndef FLOWTBL_INT_H
+#define FLOWTBL_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow_key.h"
+#include "flowtbl.h"
+#include "flowtbl_pmd.h"
+
+#define CACHE_LINE 64
+
+/* Flow slots ("idx") index the idx->flow directory and the per-reader
+ * stats arrays, in chunks so that they grow without moving. */
+#define CHUNK_SHIFT 12
+#define CHUNK_SIZE (1u << CHUNK_SHIFT)
+#define CHUNK_MASK (CHUNK_SIZE - 1)
+
+#define LOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define LOAD_RLX(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define STORE_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define STORE_RLX(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+struct subtable;
+
+/*
+ * A flow. The hot header and the key words share the first cache line for
+ * masks of up to four significant words; writer-only fields ("cold") sit
+ * after the key words, at cold_off.
+ */
+struct flowtbl_flow {
+	const struct subtable *st;       /* its mask; immutable */
+	uint32_t hash;                   /* subtable hash of the key; immutable */
+	uint32_t idx;                    /* slot: idx_dir and stats; immutable */
+	uint8_t dead;                    /* atomic: set once, by flowtbl_remove() */
+	uint8_t has_ufid;
+	uint16_t cold_off;               /* byte offset of struct flow_cold */
+	uint32_t pad;
+	struct flowtbl_actions *actions; /* release/acquire (actions_replace) */
+	uint64_t kw[];                   /* masked key, the mask's words only */
+};
+
+/* Writer-only part of a flow. */
+struct flow_cold {
+	uint64_t id;                     /* dump order; unique, increasing */
+	struct flow_ufid ufid;
+	struct flowtbl_flow *ufid_next;  /* UFID hash chain */
+	uint64_t base_packets;           /* sums at the last stats clear */
+	uint64_t base_bytes;
+	uint32_t dump_pos;               /* index in the dump vector */
+};
+
+static inline struct flow_cold *flow_cold(const struct flowtbl_flow *f)
+{
+	return (struct flow_cold *)((char *)(uintptr_t)f + f->cold_off);
+}
+
+/* One reader slot's stats of one flow, written only by that reader. */
+struct slot_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t used;
+	uint64_t tcp_flags;
+};
+
+/*
+ * Subtable hash table: buckets of 7 entries + metadata, one cache line.
+ * An entry is a flow pointer (48 bits, x86-64/arm64 user space) with the
+ * top 16 bits of the flow's hash in bits 48..63; 0 is empty. A key whose
+ * bucket is full goes to the next one (linear probing over buckets) and
+ * marks the full bucket BUCKET_OVERFLOW, so a lookup stops at the first
+ * bucket without the flag: one cache line per miss in the common case.
+ * Removal just clears the entry; flags are cleared by rebuilding.
+ */
+#define BUCKET_ENTRIES 7
+#define BUCKET_OVERFLOW (1ull << 8)
+#define BUCKET_COUNT_MASK 0xffull
+#define ENT_SIG_SHIFT 48
+#define ENT_PTR_MASK ((1ull << ENT_SIG_SHIFT) - 1)
+
+static inline uint64_t ent_sig(uint32_t hash)
+{
+	return (uint64_t)(hash >> 16) << ENT_SIG_SHIFT;
+}
+
+static inline uint64_t ent_make(const struct flowtbl_flow *f)
+{
+	return (uint64_t)(uintptr_t)f | ent_sig(f->hash);
+}
+
+static inline struct flowtbl_flow *ent_flow(uint64_t e)
+{
+	return (struct flowtbl_flow *)(uintptr_t)(e & ENT_PTR_MASK);
+}
+
+/* A non-empty entry with this signature. */
+static inline bool ent_match(uint64_t e, uint64_t sig)
+{
+	return (e & ~ENT_PTR_MASK) == sig && (e & ENT_PTR_MASK) != 0;
+}
+
+struct bucket {
+	uint64_t e[BUCKET_ENTRIES];      /* atomic */
+	uint64_t meta;                   /* atomic: used count | BUCKET_OVERFLOW */
+} __attribute__((aligned(CACHE_LINE)));
+
+struct htab {
+	uint32_t mask;                   /* n_buckets - 1 */
+	uint32_t n_entries;              /* writer */
+	uint32_t n_overflow;             /* writer: buckets with the flag */
+	uint32_t ov_base;                /* writer: n_overflow when built */
+	uint32_t pad[12];
+	struct bucket b[];
+};
+
+/* Per-reader hit counter of a subtable, one cache line per reader. */
+struct st_reader {
+	uint64_t hits;                   /* atomic, written by one reader */
+} __attribute__((aligned(CACHE_LINE)));
+
+/* A subtable: the flows of one mask. */
+struct subtable {
+	struct htab *ht;                 /* release/acquire */
+	uint32_t n_words;                /* significant mask words */
+	uint8_t widx[FLOW_KEY_WORDS];    /* their word indexes, ascending */
+	uint64_t mw[FLOW_KEY_WORDS];     /* their mask words */
+	/* Writer only. */
+	uint32_t mask_hash;
+	uint32_t n_flows;
+	uint32_t pos;                    /* index in flowtbl.subtables */
+	uint64_t last_hits;              /* hit sum at the last rerank */
+	uint64_t rank_hits;              /* hits between the last two reranks */
+	struct st_reader rd[];           /* n_readers */
+};
+
+/* The readers' ranked view of the subtables. */
+struct stvec {
+	uint32_t n;
+	struct subtable *st[];
+};
+
+/* Deferred frees: waiting for a grace period. */
+typedef void defer_fn(struct flowtbl *t, void *p);
+struct defer_item {
+	defer_fn *fn;
+	void *p;
+};
+struct defer_batch {
+	uint64_t token;                  /* rte_rcu_qsbr_start() of the batch */
+	uint32_t n, cap;
+	struct defer_item *items;
+};
+
+struct dump_ent {
+	uint64_t id;                     /* kept on removal, so ids stay sorted */
+	struct flowtbl_flow *f;          /* NULL once removed */
+};
+
+struct flowtbl {
+	/* Read by readers. */
+	struct stvec *stv;               /* release/acquire */
+	struct flowtbl_flow ***idx_dir;  /* [chunk][i]: flow or NULL (atomic) */
+	struct slot_stats ***stats_dir;  /* [slot][chunk][i] */
+	struct rte_rcu_qsbr *qsbr;
+	uint32_t n_readers;
+
+	/* Writer only. */
+	uint32_t max_flows;
+	uint32_t idx_cap;                /* idx < idx_cap; > max_flows for churn */
+	uint32_t n_chunks;               /* chunks allocated */
+	uint32_t next_idx;               /* never used above this */
+	uint32_t n_flows;
+	uint32_t *free_idx;              /* recycled idx, after a grace period */
+	uint32_t n_free_idx, cap_free_idx;
+	uint64_t next_id;
+
+	struct subtable **subtables;     /* unranked, for finding by mask */
+	uint32_t n_subtables, cap_subtables;
+	struct subtable *last_st;        /* hint: bulk installs repeat masks */
+
+	struct dump_ent *dumpv;          /* flows in id order, with holes */
+	uint32_t n_dump, cap_dump, n_holes;
+
+	struct flowtbl_flow **ufid_b;    /* UFID hash buckets (chains) */
+	uint32_t ufid_mask, n_ufid;
+
+	struct defer_batch pending;      /* no token yet */
+	struct defer_batch *batches;     /* FIFO of tokened batches */
+	uint32_t n_batches, cap_batches;
+
+	size_t mem;                      /* heap bytes held */
+	struct flowtbl_pmd **pmds;       /* [slot], for counters and destroy */
+};
+
+/* Exact-match cache entry: the key's cache hash and flow idx + 1. */
+struct cache_ent {
+	uint32_t sig;
+	uint32_t idx1;
+};
+
+struct flowtbl_pmd {
+	struct flowtbl *t;
+	struct slot_stats **stats;       /* t->stats_dir[slot] */
+	struct cache_ent *cache;         /* NULL: no cache */
+	uint32_t cache_mask;
+	uint32_t cache_shift;            /* second way: hash >> cache_shift */
+	uint32_t insert_thresh;          /* atomic: insert if rng < thresh */
+	uint32_t insert_always;          /* atomic: inv_prob == 1 */
+	uint32_t rng;
+	uint32_t slot;
+	struct flowtbl_counters cnt;     /* atomic, written by the PMD only */
+};
+
+/* Hash: CRC32C a word at a time where the CPU has it (SSE4.2 is part of
+ * DPDK's x86 baseline), a multiply-fold otherwise; finished with murmur3's
+ * fmix32 so that low bits (bucket) and high bits (signature) both mix. */
+static inline uint32_t hash_add64(uint32_t h, uint64_t w)
+{
+#if defined(__SSE4_2__)
+	return (uint32_t)__builtin_ia32_crc32di(h, w);
+#elif defined(__ARM_FEATURE_CRC32)
+	return __builtin_arm_crc32cd(h, w);
+#else
+	uint64_t x = ((uint64_t)h ^ w) * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(x ^ (x >> 32));
+#endif
+}
+
+static inline uint32_t hash_finish(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 16);
+}
+
+/* Subtable hash of a packet key: its masked significant words. */
+static inline uint32_t st_hash_key(const struct subtable *st, const struct flow_key *key)
+{
+	const uint64_t *w = flow_key_words(key);
+	uint32_t h = 0;
+
+	for (uint32_t i = 0; i < st->n_words; i++)
+		h = hash_add64(h, w[st->widx[i]] & st->mw[i]);
+	return hash_finish(h);
+}
+
+/* True if the packet key, masked by the flow's mask, is the flow's key. */
+static inline bool flow_matches(const struct subtable *st, const struct flowtbl_flow *f,
+				const struct flow_key *key)
+{
+	const uint64_t *w = flow_key_words(key);
+	uint64_t diff = 0;
+
+	for (uint32_t i = 0; i < st->n_words; i++)
+		diff |= (w[st->widx[i]] & st->mw[i]) ^ f->kw[i];
+	return diff == 0;
+}
+
+static inline bool flow_is_dead(const struct flowtbl_flow *f)
+{
+	return LOAD_RLX(&f->dead) != 0;
+}
+
+static inline struct flowtbl_flow **idx_slot(struct flowtbl_flow ***dir, uint32_t idx)
+{
+	return &dir[idx >> CHUNK_SHIFT][idx & CHUNK_MASK];
+}
+
+/* mem.c: heap with accounting in t->mem. */
+void *tbl_alloc(struct flowtbl *t, size_t align, size_t size, bool zero);
+void tbl_free(struct flowtbl *t, void *p);
+int vec_reserve(struct flowtbl *t, void **v, uint32_t *cap, uint32_t need, size_t esize);
+
+/* rcu.c: deferred frees. Writer. */
+#define DEFER_AUTO_RECLAIM 4096          /* pending items that trigger a reclaim */
+void defer_free(struct flowtbl *t, defer_fn *fn, void *p);
+void defer_free_all_now(struct flowtbl *t);
+void defer_fn_free(struct flowtbl *t, void *p);
+
+/* htab.c: a subtable's hash table. Writer, except htab_find (any). */
+int htab_reserve(struct flowtbl *t, struct subtable *st, uint32_t n_more);
+void htab_add(struct subtable *st, struct flowtbl_flow *f);
+void htab_del(struct flowtbl *t, struct subtable *st, struct flowtbl_flow *f);
+struct flowtbl_flow *htab_find(const struct subtable *st, const struct htab *ht, uint32_t hash,
+			       const struct flow_key *key);
+
+/* mask.c: subtables and their ranked vector. Writer. */
+void mask_compact(const struct flow_key *mask, struct subtable *st);
+struct subtable *subtable_find(struct flowtbl *t, const struct subtable *proto);
+struct subtable *subtable_create(struct flowtbl *t, const struct subtable *proto);
+int subtable_publish(struct flowtbl *t, struct subtable *st);
+void subtable_unpublish(struct flowtbl *t, struct subtable *st);
+void subtable_destroy_now(struct flowtbl *t, struct subtable *st);
+
+/* slots.c: flow slots and per-reader stats. Writer. */
+int idx_alloc(struct flowtbl *t, uint32_t *idx);
+void idx_release(struct flowtbl *t, uint32_t idx);
+void slot_stats_zero(struct flowtbl *t, uint32_t idx);
+int slots_init(struct flowtbl *t);
+void slots_fini(struct flowtbl *t);
+
+/* dump.c: the id-ordered flow vector and the UFID index. Writer. */
+int dump_reserve(struct flowtbl *t);
+void dump_add(struct flowtbl *t, struct flowtbl_flow *f);
+void dump_del(struct flowtbl *t, struct flowtbl_flow *f);
+struct flowtbl_flow *dump_last(const struct flowtbl *t);
+int ufid_reserve(struct flowtbl *t);
+void ufid_add(struct flowtbl *t, struct flowtbl_flow *f);
+void ufid_del(struct flowtbl *t, struct flowtbl_flow *f);
+
+/* table.c */
+void flow_free_now(struct flowtbl *t, struct flowtbl_flow *f);
+
+/* pmd.c: destroy the PMD contexts left at table destroy. */
+void pmd_destroy_all(struct flowtbl *t);
+
+#endif /* FLOWTBL_INT_H */

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * flowtbl subtable hash tables (layout in flowtbl_int.h).
+ *
+ * One writer, lock-free readers: the writer only ever fills an empty entry
+ * or empties a full one, each with one atomic 64-bit store, so a reader
+ * sees every entry either before or after a change, never half of it.
+ * Entries never move within a table; growing, shrinking or clearing stale
+ * overflow flags builds a new table, publishes it with a release store and
+ * frees the old one after a grace period.
+ */
+#include <errno.h>
+
+#include "flowtbl_int.h"
+
+/* Entries a table of nb buckets may hold: 3/4 of its slots, so that
+ * overflow chains stay short. */
+static uint32_t htab_limit(uint32_t nb)
+{
+	return nb * BUCKET_ENTRIES * 3 / 4;
+}
+
+static struct htab *htab_alloc(struct flowtbl *t, uint32_t nb)
+{
+	struct htab *ht = tbl_alloc(t, CACHE_LINE, sizeof(*ht) + nb * sizeof(struct bucket), true);
+
+	if (ht)
+		ht->mask = nb - 1;
+	return ht;
+}
+
+/* Put a flow in the first bucket with room from its hash on. Writer. */
+static void htab_place(struct htab *ht, struct flowtbl_flow *f)
+{
+	uint64_t ent = ent_make(f);
+
+	for (uint32_t b = f->hash & ht->mask;; b = (b + 1) & ht->mask) {
+		struct bucket *bk = &ht->b[b];
+		uint64_t meta = bk->meta;
+
+		if ((meta & BUCKET_COUNT_MASK) < BUCKET_ENTRIES) {
+			for (int i = 0; i < BUCKET_ENTRIES; i++) {
+				if (bk->e[i])
+					continue;
+				/* Release: the flow is initialised before a
+				 * reader can load its pointer from here. */
+				STORE_REL(&bk->e[i], ent);
+				STORE_RLX(&bk->meta, meta + 1);
+				ht->n_entries++;
+				return;
+			}
+		}
+		if (!(meta & BUCKET_OVERFLOW)) {
+			/* Set before the entry lands further on; a reader that
+			 * misses the flag has just not seen this insert yet. */
+			STORE_REL(&bk->meta, meta | BUCKET_OVERFLOW);
+			ht->n_overflow++;
+		}
+	}
+}
+
+/* Build a table of nb buckets with st's flows and publish it. */
+static int htab_rebuild(struct flowtbl *t, struct subtable *st, uint32_t nb)
+{
+	struct htab *old = st->ht, *ht = htab_alloc(t, nb);
+
+	if (!ht)
+		return -ENOMEM;
+	for (uint32_t b = 0; old && b <= old->mask; b++)
+		for (int i = 0; i < BUCKET_ENTRIES; i++)
+			if (old->b[b].e[i])
+				htab_place(ht, ent_flow(old->b[b].e[i]));
+	ht->ov_base = ht->n_overflow;
+	/* Release: readers that load the new table see its entries. */
+	STORE_REL(&st->ht, ht);
+	if (old)
+		defer_free(t, defer_fn_free, old);
+	return 0;
+}
+
+/* Make room for n_more flows (rebuilding if the table is too full or has
+ * too many stale overflow flags). Writer. */
+int htab_reserve(struct flowtbl *t, struct subtable *st, uint32_t n_more)
+{
+	struct htab *ht = st->ht;
+	uint32_t nb = ht ? ht->mask + 1 : 1;
+	uint32_t need = (ht ? ht->n_entries : 0) + n_more;
+
+	/* Flags left by removed flows only go away in a rebuild: do one when
+	 * they have grown well past what the last build needed. */
+	if (ht && need <= htab_limit(nb) && ht->n_overflow <= ht->ov_base + nb / 8 + 1)
+		return 0;
+	while (need > htab_limit(nb)) {
+		if (nb >= (1u << 30))
+			return -ENOSPC;
+		nb *= 2;
+	}
+	return htab_rebuild(t, st, nb);
+}
+
+/* Insert; htab_reserve() made room. Writer. */
+void htab_add(struct subtable *st, struct flowtbl_flow *f)
+{
+	htab_place(st->ht, f);
+}
+
+/* Remove a flow that is in the table. Writer. */
+void htab_del(struct flowtbl *t, struct subtable *st, struct flowtbl_flow *f)
+{
+	struct htab *ht = st->ht;
+	uint32_t nb = ht->mask + 1;
+
+	for (uint32_t b = f->hash & ht->mask, n = 0; n < nb; b = (b + 1) & ht->mask, n++) {
+		struct bucket *bk = &ht->b[b];
+
+		for (int i = 0; i < BUCKET_ENTRIES; i++) {
+			if (ent_flow(bk->e[i]) != f)
+				continue;
+			/* The flow is already marked dead; a reader that still
+			 * loads the old entry skips it on that flag. */
+			STORE_REL(&bk->e[i], 0);
+			STORE_RLX(&bk->meta, bk->meta - 1);
+			ht->n_entries--;
+			/* Shrink at 1/8 of the limit; failing is harmless. */
+			if (nb > 1 && ht->n_entries < htab_limit(nb) / 8)
+				htab_rebuild(t, st, nb / 2);
+			return;
+		}
+	}
+}
+
+/*
+ * The live flow matching 'key' (a packet key, or a masked key) among those
+ * with this hash, or NULL. Any thread: readers pass the table they loaded
+ * with acquire; the writer passes st->ht.
+ */
+struct flowtbl_flow *htab_find(const struct subtable *st, const struct htab *ht, uint32_t hash,
+			       const struct flow_key *key)
+{
+	uint64_t sig = ent_sig(hash);
+	uint32_t b = hash & ht->mask;
+
+	for (uint32_t n = 0; n <= ht->mask; n++, b = (b + 1) & ht->mask) {
+		const struct bucket *bk = &ht->b[b];
+
+		for (int i = 0; i < BUCKET_ENTRIES; i++) {
+			/* Acquire: pairs with htab_place's release. */
+			uint64_t e = LOAD_ACQ(&bk->e[i]);
+			struct flowtbl_flow *f = ent_flow(e);
+
+			if (ent_match(e, sig) && flow_matches(st, f, key) && !flow_is_dead(f))
+				return f;
+		}
+		if (!(LOAD_ACQ(&bk->meta) & BUCKET_OVERFLOW))
+			break;
+	}
+	return NULL;
+}

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * flowtbl hot path: batched lookup (exact-match cache, then the ranked
+ * subtables) and per-PMD stats. Owning PMD thread only, online; no locks,
+ * no syscalls, no allocation.
+ *
+ * Each stage handles every key of the burst before the next stage starts,
+ * and prefetches what the next stage reads, so the cache misses of up to
+ * 32 keys overlap instead of queueing one after the other:
+ *   subtable: hash + prefetch bucket -> pick candidate + prefetch flow ->
+ *             verify (masked compare, dead flag);
+ *   cache:    hash + prefetch entries -> idx -> flow + prefetch -> verify.
+ */
+#include "flowtbl_int.h"
+
+#define FOR_EACH_BIT(i, map) \
+	for (uint32_t m_ = (map), i; m_ && ((i = (uint32_t)__builtin_ctz(m_)), 1); m_ &= m_ - 1)
+
+static inline void counter_add(uint64_t *c, uint64_t n)
+{
+	/* Relaxed load+store: this PMD is the only writer; readers of the
+	 * counter need an untorn value, not a locked add. */
+	STORE_RLX(c, LOAD_RLX(c) + n);
+}
+
+/* Probe one subtable for every key in 'map'; returns the keys found. */
+static uint32_t subtable_lookup(const struct subtable *st, const struct flow_key *const keys[],
+				uint32_t map, struct flowtbl_flow *flows[])
+{
+	/* Acquire: the table's buckets are initialised before we read them. */
+	const struct htab *ht = LOAD_ACQ(&st->ht);
+	struct flowtbl_flow *cand[FLOWTBL_BURST];
+	uint32_t hashes[FLOWTBL_BURST];
+	uint32_t found = 0;
+
+	FOR_EACH_BIT(i, map) {
+		hashes[i] = st_hash_key(st, keys[i]);
+		__builtin_prefetch(&ht->b[hashes[i] & ht->mask]);
+	}
+	FOR_EACH_BIT(i, map) {
+		const struct bucket *bk = &ht->b[hashes[i] & ht->mask];
+		uint64_t sig = ent_sig(hashes[i]);
+
+		cand[i] = NULL;
+		for (int j = 0; j < BUCKET_ENTRIES; j++) {
+			/* Acquire: pairs with htab_place's release. */
+			uint64_t e = LOAD_ACQ(&bk->e[j]);
+
+			if (ent_match(e, sig)) {
+				cand[i] = ent_flow(e);
+				__builtin_prefetch(cand[i]);
+				break;
+			}
+		}
+		/* No candidate and nothing spilled further: a miss. */
+		if (!cand[i] && !(LOAD_RLX(&bk->meta) & BUCKET_OVERFLOW))
+			map &= ~(1u << i);
+	}
+	FOR_EACH_BIT(i, map) {
+		struct flowtbl_flow *f = cand[i];
+
+		/* The first candidate is almost always it; anything else
+		 * (signature collision, dead flow, spilled key) takes the
+		 * full probe. */
+		if (!f || !flow_matches(st, f, keys[i]) || flow_is_dead(f))
+			f = htab_find(st, ht, hashes[i], keys[i]);
+		if (f) {
+			flows[i] = f;
+			found |= 1u << i;
+		}
+	}
+	return found;
+}
+
+/* The classifier: subtables in rank order until every key is found. */
+static uint32_t classify(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
+			 uint32_t map, struct flowtbl_flow *flows[], uint64_t *mask_hit)
+{
+	/* Acquire: the vector and its subtables are initialised. */
+	const struct stvec *v = LOAD_ACQ(&pmd->t->stv);
+	uint32_t found = 0;
+
+	for (uint32_t r = 0; r < v->n && map; r++) {
+		struct subtable *st = v->st[r];
+		uint32_t hit = subtable_lookup(st, keys, map, flows);
+
+		if (hit) {
+			uint32_t n = (uint32_t)__builtin_popcount(hit);
+
+			counter_add(&st->rd[pmd->slot].hits, n);
+			*mask_hit += (uint64_t)n * (r + 1);
+			map &= ~hit;
+			found |= hit;
+		}
+	}
+	return found;
+}
+
+static inline uint32_t cache_way1(const struct flowtbl_pmd *pmd, uint32_t h)
+{
+	return (h >> pmd->cache_shift) & pmd->cache_mask;
+}
+
+/* Cache lookup for every key in 'map'; fills kh[] with the cache hashes. */
+static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
+			     const uint32_t *hashes, uint32_t map, struct flowtbl_flow *flows[],
+			     uint32_t kh[])
+{
+	struct flowtbl_flow ***dir = pmd->t->idx_dir;
+	const struct cache_ent *c = pmd->cache;
+	struct flowtbl_flow *cand[FLOWTBL_BURST];
+	uint32_t found = 0;
+
+	FOR_EACH_BIT(i, map) {
+		kh[i] = hashes ? hashes[i] : flowtbl_key_hash(keys[i]);
+		__builtin_prefetch(&c[kh[i] & pmd->cache_mask]);
+		__builtin_prefetch(&c[cache_way1(pmd, kh[i])]);
+	}
+	FOR_EACH_BIT(i, map) {
+		const struct cache_ent *e0 = &c[kh[i] & pmd->cache_mask];
+		const struct cache_ent *e1 = &c[cache_way1(pmd, kh[i])];
+		uint32_t idx1 = e0->sig == kh[i] ? e0->idx1 : e1->sig == kh[i] ? e1->idx1 : 0;
+
+		/* Acquire: pairs with insert's release of the slot. The slot
+		 * may hold a newer flow than the one cached; verify decides. */
+		cand[i] = idx1 ? LOAD_ACQ(idx_slot(dir, idx1 - 1)) : NULL;
+		if (cand[i])
+			__builtin_prefetch(cand[i]);
+		else
+			map &= ~(1u << i);
+	}
+	FOR_EACH_BIT(i, map) {
+		struct flowtbl_flow *f = cand[i];
+
+		if (flow_matches(f->st, f, keys[i]) && !flow_is_dead(f)) {
+			flows[i] = f;
+			found |= 1u << i;
+		}
+	}
+	return found;
+}
+
+static inline uint32_t rng_next(struct flowtbl_pmd *pmd)
+{
+	uint32_t x = pmd->rng;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return pmd->rng = x;
+}
+
+/* Two ways per hash: refresh an entry with this hash, else fill an empty
+ * way, else evict one at random. */
+static void cache_insert(struct flowtbl_pmd *pmd, uint32_t h, uint32_t idx)
+{
+	struct cache_ent *e0 = &pmd->cache[h & pmd->cache_mask];
+	struct cache_ent *e1 = &pmd->cache[cache_way1(pmd, h)];
+	struct cache_ent *e;
+
+	if (e0->sig == h || !e0->idx1)
+		e = e0;
+	else if (e1->sig == h || !e1->idx1)
+		e = e1;
+	else
+		e = rng_next(pmd) & 1 ? e0 : e1;
+	e->sig = h;
+	e->idx1 = idx + 1;
+}
+
+static void cache_fill(struct flowtbl_pmd *pmd, uint32_t map, const uint32_t kh[],
+		       struct flowtbl_flow *const flows[])
+{
+	uint32_t thresh = LOAD_RLX(&pmd->insert_thresh);
+	bool always = LOAD_RLX(&pmd->insert_always);
+
+	if (!thresh)
+		return;
+	FOR_EACH_BIT(i, map)
+		if (always || rng_next(pmd) < thresh)
+			cache_insert(pmd, kh[i], flows[i]->idx);
+}
+
+uint32_t flowtbl_lookup_burst(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
+			      const uint32_t *hashes, unsigned int n,
+			      struct flowtbl_flow *flows[])
+{
+	uint32_t all = n >= FLOWTBL_BURST ? UINT32_MAX : (1u << n) - 1;
+	uint32_t kh[FLOWTBL_BURST];
+	uint32_t cached = 0, found;
+	uint64_t mask_hit = 0;
+
+	if (n > FLOWTBL_BURST)
+		n = FLOWTBL_BURST;
+	if (pmd->cache) {
+		cached = cache_lookup(pmd, keys, hashes, all, flows, kh);
+		mask_hit = (uint64_t)__builtin_popcount(cached);
+	}
+	found = cached;
+	if (found != all) {
+		uint32_t hit = classify(pmd, keys, all & ~found, flows, &mask_hit);
+
+		if (pmd->cache && hit)
+			cache_fill(pmd, hit, kh, flows);
+		found |= hit;
+	}
+	counter_add(&pmd->cnt.hit, (uint64_t)__builtin_popcount(found));
+	counter_add(&pmd->cnt.missed, n - (uint64_t)__builtin_popcount(found));
+	counter_add(&pmd->cnt.cache_hit, (uint64_t)__builtin_popcount(cached));
+	counter_add(&pmd->cnt.mask_hit, mask_hit);
+	return found;
+}
+
+void flowtbl_pmd_stats_update(struct flowtbl_pmd *pmd, struct flowtbl_flow *f,
+			      uint32_t packets, uint64_t bytes, uint16_t tcp_flags,
+			      uint64_t now_ms)
+{
+	struct slot_stats *s = &pmd->stats[f->idx >> CHUNK_SHIFT][f->idx & CHUNK_MASK];
+
+	/* Relaxed: this slot's counters have one writer (this PMD); the
+	 * revalidator's reads need untorn values only. */
+	STORE_RLX(&s->packets, LOAD_RLX(&s->packets) + packets);
+	STORE_RLX(&s->bytes, LOAD_RLX(&s->bytes) + bytes);
+	STORE_RLX(&s->used, now_ms);
+	if (tcp_flags)
+		STORE_RLX(&s->tcp_flags, LOAD_RLX(&s->tcp_flags) | tcp_flags);
+}

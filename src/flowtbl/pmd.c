@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * flowtbl PMD contexts: creation, RCU reader state, counters, and the
+ * cache hash. Threading rules per function are in flowtbl_pmd.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_rcu_qsbr.h>
+
+#include "flowtbl_int.h"
+
+static void insert_prob_store(struct flowtbl_pmd *pmd, uint32_t inv_prob)
+{
+	/* Relaxed: a tunable; the PMD picks it up at its next lookup. */
+	STORE_RLX(&pmd->insert_thresh, inv_prob ? UINT32_MAX / inv_prob : 0);
+	STORE_RLX(&pmd->insert_always, inv_prob == 1);
+}
+
+int flowtbl_pmd_create(struct flowtbl *t, const struct flowtbl_pmd_params *p,
+		       struct flowtbl_pmd **out)
+{
+	struct flowtbl_pmd *pmd;
+	uint32_t n;
+
+	if (!t || !p || !out || p->slot >= t->n_readers)
+		return -EINVAL;
+	n = p->cache_entries;
+	if (n > FLOWTBL_CACHE_MAX || (n & (n - 1)) != 0)
+		return -EINVAL;
+	if (t->pmds[p->slot])
+		return -EBUSY;
+	/* Own cache lines: the PMD writes its counters here all the time. */
+	pmd = tbl_alloc(NULL, CACHE_LINE, sizeof(*pmd), true);
+	if (!pmd)
+		return -ENOMEM;
+	if (n) {
+		pmd->cache = tbl_alloc(NULL, CACHE_LINE, n * sizeof(*pmd->cache), true);
+		if (!pmd->cache) {
+			free(pmd);
+			return -ENOMEM;
+		}
+		pmd->cache_mask = n - 1;
+		/* The second way takes the hash's top bits. */
+		pmd->cache_shift = 32 - (uint32_t)__builtin_ctz(n);
+		if (pmd->cache_shift == 32)
+			pmd->cache_shift = 0;
+	}
+	pmd->t = t;
+	pmd->slot = p->slot;
+	pmd->stats = t->stats_dir[p->slot];
+	pmd->rng = 0x9e3779b9u ^ (p->slot * 0x85ebca6bu);
+	insert_prob_store(pmd, p->insert_inv_prob);
+	if (rte_rcu_qsbr_thread_register(t->qsbr, p->slot) != 0) {
+		free(pmd->cache);
+		free(pmd);
+		return -EINVAL;
+	}
+	t->pmds[p->slot] = pmd;
+	*out = pmd;
+	return 0;
+}
+
+void flowtbl_pmd_destroy(struct flowtbl_pmd *pmd)
+{
+	if (!pmd)
+		return;
+	rte_rcu_qsbr_thread_unregister(pmd->t->qsbr, pmd->slot);
+	pmd->t->pmds[pmd->slot] = NULL;
+	free(pmd->cache);
+	free(pmd);
+}
+
+void pmd_destroy_all(struct flowtbl *t)
+{
+	for (uint32_t s = 0; t->pmds && s < t->n_readers; s++)
+		flowtbl_pmd_destroy(t->pmds[s]);
+}
+
+void flowtbl_pmd_insert_prob_set(struct flowtbl_pmd *pmd, uint32_t insert_inv_prob)
+{
+	insert_prob_store(pmd, insert_inv_prob);
+}
+
+void flowtbl_pmd_online(struct flowtbl_pmd *pmd)
+{
+	rte_rcu_qsbr_thread_online(pmd->t->qsbr, pmd->slot);
+}
+
+void flowtbl_pmd_offline(struct flowtbl_pmd *pmd)
+{
+	rte_rcu_qsbr_thread_offline(pmd->t->qsbr, pmd->slot);
+}
+
+void flowtbl_pmd_quiescent(struct flowtbl_pmd *pmd)
+{
+	rte_rcu_qsbr_quiescent(pmd->t->qsbr, pmd->slot);
+}
+
+void flowtbl_pmd_counters_get(const struct flowtbl_pmd *pmd, struct flowtbl_counters *c)
+{
+	/* Relaxed: each counter has one writer, the PMD. */
+	c->hit = LOAD_RLX(&pmd->cnt.hit);
+	c->missed = LOAD_RLX(&pmd->cnt.missed);
+	c->mask_hit = LOAD_RLX(&pmd->cnt.mask_hit);
+	c->cache_hit = LOAD_RLX(&pmd->cnt.cache_hit);
+}
+
+void flowtbl_counters_get(const struct flowtbl *t, struct flowtbl_counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (uint32_t s = 0; s < t->n_readers; s++) {
+		const struct flowtbl_pmd *pmd = t->pmds[s];
+		struct flowtbl_counters one;
+
+		if (!pmd)
+			continue;
+		flowtbl_pmd_counters_get(pmd, &one);
+		c->hit += one.hit;
+		c->missed += one.missed;
+		c->mask_hit += one.mask_hit;
+		c->cache_hit += one.cache_hit;
+	}
+}
+
+/* Four independent CRC lanes over the 22 key words: the CRC's 3-cycle
+ * latency overlaps instead of forming one 22-step chain. */
+uint32_t flowtbl_key_hash(const struct flow_key *key)
+{
+	const uint64_t *w = flow_key_words(key);
+	uint32_t a = 0, b = 0x9e3779b9u, c = 0x85ebca6bu, d = 0xc2b2ae35u;
+	uint32_t i = 0;
+
+	for (; i + 4 <= FLOW_KEY_WORDS; i += 4) {
+		a = hash_add64(a, w[i]);
+		b = hash_add64(b, w[i + 1]);
+		c = hash_add64(c, w[i + 2]);
+		d = hash_add64(d, w[i + 3]);
+	}
+	for (; i < FLOW_KEY_WORDS; i++)
+		a = hash_add64(a, w[i]);
+	a = hash_add64(a, ((uint64_t)b << 32) | c);
+	return hash_finish(hash_add64(a, d));
+}

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * flowtbl: the flow table's writer side (create, insert, find, remove,
+ * actions, flush) and the flow accessors. Threading rules are in
+ * flowtbl.h; the memory-ordering scheme in flowtbl_int.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_rcu_qsbr.h>
+
+#include "flowtbl_int.h"
+
+int flowtbl_create(const struct flowtbl_params *p, struct flowtbl **out)
+{
+	uint32_t max_flows;
+	struct flowtbl *t;
+	size_t qsize;
+
+	if (!p || !out || p->n_readers == 0 || p->n_readers > FLOWTBL_READERS_MAX ||
+	    p->max_flows > FLOWTBL_FLOWS_MAX)
+		return -EINVAL;
+	max_flows = p->max_flows ? p->max_flows : FLOWTBL_FLOWS_MAX;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->n_readers = p->n_readers;
+	t->max_flows = max_flows;
+	/* Slack over max_flows for removed flows waiting for their grace
+	 * period, so that churn at the limit rarely has to wait. */
+	t->idx_cap = max_flows + (max_flows < (1u << 20) ? max_flows : (1u << 20));
+	t->next_id = 1;
+	qsize = rte_rcu_qsbr_get_memsize(p->n_readers);
+	t->qsbr = tbl_alloc(t, CACHE_LINE, qsize, true);
+	t->stv = tbl_alloc(t, CACHE_LINE, sizeof(struct stvec), true);
+	t->pmds = tbl_alloc(t, 0, p->n_readers * sizeof(*t->pmds), true);
+	if (!t->qsbr || !t->stv || !t->pmds || rte_rcu_qsbr_init(t->qsbr, p->n_readers) != 0 ||
+	    slots_init(t) < 0) {
+		flowtbl_destroy(t);
+		return -ENOMEM;
+	}
+	*out = t;
+	return 0;
+}
+
+void flow_free_now(struct flowtbl *t, struct flowtbl_flow *f)
+{
+	tbl_free(t, f->actions);
+	idx_release(t, f->idx);
+	tbl_free(t, f);
+}
+
+static void flow_free_deferred(struct flowtbl *t, void *p)
+{
+	flow_free_now(t, p);
+}
+
+void flowtbl_destroy(struct flowtbl *t)
+{
+	struct flowtbl_flow *f;
+
+	if (!t)
+		return;
+	pmd_destroy_all(t);
+	while ((f = dump_last(t))) {
+		dump_del(t, f);
+		flow_free_now(t, f);
+	}
+	for (uint32_t i = 0; i < t->n_subtables; i++)
+		subtable_destroy_now(t, t->subtables[i]);
+	defer_free_all_now(t);
+	if (t->idx_dir)
+		slots_fini(t);
+	tbl_free(t, t->pending.items);
+	tbl_free(t, t->subtables);
+	tbl_free(t, t->dumpv);
+	tbl_free(t, t->ufid_b);
+	tbl_free(t, t->stv);
+	tbl_free(t, t->pmds);
+	tbl_free(t, t->qsbr);
+	free(t);
+}
+
+static struct flowtbl_actions *actions_new(struct flowtbl *t, const void *data, size_t len)
+{
+	struct flowtbl_actions *a = tbl_alloc(t, 0, sizeof(*a) + len, false);
+
+	if (a) {
+		a->len = (uint32_t)len;
+		if (len)
+			memcpy(a->data, data, len);
+	}
+	return a;
+}
+
+static bool actions_valid(const void *data, size_t len)
+{
+	return len <= FLOWTBL_ACTIONS_MAX && (data || !len);
+}
+
+/* A flow for key mk (already masked) in st, not yet linked anywhere. */
+static struct flowtbl_flow *flow_new(struct flowtbl *t, const struct subtable *st,
+				     const struct flow_key *mk, uint32_t hash,
+				     const struct flow_ufid *ufid)
+{
+	size_t cold_off = sizeof(struct flowtbl_flow) + st->n_words * sizeof(uint64_t);
+	struct flowtbl_flow *f = tbl_alloc(t, CACHE_LINE, cold_off + sizeof(struct flow_cold), true);
+	const uint64_t *w = flow_key_words(mk);
+
+	if (!f)
+		return NULL;
+	f->st = st;
+	f->hash = hash;
+	f->cold_off = (uint16_t)cold_off;
+	for (uint32_t i = 0; i < st->n_words; i++)
+		f->kw[i] = w[st->widx[i]];
+	if (ufid) {
+		f->has_ufid = 1;
+		flow_cold(f)->ufid = *ufid;
+	}
+	return f;
+}
+
+/* Everything insert allocates, before anything is published. */
+static int insert_prepare(struct flowtbl *t, struct subtable *st, bool new_st,
+			  const struct flow_ufid *ufid)
+{
+	int err = htab_reserve(t, st, 1);
+
+	if (!err)
+		err = dump_reserve(t);
+	if (!err && ufid)
+		err = ufid_reserve(t);
+	if (!err && new_st)
+		err = subtable_publish(t, st);
+	return err;
+}
+
+int flowtbl_insert(struct flowtbl *t, const struct flow_key *key, const struct flow_key *mask,
+		   const void *actions, size_t actions_len, const struct flow_ufid *ufid,
+		   struct flowtbl_flow **out)
+{
+	struct flowtbl_flow *f = NULL;
+	struct subtable proto, *st;
+	struct flow_key mk;
+	uint32_t hash, idx;
+	bool new_st = false;
+	int err;
+
+	if (!t || !key || !mask || !actions_valid(actions, actions_len))
+		return -EINVAL;
+	if (t->n_flows >= t->max_flows)
+		return -ENOSPC;
+	flow_key_mask_apply(&mk, key, mask);
+	mask_compact(mask, &proto);
+	st = subtable_find(t, &proto);
+	hash = st_hash_key(st ? st : &proto, &mk);
+	if (st && htab_find(st, st->ht, hash, &mk))
+		return -EEXIST;
+	if (ufid && flowtbl_find_ufid(t, ufid))
+		return -EEXIST;
+	if (!st) {
+		st = subtable_create(t, &proto);
+		if (!st)
+			return -ENOMEM;
+		new_st = true;
+	}
+	err = idx_alloc(t, &idx);
+	if (err)
+		goto err_st;
+	f = flow_new(t, st, &mk, hash, ufid);
+	if (!f || !(f->actions = actions_new(t, actions, actions_len))) {
+		err = -ENOMEM;
+		goto err_idx;
+	}
+	err = insert_prepare(t, st, new_st, ufid);
+	if (err)
+		goto err_idx;
+
+	f->idx = idx;
+	flow_cold(f)->id = t->next_id++;
+	slot_stats_zero(t, idx);
+	/* Release: the flow is initialised before a cache can reach it. */
+	STORE_REL(idx_slot(t->idx_dir, idx), f);
+	htab_add(st, f);
+	st->n_flows++;
+	dump_add(t, f);
+	if (ufid)
+		ufid_add(t, f);
+	t->n_flows++;
+	if (out)
+		*out = f;
+	return 0;
+
+err_idx:
+	idx_release(t, idx);
+	if (f)
+		tbl_free(t, f->actions);
+	tbl_free(t, f);
+err_st:
+	if (new_st)
+		subtable_destroy_now(t, st);
+	return err;
+}
+
+struct flowtbl_flow *flowtbl_find_exact(const struct flowtbl *t, const struct flow_key *key,
+					const struct flow_key *mask)
+{
+	struct subtable proto;
+	struct flow_key mk;
+
+	if (!t || !key || !mask)
+		return NULL;
+	mask_compact(mask, &proto);
+	for (uint32_t i = 0; i < t->n_subtables; i++) {
+		const struct subtable *st = t->subtables[i];
+
+		if (st->mask_hash != proto.mask_hash || st->n_words != proto.n_words ||
+		    memcmp(st->mw, proto.mw, st->n_words * sizeof(st->mw[0])) ||
+		    memcmp(st->widx, proto.widx, st->n_words))
+			continue;
+		flow_key_mask_apply(&mk, key, mask);
+		return htab_find(st, st->ht, st_hash_key(st, &mk), &mk);
+	}
+	return NULL;
+}
+
+void flowtbl_remove(struct flowtbl *t, struct flowtbl_flow *f)
+{
+	struct subtable *st;
+
+	if (!t || !f || flow_is_dead(f))
+		return;
+	st = (struct subtable *)(uintptr_t)f->st;
+	/* Dead before unlinked: a reader holding a stale entry, table or
+	 * cache idx re-checks this flag on every hit. */
+	STORE_RLX(&f->dead, 1);
+	htab_del(t, st, f);
+	/* Release: orders the dead flag before the cache's way in is gone. */
+	STORE_REL(idx_slot(t->idx_dir, f->idx), NULL);
+	dump_del(t, f);
+	if (f->has_ufid)
+		ufid_del(t, f);
+	t->n_flows--;
+	defer_free(t, flow_free_deferred, f);
+	if (--st->n_flows == 0)
+		subtable_unpublish(t, st);
+}
+
+void flowtbl_flush(struct flowtbl *t)
+{
+	struct flowtbl_flow *f;
+
+	if (!t)
+		return;
+	while ((f = dump_last(t)))
+		flowtbl_remove(t, f);
+}
+
+int flowtbl_actions_replace(struct flowtbl *t, struct flowtbl_flow *f, const void *actions,
+			    size_t actions_len)
+{
+	struct flowtbl_actions *a, *old;
+
+	if (!t || !f || flow_is_dead(f) || !actions_valid(actions, actions_len))
+		return -EINVAL;
+	a = actions_new(t, actions, actions_len);
+	if (!a)
+		return -ENOMEM;
+	old = f->actions;
+	/* Release: the new actions' bytes are written before a PMD can load
+	 * the pointer (flowtbl_flow_actions() loads it with acquire). */
+	STORE_REL(&f->actions, a);
+	defer_free(t, defer_fn_free, old);
+	return 0;
+}
+
+uint32_t flowtbl_count(const struct flowtbl *t)
+{
+	return t->n_flows;
+}
+
+size_t flowtbl_memory(const struct flowtbl *t)
+{
+	return t->mem + sizeof(*t);
+}
+
+struct rte_rcu_qsbr *flowtbl_qsbr(struct flowtbl *t)
+{
+	return t->qsbr;
+}
+
+uint64_t flowtbl_flow_id(const struct flowtbl_flow *f)
+{
+	return flow_cold(f)->id;
+}
+
+void flowtbl_flow_key(const struct flowtbl_flow *f, struct flow_key *key)
+{
+	uint64_t *w = (uint64_t *)key;
+
+	memset(key, 0, sizeof(*key));
+	for (uint32_t i = 0; i < f->st->n_words; i++)
+		w[f->st->widx[i]] = f->kw[i];
+}
+
+void flowtbl_flow_mask(const struct flowtbl_flow *f, struct flow_key *mask)
+{
+	uint64_t *w = (uint64_t *)mask;
+
+	memset(mask, 0, sizeof(*mask));
+	for (uint32_t i = 0; i < f->st->n_words; i++)
+		w[f->st->widx[i]] = f->st->mw[i];
+}
+
+bool flowtbl_flow_ufid(const struct flowtbl_flow *f, struct flow_ufid *ufid)
+{
+	if (f->has_ufid && ufid)
+		*ufid = flow_cold(f)->ufid;
+	return f->has_ufid;
+}
+
+const struct flowtbl_actions *flowtbl_flow_actions(const struct flowtbl_flow *f)
+{
+	/* Acquire: pairs with the release in insert/actions_replace. */
+	return LOAD_ACQ(&f->actions);
+}
+
+bool flowtbl_flow_dead(const struct flowtbl_flow *f)
+{
+	return flow_is_dead(f);
+}

@@ -1,0 +1,639 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests for the flow table: the writer API, bad input, lookups with
+ * and without the exact-match cache, stats, dumps and grace periods. The
+ * randomized comparison with a reference is test_flowtbl_prop.c, the
+ * threads test_flowtbl_concurrency.c. No EAL is initialised.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowtbl.h"
+#include "flowtbl_pmd.h"
+#include "flowtbl_testlib.h"
+
+static const uint8_t ACT_A[] = { 1, 2, 3, 4 };
+static const uint8_t ACT_B[] = { 9, 8, 7, 6, 5, 4, 3, 2 };
+
+static struct flowtbl *table_new(uint32_t n_readers, uint32_t max_flows)
+{
+	struct flowtbl_params p = { .n_readers = n_readers, .max_flows = max_flows };
+	struct flowtbl *t = NULL;
+
+	assert_int_equal(flowtbl_create(&p, &t), 0);
+	assert_non_null(t);
+	return t;
+}
+
+static struct flowtbl_pmd *pmd_new(struct flowtbl *t, uint32_t slot, uint32_t cache,
+				   uint32_t inv_prob)
+{
+	struct flowtbl_pmd_params p = { .slot = slot, .cache_entries = cache,
+					.insert_inv_prob = inv_prob };
+	struct flowtbl_pmd *pmd = NULL;
+
+	assert_int_equal(flowtbl_pmd_create(t, &p, &pmd), 0);
+	flowtbl_pmd_online(pmd);
+	return pmd;
+}
+
+/* The test thread is also the readers' thread: a reader that is online
+ * would wait for itself, so it goes offline around the grace period. */
+static void sync_as_reader(struct flowtbl *t, struct flowtbl_pmd *a, struct flowtbl_pmd *b)
+{
+	flowtbl_pmd_offline(a);
+	if (b)
+		flowtbl_pmd_offline(b);
+	flowtbl_synchronize(t);
+	flowtbl_pmd_online(a);
+	if (b)
+		flowtbl_pmd_online(b);
+}
+
+/* Look one key up; returns the flow or NULL. */
+static struct flowtbl_flow *lookup1(struct flowtbl_pmd *pmd, const struct flow_key *k)
+{
+	const struct flow_key *keys[1] = { k };
+	struct flowtbl_flow *f[1] = { NULL };
+
+	return flowtbl_lookup_burst(pmd, keys, NULL, 1, f) ? f[0] : NULL;
+}
+
+static void test_create_bad_params(void **state)
+{
+	struct flowtbl_params p = { .n_readers = 1 };
+	struct flowtbl *t = NULL;
+
+	(void)state;
+	assert_int_equal(flowtbl_create(NULL, &t), -EINVAL);
+	assert_int_equal(flowtbl_create(&p, NULL), -EINVAL);
+	p.n_readers = 0;
+	assert_int_equal(flowtbl_create(&p, &t), -EINVAL);
+	p.n_readers = FLOWTBL_READERS_MAX + 1;
+	assert_int_equal(flowtbl_create(&p, &t), -EINVAL);
+	p.n_readers = 1;
+	p.max_flows = FLOWTBL_FLOWS_MAX + 1;
+	assert_int_equal(flowtbl_create(&p, &t), -EINVAL);
+	assert_null(t);
+	flowtbl_destroy(NULL);
+}
+
+static void test_pmd_bad_params(void **state)
+{
+	struct flowtbl *t = table_new(2, 0);
+	struct flowtbl_pmd_params p = { .slot = 2 };
+	struct flowtbl_pmd *a = NULL, *b = NULL;
+
+	(void)state;
+	assert_int_equal(flowtbl_pmd_create(t, &p, &a), -EINVAL);  /* slot out of range */
+	p.slot = 0;
+	p.cache_entries = 1000;                                    /* not a power of two */
+	assert_int_equal(flowtbl_pmd_create(t, &p, &a), -EINVAL);
+	p.cache_entries = FLOWTBL_CACHE_MAX * 2;
+	assert_int_equal(flowtbl_pmd_create(t, &p, &a), -EINVAL);
+	p.cache_entries = 1;
+	assert_int_equal(flowtbl_pmd_create(t, &p, &a), 0);
+	assert_int_equal(flowtbl_pmd_create(t, &p, &b), -EBUSY);  /* slot taken */
+	assert_int_equal(flowtbl_pmd_create(NULL, &p, &b), -EINVAL);
+	flowtbl_pmd_destroy(a);
+	assert_int_equal(flowtbl_pmd_create(t, &p, &b), 0);        /* slot free again */
+	flowtbl_destroy(t);                                        /* frees b too */
+}
+
+static void test_insert_bad_input(void **state)
+{
+	struct flowtbl *t = table_new(1, 0);
+	struct flow_key k, m;
+	static uint8_t big[FLOWTBL_ACTIONS_MAX + 1];
+
+	(void)state;
+	tl_key_tcp4(&k, 1, 0x0a000001, 0x0a000002, 1000, 80);
+	tl_mask_tcp4(&m, 32, 32, 1, 1);
+	assert_int_equal(flowtbl_insert(NULL, &k, &m, ACT_A, 4, NULL, NULL), -EINVAL);
+	assert_int_equal(flowtbl_insert(t, NULL, &m, ACT_A, 4, NULL, NULL), -EINVAL);
+	assert_int_equal(flowtbl_insert(t, &k, NULL, ACT_A, 4, NULL, NULL), -EINVAL);
+	assert_int_equal(flowtbl_insert(t, &k, &m, NULL, 4, NULL, NULL), -EINVAL);
+	assert_int_equal(flowtbl_insert(t, &k, &m, big, sizeof(big), NULL, NULL), -EINVAL);
+	assert_int_equal(flowtbl_count(t), 0);
+	assert_int_equal(flowtbl_mask_count(t), 0);
+	/* No actions at all is a drop flow, and fine. */
+	assert_int_equal(flowtbl_insert(t, &k, &m, NULL, 0, NULL, NULL), 0);
+	assert_int_equal(flowtbl_insert(t, &k, &m, big, FLOWTBL_ACTIONS_MAX, NULL, NULL), -EEXIST);
+	assert_null(flowtbl_find_exact(t, NULL, &m));
+	assert_null(flowtbl_find_ufid(t, NULL));
+	flowtbl_remove(t, NULL);
+	flowtbl_destroy(t);
+}
+
+static void test_insert_find_exact(void **state)
+{
+	struct flowtbl *t = table_new(1, 0);
+	struct flow_ufid u1 = { { 1, 2, 3, 4 } }, u2 = { { 5, 6, 7, 8 } }, got;
+	struct flowtbl_flow *f = NULL, *g = NULL;
+	struct flow_key k, m, k2, out;
+	const struct flowtbl_actions *a;
+
+	(void)state;
+	tl_key_tcp4(&k, 1, 0x0a000001, 0x0a000002, 1000, 80);
+	tl_mask_tcp4(&m, 24, 32, 0, 1);
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, sizeof(ACT_A), &u1, &f), 0);
+	assert_int_equal(flowtbl_count(t), 1);
+	assert_int_equal(flowtbl_mask_count(t), 1);
+	assert_int_equal(flowtbl_flow_id(f), 1);
+
+	/* Stored masked: the key reads back with the wildcarded bits zero. */
+	flowtbl_flow_key(f, &out);
+	flow_key_mask_apply(&k2, &k, &m);
+	assert_memory_equal(&out, &k2, sizeof(out));
+	flowtbl_flow_mask(f, &out);
+	assert_memory_equal(&out, &m, sizeof(out));
+	assert_true(flowtbl_flow_ufid(f, &got));
+	assert_memory_equal(&got, &u1, sizeof(got));
+	a = flowtbl_flow_actions(f);
+	assert_int_equal(a->len, sizeof(ACT_A));
+	assert_memory_equal(a->data, ACT_A, sizeof(ACT_A));
+
+	/* Same masked key (differs only in wildcarded bits) and mask: EEXIST. */
+	k2 = k;
+	k2.ipv4.src = htonl(0x0a0000fe);
+	k2.tp_src = htons(5);
+	assert_ptr_equal(flowtbl_find_exact(t, &k2, &m), f);
+	assert_int_equal(flowtbl_insert(t, &k2, &m, ACT_B, sizeof(ACT_B), NULL, NULL), -EEXIST);
+	/* Same UFID, other key: EEXIST. */
+	k2.ipv4.dst = htonl(0x0a000003);
+	assert_int_equal(flowtbl_insert(t, &k2, &m, ACT_B, sizeof(ACT_B), &u1, NULL), -EEXIST);
+	/* Same key under another mask is another flow, in another subtable. */
+	tl_mask_tcp4(&m, 24, 32, 1, 1);
+	assert_null(flowtbl_find_exact(t, &k, &m));
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_B, sizeof(ACT_B), &u2, &g), 0);
+	assert_ptr_not_equal(f, g);
+	assert_int_equal(flowtbl_mask_count(t), 2);
+	assert_ptr_equal(flowtbl_find_ufid(t, &u1), f);
+	assert_ptr_equal(flowtbl_find_ufid(t, &u2), g);
+	assert_true(flowtbl_flow_ufid(f, NULL));
+
+	flowtbl_remove(t, f);
+	assert_true(flowtbl_flow_dead(f));
+	flowtbl_remove(t, f);                              /* no-op */
+	assert_null(flowtbl_find_ufid(t, &u1));
+	tl_mask_tcp4(&m, 24, 32, 0, 1);
+	assert_null(flowtbl_find_exact(t, &k, &m));
+	assert_int_equal(flowtbl_count(t), 1);
+	assert_int_equal(flowtbl_mask_count(t), 1);        /* its mask went with it */
+	flowtbl_synchronize(t);
+	/* The UFID and key are free again. */
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, sizeof(ACT_A), &u1, &f), 0);
+	assert_int_equal(flowtbl_flow_id(f), 3);
+	flowtbl_destroy(t);
+}
+
+static void test_lookup_masked(void **state)
+{
+	struct flowtbl *t = table_new(1, 0);
+	struct flowtbl_pmd *pmd = pmd_new(t, 0, 0, 0);
+	struct flowtbl_flow *f24, *f32;
+	struct flow_key k, m, p;
+	struct flowtbl_counters c;
+
+	(void)state;
+	tl_key_tcp4(&k, 1, 0x0a000000, 0, 0, 80);
+	tl_mask_tcp4(&m, 24, 0, 0, 1);                      /* 10.0.0.0/24 -> :80 */
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, &f24), 0);
+	tl_key_tcp4(&k, 2, 0x0b000001, 0x0b000002, 7, 8);
+	tl_mask_tcp4(&m, 32, 32, 1, 1);
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_B, 8, NULL, &f32), 0);
+
+	tl_key_tcp4(&p, 1, 0x0a000063, 0x01020304, 5555, 80);
+	assert_ptr_equal(lookup1(pmd, &p), f24);
+	p.ip_ttl = 3;                                       /* not in the mask */
+	assert_ptr_equal(lookup1(pmd, &p), f24);
+	p.tp_dst = htons(81);
+	assert_null(lookup1(pmd, &p));
+	p.tp_dst = htons(80);
+	p.in_port = 2;
+	assert_null(lookup1(pmd, &p));
+	assert_ptr_equal(lookup1(pmd, &k), f32);
+
+	flowtbl_pmd_counters_get(pmd, &c);
+	assert_int_equal(c.hit, 3);
+	assert_int_equal(c.missed, 2);
+	assert_int_equal(c.cache_hit, 0);
+	assert_true(c.mask_hit >= 3 && c.mask_hit <= 6);
+
+	/* A burst: the map has exactly the bits of the keys that hit. */
+	const struct flow_key *keys[FLOWTBL_BURST];
+	struct flowtbl_flow *res[FLOWTBL_BURST];
+	struct flow_key pk[FLOWTBL_BURST];
+	uint32_t want = 0;
+
+	for (int i = 0; i < FLOWTBL_BURST; i++) {
+		tl_key_tcp4(&pk[i], 1 + (i % 3 == 2), 0x0a000000 + (uint32_t)i, 9, 1, 80);
+		keys[i] = &pk[i];
+		res[i] = NULL;
+		if (i % 3 != 2)
+			want |= 1u << i;
+	}
+	assert_int_equal(flowtbl_lookup_burst(pmd, keys, NULL, FLOWTBL_BURST, res), want);
+	for (int i = 0; i < FLOWTBL_BURST; i++)
+		assert_ptr_equal(res[i], (want >> i) & 1 ? f24 : NULL);
+	assert_int_equal(flowtbl_lookup_burst(pmd, keys, NULL, 5, res), want & 0x1f);
+	assert_int_equal(flowtbl_lookup_burst(pmd, keys, NULL, 0, res), 0);
+
+	flowtbl_pmd_offline(pmd);
+	flowtbl_destroy(t);
+}
+
+/* A zero mask matches every packet. */
+static void test_lookup_wildcard_all(void **state)
+{
+	struct flowtbl *t = table_new(1, 0);
+	struct flowtbl_pmd *pmd = pmd_new(t, 0, 64, 1);
+	struct flow_key k, m, p;
+	struct flowtbl_flow *f;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	memset(&p, 0x5a, sizeof(p));
+	tl_key_tcp4(&k, 1, 2, 3, 4, 5);
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, &f), 0);
+	assert_int_equal(flowtbl_insert(t, &p, &m, ACT_A, 4, NULL, NULL), -EEXIST);
+	memset(&p, 0xa5, sizeof(p));
+	assert_ptr_equal(lookup1(pmd, &p), f);
+	assert_ptr_equal(lookup1(pmd, &p), f);              /* from the cache */
+	flowtbl_flow_key(f, &p);
+	memset(&k, 0, sizeof(k));
+	assert_memory_equal(&p, &k, sizeof(p));
+	flowtbl_pmd_offline(pmd);
+	flowtbl_destroy(t);
+}
+
+/* The cache answers repeats, and never a removed flow or one that stopped
+ * matching (its idx recycled by a flow with another key). */
+static void test_cache_validates(void **state)
+{
+	struct flowtbl *t = table_new(1, 0);
+	struct flowtbl_pmd *pmd = pmd_new(t, 0, 1024, 1);
+	struct flowtbl_flow *f, *g;
+	struct flowtbl_counters c;
+	struct flow_key k, m, k2;
+
+	(void)state;
+	tl_key_tcp4(&k, 1, 0x0a000001, 0x0a000002, 1000, 80);
+	tl_mask_tcp4(&m, 32, 32, 1, 1);
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, &f), 0);
+	assert_ptr_equal(lookup1(pmd, &k), f);              /* classifier, fills cache */
+	assert_ptr_equal(lookup1(pmd, &k), f);              /* cache */
+	flowtbl_pmd_counters_get(pmd, &c);
+	assert_int_equal(c.cache_hit, 1);
+
+	flowtbl_remove(t, f);
+	assert_null(lookup1(pmd, &k));                      /* not after remove returns */
+	flowtbl_pmd_counters_get(pmd, &c);
+	assert_int_equal(c.cache_hit, 1);
+	sync_as_reader(t, pmd, NULL);
+
+	/* The freed idx goes to the next flow; the stale entry must not
+	 * return it for a packet it doesn't match. */
+	tl_key_tcp4(&k2, 1, 0x0a000009, 0x0a000002, 1000, 80);
+	assert_int_equal(flowtbl_insert(t, &k2, &m, ACT_B, 8, NULL, &g), 0);
+	assert_null(lookup1(pmd, &k));
+	assert_ptr_equal(lookup1(pmd, &k2), g);
+	/* A wider flow that does match k: the cache may serve it. */
+	tl_mask_tcp4(&m, 16, 32, 1, 1);
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_B, 8, NULL, &f), 0);
+	assert_ptr_equal(lookup1(pmd, &k), f);
+	assert_ptr_equal(lookup1(pmd, &k), f);
+	flowtbl_pmd_counters_get(pmd, &c);
+	assert_int_equal(c.cache_hit, 2);
+	assert_int_equal(c.missed, 2);
+
+	/* insert_inv_prob 0: the cache is never filled. */
+	flowtbl_pmd_insert_prob_set(pmd, 0);
+	tl_key_tcp4(&k2, 1, 0x0a000009, 0x0a000002, 1000, 81);
+	tl_mask_tcp4(&m, 32, 32, 1, 1);
+	assert_int_equal(flowtbl_insert(t, &k2, &m, ACT_B, 8, NULL, &g), 0);
+	for (int i = 0; i < 4; i++)
+		assert_ptr_equal(lookup1(pmd, &k2), g);
+	flowtbl_pmd_counters_get(pmd, &c);
+	assert_int_equal(c.cache_hit, 2);
+
+	/* Precomputed hashes (e.g. RSS) work as well as the key hash. */
+	flowtbl_pmd_insert_prob_set(pmd, 1);
+	const struct flow_key *keys[1] = { &k2 };
+	struct flowtbl_flow *res[1];
+	uint32_t rss = 12345;
+
+	assert_int_equal(flowtbl_lookup_burst(pmd, keys, &rss, 1, res), 1);
+	assert_int_equal(flowtbl_lookup_burst(pmd, keys, &rss, 1, res), 1);
+	assert_ptr_equal(res[0], g);
+	flowtbl_pmd_counters_get(pmd, &c);
+	assert_int_equal(c.cache_hit, 3);
+	flowtbl_pmd_offline(pmd);
+	flowtbl_destroy(t);
+}
+
+static void test_actions_replace(void **state)
+{
+	struct flowtbl *t = table_new(1, 0);
+	struct flowtbl_flow *f;
+	struct flow_key k, m;
+	const struct flowtbl_actions *a;
+	size_t mem;
+
+	(void)state;
+	tl_key_tcp4(&k, 1, 1, 2, 3, 4);
+	tl_mask_tcp4(&m, 32, 32, 1, 1);
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, &f), 0);
+	mem = flowtbl_memory(t);
+	assert_int_equal(flowtbl_actions_replace(t, f, ACT_B, sizeof(ACT_B)), 0);
+	a = flowtbl_flow_actions(f);
+	assert_int_equal(a->len, sizeof(ACT_B));
+	assert_memory_equal(a->data, ACT_B, sizeof(ACT_B));
+	assert_true(flowtbl_memory(t) > mem);               /* old actions still held */
+	assert_int_equal(flowtbl_reclaim(t), 0);            /* no reader: freed at once */
+	assert_int_equal(flowtbl_actions_replace(t, f, NULL, 0), 0);
+	assert_int_equal(flowtbl_flow_actions(f)->len, 0);
+	assert_int_equal(flowtbl_actions_replace(t, f, NULL, 3), -EINVAL);
+	assert_int_equal(flowtbl_actions_replace(t, NULL, ACT_A, 4), -EINVAL);
+	flowtbl_remove(t, f);
+	assert_int_equal(flowtbl_actions_replace(t, f, ACT_A, 4), -EINVAL);
+	flowtbl_destroy(t);
+}
+
+static void test_stats(void **state)
+{
+	struct flowtbl *t = table_new(3, 0);
+	struct flowtbl_pmd *p0 = pmd_new(t, 0, 0, 0), *p2 = pmd_new(t, 2, 0, 0);
+	struct flowtbl_flow_stats s;
+	struct flowtbl_flow *f;
+	struct flow_key k, m;
+
+	(void)state;
+	tl_key_tcp4(&k, 1, 1, 2, 3, 4);
+	tl_mask_tcp4(&m, 32, 32, 1, 1);
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, &f), 0);
+	flowtbl_flow_stats_get(t, f, &s);
+	assert_int_equal(s.packets, 0);
+	assert_int_equal(s.used, 0);
+
+	flowtbl_pmd_stats_update(p0, f, 3, 300, 0x02, 1000);
+	flowtbl_pmd_stats_update(p2, f, 2, 128, 0x10, 1500);
+	flowtbl_pmd_stats_update(p0, f, 1, 64, 0, 1200);
+	flowtbl_flow_stats_get(t, f, &s);
+	assert_int_equal(s.packets, 6);
+	assert_int_equal(s.bytes, 492);
+	assert_int_equal(s.used, 1500);                     /* latest over slots */
+	assert_int_equal(s.tcp_flags, 0x12);
+
+	flowtbl_stats_clear(t, f);
+	flowtbl_flow_stats_get(t, f, &s);
+	assert_int_equal(s.packets, 0);
+	assert_int_equal(s.bytes, 0);
+	assert_int_equal(s.used, 0);
+	assert_int_equal(s.tcp_flags, 0);
+	flowtbl_pmd_stats_update(p2, f, 1, 60, 0x01, 2000);
+	flowtbl_flow_stats_get(t, f, &s);
+	assert_int_equal(s.packets, 1);
+	assert_int_equal(s.bytes, 60);
+	assert_int_equal(s.used, 2000);
+	assert_int_equal(s.tcp_flags, 0x01);
+
+	/* A flow that reuses a freed slot starts from zero. */
+	flowtbl_remove(t, f);
+	sync_as_reader(t, p0, p2);
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, &f), 0);
+	flowtbl_flow_stats_get(t, f, &s);
+	assert_int_equal(s.packets, 0);
+	assert_int_equal(s.used, 0);
+	flowtbl_pmd_offline(p0);
+	flowtbl_pmd_offline(p2);
+	flowtbl_destroy(t);
+}
+
+/* Every flow that lives through the dump comes once; removed flows never
+ * come after their removal; flows inserted during the dump may come. */
+static void test_dump_resumable(void **state)
+{
+	enum { N = 1000 };
+	struct flowtbl *t = table_new(1, 0);
+	struct flowtbl_flow *flows[N], *out[7];
+	uint8_t seen[N + 200] = { 0 };
+	struct flow_key k, m;
+	uint64_t cursor = 0, rs = 42;
+	size_t n;
+	int calls = 0;
+
+	(void)state;
+	tl_mask_tcp4(&m, 32, 32, 1, 1);
+	for (uint32_t i = 0; i < N; i++) {
+		tl_key_tcp4(&k, 1, i, i, 1, 1);
+		assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, &flows[i]), 0);
+	}
+	while ((n = flowtbl_dump(t, &cursor, out, 7)) > 0) {
+		for (size_t j = 0; j < n; j++) {
+			uint64_t id = flowtbl_flow_id(out[j]);
+
+			assert_false(flowtbl_flow_dead(out[j]));
+			assert_true(id <= N + 200);
+			assert_int_equal(seen[id - 1], 0);
+			seen[id - 1] = 1;
+		}
+		/* Between calls: remove a few (ahead, behind, just returned),
+		 * and add one. */
+		for (int r = 0; r < 3; r++) {
+			uint32_t v = tl_below(&rs, N);
+
+			if (flows[v]) {
+				flowtbl_remove(t, flows[v]);
+				seen[v] = seen[v] ? 1 : 2;    /* 2: must never come */
+				flows[v] = NULL;
+			}
+		}
+		if (calls++ < 200) {
+			tl_key_tcp4(&k, 2, (uint32_t)calls, 0, 1, 1);
+			assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, NULL), 0);
+		}
+		flowtbl_reclaim(t);
+	}
+	/* Lived through the dump: came (exactly once, checked above). */
+	for (uint32_t i = 0; i < N; i++)
+		if (flows[i])
+			assert_int_equal(seen[i], 1);
+	/* The cursor can be set by hand to the last flow used. */
+	cursor = 0;
+	assert_int_equal(flowtbl_dump(t, &cursor, out, 2), 2);
+	cursor = flowtbl_flow_id(out[0]);
+	assert_int_equal(flowtbl_dump(t, &cursor, out, 1), 1);
+	assert_true(flowtbl_flow_id(out[0]) > 1);
+	assert_int_equal(flowtbl_dump(NULL, &cursor, out, 1), 0);
+	flowtbl_destroy(t);
+}
+
+static void test_limits_and_flush(void **state)
+{
+	struct flowtbl *t = table_new(1, 100);
+	struct flowtbl_pmd *pmd = pmd_new(t, 0, 256, 1);
+	struct flow_key k, m;
+	size_t mem0 = flowtbl_memory(t);
+
+	(void)state;
+	for (uint32_t i = 0; i < 100; i++) {
+		tl_key_tcp4(&k, 1, i, 0, 0, 0);
+		tl_mask_tcp4(&m, 32, i % 5, 0, 0);
+		assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, NULL), 0);
+	}
+	tl_key_tcp4(&k, 1, 1000, 0, 0, 0);
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, NULL), -ENOSPC);
+	assert_int_equal(flowtbl_mask_count(t), 5);
+	for (uint32_t i = 0; i < 100; i++) {
+		tl_key_tcp4(&k, 1, i, 0, 0, 0);
+		assert_non_null(lookup1(pmd, &k));
+	}
+	flowtbl_flush(t);
+	assert_int_equal(flowtbl_count(t), 0);
+	assert_int_equal(flowtbl_mask_count(t), 0);
+	for (uint32_t i = 0; i < 100; i++) {
+		tl_key_tcp4(&k, 1, i, 0, 0, 0);
+		assert_null(lookup1(pmd, &k));
+	}
+	sync_as_reader(t, pmd, NULL);
+	/* Everything but the slot chunks and index vectors is returned. */
+	assert_true(flowtbl_memory(t) < mem0 + 600 * 1024);
+	/* Churn at the limit: removed flows' slots come back. */
+	for (uint32_t round = 0; round < 5; round++) {
+		for (uint32_t i = 0; i < 100; i++) {
+			tl_key_tcp4(&k, 1, i, round, 0, 0);
+			assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, NULL), 0);
+		}
+		flowtbl_flush(t);
+		flowtbl_pmd_quiescent(pmd);
+	}
+	flowtbl_pmd_offline(pmd);
+	flowtbl_destroy(t);
+}
+
+/* Many flows in one subtable: growth, spills, shrink. */
+static void test_many_flows_one_mask(void **state)
+{
+	enum { N = 20000 };
+	struct flowtbl *t = table_new(1, 0);
+	struct flowtbl_pmd *pmd = pmd_new(t, 0, 0, 0);
+	static struct flowtbl_flow *flows[N];
+	struct flow_key k, m;
+
+	(void)state;
+	tl_mask_tcp4(&m, 32, 32, 1, 1);
+	for (uint32_t i = 0; i < N; i++) {
+		tl_key_tcp4(&k, 1, i * 7919, i, (uint16_t)i, 80);
+		assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, &flows[i]), 0);
+	}
+	for (uint32_t i = 0; i < N; i++) {
+		tl_key_tcp4(&k, 1, i * 7919, i, (uint16_t)i, 80);
+		assert_ptr_equal(lookup1(pmd, &k), flows[i]);
+		assert_ptr_equal(flowtbl_find_exact(t, &k, &m), flows[i]);
+	}
+	for (uint32_t i = 0; i < N; i += 2)
+		flowtbl_remove(t, flows[i]);
+	for (uint32_t i = 0; i < N; i++) {
+		tl_key_tcp4(&k, 1, i * 7919, i, (uint16_t)i, 80);
+		assert_ptr_equal(lookup1(pmd, &k), i % 2 ? flows[i] : NULL);
+	}
+	for (uint32_t i = 1; i < N - 1; i += 2)
+		flowtbl_remove(t, flows[i]);
+	sync_as_reader(t, pmd, NULL);
+	tl_key_tcp4(&k, 1, (N - 1) * 7919, N - 1, (uint16_t)(N - 1), 80);
+	assert_ptr_equal(lookup1(pmd, &k), flows[N - 1]);
+	assert_int_equal(flowtbl_count(t), 1);
+	flowtbl_pmd_offline(pmd);
+	flowtbl_destroy(t);
+}
+
+/* Busy masks move to the front, cutting the masks probed per packet. */
+static void test_rerank(void **state)
+{
+	struct flowtbl *t = table_new(1, 0);
+	struct flowtbl_pmd *pmd = pmd_new(t, 0, 0, 0);
+	struct flowtbl_counters c0, c1;
+	struct flow_key k, m;
+
+	(void)state;
+	for (uint32_t i = 0; i < 8; i++) {
+		tl_key_tcp4(&k, 1, i << 24, 0, 0, 0);
+		tl_mask_tcp4(&m, 8 + i, 0, 0, 0);
+		assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, NULL), 0);
+	}
+	tl_key_tcp4(&k, 1, 7u << 24, 0, 0, 0);              /* in the last mask */
+	for (int i = 0; i < 10; i++)
+		assert_non_null(lookup1(pmd, &k));
+	flowtbl_pmd_counters_get(pmd, &c0);
+	assert_int_equal(c0.mask_hit, 80);
+	flowtbl_rerank(t);
+	for (int i = 0; i < 10; i++)
+		assert_non_null(lookup1(pmd, &k));
+	flowtbl_pmd_counters_get(pmd, &c1);
+	assert_int_equal(c1.mask_hit - c0.mask_hit, 10);
+	flowtbl_rerank(t);                                  /* idle: stays */
+	sync_as_reader(t, pmd, NULL);
+	flowtbl_counters_get(t, &c1);
+	assert_int_equal(c1.hit, 20);
+	flowtbl_pmd_offline(pmd);
+	flowtbl_destroy(t);
+}
+
+/* Grace periods: an online reader that has not reported quiescent holds
+ * back frees; reclaim never waits for it. */
+static void test_grace_period(void **state)
+{
+	struct flowtbl *t = table_new(2, 0);
+	struct flowtbl_pmd *pmd = pmd_new(t, 1, 0, 0);
+	struct flowtbl_flow *f;
+	struct flow_key k, m;
+
+	(void)state;
+	assert_non_null(flowtbl_qsbr(t));
+	tl_key_tcp4(&k, 1, 1, 2, 3, 4);
+	tl_mask_tcp4(&m, 32, 32, 1, 1);
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, &f), 0);
+	assert_ptr_equal(lookup1(pmd, &k), f);
+	flowtbl_remove(t, f);
+	assert_true(flowtbl_reclaim(t) > 0);                /* the reader may hold f */
+	assert_int_equal(flowtbl_flow_id(f), 1);            /* still readable */
+	flowtbl_pmd_quiescent(pmd);
+	assert_int_equal(flowtbl_reclaim(t), 0);
+	/* Offline readers hold nothing back. */
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, &f), 0);
+	flowtbl_remove(t, f);
+	flowtbl_pmd_offline(pmd);
+	assert_int_equal(flowtbl_reclaim(t), 0);
+	flowtbl_pmd_destroy(pmd);
+	flowtbl_destroy(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_bad_params),
+		cmocka_unit_test(test_pmd_bad_params),
+		cmocka_unit_test(test_insert_bad_input),
+		cmocka_unit_test(test_insert_find_exact),
+		cmocka_unit_test(test_lookup_masked),
+		cmocka_unit_test(test_lookup_wildcard_all),
+		cmocka_unit_test(test_cache_validates),
+		cmocka_unit_test(test_actions_replace),
+		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_dump_resumable),
+		cmocka_unit_test(test_limits_and_flush),
+		cmocka_unit_test(test_many_flows_one_mask),
+		cmocka_unit_test(test_rerank),
+		cmocka_unit_test(test_grace_period),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
