@@ -123,11 +123,16 @@ static int parse_userspace(struct scan *sc, struct nlbuf *b)
 		if ((err = parse_hex_bytes(sc, &userdata, &ud_len)) ||
 		    (err = scan_expect(sc, ')', "after the userdata")))
 			goto out;
-	} else if (sc->p[0] == ',' && strchr("sfic", sc->p[1]) &&
-		   scan_word(sc->p + 1) && sc->p[1 + scan_word(sc->p + 1)] == '(') {
-		err = scan_fail(sc, sc->p + 1, "userspace cookie '%.*s' is not supported",
-				scan_word(sc->p + 1), sc->p + 1);
-		goto out;
+	} else if (sc->p[0] == ',' && isalpha((unsigned char)sc->p[1])) {
+		/* OVS's own cookies (sFlow, slow_path, flow_sample, ipfix,
+		 * controller) encode its private struct user_action_cookie. */
+		size_t n = strspn(sc->p + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_");
+
+		if (sc->p[1 + n] == '(') {
+			err = scan_fail(sc, sc->p + 1, "userspace cookie '%.*s' is not supported",
+					(int)n, sc->p + 1);
+			goto out;
+		}
 	}
 	if (scan_lit(sc, ",actions"))
 		actions = true;
@@ -242,7 +247,7 @@ static int parse_push_vlan(struct scan *sc, struct nlbuf *b)
 				break;
 		if (i == 4 || at[w] != '=')
 			return scan_fail(sc, at, "unknown field '%.*s' in push_vlan()",
-					 scan_toklen(at) ? scan_toklen(at) : 1, at);
+					 scan_namelen(at), at);
 		sc->p += w + 1;
 		if ((err = scan_uint(sc, f[i].max, &v[i], f[i].name)))
 			return err;

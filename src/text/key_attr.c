@@ -312,7 +312,7 @@ static int parse_fields(struct scan *sc, const struct kdesc *d, struct kattr *ka
 				break;
 		if (f->name == NULL || at[n] != '=')
 			return scan_fail(sc, at, "unknown field '%.*s' in %s()",
-					 scan_toklen(at) ? scan_toklen(at) : 1, at, d->name);
+					 scan_namelen(at), at, d->name);
 		sc->p += n + 1;
 		ka->field_at[f - d->fields] = sc->p;
 		if ((err = parse_field(sc, f, key, mask)))
@@ -358,7 +358,7 @@ static int parse_bitfields(struct scan *sc, const char *attr, const struct kbits
 				break;
 		if (bits[i].name == NULL || at[n] != '=')
 			return scan_fail(sc, at, "unknown field '%.*s' in %s()",
-					 scan_toklen(at) ? scan_toklen(at) : 1, at, attr);
+					 scan_namelen(at), at, attr);
 		if (one_entry && (seen & (1u << i)))
 			return scan_fail(sc, at, "only one MPLS label stack entry is supported");
 		seen |= 1u << i;
@@ -440,8 +440,46 @@ size_t tunnel_to_stream(const struct flow_tunnel *t, uint8_t *buf, size_t cap)
 	return n;
 }
 
-/* One "name=value[/mask]" of tunnel(); appends to the SET stream in order. */
-static int parse_tunnel_field(struct scan *sc, struct kattr *ka, uint8_t *stream, size_t *n)
+/* Tunnel fields a tunnel() names, so that set(tunnel()) carries them all. */
+enum {
+	TP_ID = 1 << 0, TP_SRC = 1 << 1, TP_DST = 1 << 2, TP_TOS = 1 << 3, TP_TTL = 1 << 4,
+	TP_TPSRC = 1 << 5, TP_TPDST = 1 << 6,
+};
+
+/*
+ * The SET stream of a tunnel(): the named fields, in the order OVS's
+ * tun_key_to_attr() writes them (so printing then parsing gives the same
+ * bytes whatever order the text used).
+ */
+static size_t tunnel_set_stream(const struct flow_tunnel *t, unsigned present, uint8_t *buf)
+{
+	size_t n = 0;
+
+	if (present & TP_ID)
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_ID, &t->tun_id, 8);
+	if (present & TP_SRC)
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_IPV4_SRC, &t->ipv4_src, 4);
+	if (present & TP_DST)
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_IPV4_DST, &t->ipv4_dst, 4);
+	if (present & TP_TOS)
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TOS, &t->tos, 1);
+	if (present & TP_TTL)
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TTL, &t->ttl, 1);
+	if (t->flags & FLOW_TNL_F_DONT_FRAGMENT)
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT, NULL, 0);
+	if (t->flags & FLOW_TNL_F_CSUM)
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_CSUM, NULL, 0);
+	if (present & TP_TPSRC)
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TP_SRC, &t->tp_src, 2);
+	if (present & TP_TPDST)
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TP_DST, &t->tp_dst, 2);
+	if (t->flags & FLOW_TNL_F_OAM)
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_OAM, NULL, 0);
+	return n;
+}
+
+/* One "name=value[/mask]" (or "flags(...)") of tunnel(). */
+static int parse_tunnel_field(struct scan *sc, struct kattr *ka, unsigned *present)
 {
 	struct flow_tunnel *k = &ka->tun_key, *m = &ka->tun_mask;
 	const char *at = sc->p;
@@ -456,16 +494,11 @@ static int parse_tunnel_field(struct scan *sc, struct kattr *ka, uint8_t *stream
 		if ((err = scan_flags(sc, tun_flag_name, ')', TXT_TNL_ALL, &f, &fm, "tunnel")))
 			return err;
 		sc->p++;
+		/* "key" comes with tun_id; a flag only keeps what tun_id set. */
 		k->flags = (uint16_t)((k->flags & FLOW_TNL_F_KEY) | tun_flags_from_text(f));
 		m->flags = (uint16_t)((m->flags & FLOW_TNL_F_KEY) | tun_flags_from_text(fm));
 		if ((fm & TXT_TNL_ALL) != TXT_TNL_ALL)
 			ka->tun_masked = true;
-		if (f & TXT_TNL_DF)
-			*n = put_sub(stream, *n, OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT, NULL, 0);
-		if (f & TXT_TNL_CSUM)
-			*n = put_sub(stream, *n, OVS_TUNNEL_KEY_ATTR_CSUM, NULL, 0);
-		if (f & TXT_TNL_OAM)
-			*n = put_sub(stream, *n, OVS_TUNNEL_KEY_ATTR_OAM, NULL, 0);
 		return 0;
 	}
 	if (at[w] != '=')
@@ -479,7 +512,7 @@ static int parse_tunnel_field(struct scan *sc, struct kattr *ka, uint8_t *stream
 		k->flags |= FLOW_TNL_F_KEY;
 		m->flags |= FLOW_TNL_F_KEY;
 		ka->tun_masked |= vm != UINT64_MAX;
-		*n = put_sub(stream, *n, OVS_TUNNEL_KEY_ATTR_ID, &k->tun_id, 8);
+		*present |= TP_ID;
 	} else if (IS("src") || IS("dst")) {
 		uint32_t *kv = IS("src") ? &k->ipv4_src : &k->ipv4_dst;
 		uint32_t *mv = IS("src") ? &m->ipv4_src : &m->ipv4_dst;
@@ -490,8 +523,7 @@ static int parse_tunnel_field(struct scan *sc, struct kattr *ka, uint8_t *stream
 		if (scan_lit(sc, "/") && (err = scan_ipv4(sc, mv, "mask")))
 			return err;
 		ka->tun_masked |= *mv != UINT32_MAX;
-		*n = put_sub(stream, *n, IS("src") ? OVS_TUNNEL_KEY_ATTR_IPV4_SRC
-						    : OVS_TUNNEL_KEY_ATTR_IPV4_DST, kv, 4);
+		*present |= IS("src") ? TP_SRC : TP_DST;
 	} else if (IS("tos") || IS("ttl")) {
 		uint8_t *kv = IS("tos") ? &k->tos : &k->ttl, *mv = IS("tos") ? &m->tos : &m->ttl;
 
@@ -500,8 +532,7 @@ static int parse_tunnel_field(struct scan *sc, struct kattr *ka, uint8_t *stream
 		*kv = (uint8_t)v;
 		*mv = (uint8_t)vm;
 		ka->tun_masked |= vm != 0xff;
-		*n = put_sub(stream, *n, IS("tos") ? OVS_TUNNEL_KEY_ATTR_TOS : OVS_TUNNEL_KEY_ATTR_TTL,
-			     kv, 1);
+		*present |= IS("tos") ? TP_TOS : TP_TTL;
 	} else if (IS("tp_src") || IS("tp_dst")) {
 		uint16_t *kv = IS("tp_src") ? &k->tp_src : &k->tp_dst;
 		uint16_t *mv = IS("tp_src") ? &m->tp_src : &m->tp_dst;
@@ -511,8 +542,7 @@ static int parse_tunnel_field(struct scan *sc, struct kattr *ka, uint8_t *stream
 		*kv = htons((uint16_t)v);
 		*mv = htons((uint16_t)vm);
 		ka->tun_masked |= vm != 0xffff;
-		*n = put_sub(stream, *n, IS("tp_src") ? OVS_TUNNEL_KEY_ATTR_TP_SRC
-						       : OVS_TUNNEL_KEY_ATTR_TP_DST, kv, 2);
+		*present |= IS("tp_src") ? TP_TPSRC : TP_TPDST;
 	} else if (IS("ipv6_src") || IS("ipv6_dst") || IS("geneve") || IS("vxlan") ||
 		   IS("erspan") || IS("gtpu")) {
 		return scan_fail(sc, at, "tunnel field '%.*s' is not supported", w, at);
@@ -523,23 +553,19 @@ static int parse_tunnel_field(struct scan *sc, struct kattr *ka, uint8_t *stream
 #undef IS
 unknown:
 	return scan_fail(sc, at, "unknown field '%.*s' in tunnel()",
-			 scan_toklen(at) ? scan_toklen(at) : 1, at);
+			 scan_namelen(at), at);
 }
 
 static int parse_tunnel(struct scan *sc, struct kattr *ka)
 {
-	uint8_t *stream = (uint8_t *)ka->key;
-	size_t n = 0;
+	unsigned present = 0;
 	int err;
 
 	memset(&ka->tun_key, 0, sizeof(ka->tun_key));
 	memset(&ka->tun_mask, 0, sizeof(ka->tun_mask));
 	ka->tun_masked = false;
 	while (*sc->p != ')') {
-		/* Each field adds at most 12 bytes; 12 fields fill the stream. */
-		if (n + 3 * 12 > KATTR_PAYLOAD_MAX)
-			return scan_fail(sc, sc->p, "too many fields in tunnel()");
-		if ((err = parse_tunnel_field(sc, ka, stream, &n)))
+		if ((err = parse_tunnel_field(sc, ka, &present)))
 			return err;
 		if (*sc->p == ',')
 			sc->p++;
@@ -547,7 +573,7 @@ static int parse_tunnel(struct scan *sc, struct kattr *ka)
 			return scan_expect(sc, ')', "after a field");
 	}
 	sc->p++;
-	ka->len = (uint16_t)n;
+	ka->len = (uint16_t)tunnel_set_stream(&ka->tun_key, present, (uint8_t *)ka->key);
 	ka->mask_len = (uint16_t)tunnel_to_stream(&ka->tun_mask, (uint8_t *)ka->mask,
 						  KATTR_PAYLOAD_MAX);
 	return 0;

@@ -48,6 +48,15 @@ int scan_toklen(const char *p)
 	return n;
 }
 
+int scan_namelen(const char *p)
+{
+	int n = scan_word(p);
+
+	if (n == 0)
+		n = scan_toklen(p);
+	return n ? (n > 40 ? 40 : n) : 1;
+}
+
 bool scan_lit(struct scan *sc, const char *lit)
 {
 	size_t n = strlen(lit);
@@ -125,8 +134,9 @@ int scan_uint(struct scan *sc, uint64_t max, uint64_t *v, const char *what)
 		return scan_fail(sc, start, "bad %s '%.*s': not a number", what,
 				 scan_toklen(start) ? scan_toklen(start) : 1, start);
 	if (overflow || x > max)
-		return scan_fail(sc, start, "%s '%.*s' out of range (max %llu)", what,
-				 (int)(p - start), start, (unsigned long long)max);
+		return scan_fail(sc, start, "%s '%.*s%s' out of range (max %llu)", what,
+				 p - start > 40 ? 40 : (int)(p - start), start,
+				 p - start > 40 ? "..." : "", (unsigned long long)max);
 	*v = x;
 	sc->p = p;
 	return 0;

@@ -37,6 +37,8 @@ int scan_fail(struct scan *sc, const char *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Length of the token at p, for messages: up to a delimiter, at most 40. */
 int scan_toklen(const char *p);
+/* The name at p for "unknown field" messages: the word, else the token. */
+int scan_namelen(const char *p);
 /* If the input at the cursor starts with 'lit', consume it. */
 bool scan_lit(struct scan *sc, const char *lit);
 /* Consume 'c' or fail with "expected 'c' <context>". */
