@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Replies of the datapath, vport and flow families taken apart (checked
+ * against the codec's policy tables), and the match attributes of flow
+ * requests.
+ */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "nl_policy.h"
+#include "odp_key.h"
+#include "odp_text.h"
+
+static void copy_string(char *dst, size_t cap, const struct nlattr *a)
+{
+	snprintf(dst, cap, "%s", a ? (const char *)nl_attr_data(a) : "");
+}
+
+int cl_dp_parse(const struct nl_msg *msg, struct cl_dp_info *dp, struct errmsg *err)
+{
+	const struct nlattr *a[OVS_DP_ATTR_MAX + 1];
+	int ret = nl_policy_parse(&nl_policy_ovs_datapath, msg->attrs, msg->attrs_len, a, NULL,
+				  err);
+
+	memset(dp, 0, sizeof(*dp));
+	if (ret < 0)
+		return ret;
+	copy_string(dp->name, sizeof(dp->name), a[OVS_DP_ATTR_NAME]);
+	if (a[OVS_DP_ATTR_STATS]) {
+		memcpy(&dp->stats, nl_attr_data(a[OVS_DP_ATTR_STATS]), sizeof(dp->stats));
+		dp->has_stats = true;
+	}
+	if (a[OVS_DP_ATTR_MEGAFLOW_STATS]) {
+		memcpy(&dp->mstats, nl_attr_data(a[OVS_DP_ATTR_MEGAFLOW_STATS]),
+		       sizeof(dp->mstats));
+		dp->has_mstats = true;
+	}
+	if (a[OVS_DP_ATTR_USER_FEATURES])
+		dp->user_features = mnl_attr_get_u32(a[OVS_DP_ATTR_USER_FEATURES]);
+	return 0;
+}
+
+int cl_vport_parse(const struct nl_msg *msg, struct cl_vport *vp, struct errmsg *err)
+{
+	const struct nlattr *a[OVS_VPORT_ATTR_MAX + 1];
+	int ret = nl_policy_parse(&nl_policy_ovs_vport, msg->attrs, msg->attrs_len, a, NULL, err);
+
+	memset(vp, 0, sizeof(*vp));
+	if (ret < 0)
+		return ret;
+	if (a[OVS_VPORT_ATTR_PORT_NO] == NULL || a[OVS_VPORT_ATTR_NAME] == NULL)
+		return errmsg_set(err, -EINVAL, -1, "vport reply without a number or a name");
+	vp->port_no = mnl_attr_get_u32(a[OVS_VPORT_ATTR_PORT_NO]);
+	if (a[OVS_VPORT_ATTR_TYPE])
+		vp->type = mnl_attr_get_u32(a[OVS_VPORT_ATTR_TYPE]);
+	copy_string(vp->name, sizeof(vp->name), a[OVS_VPORT_ATTR_NAME]);
+	if (a[OVS_VPORT_ATTR_STATS]) {
+		memcpy(&vp->stats, nl_attr_data(a[OVS_VPORT_ATTR_STATS]), sizeof(vp->stats));
+		vp->has_stats = true;
+	}
+	return 0;
+}
+
+int cl_flow_parse(const struct nl_msg *msg, struct cl_flow *f, struct errmsg *err)
+{
+	const struct nlattr *a[OVS_FLOW_ATTR_MAX + 1];
+	int ret = nl_policy_parse(&nl_policy_ovs_flow, msg->attrs, msg->attrs_len, a, NULL, err);
+
+	memset(f, 0, sizeof(*f));
+	if (ret < 0)
+		return ret;
+	if (a[OVS_FLOW_ATTR_KEY]) {
+		ret = odp_match_decode(a[OVS_FLOW_ATTR_KEY], a[OVS_FLOW_ATTR_MASK], NULL, &f->key,
+				       &f->mask, err);
+		if (ret < 0)
+			return ret;
+		f->has_key = true;
+	}
+	if (a[OVS_FLOW_ATTR_UFID] && nl_attr_len(a[OVS_FLOW_ATTR_UFID]) == sizeof(f->ufid)) {
+		memcpy(&f->ufid, nl_attr_data(a[OVS_FLOW_ATTR_UFID]), sizeof(f->ufid));
+		f->has_ufid = true;
+	}
+	if (a[OVS_FLOW_ATTR_ACTIONS]) {
+		f->actions = nl_attr_data(a[OVS_FLOW_ATTR_ACTIONS]);
+		f->actions_len = nl_attr_len(a[OVS_FLOW_ATTR_ACTIONS]);
+		f->has_actions = true;
+	}
+	if (a[OVS_FLOW_ATTR_STATS]) {
+		struct ovs_flow_stats st;
+		memcpy(&st, nl_attr_data(a[OVS_FLOW_ATTR_STATS]), sizeof(st));
+		f->packets = st.n_packets;
+		f->bytes = st.n_bytes;
+	}
+	if (a[OVS_FLOW_ATTR_USED])
+		f->used = mnl_attr_get_u64(a[OVS_FLOW_ATTR_USED]);
+	if (a[OVS_FLOW_ATTR_TCP_FLAGS])
+		f->tcp_flags = mnl_attr_get_u8(a[OVS_FLOW_ATTR_TCP_FLAGS]);
+	return 0;
+}
+
+/* ---- the port list ---- */
+
+struct vport_list {
+	struct cl_vport *v;
+	int n, cap;
+	struct errmsg *err;
+};
+
+static int on_vport(void *arg, const struct nl_msg *msg)
+{
+	struct vport_list *l = arg;
+
+	if (l->n == l->cap) {
+		int cap = l->cap ? 2 * l->cap : 16;
+		struct cl_vport *v = realloc(l->v, (size_t)cap * sizeof(*v));
+		if (v == NULL)
+			return errmsg_set(l->err, -ENOMEM, -1, "out of memory");
+		l->v = v;
+		l->cap = cap;
+	}
+	int ret = cl_vport_parse(msg, &l->v[l->n], l->err);
+	if (ret == 0)
+		l->n++;
+	return ret;
+}
+
+static int by_port_no(const void *a, const void *b)
+{
+	const struct cl_vport *x = a, *y = b;
+
+	return x->port_no < y->port_no ? -1 : x->port_no > y->port_no;
+}
+
+int cl_vport_list(struct client *c, struct cl_vport **ports, struct errmsg *err)
+{
+	struct vport_list l = { .err = err };
+	struct nlbuf b;
+	int ret;
+
+	nlbuf_init(&b, 128);
+	nlbuf_msg_end(&b, cl_msg_start(c, &b, CL_FAM_VPORT, OVS_VPORT_CMD_GET, NLM_F_DUMP));
+	ret = cl_transact(c, &b, on_vport, &l, err);
+	nlbuf_free(&b);
+	if (ret < 0) {
+		free(l.v);
+		return ret;
+	}
+	qsort(l.v, (size_t)l.n, sizeof(*l.v), by_port_no);
+	*ports = l.v;
+	return l.n;
+}
+
+void cl_put_match(struct nlbuf *b, const struct odp_match *m, bool with_key)
+{
+	if (m->has_ufid)
+		nlbuf_put_attr(b, OVS_FLOW_ATTR_UFID, &m->ufid, sizeof(m->ufid));
+	if (with_key)
+		odp_match_encode(b, &m->key, &m->mask);
+}
+
+/* ---- does the match survive encoding? ---- */
+
+/*
+ * The fields that decide which key attributes odp_match_encode() writes
+ * (the kernel's __ovs_nla_put_key() follows eth_type, VLAN tags, ip proto
+ * and fragment type, and the ICMPv6 type for ND).
+ */
+static void shape_of(const struct flow_key *key, struct flow_key *shape)
+{
+	memset(shape, 0, sizeof(*shape));
+	shape->eth_type = key->eth_type;
+	shape->vlan = key->vlan;
+	shape->cvlan = key->cvlan;
+	shape->ip_proto = key->ip_proto;
+	shape->ip_frag = key->ip_frag;
+	if (key->ip_proto == 58)
+		shape->tp_src = key->tp_src;
+}
+
+static bool cache_hit(const struct cl_match_cache *mc, const struct odp_match *m,
+		      const struct flow_key *shape)
+{
+	return mc && mc->valid && flow_key_equal(&mc->mask, &m->mask) &&
+	       flow_key_equal(&mc->shape, shape);
+}
+
+/*
+ * Decoding may match more exactly than the text said (a flow without VLAN
+ * matches "no tag" exactly, as in the kernel), never less: every bit the
+ * text matched must still be matched, with the same value.
+ */
+static bool covers(const struct flow_key *key, const struct flow_key *mask,
+		   const struct odp_match *m)
+{
+	const flow_word_t *k = flow_key_words(key), *mk = flow_key_words(mask);
+	const flow_word_t *want_k = flow_key_words(&m->key), *want_m = flow_key_words(&m->mask);
+
+	for (size_t i = 0; i < FLOW_KEY_WORDS; i++)
+		if ((mk[i] & want_m[i]) != want_m[i] || (k[i] & want_m[i]) != want_k[i])
+			return false;
+	return true;
+}
+
+int cl_match_check(const struct odp_match *m, struct cl_match_cache *mc, struct errmsg *err)
+{
+	struct flow_key shape, key, mask;
+	const struct nlattr *k, *mk;
+	struct nlbuf b;
+	int ret;
+
+	shape_of(&m->key, &shape);
+	if (cache_hit(mc, m, &shape))
+		return 0;
+	nlbuf_init(&b, 1024);
+	odp_match_encode(&b, &m->key, &m->mask);
+	k = (const void *)b.data;
+	mk = (const void *)(b.data + NLA_ALIGN(k->nla_len));
+	ret = odp_match_decode(k, mk, NULL, &key, &mask, err);
+	if (ret == 0 && !covers(&key, &mask, m)) {
+		struct strbuf sb;
+		strbuf_init(&sb);
+		odp_flow_format(&sb, &key, &mask, false);
+		ret = errmsg_set(err, -EINVAL, -1,
+				 "fields without their prerequisites (eth_type for ipv4/ipv6/arp, "
+				 "ip proto for tcp/udp/icmp, ...) would be dropped; the flow "
+				 "would be %s", sb.s);
+		strbuf_free(&sb);
+	}
+	nlbuf_free(&b);
+	if (ret == 0 && mc) {
+		mc->valid = true;
+		mc->mask = m->mask;
+		mc->shape = shape;
+	}
+	return ret;
+}
