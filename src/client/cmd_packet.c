@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <libmnl/libmnl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,9 +202,9 @@ static void format_upcall(struct strbuf *sb, uint8_t cmd, const struct nlattr **
 	size_t len = nl_attr_len(a[OVS_PACKET_ATTR_PACKET]);
 	strbuf_add(sb, "  packet: ", 10);
 	pkt_summary(sb, p, len);
-	if (a[OVS_PACKET_ATTR_LEN])
-		strbuf_addf(sb, " (original length %u)",
-			    *(const uint32_t *)nl_attr_data(a[OVS_PACKET_ATTR_LEN]));
+	/* The kernel sends LEN only for a packet cut short by trunc(). */
+	if (a[OVS_PACKET_ATTR_LEN] && mnl_attr_get_u32(a[OVS_PACKET_ATTR_LEN]) != len)
+		strbuf_addf(sb, " (truncated from %u bytes)", mnl_attr_get_u32(a[OVS_PACKET_ATTR_LEN]));
 	strbuf_addc(sb, '\n');
 	pkt_hexdump(sb, p, len, "  ");
 }
