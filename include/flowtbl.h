@@ -141,6 +141,10 @@ bool flowtbl_flow_ufid(const struct flowtbl_flow *f, struct flow_ufid *ufid);
 const struct flowtbl_actions *flowtbl_flow_actions(const struct flowtbl_flow *f);
 /* True once the flow was removed. */
 bool flowtbl_flow_dead(const struct flowtbl_flow *f);
+/* When the flow was made, on the caller's ms clock (0 until set): a flow
+ * that never saw a packet is idle since then. Writer. */
+void flowtbl_flow_set_created(struct flowtbl_flow *f, uint64_t now);
+uint64_t flowtbl_flow_created(const struct flowtbl_flow *f);
 /* Stats summed over reader slots (relaxed reads: a burst being counted
  * right now may or may not be in). Writer. */
 void flowtbl_flow_stats_get(const struct flowtbl *t, const struct flowtbl_flow *f,

@@ -58,6 +58,12 @@ int odp_match_decode(const struct nlattr *key, const struct nlattr *mask, const 
  * the kernel puts them in flow replies. 'key' may be masked or not.
  */
 void odp_match_encode(struct nlbuf *b, const struct flow_key *key, const struct flow_key *mask);
+/* Each half of odp_match_encode(), for replies whose OVS_FLOW_ATTR_UFID_
+ * FLAGS omit the other. */
+void odp_match_encode_key(struct nlbuf *b, const struct flow_key *key,
+			  const struct flow_key *mask);
+void odp_match_encode_mask(struct nlbuf *b, const struct flow_key *key,
+			   const struct flow_key *mask);
 
 /*
  * Decode a packet's key (an upcall's OVS_PACKET_ATTR_KEY, or a key that

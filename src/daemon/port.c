@@ -214,5 +214,14 @@ void port_link_string(const struct port *p, char *buf, size_t len)
 		snprintf(buf, len, "unknown");
 		return;
 	}
-	rte_eth_link_to_str(buf, len, &link);
+	if (link.link_status == RTE_ETH_LINK_DOWN) {
+		snprintf(buf, len, "link down");
+		return;
+	}
+	/* rte_eth_link_to_str() would do, but is still experimental in 22.11. */
+	if (link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN || link.link_speed == RTE_ETH_SPEED_NUM_NONE)
+		snprintf(buf, len, "link up");
+	else
+		snprintf(buf, len, "link up %u Mbps %s", link.link_speed,
+			 link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX ? "full-duplex" : "half-duplex");
 }

@@ -65,6 +65,7 @@ struct flow_cold {
 	struct flowtbl_flow *ufid_next;  /* UFID hash chain */
 	uint64_t base_packets;           /* sums at the last stats clear */
 	uint64_t base_bytes;
+	uint64_t created;                /* caller's ms clock, for the revalidator */
 	uint32_t dump_pos;               /* index in the dump vector */
 };
 

@@ -331,3 +331,13 @@ bool flowtbl_flow_dead(const struct flowtbl_flow *f)
 {
 	return flow_is_dead(f);
 }
+
+void flowtbl_flow_set_created(struct flowtbl_flow *f, uint64_t now)
+{
+	flow_cold(f)->created = now;
+}
+
+uint64_t flowtbl_flow_created(const struct flowtbl_flow *f)
+{
+	return flow_cold(f)->created;
+}

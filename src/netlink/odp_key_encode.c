@@ -285,14 +285,26 @@ static void put_key(const struct ectx *e, uint16_t type)
 	nlbuf_nest_end(e->b, outer);
 }
 
-void odp_match_encode(struct nlbuf *b, const struct flow_key *key, const struct flow_key *mask)
+void odp_match_encode_key(struct nlbuf *b, const struct flow_key *key,
+			  const struct flow_key *mask)
 {
 	struct ectx e = { .b = b, .k = key, .m = mask, .v = key };
 
 	put_key(&e, OVS_FLOW_ATTR_KEY);
-	e.v = mask;
-	e.is_mask = true;
+}
+
+void odp_match_encode_mask(struct nlbuf *b, const struct flow_key *key,
+			   const struct flow_key *mask)
+{
+	struct ectx e = { .b = b, .k = key, .m = mask, .v = mask, .is_mask = true };
+
 	put_key(&e, OVS_FLOW_ATTR_MASK);
+}
+
+void odp_match_encode(struct nlbuf *b, const struct flow_key *key, const struct flow_key *mask)
+{
+	odp_match_encode_key(b, key, mask);
+	odp_match_encode_mask(b, key, mask);
 }
 
 void odp_key_encode(struct nlbuf *b, uint16_t type, const struct flow_key *key)

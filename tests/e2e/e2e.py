@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Helpers for the end-to-end tests of dpdk-switch-ctl against a real daemon.
 
-Each test script starts its own daemon on vdevs (unique --file-prefix and
-socket path), drives it with the client and checks output, exit codes and
-the flow table. The daemon is stopped by PID, even when a check fails or
-the script is interrupted, and every temporary file is removed.
+The daemon is tests/e2e/dpsw.py's (its own --file-prefix and socket path,
+stopped by PID). Here: starting it at once and stopping it at exit even
+when a check fails or the script is interrupted, removing every temporary
+file (and EAL's runtime directory), running the client with its exit
+status and output, and small pcap helpers.
 
-Environment (set by tests/meson.build): DPSW_DAEMON, DPSW_CTL (paths of the
-two programs). Scripts exit 0 (pass), 1 (fail) or 77 (skipped: not root,
-or no daemon built yet).
+Binaries: DPDK_SWITCH and DPDK_SWITCH_CTL (set by tests/meson.build), else
+the build/debug tree. Scripts exit 0 (pass), 1 (fail) or 77 (skipped: not
+root, or a program is not built).
 """
 import atexit
 import os
@@ -18,11 +19,22 @@ import struct
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dpsw  # noqa: E402
 
 SKIP = 77
-DAEMON = os.environ.get("DPSW_DAEMON", "")
-CTL = os.environ.get("DPSW_CTL", "")
+
+
+def _program(get):
+    try:
+        return get()
+    except RuntimeError:
+        return ""
+
+
+DAEMON = _program(dpsw.switch_bin)
+CTL = _program(dpsw.ctl_bin)
 
 _daemons = []
 _tmpdirs = []
@@ -38,21 +50,21 @@ def check(cond, what, *details):
 
 
 def need_root_and_daemon():
-    if not CTL or not os.access(CTL, os.X_OK):
-        print("skip: DPSW_CTL is not set to the client")
+    if not CTL:
+        print("skip: dpdk-switch-ctl is not built")
         sys.exit(SKIP)
-    if not DAEMON or not os.access(DAEMON, os.X_OK):
-        print("skip: no daemon (DPSW_DAEMON) built")
+    if not DAEMON:
+        print("skip: dpdk-switch is not built")
         sys.exit(SKIP)
     if os.geteuid() != 0:
-        print("skip: the daemon needs root (DPDK)")
+        print("skip: the daemon needs root (EAL)")
         sys.exit(SKIP)
 
 
 def tmpdir():
     """A private directory, removed at exit; traversable by other users
     (the permission test connects as 'nobody')."""
-    d = tempfile.mkdtemp(prefix="dpsw-e2e-")
+    d = tempfile.mkdtemp(prefix="dpsw-ctl-e2e-")
     os.chmod(d, 0o755)
     _tmpdirs.append(d)
     return d
@@ -91,61 +103,32 @@ def fails(sock, rc, *args, **kw):
     return r
 
 
-class Daemon:
-    """dpdk-switch on vdevs; 'vdevs' are --vdev arguments, 'opts' go after --."""
+class Daemon(dpsw.Daemon):
+    """dpdk-switch on 'vdevs' (--vdev arguments), 'opts' after --; started
+    now, stopped at exit whatever happens."""
 
     def __init__(self, vdevs, opts=(), lcores="0-1"):
-        self.dir = tmpdir()
-        self.sock = os.path.join(self.dir, "ctl.sock")
-        self.log = os.path.join(self.dir, "daemon.log")
-        self.prefix = "ctltest%d_%d" % (os.getpid(), len(_daemons))
-        argv = [DAEMON, "-l", lcores, "--no-pci", "--no-huge", "-m", "512",
-                "--file-prefix", self.prefix]
-        for v in vdevs:
-            argv += ["--vdev", v]
-        argv += ["--", "--ctl", self.sock] + list(opts)
-        self.argv = argv
-        self.logf = open(self.log, "w")
-        self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT)
+        super().__init__(vdevs, opts, lcores=lcores, tmpdir=tmpdir())
         _daemons.append(self)
-        self._wait_ready()
-
-    def _wait_ready(self, timeout=30):
-        end = time.time() + timeout
-        while time.time() < end:
-            if self.proc.poll() is not None:
-                raise Failure("daemon exited with %d at start:\n%s" % (
-                    self.proc.returncode, self.log_text()))
-            if os.path.exists(self.sock) and ctl(self.sock, "show").rc == 0:
-                return
-            time.sleep(0.1)
-        raise Failure("daemon not ready after %ds:\n%s" % (timeout, self.log_text()))
+        try:
+            self.start()
+        except RuntimeError as e:
+            raise Failure(str(e))
 
     def log_text(self):
-        try:
-            with open(self.log) as f:
-                return f.read()[-4000:]
-        except OSError:
-            return ""
+        return self.read_log()[-4000:]
 
-    def stop(self):
-        """SIGTERM by PID, then SIGKILL; returns the exit status."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.logf.close()
+    def stop(self, timeout=20):
+        rc = super().stop(timeout)
         shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
-        return self.proc.returncode
+        return rc
 
 
 def _cleanup():
     for d in _daemons:
         try:
-            d.stop()
+            if d.proc is not None:
+                d.stop()
         except Exception:  # keep cleaning up the others
             pass
     for d in _tmpdirs:
@@ -172,8 +155,7 @@ def run(tests):
         except Failure as e:
             print("FAIL %s: %s" % (name, e))
             for d in _daemons:
-                if d.proc.poll() is not None and d.proc.returncode not in (0, None):
-                    print("daemon log:\n" + d.log_text())
+                print("daemon log (%s):\n%s" % (d.sock, d.log_text()))
             sys.exit(1)
         print("ok   %s" % name)
     sys.exit(0)

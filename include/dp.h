@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp: the datapath, one per daemon. It owns the ports, the flow table, the
+ * PMD threads and the control thread's own executor, and is what the
+ * control handlers and the revalidator act on.
+ *
+ * Threads: every function here runs on the control (main) thread, the
+ * datapath's single writer. PMDs see its changes through the flow table's
+ * RCU and through the per-PMD configuration hand-over (pmd.h).
+ */
+#ifndef DP_H
+#define DP_H
+
+#include <linux/openvswitch.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "errmsg.h"
+#include "flowtbl.h"
+#include "options.h"
+#include "pmd.h"
+#include "port.h"
+#include "upcall.h"
+
+#define DP_NAME "dpdk-switch"
+/* The dp_ifindex our ovs_header carries; any other gives -ENODEV. */
+#define DP_IFINDEX 1
+
+struct dp;
+
+int dp_create(const struct options *opt, struct dp **out, struct errmsg *err);
+/* Stops everything still running and frees it all. NULL is fine. */
+void dp_destroy(struct dp *dp);
+
+/* Open every ethdev EAL probed as a port; one that fails is reported and
+ * skipped. Returns the number opened. */
+int dp_open_eal_ports(struct dp *dp);
+/* Start the PMD threads on the ports opened so far. */
+int dp_start(struct dp *dp, struct errmsg *err);
+/* Stop the PMDs (their tx buffers flushed). */
+void dp_stop(struct dp *dp);
+/* Stop the PMDs, then stop and close every port (tx_pcap files are then
+ * complete). The datapath stays usable for statistics. */
+void dp_close_ports(struct dp *dp);
+
+/* ---- ports ---- */
+/* Hot-plug 'devargs' as a new port; *port_no gets its number. */
+int dp_port_add(struct dp *dp, const char *devargs, uint32_t *port_no, struct errmsg *err);
+/* Remove a port: no PMD polls or sends to it once this returns. The local
+ * port cannot be removed (-EINVAL). -ENODEV: no such port. */
+int dp_port_del(struct dp *dp, uint32_t port_no, struct errmsg *err);
+/* The port, or NULL. */
+struct port *dp_port(const struct dp *dp, uint32_t port_no);
+struct port *dp_port_by_name(const struct dp *dp, const char *name);
+/* Next existing port number >= *port_no (for dumps); false at the end. */
+bool dp_port_next(const struct dp *dp, uint32_t *port_no);
+/* Where this port's misses go; 0: nobody (they are lost). */
+void dp_port_set_upcall_pid(struct dp *dp, uint32_t port_no, uint32_t pid);
+uint32_t dp_port_upcall_pid(const struct dp *dp, uint32_t port_no);
+/* Misses of every port, and of ports added later, go to 'pid'. */
+void dp_set_upcall_pid_all(struct dp *dp, uint32_t pid);
+/* Packets the datapath dropped on tx to this port (tx queue full). */
+uint64_t dp_port_tx_dropped(const struct dp *dp, uint32_t port_no);
+
+/* ---- flows ---- */
+struct flowtbl *dp_flowtbl(struct dp *dp);
+/* The flow a packet with this key would hit, or NULL (the kernel's
+ * ovs_flow_tbl_lookup(), used by flow NEW). */
+struct flowtbl_flow *dp_flow_lookup(struct dp *dp, const struct flow_key *key);
+/*
+ * Add a flow whose actions were validated. Refused with -ENOSPC beyond the
+ * current flow limit (counted), else as flowtbl_insert().
+ */
+int dp_flow_insert(struct dp *dp, const struct flow_key *key, const struct flow_key *mask,
+		   const void *actions, size_t len, const struct flow_ufid *ufid,
+		   struct flowtbl_flow **out, struct errmsg *err);
+/* Read a flow file (ovs-dpctl syntax) and install it: 0, or the first
+ * error with "FILE:LINE: reason" in 'err' (nothing installed after it). */
+int dp_flows_load(struct dp *dp, const char *path, struct errmsg *err);
+
+/* ---- statistics ---- */
+void dp_stats(const struct dp *dp, struct ovs_dp_stats *st, struct ovs_dp_megaflow_stats *mst);
+uint32_t dp_n_pmds(const struct dp *dp);
+const struct pmd *dp_pmd(const struct dp *dp, uint32_t i);
+/* pmd-stats-clear: later reads are relative to now. */
+void dp_pmd_stats_clear(struct dp *dp);
+void dp_pmd_stats(const struct dp *dp, uint32_t i, struct pmd_stats *st);
+/* Mbufs in use in the packet pools (to show that none leak). */
+uint32_t dp_mbufs_in_use(const struct dp *dp);
+/* Print port, PMD and datapath statistics (at exit, --stats-interval). */
+void dp_print_stats(const struct dp *dp, FILE *f);
+
+/* ---- upcalls and packet execution ---- */
+/* Deliver one upcall to its listener: 0, or a negative errno when it is
+ * lost (no listener, listener's queue full). Must not keep the upcall. */
+typedef int (*dp_deliver_fn)(void *arg, const struct upcall *u);
+/* Hand queued upcalls to 'deliver'; failures are counted lost. Returns
+ * how many were handled. */
+unsigned int dp_upcalls_run(struct dp *dp, dp_deliver_fn deliver, void *arg);
+/* Run validated actions on a packet from the control thread (EXECUTE). */
+int dp_execute(struct dp *dp, const void *packet, size_t len, const struct flow_key *key,
+	       const void *actions, size_t actions_len, struct errmsg *err);
+
+/* Settings and state for `show` and the dpdk_switch family. */
+struct dp_info {
+	uint32_t flow_limit_ceiling;   /* --flow-limit */
+	uint32_t flow_limit;           /* the dynamic limit */
+	uint32_t max_idle_ms;
+	uint32_t n_flows;
+	uint32_t n_pmds;
+	uint32_t mbufs_in_use, mbufs_total;
+	uint64_t reval_rounds, reval_duration_ms, reval_deleted, reval_flushed;
+	uint64_t flows_refused;
+};
+void dp_info_get(const struct dp *dp, struct dp_info *info);
+
+/* ---- revalidator ---- */
+uint32_t dp_flow_limit(const struct dp *dp);
+void dp_set_flow_limit_ceiling(struct dp *dp, uint32_t ceiling);
+void dp_set_max_idle(struct dp *dp, uint32_t ms);
+/* One revalidator round if one is due (call from the main loop). */
+void dp_revalidate(struct dp *dp);
+/* Current ms on the daemon's clock (CLOCK_MONOTONIC; flows' 'used'). */
+uint64_t dp_now_ms(const struct dp *dp);
+
+#endif /* DP_H */

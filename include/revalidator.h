@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * revalidator: keeps the flow table healthy the way Open vSwitch's
+ * revalidators keep the kernel datapath healthy. Each round walks every
+ * flow, deletes those idle past the idle timeout, measures how long the
+ * round took, and recomputes the dynamic flow limit from that duration
+ * (the seed's formula, DESIGN.md). Under pressure (more flows than the
+ * limit) the idle timeout drops to 100 ms; past twice the limit every flow
+ * is deleted.
+ *
+ * EAL-free: the clock is injected, so tests drive 'duration' exactly.
+ *
+ * Threads: the flow table's writer (the control thread) runs rounds;
+ * deletion goes through flowtbl_remove(), RCU-safe like a client's DEL.
+ */
+#ifndef REVALIDATOR_H
+#define REVALIDATOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct flowtbl;
+
+#define REVALIDATOR_LIMIT_MIN 1000
+#define REVALIDATOR_LIMIT_START 10000   /* as OVS: MIN(ceiling, 10000) */
+#define REVALIDATOR_PRESSURE_IDLE_MS 100
+#define REVALIDATOR_INTERVAL_MS 500     /* between rounds, at most */
+
+/* Milliseconds on a monotonic clock. */
+typedef uint64_t (*revalidator_clock_fn)(void *arg);
+
+struct revalidator {
+	uint32_t ceiling;         /* --flow-limit: ofproto_flow_limit */
+	uint32_t flow_limit;      /* the dynamic limit, 1000..ceiling */
+	uint32_t max_idle_ms;     /* --max-idle */
+	uint64_t next_round_ms;   /* when the next round is due */
+	/* Results, for `show`. */
+	uint64_t rounds;
+	uint64_t last_duration_ms;
+	uint32_t last_n_flows;    /* flows when the last round started */
+	uint64_t deleted_idle;    /* flows expired */
+	uint64_t deleted_flush;   /* flows deleted because n_flows > 2 * limit */
+};
+
+void revalidator_init(struct revalidator *r, uint32_t ceiling, uint32_t max_idle_ms);
+
+/* The seed's formula: the limit after a round of 'duration_ms' that
+ * started with 'n_flows' flows. Pure. */
+uint32_t revalidator_next_limit(uint32_t flow_limit, uint32_t ceiling, uint64_t duration_ms,
+				uint32_t n_flows);
+
+/* Change the ceiling (the limit is clamped at once) or the idle timeout. */
+void revalidator_set_ceiling(struct revalidator *r, uint32_t ceiling);
+void revalidator_set_max_idle(struct revalidator *r, uint32_t max_idle_ms);
+
+/* Milliseconds between rounds: REVALIDATOR_INTERVAL_MS, or less for short
+ * idle timeouts so a flow never outlives max-idle by much. */
+uint64_t revalidator_interval_ms(const struct revalidator *r);
+
+/*
+ * Run one round over 't' now. A flow's idle time counts from its last
+ * packet (flowtbl stats 'used'), or from its creation if it never saw one;
+ * both must be on 'clock'. Returns the number of flows deleted.
+ */
+uint32_t revalidator_round(struct revalidator *r, struct flowtbl *t, revalidator_clock_fn clock,
+			   void *clock_arg);
+
+/* True when NEW may add one more flow to a table of 'n_flows'. */
+bool revalidator_may_add(const struct revalidator *r, uint32_t n_flows);
+
+#endif /* REVALIDATOR_H */

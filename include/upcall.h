@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * upcall: packets going from a PMD to the control thread (OVS_PACKET_CMD_
+ * MISS and OVS_PACKET_CMD_ACTION). Each PMD has its own queue: a ring of
+ * ready upcalls and a ring of free, preallocated ones, both single-producer
+ * single-consumer, so neither side ever waits or allocates. A PMD that
+ * finds no free slot drops the packet and counts it lost; that is how a
+ * slow listener is kept from slowing the datapath.
+ *
+ * Threads: upcall_queue_create/destroy and the consumer side
+ * (upcall_queue_take/upcall_queue_release) on the control thread;
+ * upcall_queue_put* on the owning PMD.
+ */
+#ifndef UPCALL_H
+#define UPCALL_H
+
+#include <rte_mbuf.h>
+#include <stdint.h>
+
+#include "flow_key.h"
+
+#define UPCALL_QUEUE_SIZE 1024   /* upcalls in flight per PMD */
+#define UPCALL_USERDATA_MAX 256  /* OVS_USERSPACE_ATTR_USERDATA bytes kept */
+
+struct upcall {
+	uint8_t cmd;                  /* OVS_PACKET_CMD_MISS or _ACTION */
+	uint32_t pid;                 /* listener the upcall goes to */
+	uint32_t orig_len;            /* length before trunc (0: not truncated) */
+	struct rte_mbuf *mbuf;        /* the packet, owned by the upcall */
+	struct flow_key key;
+	uint16_t userdata_len;        /* 0: none */
+	uint8_t userdata[UPCALL_USERDATA_MAX];
+};
+
+struct upcall_queue;
+
+/* -ENOMEM, or 0 with *out set. 'socket_id': NUMA socket of the PMD. */
+int upcall_queue_create(const char *name, int socket_id, struct upcall_queue **out);
+/* Frees queued upcalls' mbufs too. No producer may be running. */
+void upcall_queue_destroy(struct upcall_queue *q);
+
+/* Producer (PMD): a free upcall to fill, or NULL when all are in flight. */
+struct upcall *upcall_queue_get_free(struct upcall_queue *q);
+/* Producer: publish a filled upcall. Never fails (it came from the queue). */
+void upcall_queue_put(struct upcall_queue *q, struct upcall *u);
+
+/* Consumer (control thread): up to 'max' ready upcalls. */
+unsigned int upcall_queue_take(struct upcall_queue *q, struct upcall **out, unsigned int max);
+/* Consumer: give an upcall back once its mbuf is freed. */
+void upcall_queue_release(struct upcall_queue *q, struct upcall *u);
+
+#endif /* UPCALL_H */

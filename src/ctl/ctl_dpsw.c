@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The dpdk_switch family (dpsw_proto.h): PMD statistics and rx queues,
+ * and the revalidator's settings and state. Control thread.
+ */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <rte_lcore.h>
+#include <string.h>
+
+#include "ctl_handlers.h"
+#include "dpsw_proto.h"
+
+static void put_stats(struct nlbuf *out, const struct pmd_stats *st)
+{
+	const uint64_t vals[] = {
+		[DPSW_STAT_RX_PACKETS] = st->rx_packets, [DPSW_STAT_HIT] = st->hit,
+		[DPSW_STAT_CACHE_HIT] = st->cache_hit, [DPSW_STAT_MASK_HIT] = st->mask_hit,
+		[DPSW_STAT_MISSED] = st->missed, [DPSW_STAT_UPCALLS] = st->upcalls,
+		[DPSW_STAT_LOST] = st->lost, [DPSW_STAT_RECIRC] = st->recirc,
+		[DPSW_STAT_RUNTS] = st->runts, [DPSW_STAT_ITERATIONS] = st->iterations,
+		[DPSW_STAT_BUSY_CYCLES] = st->busy_cycles,
+		[DPSW_STAT_IDLE_CYCLES] = st->idle_cycles,
+	};
+	uint64_t dropped = 0;
+	size_t nest = nlbuf_nest_start(out, DPSW_ATTR_PMD_STATS);
+
+	for (int r = 0; r < ACTIONS_DROP__MAX; r++)
+		dropped += st->drops[r];
+	for (uint16_t i = 1; i < DPSW_STAT_DROPPED; i++)
+		nlbuf_put_u64(out, i, vals[i]);
+	nlbuf_put_u64(out, DPSW_STAT_DROPPED, dropped);
+	nlbuf_nest_end(out, nest);
+}
+
+static void put_rxqs(struct ctl_req *req, const struct pmd *pmd)
+{
+	const struct pmd_conf *conf = pmd_get_conf(pmd);
+	size_t nest = nlbuf_nest_start(req->out, DPSW_ATTR_PMD_RXQS);
+
+	for (uint32_t q = 0; conf && q < conf->n_rxq; q++) {
+		const struct port *port = dp_port(req->dp, conf->rxq[q].port_no);
+		size_t rxq = nlbuf_nest_start(req->out, DPSW_ATTR_RXQ);
+		nlbuf_put_u32(req->out, DPSW_RXQ_PORT_NO, conf->rxq[q].port_no);
+		nlbuf_put_u32(req->out, DPSW_RXQ_QUEUE, conf->rxq[q].queue);
+		nlbuf_put_string(req->out, DPSW_RXQ_NAME, port ? port->name : "?");
+		nlbuf_nest_end(req->out, rxq);
+	}
+	nlbuf_nest_end(req->out, nest);
+}
+
+/* Dump: state[0] is the next PMD index. */
+static int pmd_dump(struct ctl_req *req, void *state, size_t budget)
+{
+	uint64_t *next = state;
+
+	while (*next < dp_n_pmds(req->dp) && req->out->len < budget) {
+		uint32_t i = (uint32_t)(*next)++;
+		const struct pmd *pmd = dp_pmd(req->dp, i);
+		struct pmd_stats st;
+		size_t msg = ctl_reply_start(req, NLM_F_MULTI, DPSW_CMD_PMD_GET);
+
+		dp_pmd_stats(req->dp, i, &st);
+		nlbuf_put_u32(req->out, DPSW_ATTR_PMD_ID, i);
+		nlbuf_put_u32(req->out, DPSW_ATTR_PMD_LCORE, pmd_lcore(pmd));
+		nlbuf_put_u32(req->out, DPSW_ATTR_PMD_NUMA, rte_lcore_to_socket_id(pmd_lcore(pmd)));
+		put_stats(req->out, &st);
+		put_rxqs(req, pmd);
+		nlbuf_msg_end(req->out, msg);
+	}
+	return *next < dp_n_pmds(req->dp);
+}
+
+static int pmd_clear(struct ctl_req *req)
+{
+	dp_pmd_stats_clear(req->dp);
+	return 0;
+}
+
+static int config_get(struct ctl_req *req)
+{
+	struct ctl_server_stats cs;
+	struct dp_info info;
+	size_t msg = ctl_reply_start(req, 0, DPSW_CMD_CONFIG_GET);
+
+	ctl_server_get_stats(req->srv, &cs);
+	dp_info_get(req->dp, &info);
+	nlbuf_put_u32(req->out, DPSW_ATTR_FLOW_LIMIT, info.flow_limit_ceiling);
+	nlbuf_put_u32(req->out, DPSW_ATTR_MAX_IDLE, info.max_idle_ms);
+	nlbuf_put_u32(req->out, DPSW_ATTR_FLOW_LIMIT_NOW, info.flow_limit);
+	nlbuf_put_u32(req->out, DPSW_ATTR_N_FLOWS, info.n_flows);
+	nlbuf_put_u64(req->out, DPSW_ATTR_REVAL_ROUNDS, info.reval_rounds);
+	nlbuf_put_u64(req->out, DPSW_ATTR_REVAL_DURATION, info.reval_duration_ms);
+	nlbuf_put_u64(req->out, DPSW_ATTR_REVAL_DELETED, info.reval_deleted);
+	nlbuf_put_u64(req->out, DPSW_ATTR_REVAL_FLUSHED, info.reval_flushed);
+	nlbuf_put_u64(req->out, DPSW_ATTR_FLOWS_REFUSED, info.flows_refused);
+	nlbuf_put_u32(req->out, DPSW_ATTR_MBUFS_IN_USE, info.mbufs_in_use);
+	nlbuf_put_u32(req->out, DPSW_ATTR_MBUFS_TOTAL, info.mbufs_total);
+	nlbuf_put_u32(req->out, DPSW_ATTR_N_PMDS, info.n_pmds);
+	nlbuf_put_u64(req->out, DPSW_ATTR_UPCALLS_SENT, cs.upcalls_sent);
+	nlbuf_msg_end(req->out, msg);
+	return 0;
+}
+
+/* FLOW_LIMIT (1000..100M) and MAX_IDLE (1 ms..1 h), as the options. */
+static int config_set(struct ctl_req *req)
+{
+	const struct nlattr *a, *limit = NULL, *idle = NULL;
+	size_t ofs = 0;
+
+	while (ofs + NLA_HDRLEN <= req->attrs_len) {
+		a = (const void *)((const uint8_t *)req->attrs + ofs);
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > req->attrs_len - ofs)
+			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, a),
+					  "attribute length runs past the message");
+		uint16_t type = mnl_attr_get_type(a);
+		if ((type != DPSW_ATTR_FLOW_LIMIT && type != DPSW_ATTR_MAX_IDLE) ||
+		    mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, a),
+					  "CONFIG_SET takes FLOW_LIMIT and MAX_IDLE (u32) only");
+		*(type == DPSW_ATTR_FLOW_LIMIT ? &limit : &idle) = a;
+		ofs += NLA_ALIGN(a->nla_len);
+	}
+	uint32_t l = limit ? mnl_attr_get_u32(limit) : 0, i = idle ? mnl_attr_get_u32(idle) : 0;
+	if (limit && (l < 1000 || l > 100000000))
+		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, limit),
+				  "flow limit %u is not in 1000..100000000", l);
+	if (idle && (i < 1 || i > 3600 * 1000))
+		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, idle),
+				  "max idle %u ms is not in 1..3600000", i);
+	if (limit)
+		dp_set_flow_limit_ceiling(req->dp, l);
+	if (idle)
+		dp_set_max_idle(req->dp, i);
+	return 0;
+}
+
+const struct ctl_op ctl_dpsw_ops[] = {
+	{ CTL_FAMILY_DPSW, DPSW_CMD_PMD_GET, false, NULL, pmd_dump, NULL },
+	{ CTL_FAMILY_DPSW, DPSW_CMD_PMD_CLEAR, true, pmd_clear, NULL, NULL },
+	{ CTL_FAMILY_DPSW, DPSW_CMD_CONFIG_GET, false, config_get, NULL, NULL },
+	{ CTL_FAMILY_DPSW, DPSW_CMD_CONFIG_SET, true, config_set, NULL, NULL },
+};
+const size_t ctl_n_dpsw_ops = sizeof(ctl_dpsw_ops) / sizeof(ctl_dpsw_ops[0]);

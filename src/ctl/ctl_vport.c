@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The ovs_vport family: ports are DPDK ethdevs. NEW hot-plugs devargs
+ * (from OVS_VPORT_ATTR_OPTIONS' DPSW_VPORT_OPTION_DEVARGS, else the name),
+ * DEL stops and detaches, GET/dump report number, type, name, upcall pid
+ * and statistics, SET changes the upcall pid. Control thread.
+ */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <string.h>
+
+#include "ctl_handlers.h"
+#include "dpsw_proto.h"
+#include "nl_policy.h"
+
+static void put_vport(struct ctl_req *req, uint32_t port_no, uint8_t cmd, uint16_t flags)
+{
+	const struct port *port = dp_port(req->dp, port_no);
+	struct ovs_vport_stats st;
+	uint32_t pid = dp_port_upcall_pid(req->dp, port_no);
+	size_t msg = ctl_reply_start(req, flags, cmd);
+
+	nlbuf_put_u32(req->out, OVS_VPORT_ATTR_PORT_NO, port_no);
+	nlbuf_put_u32(req->out, OVS_VPORT_ATTR_TYPE,
+		      port_no == PORT_LOCAL ? OVS_VPORT_TYPE_INTERNAL : OVS_VPORT_TYPE_NETDEV);
+	nlbuf_put_string(req->out, OVS_VPORT_ATTR_NAME, port->name);
+	nlbuf_put_attr(req->out, OVS_VPORT_ATTR_UPCALL_PID, &pid, sizeof(pid));
+	port_stats(port, &st);
+	st.tx_dropped += dp_port_tx_dropped(req->dp, port_no);
+	nlbuf_put_attr(req->out, OVS_VPORT_ATTR_STATS, &st, sizeof(st));
+	nlbuf_msg_end(req->out, msg);
+}
+
+/* The kernel's lookup_vport(): by name when given, else by port number. */
+static int find_vport(struct ctl_req *req, const struct nlattr **a, uint32_t *port_no)
+{
+	if (a[OVS_VPORT_ATTR_NAME]) {
+		const char *name = nl_attr_data(a[OVS_VPORT_ATTR_NAME]);
+		const struct port *port = dp_port_by_name(req->dp, name);
+		if (port == NULL)
+			return errmsg_set(&req->err, -ENODEV, ctl_attr_offset(req, a[OVS_VPORT_ATTR_NAME]),
+					  "no port named '%s'", name);
+		*port_no = port->port_no;
+		return 0;
+	}
+	if (a[OVS_VPORT_ATTR_PORT_NO]) {
+		*port_no = *(const uint32_t *)nl_attr_data(a[OVS_VPORT_ATTR_PORT_NO]);
+		if (dp_port(req->dp, *port_no) == NULL)
+			return errmsg_set(&req->err, -ENODEV,
+					  ctl_attr_offset(req, a[OVS_VPORT_ATTR_PORT_NO]),
+					  "no port %u", *port_no);
+		return 0;
+	}
+	return errmsg_set(&req->err, -EINVAL, -1, "give a port name or number");
+}
+
+static int parse(struct ctl_req *req, const struct nlattr **a)
+{
+	return nl_policy_parse(&nl_policy_ovs_vport, req->attrs, req->attrs_len, a, req->nlh,
+			       &req->err);
+}
+
+/* The first pid of OVS_VPORT_ATTR_UPCALL_PID (an array of u32). */
+static int upcall_pid(struct ctl_req *req, const struct nlattr *attr, uint32_t *pid)
+{
+	if (nl_attr_len(attr) < sizeof(uint32_t) || nl_attr_len(attr) % sizeof(uint32_t))
+		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, attr),
+				  "OVS_VPORT_ATTR_UPCALL_PID is not an array of u32");
+	*pid = *(const uint32_t *)nl_attr_data(attr);
+	return ctl_claim_pid(req, *pid);
+}
+
+/* Devargs from OPTIONS (ours, see dpsw_proto.h), else the name. */
+static int devargs_of(struct ctl_req *req, const struct nlattr **a, const char **devargs)
+{
+	const struct nlattr *opt;
+
+	*devargs = nl_attr_data(a[OVS_VPORT_ATTR_NAME]);
+	if (a[OVS_VPORT_ATTR_OPTIONS] == NULL)
+		return 0;
+	mnl_attr_for_each_nested(opt, a[OVS_VPORT_ATTR_OPTIONS]) {
+		if (mnl_attr_get_type(opt) != DPSW_VPORT_OPTION_DEVARGS ||
+		    mnl_attr_validate(opt, MNL_TYPE_NUL_STRING) < 0)
+			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, opt),
+					  "netdev vport options take only a devargs string");
+		*devargs = mnl_attr_get_str(opt);
+	}
+	return 0;
+}
+
+static int vport_new(struct ctl_req *req)
+{
+	const struct nlattr *a[OVS_VPORT_ATTR_MAX + 1];
+	const char *devargs = NULL;
+	uint32_t port_no, pid = 0;
+	int ret = parse(req, a);
+
+	if (ret < 0)
+		return ret;
+	if (!a[OVS_VPORT_ATTR_NAME] || !a[OVS_VPORT_ATTR_TYPE] || !a[OVS_VPORT_ATTR_UPCALL_PID])
+		return errmsg_set(&req->err, -EINVAL, -1,
+				  "vport NEW needs a name, a type and an upcall pid");
+	if (*(const uint32_t *)nl_attr_data(a[OVS_VPORT_ATTR_TYPE]) != OVS_VPORT_TYPE_NETDEV)
+		return errmsg_set(&req->err, -EOPNOTSUPP, ctl_attr_offset(req, a[OVS_VPORT_ATTR_TYPE]),
+				  "only netdev vports (DPDK ethdevs) are supported");
+	ret = upcall_pid(req, a[OVS_VPORT_ATTR_UPCALL_PID], &pid);
+	if (ret == 0)
+		ret = devargs_of(req, a, &devargs);
+	if (ret < 0)
+		return ret;
+	if (dp_port_by_name(req->dp, nl_attr_data(a[OVS_VPORT_ATTR_NAME])))
+		return errmsg_set(&req->err, -EEXIST, -1, "port '%s' exists",
+				  (const char *)nl_attr_data(a[OVS_VPORT_ATTR_NAME]));
+	ret = dp_port_add(req->dp, devargs, &port_no, &req->err);
+	if (ret < 0)
+		return ret;
+	if (a[OVS_VPORT_ATTR_PORT_NO] &&
+	    *(const uint32_t *)nl_attr_data(a[OVS_VPORT_ATTR_PORT_NO]) != port_no) {
+		/* Port numbers follow ethdev ids; a request for another number
+		 * cannot be honoured, and the port must not stay half-made. */
+		dp_port_del(req->dp, port_no, NULL);
+		return errmsg_set(&req->err, -EBUSY, -1,
+				  "port numbers follow ethdev ids: this device would be port %u",
+				  port_no);
+	}
+	if (pid)
+		dp_port_set_upcall_pid(req->dp, port_no, pid);
+	if (req->nlh->nlmsg_flags & NLM_F_ECHO)
+		put_vport(req, port_no, OVS_VPORT_CMD_NEW, 0);
+	return 0;
+}
+
+static int vport_del(struct ctl_req *req)
+{
+	const struct nlattr *a[OVS_VPORT_ATTR_MAX + 1];
+	uint32_t port_no;
+	int ret = parse(req, a);
+
+	if (ret == 0)
+		ret = find_vport(req, a, &port_no);
+	if (ret < 0)
+		return ret;
+	if (port_no == PORT_LOCAL)
+		return errmsg_set(&req->err, -EINVAL, -1, "the local port cannot be deleted");
+	if (req->nlh->nlmsg_flags & NLM_F_ECHO)
+		put_vport(req, port_no, OVS_VPORT_CMD_DEL, 0);
+	return dp_port_del(req->dp, port_no, &req->err);
+}
+
+static int vport_get(struct ctl_req *req)
+{
+	const struct nlattr *a[OVS_VPORT_ATTR_MAX + 1];
+	uint32_t port_no;
+	int ret = parse(req, a);
+
+	if (ret == 0)
+		ret = find_vport(req, a, &port_no);
+	if (ret < 0)
+		return ret;
+	put_vport(req, port_no, OVS_VPORT_CMD_GET, 0);
+	return 0;
+}
+
+static int vport_set(struct ctl_req *req)
+{
+	const struct nlattr *a[OVS_VPORT_ATTR_MAX + 1];
+	uint32_t port_no, pid = 0;
+	int ret = parse(req, a);
+
+	if (ret == 0)
+		ret = find_vport(req, a, &port_no);
+	if (ret < 0)
+		return ret;
+	if (a[OVS_VPORT_ATTR_TYPE]) {
+		uint32_t type = *(const uint32_t *)nl_attr_data(a[OVS_VPORT_ATTR_TYPE]);
+		uint32_t have = port_no == PORT_LOCAL ? OVS_VPORT_TYPE_INTERNAL : OVS_VPORT_TYPE_NETDEV;
+		if (type != have)
+			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, a[OVS_VPORT_ATTR_TYPE]),
+					  "a vport's type cannot change");
+	}
+	if (a[OVS_VPORT_ATTR_UPCALL_PID]) {
+		ret = upcall_pid(req, a[OVS_VPORT_ATTR_UPCALL_PID], &pid);
+		if (ret < 0)
+			return ret;
+		dp_port_set_upcall_pid(req->dp, port_no, pid);
+	}
+	if (req->nlh->nlmsg_flags & NLM_F_ECHO)
+		put_vport(req, port_no, OVS_VPORT_CMD_SET, 0);
+	return 0;
+}
+
+/* Dump cursor: state[0] is the next port number to report. */
+static int vport_dump(struct ctl_req *req, void *state, size_t budget)
+{
+	uint64_t *next = state;
+	uint32_t p = (uint32_t)*next;
+
+	while (req->out->len < budget && dp_port_next(req->dp, &p)) {
+		put_vport(req, p, OVS_VPORT_CMD_GET, NLM_F_MULTI);
+		*next = ++p;
+	}
+	return dp_port_next(req->dp, &p) ? 1 : 0;
+}
+
+const struct ctl_op ctl_vport_ops[] = {
+	{ CTL_FAMILY_VPORT, OVS_VPORT_CMD_NEW, true, vport_new, NULL, NULL },
+	{ CTL_FAMILY_VPORT, OVS_VPORT_CMD_DEL, true, vport_del, NULL, NULL },
+	{ CTL_FAMILY_VPORT, OVS_VPORT_CMD_GET, false, vport_get, vport_dump, NULL },
+	{ CTL_FAMILY_VPORT, OVS_VPORT_CMD_SET, true, vport_set, NULL, NULL },
+};
+const size_t ctl_n_vport_ops = sizeof(ctl_vport_ops) / sizeof(ctl_vport_ops[0]);

@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The datapath object: lifecycle, ports and their assignment to PMDs.
+ * Flows, statistics, upcalls and execution are in dp_flow.c, dp_stats.c
+ * and dp_packet.c. Control thread only.
+ */
+#include <errno.h>
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dp_internal.h"
+
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t dp_now_ms(const struct dp *dp)
+{
+	return dp->ms_base + (rte_rdtsc() - dp->tsc_base) / dp->tsc_per_ms;
+}
+
+/* Enough mbufs for every rx and tx ring of the ports EAL probed, the
+ * mempool caches, and room for ports hot-plugged later. */
+static uint32_t default_mbufs(const struct options *opt, uint32_t n_pmds)
+{
+	uint32_t per_port = (opt->rxq ? opt->rxq : n_pmds) * opt->rxd + (n_pmds + 1) * opt->txd;
+	uint32_t n = rte_eth_dev_count_avail() * per_port + rte_lcore_count() * 512 + 8192;
+
+	n = RTE_MAX(n, 16384u);
+	return rte_align32pow2(n) - 1; /* a mempool is best at 2^k - 1 */
+}
+
+static int pick_pmd_lcores(struct dp *dp, const struct options *opt, struct errmsg *err)
+{
+	unsigned int lcore;
+
+	if (opt->n_pmd_lcores) {
+		for (uint32_t i = 0; i < opt->n_pmd_lcores; i++) {
+			lcore = opt->pmd_lcores[i];
+			if (lcore >= RTE_MAX_LCORE || !rte_lcore_is_enabled(lcore) ||
+			    lcore == rte_get_main_lcore())
+				return errmsg_set(err, -EINVAL, -1,
+						  "--pmd-cores: lcore %u is not a worker lcore of -l",
+						  lcore);
+			dp->pmd_lcores[dp->n_pmds++] = lcore;
+		}
+		return 0;
+	}
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (dp->n_pmds == OPTIONS_MAX_PMDS)
+			break;
+		dp->pmd_lcores[dp->n_pmds++] = lcore;
+	}
+	if (dp->n_pmds == 0)
+		return errmsg_set(err, -EINVAL, -1,
+				  "no worker lcore for a PMD thread: give EAL two or more (-l 0-1)");
+	return 0;
+}
+
+static int create_pmds(struct dp *dp, struct errmsg *err)
+{
+	for (uint32_t i = 0; i < dp->n_pmds; i++) {
+		struct pmd_params p = {
+			.lcore_id = dp->pmd_lcores[i], .slot = i, .tbl = dp->tbl, .pool = dp->pool,
+			.cache_entries = FLOWTBL_CACHE_DEFAULT, .miss_pid = dp->miss_pid,
+			.tsc_hz = dp->tsc_hz, .ms_base = dp->ms_base, .tsc_base = dp->tsc_base,
+		};
+		int ret = pmd_create(&p, &dp->pmds[i], err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int dp_create(const struct options *opt, struct dp **out, struct errmsg *err)
+{
+	struct dp *dp = calloc(1, sizeof(*dp));
+	int ret;
+
+	if (dp == NULL)
+		return errmsg_set(err, -ENOMEM, -1, "datapath: out of memory");
+	dp->opt = opt;
+	dp->tsc_hz = rte_get_tsc_hz();
+	dp->tsc_per_ms = RTE_MAX(dp->tsc_hz / 1000, 1u);
+	dp->tsc_base = rte_rdtsc();
+	dp->ms_base = monotonic_ms();
+	ret = pick_pmd_lcores(dp, opt, err);
+	if (ret < 0)
+		goto fail;
+	dp->n_mbufs = opt->mbufs ? opt->mbufs : default_mbufs(opt, dp->n_pmds);
+	dp->pool = port_mempool((int)rte_socket_id(), dp->n_mbufs);
+	if (dp->pool == NULL) {
+		ret = errmsg_set(err, -rte_errno, -1, "mempool of %u mbufs: %s", dp->n_mbufs,
+				 rte_strerror(rte_errno));
+		goto fail;
+	}
+	struct flowtbl_params tp = { .n_readers = dp->n_pmds + 1 };
+	ret = flowtbl_create(&tp, &dp->tbl);
+	if (ret < 0) {
+		errmsg_set(err, ret, -1, "flow table: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = create_pmds(dp, err);
+	if (ret < 0)
+		goto fail;
+	ret = dp_ctl_exec_init(dp, err);
+	if (ret < 0)
+		goto fail;
+	revalidator_init(&dp->reval, opt->flow_limit, opt->max_idle_ms);
+	dp->ports[PORT_LOCAL] = &dp->local;
+	dp->local.port.port_no = PORT_LOCAL;
+	snprintf(dp->local.port.name, sizeof(dp->local.port.name), "%s", DP_NAME);
+	snprintf(dp->local.port.driver, sizeof(dp->local.port.driver), "internal");
+	*out = dp;
+	return 0;
+fail:
+	dp_destroy(dp);
+	return ret;
+}
+
+static void close_port(struct dp *dp, uint32_t port_no)
+{
+	struct dp_port *dport = dp->ports[port_no];
+
+	if (dport == NULL || port_no == PORT_LOCAL)
+		return;
+	port_close(&dport->port);
+	dp->ports[port_no] = NULL;
+	free(dport);
+}
+
+void dp_close_ports(struct dp *dp)
+{
+	dp_stop(dp);
+	for (uint32_t p = 0; p < PORT_MAX; p++)
+		close_port(dp, p);
+}
+
+void dp_destroy(struct dp *dp)
+{
+	if (dp == NULL)
+		return;
+	dp_close_ports(dp);
+	dp_ctl_exec_fini(dp);
+	for (uint32_t i = 0; i < dp->n_pmds; i++) {
+		pmd_destroy(dp->pmds[i]);
+		free(dp->pmd_confs[i]);
+	}
+	flowtbl_destroy(dp->tbl);
+	port_mempools_free();
+	free(dp);
+}
+
+/* ---- ports and PMD configuration ---- */
+
+/*
+ * Recompute every PMD's rx queues and tx queue map from the port table and
+ * hand them over. Rx queues go round robin to the PMDs of the port's NUMA
+ * socket, or to any PMD when none is local. Senders are the PMDs and the
+ * control thread (sender n_pmds); a port with a queue per sender needs no
+ * lock, one with fewer shares queues under per-queue locks.
+ */
+static int reassign(struct dp *dp)
+{
+	uint32_t senders = dp->n_pmds + 1, rr = 0;
+	struct pmd_conf *confs[OPTIONS_MAX_PMDS];
+	struct pmd_txq ctl_txq[PORT_MAX];
+
+	memset(ctl_txq, 0, sizeof(ctl_txq));
+	for (uint32_t i = 0; i < dp->n_pmds; i++) {
+		confs[i] = calloc(1, sizeof(struct pmd_conf));
+		if (confs[i] == NULL) {
+			while (i--)
+				free(confs[i]);
+			return -ENOMEM;
+		}
+	}
+	for (uint32_t p = 1; p < PORT_MAX; p++) {
+		struct dp_port *dport = dp->ports[p];
+		if (dport == NULL || !dport->port.started || dport->removing)
+			continue;
+		for (uint16_t q = 0; q < dport->port.n_rxq; q++) {
+			uint32_t pick = rr++ % dp->n_pmds;
+			for (uint32_t k = 0; k < dp->n_pmds; k++) {
+				uint32_t i = (pick + k) % dp->n_pmds;
+				if ((int)rte_lcore_to_socket_id(dp->pmd_lcores[i]) ==
+				    dport->port.socket_id) {
+					pick = i;
+					break;
+				}
+			}
+			struct pmd_conf *c = confs[pick];
+			if (c->n_rxq < PMD_MAX_RXQ)
+				c->rxq[c->n_rxq++] = (struct pmd_rxq){
+					.port_id = dport->port.port_id, .queue = q, .port_no = p,
+				};
+		}
+		for (uint32_t i = 0; i <= dp->n_pmds; i++) {
+			struct pmd_txq *t = i < dp->n_pmds ? &confs[i]->txq[p] : &ctl_txq[p];
+			uint16_t queue = (uint16_t)(i % dport->port.n_txq);
+			t->present = true;
+			t->port_id = dport->port.port_id;
+			t->queue = queue;
+			t->lock = dport->port.n_txq < senders ? &dport->tx_lock[queue] : NULL;
+		}
+	}
+	for (uint32_t i = 0; i < dp->n_pmds; i++) {
+		free(pmd_set_conf(dp->pmds[i], confs[i]));
+		dp->pmd_confs[i] = confs[i];
+	}
+	dp_ctl_exec_set_ports(dp, ctl_txq);
+	return 0;
+}
+
+static int open_port(struct dp *dp, uint16_t port_id, bool hotplugged, struct errmsg *err)
+{
+	struct port_conf conf = {
+		.n_rxq = dp->opt->rxq ? dp->opt->rxq : (uint16_t)dp->n_pmds,
+		.n_txq = (uint16_t)RTE_MIN(dp->n_pmds + 1, PORT_MAX_QUEUES),
+		.rxd = dp->opt->rxd, .txd = dp->opt->txd, .mtu = dp->opt->mtu,
+	};
+	struct dp_port *dport = calloc(1, sizeof(*dport));
+	int ret;
+
+	if (dport == NULL)
+		return errmsg_set(err, -ENOMEM, -1, "port: out of memory");
+	ret = port_open(&dport->port, port_id, &conf, dp->n_mbufs, err);
+	if (ret < 0) {
+		/* Leave the device closed, so a later attempt starts clean. */
+		if (hotplugged) {
+			dport->port.hotplugged = true;
+			port_close(&dport->port);
+		}
+		free(dport);
+		return ret;
+	}
+	dport->port.hotplugged = hotplugged;
+	for (uint32_t q = 0; q < PORT_MAX_QUEUES; q++)
+		rte_spinlock_init(&dport->tx_lock[q]);
+	dp->ports[dport->port.port_no] = dport;
+	dp_port_set_upcall_pid(dp, dport->port.port_no, dp->default_miss_pid);
+	return 0;
+}
+
+int dp_open_eal_ports(struct dp *dp)
+{
+	uint16_t port_id;
+	int n = 0;
+
+	RTE_ETH_FOREACH_DEV(port_id) {
+		struct errmsg err;
+
+		errmsg_clear(&err);
+		if (open_port(dp, port_id, false, &err) < 0) {
+			RTE_LOG(ERR, USER1, "port %u skipped: %s\n", port_id + 1, err.msg);
+			continue;
+		}
+		n++;
+	}
+	return n;
+}
+
+int dp_start(struct dp *dp, struct errmsg *err)
+{
+	int ret = reassign(dp);
+
+	if (ret < 0)
+		return errmsg_set(err, ret, -1, "PMD configuration: %s", strerror(-ret));
+	for (uint32_t i = 0; i < dp->n_pmds; i++) {
+		ret = pmd_start(dp->pmds[i]);
+		if (ret < 0)
+			return errmsg_set(err, ret, -1, "PMD on lcore %u: launch failed",
+					  pmd_lcore(dp->pmds[i]));
+	}
+	dp->started = true;
+	return 0;
+}
+
+void dp_stop(struct dp *dp)
+{
+	for (uint32_t i = 0; i < dp->n_pmds; i++)
+		if (dp->pmds[i])
+			pmd_stop(dp->pmds[i]);
+	dp->started = false;
+}
+
+int dp_port_add(struct dp *dp, const char *devargs, uint32_t *port_no, struct errmsg *err)
+{
+	uint16_t port_id;
+	int ret = port_probe(devargs, &port_id, err);
+
+	if (ret < 0)
+		return ret;
+	if (port_id + 1u < PORT_MAX && dp->ports[port_id + 1])
+		return errmsg_set(err, -EEXIST, -1, "'%s' is already port %u", devargs, port_id + 1);
+	ret = open_port(dp, port_id, true, err);
+	if (ret < 0)
+		return ret;
+	*port_no = port_id + 1u;
+	ret = reassign(dp);
+	if (ret < 0) {
+		close_port(dp, *port_no);
+		return errmsg_set(err, ret, -1, "PMD configuration: %s", strerror(-ret));
+	}
+	return 0;
+}
+
+int dp_port_del(struct dp *dp, uint32_t port_no, struct errmsg *err)
+{
+	if (port_no == PORT_LOCAL)
+		return errmsg_set(err, -EINVAL, -1, "the local port cannot be removed");
+	if (dp_port(dp, port_no) == NULL)
+		return errmsg_set(err, -ENODEV, -1, "no port %u", port_no);
+	/* Take it out of the PMDs first: once reassign() returns, no PMD
+	 * polls or sends to it (the hand-over waits for each PMD). */
+	dp->ports[port_no]->removing = true;
+	int ret = reassign(dp);
+	if (ret < 0) {
+		dp->ports[port_no]->removing = false;
+		return errmsg_set(err, ret, -1, "PMD configuration: %s", strerror(-ret));
+	}
+	dp->miss_pid[port_no] = 0;
+	close_port(dp, port_no);
+	return 0;
+}
+
+struct port *dp_port(const struct dp *dp, uint32_t port_no)
+{
+	return port_no < PORT_MAX && dp->ports[port_no] ? &dp->ports[port_no]->port : NULL;
+}
+
+struct port *dp_port_by_name(const struct dp *dp, const char *name)
+{
+	for (uint32_t p = 0; p < PORT_MAX; p++)
+		if (dp->ports[p] && strcmp(dp->ports[p]->port.name, name) == 0)
+			return &dp->ports[p]->port;
+	return NULL;
+}
+
+bool dp_port_next(const struct dp *dp, uint32_t *port_no)
+{
+	for (uint32_t p = *port_no; p < PORT_MAX; p++) {
+		if (dp->ports[p]) {
+			*port_no = p;
+			return true;
+		}
+	}
+	return false;
+}
+
+void dp_port_set_upcall_pid(struct dp *dp, uint32_t port_no, uint32_t pid)
+{
+	if (port_no < PORT_MAX)
+		__atomic_store_n(&dp->miss_pid[port_no], pid, __ATOMIC_RELAXED);
+}
+
+uint32_t dp_port_upcall_pid(const struct dp *dp, uint32_t port_no)
+{
+	return port_no < PORT_MAX ? dp->miss_pid[port_no] : 0;
+}
+
+void dp_set_upcall_pid_all(struct dp *dp, uint32_t pid)
+{
+	dp->default_miss_pid = pid;
+	for (uint32_t p = 0; p < PORT_MAX; p++)
+		dp_port_set_upcall_pid(dp, p, pid);
+}
+
+struct flowtbl_flow *dp_flow_lookup(struct dp *dp, const struct flow_key *key)
+{
+	struct flowtbl_flow *flow = NULL;
+	uint32_t found;
+
+	/* The control thread's reader slot; online only for the lookup, so
+	 * its own grace periods never wait for it. */
+	flowtbl_pmd_online(dp->ctl_ft);
+	found = flowtbl_lookup_burst(dp->ctl_ft, &key, NULL, 1, &flow);
+	flowtbl_pmd_offline(dp->ctl_ft);
+	return found ? flow : NULL;
+}
+
+struct flowtbl *dp_flowtbl(struct dp *dp)
+{
+	return dp->tbl;
+}
+
+uint32_t dp_n_pmds(const struct dp *dp)
+{
+	return dp->n_pmds;
+}
+
+const struct pmd *dp_pmd(const struct dp *dp, uint32_t i)
+{
+	return i < dp->n_pmds ? dp->pmds[i] : NULL;
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Flows: insertion under the flow limit, flow files, the revalidator. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dp_internal.h"
+#include "flowtbl.h"
+#include "nlbuf.h"
+#include "odp_actions.h"
+#include "odp_text.h"
+
+int dp_flow_insert(struct dp *dp, const struct flow_key *key, const struct flow_key *mask,
+		   const void *actions, size_t len, const struct flow_ufid *ufid,
+		   struct flowtbl_flow **out, struct errmsg *err)
+{
+	struct flowtbl_flow *flow;
+	uint32_t n_flows = flowtbl_count(dp->tbl);
+	int ret;
+
+	if (!revalidator_may_add(&dp->reval, n_flows)) {
+		dp->flows_refused++;
+		return errmsg_set(err, -ENOSPC, -1, "flow limit reached (%u flows, limit %u)",
+				  n_flows, dp->reval.flow_limit);
+	}
+	ret = flowtbl_insert(dp->tbl, key, mask, actions, len, ufid, &flow);
+	if (ret == -EEXIST)
+		return errmsg_set(err, ret, -1, "a flow with this key and mask or UFID exists");
+	if (ret < 0)
+		return errmsg_set(err, ret, -1, "flow table: %s", strerror(-ret));
+	flowtbl_flow_set_created(flow, dp_now_ms(dp));
+	if (out)
+		*out = flow;
+	return 0;
+}
+
+/* One line of a flow file: "[ufid:UUID ]FLOW ACTIONS". */
+static int load_line(struct dp *dp, const char *line, struct errmsg *err)
+{
+	struct odp_match m;
+	struct nlbuf acts;
+	int ret;
+
+	/* The actions are parsed inside an OVS_FLOW_ATTR_ACTIONS container,
+	 * which is what the validator checks, as for a NEW message. */
+	nlbuf_init(&acts, 256);
+	size_t nest = nlbuf_nest_start(&acts, OVS_FLOW_ATTR_ACTIONS);
+	ret = odp_flow_line_parse(line, &m, &acts, err);
+	nlbuf_nest_end(&acts, nest);
+	if (ret == 0 && acts.overflow)
+		ret = errmsg_set(err, -EMSGSIZE, -1, "actions too long");
+	if (ret == 0)
+		ret = odp_actions_validate(nlbuf_at(&acts, nest), &m.key, &m.mask, NULL, err);
+	if (ret == 0)
+		ret = dp_flow_insert(dp, &m.key, &m.mask, (const uint8_t *)nlbuf_at(&acts, nest) +
+				     NLA_HDRLEN, acts.len - nest - NLA_HDRLEN,
+				     m.has_ufid ? &m.ufid : NULL, NULL, err);
+	nlbuf_free(&acts);
+	return ret;
+}
+
+static bool blank_or_comment(const char *s)
+{
+	s += strspn(s, " \t\r\n");
+	return *s == '\0' || *s == '#';
+}
+
+int dp_flows_load(struct dp *dp, const char *path, struct errmsg *err)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned int lineno = 0;
+	int ret = 0;
+
+	if (f == NULL)
+		return errmsg_set(err, -errno, -1, "%s: %s", path, strerror(errno));
+	while (getline(&line, &cap, f) > 0) {
+		struct errmsg why;
+
+		lineno++;
+		if (blank_or_comment(line))
+			continue;
+		line[strcspn(line, "\r\n")] = '\0';
+		errmsg_clear(&why);
+		ret = load_line(dp, line, &why);
+		if (ret < 0) {
+			if (why.offset >= 0)
+				errmsg_set(err, ret, why.offset, "%s:%u:%d: %s", path, lineno,
+					   why.offset + 1, why.msg);
+			else
+				errmsg_set(err, ret, -1, "%s:%u: %s", path, lineno, why.msg);
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/* ---- revalidator ---- */
+
+static uint64_t reval_clock(void *arg)
+{
+	return dp_now_ms(arg);
+}
+
+void dp_revalidate(struct dp *dp)
+{
+	uint64_t now = dp_now_ms(dp);
+
+	if (now < dp->reval.next_round_ms)
+		return;
+	revalidator_round(&dp->reval, dp->tbl, reval_clock, dp);
+	/* Subtables re-ranked by recent hits, and memory of removed flows
+	 * handed back once its grace period is over. */
+	flowtbl_rerank(dp->tbl);
+	flowtbl_reclaim(dp->tbl);
+}
+
+uint32_t dp_flow_limit(const struct dp *dp)
+{
+	return dp->reval.flow_limit;
+}
+
+void dp_set_flow_limit_ceiling(struct dp *dp, uint32_t ceiling)
+{
+	revalidator_set_ceiling(&dp->reval, ceiling);
+}
+
+void dp_set_max_idle(struct dp *dp, uint32_t ms)
+{
+	revalidator_set_max_idle(&dp->reval, ms);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The datapath's private state, shared by its files; not an API. */
+#ifndef DP_INTERNAL_H
+#define DP_INTERNAL_H
+
+#include <rte_spinlock.h>
+
+#include "actions.h"
+#include "dp.h"
+#include "flowtbl_pmd.h"
+#include "revalidator.h"
+
+struct dp_port {
+	struct port port;
+	bool removing;                           /* being deleted: not assigned */
+	rte_spinlock_t tx_lock[PORT_MAX_QUEUES]; /* used when queues are shared */
+};
+
+struct dp {
+	const struct options *opt;
+	uint64_t tsc_hz, tsc_per_ms, tsc_base, ms_base;
+	bool started;
+
+	struct rte_mempool *pool;
+	uint32_t n_mbufs;
+	struct flowtbl *tbl;
+
+	uint32_t n_pmds;
+	unsigned int pmd_lcores[OPTIONS_MAX_PMDS];
+	struct pmd *pmds[OPTIONS_MAX_PMDS];
+	struct pmd_conf *pmd_confs[OPTIONS_MAX_PMDS];
+	struct pmd_stats pmd_stats_base[OPTIONS_MAX_PMDS]; /* pmd-stats-clear */
+
+	struct dp_port *ports[PORT_MAX];
+	struct dp_port local;               /* port 0: no device */
+	uint32_t miss_pid[PORT_MAX];        /* read by PMDs, relaxed */
+	uint32_t default_miss_pid;          /* for ports added later */
+
+	/* The control thread's own executor (packet EXECUTE). */
+	struct pmd_txq ctl_txq[PORT_MAX];
+	struct actions_ctx *ctl_actx;
+	struct flowtbl_pmd *ctl_ft;         /* its lookups after recirc */
+	struct upcall_queue *ctl_upq;       /* its userspace actions and misses */
+	uint64_t ctl_lost;                  /* upcalls lost on the control side */
+
+	struct revalidator reval;
+	uint64_t flows_refused;             /* NEW beyond the flow limit */
+};
+
+/* dp_packet.c */
+int dp_ctl_exec_init(struct dp *dp, struct errmsg *err);
+void dp_ctl_exec_fini(struct dp *dp);
+/* The control executor's tx map, as reassign() computed it. */
+void dp_ctl_exec_set_ports(struct dp *dp, const struct pmd_txq *txq);
+
+#endif /* DP_INTERNAL_H */

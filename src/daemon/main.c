@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpdk-switch: the daemon. Parses its own options (after EAL's "--")
+ * before EAL so bad options fail fast, then: EAL, datapath, ports, flows
+ * from --flows, the control socket, PMDs, and the main loop on the main
+ * lcore (control socket, upcalls, revalidator, statistics) until a signal,
+ * --duration or --exit-idle ends it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_log.h>
+#include <rte_pdump.h>
+#include <rte_version.h>
+
+#include "ctl.h"
+#include "ctl_handlers.h"
+#include "dp.h"
+#include "options.h"
+
+#define EXIT_BAD_USAGE 2
+#define POLL_MS 1  /* main loop wait: bounds upcall latency */
+
+static atomic_bool quit;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	atomic_store(&quit, true);
+}
+
+/* Split argv at "--": EAL gets what is before, we get what follows (with
+ * argv[0] in front of both). */
+static int split_args(int argc, char **argv, int *eal_argc, char ***our_argv, int *our_argc)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			break;
+	*eal_argc = i;
+	if (i == argc) {
+		*our_argc = 1;
+		*our_argv = argv; /* only argv[0] is read */
+		return 0;
+	}
+	/* Reuse the "--" slot for argv[0]. */
+	argv[i] = argv[0];
+	*our_argv = &argv[i];
+	*our_argc = argc - i;
+	return 0;
+}
+
+/* Sum of packets received on every port, to notice idleness. */
+static uint64_t rx_total(const struct dp *dp)
+{
+	uint64_t total = 0;
+	uint32_t p = 1;
+
+	while (dp_port_next(dp, &p)) {
+		struct ovs_vport_stats st;
+		port_stats(dp_port(dp, p), &st);
+		total += st.rx_packets;
+		p++;
+	}
+	return total;
+}
+
+struct run_state {
+	uint64_t start_ms;
+	uint64_t last_rx, last_rx_change_ms;
+	uint64_t next_stats_ms;
+};
+
+/* True when --duration or --exit-idle says the run is over. */
+static bool run_over(const struct options *opt, const struct dp *dp, struct run_state *rs,
+		     uint64_t now)
+{
+	if (opt->duration_s && now - rs->start_ms >= (uint64_t)opt->duration_s * 1000)
+		return true;
+	if (opt->exit_idle_ms) {
+		uint64_t rx = rx_total(dp);
+		if (rx != rs->last_rx) {
+			rs->last_rx = rx;
+			rs->last_rx_change_ms = now;
+		} else if (now - rs->last_rx_change_ms >= opt->exit_idle_ms) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void main_loop(const struct options *opt, struct dp *dp, struct ctl_server *srv)
+{
+	struct run_state rs = { 0 };
+
+	rs.start_ms = dp_now_ms(dp);
+	rs.last_rx_change_ms = rs.start_ms;
+	rs.next_stats_ms = rs.start_ms + (uint64_t)opt->stats_interval_s * 1000;
+	while (!atomic_load(&quit)) {
+		ctl_server_poll(srv, POLL_MS);
+		dp_upcalls_run(dp, ctl_upcall_deliver, srv);
+		dp_revalidate(dp);
+		uint64_t now = dp_now_ms(dp);
+		if (opt->stats_interval_s && now >= rs.next_stats_ms) {
+			dp_print_stats(dp, stdout);
+			fflush(stdout);
+			rs.next_stats_ms = now + (uint64_t)opt->stats_interval_s * 1000;
+		}
+		if (run_over(opt, dp, &rs, now))
+			break;
+	}
+}
+
+static int run(const struct options *opt)
+{
+	struct ctl_server *srv = NULL;
+	struct dp *dp = NULL;
+	struct errmsg err;
+	int ret, status = EXIT_FAILURE;
+
+	errmsg_clear(&err);
+	ret = dp_create(opt, &dp, &err);
+	if (ret < 0) {
+		fprintf(stderr, "dpdk-switch: %s\n", err.msg);
+		return ret == -EINVAL ? EXIT_BAD_USAGE : EXIT_FAILURE;
+	}
+	int n_ports = dp_open_eal_ports(dp);
+	printf("dpdk-switch: %d port(s), %u PMD thread(s)\n", n_ports, dp_n_pmds(dp));
+	if (opt->flows_file) {
+		ret = dp_flows_load(dp, opt->flows_file, &err);
+		if (ret < 0) {
+			fprintf(stderr, "dpdk-switch: %s\n", err.msg);
+			status = EXIT_BAD_USAGE;
+			goto out;
+		}
+		printf("dpdk-switch: %u flow(s) from %s\n", flowtbl_count(dp_flowtbl(dp)),
+		       opt->flows_file);
+	}
+	ret = ctl_open(opt, dp, &srv, &err);
+	if (ret < 0) {
+		fprintf(stderr, "dpdk-switch: control socket: %s\n", err.msg);
+		goto out;
+	}
+	ret = dp_start(dp, &err);
+	if (ret < 0) {
+		fprintf(stderr, "dpdk-switch: %s\n", err.msg);
+		goto out;
+	}
+	printf("dpdk-switch: forwarding; control socket %s\n", opt->ctl_path);
+	fflush(stdout);
+	main_loop(opt, dp, srv);
+	dp_stop(dp);
+	/* What the PMDs queued last still reaches its listeners. */
+	dp_upcalls_run(dp, ctl_upcall_deliver, srv);
+	printf("dpdk-switch: stopping\n");
+	dp_print_stats(dp, stdout);
+	/* With the ports closed every mbuf is back in the pool unless one
+	 * leaked: the end-to-end tests check this line. */
+	dp_close_ports(dp);
+	printf("dpdk-switch: mbufs in use: %u (after closing the ports)\n", dp_mbufs_in_use(dp));
+	status = EXIT_SUCCESS;
+out:
+	ctl_server_close(srv);
+	dp_destroy(dp);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	struct errmsg err;
+	char **our_argv;
+	int eal_argc, our_argc, status;
+
+	split_args(argc, argv, &eal_argc, &our_argv, &our_argc);
+	options_init(&opt);
+	errmsg_clear(&err);
+	if (options_parse(&opt, our_argc, our_argv, &err) < 0) {
+		fprintf(stderr, "dpdk-switch: %s\n", err.msg);
+		fprintf(stderr, "Try '%s -- --help'.\n", argv[0]);
+		return EXIT_BAD_USAGE;
+	}
+	if (opt.help) {
+		options_usage(stdout, argv[0]);
+		return EXIT_SUCCESS;
+	}
+	if (opt.version) {
+		printf("dpdk-switch %s (DPDK %s)\n", DPDK_SWITCH_VERSION, rte_version());
+		return EXIT_SUCCESS;
+	}
+	if (rte_eal_init(eal_argc, argv) < 0) {
+		fprintf(stderr, "dpdk-switch: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		return EXIT_BAD_USAGE;
+	}
+	rte_log_set_global_level(opt.log_level);
+	/* Let dpdk-dumpcap capture on our ports (DPDK's secondary process). */
+	rte_pdump_init();
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+
+	status = run(&opt);
+	rte_pdump_uninit();
+	rte_eal_cleanup();
+	return status;
+}

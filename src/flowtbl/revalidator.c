@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "revalidator.h"
+
+#include "flowtbl.h"
+
+#define DUMP_BATCH 256
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+void revalidator_init(struct revalidator *r, uint32_t ceiling, uint32_t max_idle_ms)
+{
+	*r = (struct revalidator){
+		.ceiling = ceiling,
+		.flow_limit = min_u32(ceiling, REVALIDATOR_LIMIT_START),
+		.max_idle_ms = max_idle_ms,
+	};
+}
+
+uint32_t revalidator_next_limit(uint32_t flow_limit, uint32_t ceiling, uint64_t duration_ms,
+				uint32_t n_flows)
+{
+	uint64_t limit = flow_limit;
+
+	if (duration_ms > 2000) {
+		limit /= duration_ms / 1000;
+	} else if (duration_ms > 1300) {
+		limit = limit * 3 / 4;
+	} else if (duration_ms < 1000 && n_flows > 2000 &&
+		   limit < (uint64_t)n_flows * 1000 / (duration_ms ? duration_ms : 1)) {
+		/* A round under a millisecond counts as one: the seed divides by
+		 * the duration, and a zero would mean "infinitely fast". */
+		limit += 1000;
+	}
+	if (limit < REVALIDATOR_LIMIT_MIN)
+		limit = REVALIDATOR_LIMIT_MIN;
+	return (uint32_t)(limit < ceiling ? limit : ceiling);
+}
+
+void revalidator_set_ceiling(struct revalidator *r, uint32_t ceiling)
+{
+	r->ceiling = ceiling;
+	if (r->flow_limit > ceiling)
+		r->flow_limit = ceiling;
+	if (r->flow_limit < REVALIDATOR_LIMIT_MIN)
+		r->flow_limit = min_u32(REVALIDATOR_LIMIT_MIN, ceiling);
+}
+
+void revalidator_set_max_idle(struct revalidator *r, uint32_t max_idle_ms)
+{
+	r->max_idle_ms = max_idle_ms;
+	r->next_round_ms = 0; /* apply it at the next opportunity */
+}
+
+uint64_t revalidator_interval_ms(const struct revalidator *r)
+{
+	uint64_t half = r->max_idle_ms / 2;
+
+	if (half < 10)
+		half = 10;
+	return half < REVALIDATOR_INTERVAL_MS ? half : REVALIDATOR_INTERVAL_MS;
+}
+
+bool revalidator_may_add(const struct revalidator *r, uint32_t n_flows)
+{
+	return n_flows < r->flow_limit;
+}
+
+uint32_t revalidator_round(struct revalidator *r, struct flowtbl *t, revalidator_clock_fn clock,
+			   void *clock_arg)
+{
+	struct flowtbl_flow *batch[DUMP_BATCH];
+	uint64_t start = clock(clock_arg), cursor = 0;
+	uint32_t n_flows = flowtbl_count(t), deleted = 0;
+	bool kill_all = n_flows > 2ull * r->flow_limit;
+	uint64_t idle = n_flows > r->flow_limit ? REVALIDATOR_PRESSURE_IDLE_MS : r->max_idle_ms;
+	size_t n;
+
+	while ((n = flowtbl_dump(t, &cursor, batch, DUMP_BATCH)) > 0) {
+		uint64_t now = clock(clock_arg);
+
+		for (size_t i = 0; i < n; i++) {
+			struct flowtbl_flow_stats st;
+			uint64_t used;
+
+			flowtbl_flow_stats_get(t, batch[i], &st);
+			used = st.used ? st.used : flowtbl_flow_created(batch[i]);
+			if (kill_all || now >= used + idle) {
+				flowtbl_remove(t, batch[i]);
+				deleted++;
+			}
+		}
+	}
+	if (kill_all)
+		r->deleted_flush += deleted;
+	else
+		r->deleted_idle += deleted;
+
+	uint64_t end = clock(clock_arg);
+	r->last_duration_ms = end - start;
+	r->last_n_flows = n_flows;
+	r->flow_limit = revalidator_next_limit(r->flow_limit, r->ceiling, r->last_duration_ms,
+					       n_flows);
+	r->rounds++;
+	r->next_round_ms = end + revalidator_interval_ms(r);
+	return deleted;
+}

@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The PMD loop. Everything from pmd_main() down is hot path: no locks
+ * (except a port's shared tx queue lock when it has fewer tx queues than
+ * senders), no syscalls, no allocation, no logging.
+ */
+#include "pmd.h"
+
+#include <errno.h>
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_launch.h>
+#include <rte_malloc.h>
+#include <rte_pause.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "flow_extract.h"
+#include "flowtbl_pmd.h"
+#include "upcall.h"
+
+#define BURST FLOWTBL_BURST
+#define ETH_HLEN 14
+
+struct pmd {
+	/* Hot, PMD-private. */
+	struct pmd_conf *conf;
+	struct flowtbl_pmd *ft;
+	struct actions_ctx *actx;
+	struct upcall_queue *upq;
+	const uint32_t *miss_pid;
+	uint64_t tsc_per_ms, tsc_base, ms_base, now_ms;
+	struct pmd_stats stats;
+	uint64_t tx_dropped[PORT_MAX];  /* the port's tx queue was full */
+
+	/* Per-burst scratch: keys and layouts must outlive actions_execute. */
+	struct flow_key keys[BURST];
+	struct flow_layout layouts[BURST];
+	const struct flow_key *keyp[BURST];  /* &keys[i], set once */
+
+	/* Control. */
+	_Atomic(struct pmd_conf *) pending;
+	atomic_bool stop;
+	bool running;
+	unsigned int lcore_id;
+	uint32_t slot;
+	struct flowtbl *tbl;
+} __rte_cache_aligned;
+
+/* A group of packets that found the same flow. */
+struct group {
+	struct flowtbl_flow *flow;
+	uint32_t n;
+	uint64_t bytes;
+	uint16_t tcp_flags;
+	struct actions_pkt pkts[BURST];
+};
+
+/* ---- tx and upcall hooks for the action executor ---- */
+
+/* Hot path. Sends on this PMD's tx queue of 'port'. */
+static uint16_t pmd_tx(void *arg, uint32_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct pmd *pmd = arg;
+	const struct pmd_txq *txq = &pmd->conf->txq[port];
+	uint16_t sent;
+
+	if (likely(txq->lock == NULL)) {
+		sent = rte_eth_tx_burst(txq->port_id, txq->queue, pkts, n);
+	} else {
+		/* The port has fewer tx queues than senders: share under a lock. */
+		rte_spinlock_lock(txq->lock);
+		sent = rte_eth_tx_burst(txq->port_id, txq->queue, pkts, n);
+		rte_spinlock_unlock(txq->lock);
+	}
+	if (unlikely(sent < n))
+		pmd->tx_dropped[port] += n - sent;
+	return sent;
+}
+
+/* Hot path. The userspace action: hand the packet to the control thread. */
+static int pmd_upcall_action(void *arg, const struct actions_upcall *up)
+{
+	struct pmd *pmd = arg;
+	struct upcall *u;
+	uint32_t ulen = 0;
+
+	if (up->userdata)
+		ulen = up->userdata->nla_len - NLA_HDRLEN;
+	if (ulen > UPCALL_USERDATA_MAX)
+		return -EMSGSIZE;
+	u = upcall_queue_get_free(pmd->upq);
+	if (u == NULL)
+		return -ENOBUFS;
+	u->cmd = OVS_PACKET_CMD_ACTION;
+	u->pid = up->pid;
+	u->orig_len = up->orig_len;
+	u->mbuf = up->mbuf;
+	u->key = *up->key;
+	u->userdata_len = (uint16_t)ulen;
+	if (ulen)
+		memcpy(u->userdata, (const uint8_t *)up->userdata + NLA_HDRLEN, ulen);
+	upcall_queue_put(pmd->upq, u);
+	pmd->stats.upcalls++;
+	return 0;
+}
+
+/* Hot path (misses only). A miss goes to the input port's listener. */
+static void miss(struct pmd *pmd, struct rte_mbuf *m, const struct flow_key *key)
+{
+	uint32_t pid = __atomic_load_n(&pmd->miss_pid[key->in_port % PORT_MAX], __ATOMIC_RELAXED);
+	struct upcall *u;
+
+	if (pid == 0 || (u = upcall_queue_get_free(pmd->upq)) == NULL) {
+		pmd->stats.lost++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	u->cmd = OVS_PACKET_CMD_MISS;
+	u->pid = pid;
+	u->orig_len = 0;
+	u->mbuf = m;
+	u->key = *key;
+	u->userdata_len = 0;
+	upcall_queue_put(pmd->upq, u);
+	pmd->stats.upcalls++;
+}
+
+/* ---- the burst ---- */
+
+/* Hot path. Group hits by flow (a burst usually holds few flows, so a
+ * linear scan of the groups beats hashing), then run each group. */
+static void execute_hits(struct pmd *pmd, struct rte_mbuf **pkts, const uint8_t *depth,
+			 uint32_t n, uint32_t found, struct flowtbl_flow **flows)
+{
+	struct group groups[BURST];
+	uint32_t n_groups = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (!(found & (1u << i)))
+			continue;
+		uint32_t g = 0;
+		while (g < n_groups && groups[g].flow != flows[i])
+			g++;
+		if (g == n_groups) {
+			groups[g].flow = flows[i];
+			groups[g].n = 0;
+			groups[g].bytes = 0;
+			groups[g].tcp_flags = 0;
+			n_groups++;
+		}
+		struct group *gr = &groups[g];
+		gr->pkts[gr->n++] = (struct actions_pkt){
+			.mbuf = pkts[i], .key = &pmd->keys[i], .layout = &pmd->layouts[i],
+			.recirc_depth = depth ? depth[i] : 0,
+		};
+		gr->bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		gr->tcp_flags |= rte_be_to_cpu_16(pmd->keys[i].tp_flags);
+	}
+	for (uint32_t g = 0; g < n_groups; g++) {
+		const struct flowtbl_actions *acts = flowtbl_flow_actions(groups[g].flow);
+
+		flowtbl_pmd_stats_update(pmd->ft, groups[g].flow, groups[g].n, groups[g].bytes,
+					 groups[g].tcp_flags, pmd->now_ms);
+		actions_execute(pmd->actx, groups[g].pkts, groups[g].n,
+				(const struct nlattr *)acts->data, acts->len);
+	}
+}
+
+/* Hot path. Look up the keys extracted into pmd->keys[0..n), execute the
+ * hits and hand the misses over. */
+static void lookup_and_execute(struct pmd *pmd, struct rte_mbuf **pkts, const uint8_t *depth,
+			       uint32_t n)
+{
+	struct flowtbl_flow *flows[BURST];
+	uint32_t all = n == BURST ? UINT32_MAX : (1u << n) - 1;
+	uint32_t found;
+
+	found = flowtbl_lookup_burst(pmd->ft, pmd->keyp, NULL, n, flows);
+	if (unlikely(found != all)) {
+		for (uint32_t i = 0; i < n; i++)
+			if (!(found & (1u << i)))
+				miss(pmd, pkts[i], &pmd->keys[i]);
+	}
+	execute_hits(pmd, pkts, depth, n, found, flows);
+}
+
+/*
+ * Hot path. A burst from an rx queue. Runts (shorter than an Ethernet
+ * header, which the kernel drops too) are dropped and counted.
+ */
+static void process_rx(struct pmd *pmd, struct rte_mbuf **in, uint32_t n_in,
+		       const struct flow_md *md)
+{
+	struct rte_mbuf *pkts[BURST];
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < n_in; i++) {
+		struct rte_mbuf *m = in[i];
+		uint32_t len = rte_pktmbuf_data_len(m);
+
+		if (unlikely(len < ETH_HLEN)) {
+			pmd->stats.runts++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		flow_extract(rte_pktmbuf_mtod(m, const uint8_t *), len, md, &pmd->keys[n],
+			     &pmd->layouts[n]);
+		pkts[n++] = m;
+	}
+	lookup_and_execute(pmd, pkts, NULL, n);
+}
+
+/* Hot path. Packets the recirc action sent back go through lookup again
+ * with their new metadata (tunnel metadata is not in flow_md, so it is
+ * restored after extraction). */
+static void process_recirc(struct pmd *pmd)
+{
+	struct actions_recirc rec[BURST];
+	struct rte_mbuf *pkts[BURST];
+	uint8_t depth[BURST];
+	uint32_t n;
+
+	while ((n = actions_recirc_dequeue(pmd->actx, rec, BURST)) > 0) {
+		for (uint32_t i = 0; i < n; i++) {
+			struct rte_mbuf *m = rec[i].mbuf;
+
+			flow_extract(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+				     &rec[i].md, &pmd->keys[i], &pmd->layouts[i]);
+			pmd->keys[i].tun = rec[i].tun;
+			pkts[i] = m;
+			depth[i] = rec[i].depth;
+		}
+		pmd->stats.recirc += n;
+		lookup_and_execute(pmd, pkts, depth, n);
+	}
+}
+
+/* ---- configuration hand-over ---- */
+
+/* PMD side: take the pending conf. Ports that went away are disabled (and
+ * their buffers flushed) while the old conf still maps them. */
+static void apply_conf(struct pmd *pmd, struct pmd_conf *next)
+{
+	struct pmd_conf *prev = pmd->conf;
+
+	for (uint32_t p = 0; p < PORT_MAX; p++)
+		if (prev && prev->txq[p].present && !next->txq[p].present)
+			actions_port_set(pmd->actx, p, false);
+	pmd->conf = next;
+	for (uint32_t p = 0; p < PORT_MAX; p++)
+		if (next->txq[p].present && !(prev && prev->txq[p].present))
+			actions_port_set(pmd->actx, p, true);
+	/* Release: the control thread may free 'prev' once it sees NULL. */
+	atomic_store_explicit(&pmd->pending, NULL, memory_order_release);
+}
+
+struct pmd_conf *pmd_set_conf(struct pmd *pmd, struct pmd_conf *conf)
+{
+	struct pmd_conf *prev = pmd->conf;
+
+	if (!pmd->running) {
+		apply_conf(pmd, conf);
+		return prev;
+	}
+	atomic_store_explicit(&pmd->pending, conf, memory_order_release);
+	while (atomic_load_explicit(&pmd->pending, memory_order_acquire) != NULL)
+		rte_delay_us_sleep(10);
+	return prev;
+}
+
+const struct pmd_conf *pmd_get_conf(const struct pmd *pmd)
+{
+	return pmd->conf;
+}
+
+/* ---- the loop ---- */
+
+static int pmd_main(void *arg)
+{
+	struct pmd *pmd = arg;
+	struct rte_mbuf *pkts[BURST];
+	struct flow_md md = { 0 };
+
+	flowtbl_pmd_online(pmd->ft);
+	while (!atomic_load_explicit(&pmd->stop, memory_order_relaxed)) {
+		uint64_t start = rte_rdtsc();
+		uint64_t rx = 0;
+		struct pmd_conf *next = atomic_load_explicit(&pmd->pending, memory_order_acquire);
+
+		if (unlikely(next != NULL))
+			apply_conf(pmd, next);
+		pmd->now_ms = pmd->ms_base + (start - pmd->tsc_base) / pmd->tsc_per_ms;
+		for (uint32_t q = 0; q < pmd->conf->n_rxq; q++) {
+			const struct pmd_rxq *rxq = &pmd->conf->rxq[q];
+			uint16_t n = rte_eth_rx_burst(rxq->port_id, rxq->queue, pkts, BURST);
+
+			if (n == 0)
+				continue;
+			md.in_port = rxq->port_no;
+			process_rx(pmd, pkts, n, &md);
+			process_recirc(pmd);
+			rx += n;
+		}
+		actions_flush(pmd->actx);
+		/* Nothing from this iteration (flows, actions) is held past here. */
+		flowtbl_pmd_quiescent(pmd->ft);
+
+		uint64_t cycles = rte_rdtsc() - start;
+		pmd->stats.iterations++;
+		pmd->stats.rx_packets += rx;
+		if (rx)
+			pmd->stats.busy_cycles += cycles;
+		else
+			pmd->stats.idle_cycles += cycles;
+	}
+	actions_flush(pmd->actx);
+	flowtbl_pmd_offline(pmd->ft);
+	return 0;
+}
+
+/* ---- control thread ---- */
+
+int pmd_create(const struct pmd_params *p, struct pmd **out, struct errmsg *err)
+{
+	int socket = (int)rte_lcore_to_socket_id(p->lcore_id);
+	struct pmd *pmd = rte_zmalloc_socket("pmd", sizeof(*pmd), RTE_CACHE_LINE_SIZE, socket);
+	char name[32];
+	int ret;
+
+	if (pmd == NULL)
+		return errmsg_set(err, -ENOMEM, -1, "PMD on lcore %u: out of memory", p->lcore_id);
+	pmd->lcore_id = p->lcore_id;
+	pmd->slot = p->slot;
+	for (uint32_t i = 0; i < BURST; i++)
+		pmd->keyp[i] = &pmd->keys[i];
+	pmd->tbl = p->tbl;
+	pmd->miss_pid = p->miss_pid;
+	pmd->tsc_per_ms = p->tsc_hz / 1000 ? p->tsc_hz / 1000 : 1;
+	pmd->tsc_base = p->tsc_base;
+	pmd->ms_base = p->ms_base;
+
+	struct flowtbl_pmd_params fp = {
+		.slot = p->slot, .cache_entries = p->cache_entries,
+		.insert_inv_prob = FLOWTBL_CACHE_INV_PROB_DEFAULT,
+	};
+	ret = flowtbl_pmd_create(p->tbl, &fp, &pmd->ft);
+	if (ret < 0) {
+		errmsg_set(err, ret, -1, "PMD on lcore %u: flow table context", p->lcore_id);
+		goto fail;
+	}
+	snprintf(name, sizeof(name), "upcall%u", p->slot);
+	ret = upcall_queue_create(name, socket, &pmd->upq);
+	if (ret < 0) {
+		errmsg_set(err, ret, -1, "PMD on lcore %u: upcall queue", p->lcore_id);
+		goto fail;
+	}
+	struct actions_params ap = {
+		.max_ports = PORT_MAX, .pool = p->pool, .socket_id = socket,
+		.tx = pmd_tx, .tx_arg = pmd, .upcall = pmd_upcall_action, .upcall_arg = pmd,
+	};
+	ret = actions_ctx_create(&ap, &pmd->actx);
+	if (ret < 0) {
+		errmsg_set(err, ret, -1, "PMD on lcore %u: action context", p->lcore_id);
+		goto fail;
+	}
+	*out = pmd;
+	return 0;
+fail:
+	pmd_destroy(pmd);
+	return ret;
+}
+
+void pmd_destroy(struct pmd *pmd)
+{
+	if (pmd == NULL)
+		return;
+	actions_ctx_destroy(pmd->actx);
+	upcall_queue_destroy(pmd->upq);
+	flowtbl_pmd_destroy(pmd->ft);
+	rte_free(pmd);
+}
+
+int pmd_start(struct pmd *pmd)
+{
+	atomic_store(&pmd->stop, false);
+	int ret = rte_eal_remote_launch(pmd_main, pmd, pmd->lcore_id);
+	if (ret == 0)
+		pmd->running = true;
+	return ret;
+}
+
+void pmd_stop(struct pmd *pmd)
+{
+	if (!pmd->running)
+		return;
+	atomic_store(&pmd->stop, true);
+	rte_eal_wait_lcore(pmd->lcore_id);
+	pmd->running = false;
+}
+
+unsigned int pmd_lcore(const struct pmd *pmd)
+{
+	return pmd->lcore_id;
+}
+
+void pmd_stats_get(const struct pmd *pmd, struct pmd_stats *st)
+{
+	struct flowtbl_counters c;
+
+	/* Plain 64-bit loads are atomic on the platforms DPDK supports; a
+	 * counter may be one burst stale, never torn. */
+	*st = pmd->stats;
+	flowtbl_pmd_counters_get(pmd->ft, &c);
+	st->hit = c.hit;
+	st->missed = c.missed;
+	st->mask_hit = c.mask_hit;
+	st->cache_hit = c.cache_hit;
+	actions_drops_get(pmd->actx, st->drops);
+}
+
+uint64_t pmd_port_tx_dropped(const struct pmd *pmd, uint32_t port_no)
+{
+	return port_no < PORT_MAX ? pmd->tx_dropped[port_no] : 0;
+}
+
+struct upcall_queue *pmd_upcalls(struct pmd *pmd)
+{
+	return pmd->upq;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "upcall.h"
+
+#include <errno.h>
+#include <rte_malloc.h>
+#include <rte_ring.h>
+#include <stdio.h>
+
+struct upcall_queue {
+	struct rte_ring *free;   /* control thread -> PMD */
+	struct rte_ring *ready;  /* PMD -> control thread */
+	struct upcall items[UPCALL_QUEUE_SIZE];
+};
+
+int upcall_queue_create(const char *name, int socket_id, struct upcall_queue **out)
+{
+	char rname[RTE_RING_NAMESIZE];
+	struct upcall_queue *q;
+	/* Ring sizes are powers of two holding size - 1 entries. */
+	unsigned int ring_size = rte_align32pow2(UPCALL_QUEUE_SIZE + 1);
+
+	q = rte_zmalloc_socket(name, sizeof(*q), RTE_CACHE_LINE_SIZE, socket_id);
+	if (q == NULL)
+		return -ENOMEM;
+	snprintf(rname, sizeof(rname), "%s_f", name);
+	q->free = rte_ring_create(rname, ring_size, socket_id, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(rname, sizeof(rname), "%s_r", name);
+	q->ready = rte_ring_create(rname, ring_size, socket_id, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (q->free == NULL || q->ready == NULL) {
+		upcall_queue_destroy(q);
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < UPCALL_QUEUE_SIZE; i++)
+		rte_ring_enqueue(q->free, &q->items[i]);
+	*out = q;
+	return 0;
+}
+
+void upcall_queue_destroy(struct upcall_queue *q)
+{
+	struct upcall *u;
+
+	if (q == NULL)
+		return;
+	while (q->ready && rte_ring_dequeue(q->ready, (void **)&u) == 0)
+		rte_pktmbuf_free(u->mbuf);
+	rte_ring_free(q->free);
+	rte_ring_free(q->ready);
+	rte_free(q);
+}
+
+/* Hot path (PMD). */
+struct upcall *upcall_queue_get_free(struct upcall_queue *q)
+{
+	void *u;
+
+	return rte_ring_dequeue(q->free, &u) == 0 ? u : NULL;
+}
+
+/* Hot path (PMD). The ready ring has room for every item, so this never
+ * fails. */
+void upcall_queue_put(struct upcall_queue *q, struct upcall *u)
+{
+	rte_ring_enqueue(q->ready, u);
+}
+
+unsigned int upcall_queue_take(struct upcall_queue *q, struct upcall **out, unsigned int max)
+{
+	return rte_ring_dequeue_burst(q->ready, (void **)out, max, NULL);
+}
+
+void upcall_queue_release(struct upcall_queue *q, struct upcall *u)
+{
+	u->mbuf = NULL;
+	rte_ring_enqueue(q->free, u);
+}

@@ -1,0 +1,151 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Helpers for end-to-end tests: start dpdk-switch on vdevs, stop it by PID.
+
+Every daemon a test starts is stopped by PID when the test ends, even on
+failure (use `with Daemon(...) as d:`), and gets its own EAL file prefix
+and control socket so tests never collide.
+
+Binaries come from the environment (meson sets them for `meson test`):
+DPDK_SWITCH and DPDK_SWITCH_CTL; else build/debug/src/... from the tree.
+Memory: hugepages when /dev/hugepages has free pages (DPSW_TEST_HUGE=1
+forces them, =0 forces --no-huge), else --no-huge -m 512.
+"""
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+
+TREE = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def binary(env, rel):
+    path = os.environ.get(env) or os.path.join(TREE, "build", "debug", rel)
+    if not os.access(path, os.X_OK):
+        raise RuntimeError(f"{path} not built (set {env} or build build/debug)")
+    return path
+
+
+def switch_bin():
+    return binary("DPDK_SWITCH", "src/dpdk-switch")
+
+
+def ctl_bin():
+    return binary("DPDK_SWITCH_CTL", "src/client/dpdk-switch-ctl")
+
+
+def hugepages_free():
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("HugePages_Free:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def use_hugepages():
+    forced = os.environ.get("DPSW_TEST_HUGE")
+    if forced is not None:
+        return forced == "1"
+    return os.geteuid() == 0 and hugepages_free() >= 256 and \
+        os.path.ismount("/dev/hugepages")
+
+
+def eal_memory_args(huge=None):
+    if huge is None:
+        huge = use_hugepages()
+    return ["-m", "256"] if huge else ["--no-huge", "-m", "512"]
+
+
+class Daemon:
+    """dpdk-switch on the given vdevs. Use as a context manager."""
+
+    def __init__(self, vdevs, options=(), lcores="0-1", huge=None, tmpdir=None):
+        self.tmp = tmpdir or tempfile.mkdtemp(prefix="dpsw-e2e-")
+        self.sock = os.path.join(self.tmp, "ctl.sock")
+        self.prefix = "dpsw%d_%d" % (os.getpid(), int(time.monotonic() * 1000) % 100000)
+        self.args = [switch_bin(), "-l", lcores, "--no-pci", "--file-prefix", self.prefix,
+                     "--log-level", "lib.eal:warning"] + eal_memory_args(huge)
+        for v in vdevs:
+            self.args += ["--vdev", v]
+        self.args += ["--", "--ctl", self.sock] + list(options)
+        self.log = os.path.join(self.tmp, "daemon.log")
+        self.proc = None
+        self.output = ""
+
+    def start(self, wait_ready=True, timeout=30):
+        self.logf = open(self.log, "w")
+        self.proc = subprocess.Popen(self.args, stdout=self.logf, stderr=subprocess.STDOUT)
+        if not wait_ready:
+            return self
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("dpdk-switch exited %d:\n%s" % (self.proc.returncode,
+                                                                 self.read_log()))
+            if "forwarding;" in self.read_log():
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("dpdk-switch did not start:\n" + self.read_log())
+
+    def read_log(self):
+        try:
+            with open(self.log) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def wait(self, timeout=60):
+        """Wait for a daemon that ends by itself (--exit-idle, --duration)."""
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise RuntimeError("dpdk-switch did not exit in %ds:\n%s" % (timeout,
+                                                                      self.read_log()))
+        self.output = self.read_log()
+        return self.proc.returncode
+
+    def stop(self, timeout=20):
+        """SIGTERM, then SIGKILL; returns the exit status."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logf.close()
+        self.output = self.read_log()
+        return self.proc.returncode
+
+    def ctl(self, *args, check=True, user=None, input=None):
+        """Run dpdk-switch-ctl against this daemon; returns CompletedProcess."""
+        cmd = [ctl_bin(), "--ctl", self.sock] + list(args)
+        if user:
+            cmd = ["setpriv", "--reuid=" + user, "--regid=nogroup", "--clear-groups"] + cmd
+        r = subprocess.run(cmd, capture_output=True, text=True, input=input, timeout=120)
+        if check and r.returncode != 0:
+            raise AssertionError("%s -> %d\nstdout:%s\nstderr:%s" % (" ".join(args),
+                                                                    r.returncode, r.stdout,
+                                                                    r.stderr))
+        return r
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+
+def stats_value(output, name):
+    """A number from the daemon's final statistics, e.g. 'mbufs in use'."""
+    m = re.search(re.escape(name) + r":?\s*(\d+)", output)
+    return int(m.group(1)) if m else None
