@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "client.h"
 #include "odp_key.h"
@@ -42,8 +43,17 @@ struct batch {
 	struct nlbuf acts;           /* one line's actions */
 	struct cl_match_cache mc;
 	unsigned long n_sent, n_failed, n_bad;
+	uint64_t start_ns;
 	int fatal;                   /* a transport error: stop */
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* ---- replies ---- */
 
@@ -245,10 +255,16 @@ static int finish(struct batch *bt)
 			strerror(-bt->fatal));
 		return CL_EXIT_FAIL;
 	}
-	if (bt->c->opt->stats || bt->n_failed || bt->n_bad)
-		fprintf(stderr, "%s: %s: %lu flows %s, %lu failed, %lu bad lines\n", CL_PROG,
-			bt->name, bt->n_sent - bt->n_failed, bt->del ? "deleted" : "added",
-			bt->n_failed, bt->n_bad);
+	if (bt->c->opt->stats || bt->n_failed || bt->n_bad) {
+		unsigned long done = bt->n_sent - bt->n_failed;
+		double secs = (double)(now_ns() - bt->start_ns) / 1e9;
+		fprintf(stderr, "%s: %s: %lu flows %s, %lu failed, %lu bad lines", CL_PROG,
+			bt->name, done, bt->del ? "deleted" : "added", bt->n_failed, bt->n_bad);
+		if (bt->c->opt->stats)
+			fprintf(stderr, " in %.3f s (%.0f flows/s)", secs,
+				secs > 0 ? (double)done / secs : 0.0);
+		fprintf(stderr, "\n");
+	}
 	if (bt->n_bad)
 		return CL_EXIT_USAGE;
 	return bt->n_failed ? CL_EXIT_FAIL : CL_EXIT_OK;
@@ -259,7 +275,7 @@ int cl_batch_run(struct client *c, FILE *in, const char *name, bool del)
 	struct batch bt = {
 		.c = c, .name = strcmp(name, "-") ? name : "<stdin>", .del = del,
 		.max_bytes = c->opt->batch_bytes, .window = c->opt->window,
-		.seq_base = c->seq + 1,
+		.seq_base = c->seq + 1, .start_ns = now_ns(),
 	};
 	unsigned long lineno = 0;
 	char *line = NULL;

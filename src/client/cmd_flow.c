@@ -88,6 +88,22 @@ static void format_flow(const struct client *c, const struct cl_flow *f, uint64_
 	odp_dump_flow_format(sb, &d, now, c->opt->verbosity > 0);
 }
 
+/* The statistics part of a dump line, as ovs-dpctl -s prints it after
+ * mod-flow and del-flow: "packets:N, bytes:N, used:T[, flags:F]". */
+static void format_stats(struct strbuf *sb, const struct cl_flow *f, uint64_t now)
+{
+	strbuf_addf(sb, "packets:%llu, bytes:%llu, used:", (unsigned long long)f->packets,
+		    (unsigned long long)f->bytes);
+	if (f->used)
+		strbuf_addf(sb, "%.3fs", (double)(int64_t)(now - f->used) / 1000.0);
+	else
+		strbuf_add(sb, "never", 5);
+	if (f->tcp_flags) {
+		strbuf_add(sb, ", flags:", 8);
+		odp_tcp_flags_format(sb, f->tcp_flags);
+	}
+}
+
 static void json_flow(struct json *j, const struct client *c, const struct cl_flow *f,
 		      uint64_t now)
 {
@@ -206,16 +222,7 @@ static int on_flow_reply(void *arg, const struct nl_msg *msg)
 	if (o->print_flow) {
 		format_flow(o->c, &f, cl_now_ms(), &sb);
 	} else if (o->print_stats) {
-		/* The stats part of a dump line, as ovs-dpctl -s prints it. */
-		struct odp_dump_flow d = { .key = &f.key, .mask = &f.mask, .packets = f.packets,
-					   .bytes = f.bytes, .used_ms = f.used,
-					   .tcp_flags = f.tcp_flags };
-		struct strbuf full;
-		strbuf_init(&full);
-		odp_dump_flow_format(&full, &d, cl_now_ms(), false);
-		const char *p = strstr(full.s, "packets:"), *e = strstr(full.s, ", actions:");
-		strbuf_add(&sb, p, (size_t)(e - p));
-		strbuf_free(&full);
+		format_stats(&sb, &f, cl_now_ms());
 	}
 	if (sb.len)
 		printf("%s\n", sb.s);
