@@ -481,8 +481,8 @@ void ct_action_format(struct strbuf *sb, const uint8_t *p, size_t len)
 	}
 	if (helper)
 		strbuf_addf(sb, "helper=%s,", (const char *)helper);
-	if (timeout) /* OVS puts no comma after the timeout */
-		strbuf_addf(sb, "timeout=%s", (const char *)timeout);
+	if (timeout)
+		strbuf_addf(sb, "timeout=%s,", (const char *)timeout);
 	if (nat->p)
 		fmt_nat(sb, nat->p, nat->len);
 	if (sb->s[sb->len - 1] == ',')

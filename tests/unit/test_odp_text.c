@@ -212,6 +212,26 @@ static void check_flow_record(char **f)
 	nlbuf_free(&acts2);
 }
 
+/*
+ * Where we print differently from OVS on purpose, and why. The corpus
+ * keeps OVS's output; these say what we print instead.
+ */
+static const struct {
+	const char *input, *ours, *why;
+} deviations[] = {
+	{ "set(tunnel(tos=0,ttl=1))", "set(tunnel(tos=0,ttl=1,flags(0)))",
+	  "OVS makes a masked set() of a tunnel without flags(); the datapath "
+	  "only takes whole tunnel sets, which OVS prints with flags(0)" },
+};
+
+static const char *deviation(const char *input)
+{
+	for (size_t i = 0; i < sizeof(deviations) / sizeof(deviations[0]); i++)
+		if (strcmp(input, deviations[i].input) == 0)
+			return deviations[i].ours;
+	return NULL;
+}
+
 static void test_ovs_corpus(void **state)
 {
 	FILE *fp = open_corpus();
@@ -237,14 +257,16 @@ static void test_ovs_corpus(void **state)
 			struct nlbuf a;
 			char *got;
 
+			const char *want = deviation(f[1]) ? deviation(f[1]) : f[2];
+
 			nlbuf_init(&a, 0);
 			actions_ok(f[1], &a);
 			got = actions_str(&a);
-			if (strcmp(got, f[2])) {
+			if (strcmp(got, want)) {
 				print_error("actions %s\n  printed %s\n  OVS     %s\n", f[1], got, f[2]);
 				corpus_errors++;
 			} else {
-				actions_rt(f[1], f[2]);
+				actions_rt(f[1], want);
 			}
 			free(got);
 			nlbuf_free(&a);
@@ -685,8 +707,8 @@ static void test_actions_nested(void **state)
 	actions_rt("ct(nat)", "ct(nat)");
 	/* OVS drops nat options that come without an address. */
 	actions_rt("ct(nat(src,hash))", "ct(nat(src))");
-	/* ... and prints no comma after a timeout: such text is OVS's, verbatim. */
-	actions_rt("ct(commit,timeout=tp1)", "ct(commit,timeout=tp1)");
+	actions_rt("ct(commit,timeout=tp1,nat(src=1.1.1.1))", "ct(commit,timeout=tp1,nat(src=1.1.1.1))");
+	actions_rt("ct(timeout=tp1,helper=ftp)", "ct(helper=ftp,timeout=tp1)");
 }
 
 /* Printing what a datapath might send: malformed pieces as OVS shows them. */

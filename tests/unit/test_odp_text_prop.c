@@ -465,8 +465,7 @@ static void put_ct(struct nlbuf *b)
 	}
 	if (coin(3))
 		nlbuf_put_string(b, OVS_CT_ATTR_HELPER, coin(2) ? "ftp" : "tftp");
-	/* OVS prints no comma after a timeout: only last, so without nat. */
-	if (!nat && coin(3))
+	if (coin(3))
 		nlbuf_put_string(b, OVS_CT_ATTR_TIMEOUT, "policy_7");
 	if (nat)
 		put_nat(b);
