@@ -535,16 +535,19 @@ static int level_attr(struct pstate *ps, int level, struct kattr *ka, struct kat
 	case OVS_KEY_ATTR_ENCAP: {
 		const char *inner = ps->sc->p;
 
-		if (!*have_vl || *encap >= 0)
-			return scan_fail(ps->sc, ka->at, *encap >= 0 ? "duplicate 'encap' attribute"
-							 : "encap() without vlan() before it");
-		if (parse_level(ps, level + 1))
-			return -EINVAL;
+		if (*encap >= 0)
+			return scan_fail(ps->sc, ka->at, "duplicate 'encap' attribute");
 		/* Empty means nothing but separators before its ')'. */
 		while (scan_is_delim(*inner))
 			inner++;
 		*encap = *inner == ')';
-		return 0;
+		/* OVS prints a truncated VLAN header whose TCI is wildcarded as
+		 * "eth_type(0x8100),encap()": the one encap() without a vlan(). */
+		if (!*have_vl && !*encap)
+			return scan_fail(ps->sc, ka->at, "encap() without vlan() before it");
+		if (level >= 2)
+			return scan_fail(ps->sc, ka->at, "more than two VLAN headers");
+		return parse_level(ps, level + 1);
 	}
 	default:
 		if (check_unique(ps, ka, level))
