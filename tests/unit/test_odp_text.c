@@ -155,6 +155,41 @@ static void normalize_verbose(char *s)
 
 static int corpus_errors;
 
+/* A flow with statistics: our line, with OVS's counters and "used" age. */
+static void check_stats_record(char **f)
+{
+	unsigned long long packets, bytes;
+	double used_s = -1;
+	struct odp_match m;
+	struct nlbuf acts;
+	struct odp_dump_flow d;
+	struct strbuf sb;
+	const char *p = strstr(f[4], ", packets:");
+
+	assert_non_null(p);
+	assert_true(sscanf(p, ", packets:%llu, bytes:%llu, used:%lfs", &packets, &bytes, &used_s) >= 2);
+	parse_ok(f[1], &m);
+	nlbuf_init(&acts, 0);
+	actions_ok(f[2], &acts);
+	memset(&d, 0, sizeof(d));
+	d.key = &m.key;
+	d.mask = &m.mask;
+	d.actions = acts.data;
+	d.actions_len = acts.len;
+	d.packets = packets;
+	d.bytes = bytes;
+	d.used_ms = used_s >= 0 ? 1000000 : 0;
+	d.tcp_flags = (uint16_t)strtoul(f[3], NULL, 16);
+	strbuf_init(&sb);
+	odp_dump_flow_format(&sb, &d, 1000000 + (uint64_t)(used_s * 1000 + 0.5), false);
+	if (strcmp(sb.s, f[4])) {
+		print_error("stats %s\n  printed %s\n  OVS     %s\n", f[1], sb.s, f[4]);
+		corpus_errors++;
+	}
+	strbuf_free(&sb);
+	nlbuf_free(&acts);
+}
+
 static void check_flow_record(char **f)
 {
 	struct odp_match m, back;
@@ -241,7 +276,7 @@ static void test_ovs_corpus(void **state)
 {
 	FILE *fp = open_corpus();
 	char line[8192];
-	int flows = 0, actions = 0;
+	int flows = 0, actions = 0, stats = 0;
 
 	(void)state;
 	assert_non_null(fp);
@@ -256,6 +291,10 @@ static void test_ovs_corpus(void **state)
 			assert_int_equal(n, 5);
 			check_flow_record(f);
 			flows++;
+		} else if (strcmp(f[0], "stats") == 0) {
+			assert_int_equal(n, 5);
+			check_stats_record(f);
+			stats++;
 		} else {
 			assert_string_equal(f[0], "actions");
 			assert_int_equal(n, 3);
@@ -283,7 +322,9 @@ static void test_ovs_corpus(void **state)
 	/* The corpus is the spec: it must not quietly shrink. */
 	assert_true(flows >= 100);
 	assert_true(actions >= 100);
-	print_message("corpus: %d flows, %d action lists\n", flows, actions);
+	assert_true(stats >= 5);
+	print_message("corpus: %d flows, %d action lists, %d flows with statistics\n", flows,
+		      actions, stats);
 }
 
 /* ---- round trips by hand: every key attribute and field ---- */
