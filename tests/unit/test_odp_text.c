@@ -810,6 +810,21 @@ static void test_actions_format_malformed(void **state)
 	odp_actions_format(&sb, b.data, b.len);
 	assert_string_equal(sb.s, "set((bad key length 2, expected 12)(00 00))");
 
+	/* A tunnel with a sub-attribute of a bad length and an unknown one. */
+	nlbuf_reset(&b);
+	strbuf_reset(&sb);
+	ofs = nlbuf_nest_start(&b, OVS_ACTION_ATTR_SET);
+	size_t tun = nlbuf_nest_start(&b, OVS_KEY_ATTR_TUNNEL);
+
+	nlbuf_put_u16(&b, OVS_TUNNEL_KEY_ATTR_TTL, 0x4040);
+	nlbuf_put_attr(&b, 30, "\x01\x02\x03", 3);
+	nlbuf_put_u32(&b, OVS_TUNNEL_KEY_ATTR_IPV4_DST, htonl(0x0a000001));
+	nlbuf_nest_end(&b, tun);
+	nlbuf_nest_end(&b, ofs);
+	odp_actions_format(&sb, b.data, b.len);
+	assert_string_equal(sb.s, "set(tunnel(key4(bad key length 2, expected 1)(40 40)"
+				  "key30(01 02 03),dst=10.0.0.1,flags(0)))");
+
 	nlbuf_reset(&b);
 	strbuf_reset(&sb);
 	odp_actions_format(&sb, b.data, 0);
