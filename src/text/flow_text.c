@@ -246,12 +246,13 @@ static void put_after_eth(struct fctx *c, const struct flow_key *k, const struct
 			return;
 		}
 	}
-	if (ntohs(k->eth_type) >= ETH_TYPE_MIN) {
+	/* An 802.2 frame has no eth_type key attribute: OVS shows the mask
+	 * alone, after the rest. Any other value, masked or not, is shown. */
+	if (ntohs(k->eth_type) >= ETH_TYPE_MIN || m->eth_type != 0xffff) {
 		put_be16(c, OVS_KEY_ATTR_ETHERTYPE, k->eth_type, m->eth_type);
 		if (!eth_type_vlan(k->eth_type))
 			put_l3(c, k, m);
 	}
-	/* No eth_type key attribute (802.2 frames): OVS shows the mask alone. */
 	if (!c->has_ethtype && m->eth_type)
 		strbuf_addf(c->sb, ",eth_type(0/0x%04x)", ntohs(m->eth_type));
 }
@@ -473,9 +474,10 @@ static int set_eth_type(struct pstate *ps, const struct kattr *et)
 	if (ps->have_eth_type)
 		return scan_fail(ps->sc, et->at, "duplicate 'eth_type' attribute");
 	ps->have_eth_type = true;
-	if (v < ETH_TYPE_MIN) {
-		/* "eth_type(0/0xffff)" is how OVS writes "not Ethernet II". */
-		if (v != 0 || mask != 0xffff)
+	if (v < ETH_TYPE_MIN && mask == 0xffff) {
+		/* "eth_type(0/0xffff)" is how OVS writes "not Ethernet II";
+		 * a masked value below 0x600 is just a masked value. */
+		if (v != 0)
 			return scan_fail(ps->sc, et->at, "invalid Ethertype %#x (below 0x600)", v);
 		v = ETH_P_802_2;
 	}

@@ -410,6 +410,8 @@ static void test_flow_l2(void **state)
 	flow_rt("eth()", "eth()");
 	flow_rt(M "eth(),eth_type(0x88cc)", M "eth(),eth_type(0x88cc)");
 	flow_rt(M "eth(),eth_type(0x0800/0xff00)", M "eth(),eth_type(0x0800/0xff00)");
+	/* A masked value may fall below 0x600: still a value, not 802.2. */
+	flow_rt(M "eth(),eth_type(0x8003/0x8f0)", M "eth(),eth_type(0x0000/0x08f0)");
 
 	struct odp_match m;
 
