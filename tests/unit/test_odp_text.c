@@ -812,6 +812,27 @@ static void test_actions_format_malformed(void **state)
 	odp_actions_format(&sb, b.data, b.len);
 	assert_string_equal(sb.s, "set((bad key length 2, expected 12)(00 00))");
 
+	/* nat() that OVS would refuse to show, in its words. */
+	nlbuf_reset(&b);
+	strbuf_reset(&sb);
+	ofs = nlbuf_nest_start(&b, OVS_ACTION_ATTR_CT);
+	size_t nat = nlbuf_nest_start(&b, OVS_CT_ATTR_NAT);
+
+	nlbuf_put_flag(&b, OVS_NAT_ATTR_SRC);
+	nlbuf_put_flag(&b, OVS_NAT_ATTR_DST);
+	nlbuf_nest_end(&b, nat);
+	nlbuf_nest_end(&b, ofs);
+	ofs = nlbuf_nest_start(&b, OVS_ACTION_ATTR_CT);
+	nat = nlbuf_nest_start(&b, OVS_CT_ATTR_NAT);
+	nlbuf_put_flag(&b, OVS_NAT_ATTR_SRC);
+	nlbuf_put_u32(&b, OVS_NAT_ATTR_IP_MIN, htonl(0x0a000002));
+	nlbuf_put_u32(&b, OVS_NAT_ATTR_IP_MAX, htonl(0x0a000001));
+	nlbuf_nest_end(&b, nat);
+	nlbuf_nest_end(&b, ofs);
+	odp_actions_format(&sb, b.data, b.len);
+	assert_string_equal(sb.s, "ct(nat(error: Only one of \"src\" or \"dst\" may be present.)),"
+				  "ct(nat(range error))");
+
 	/* A tunnel with a sub-attribute of a bad length and an unknown one. */
 	nlbuf_reset(&b);
 	strbuf_reset(&sb);
