@@ -201,8 +201,12 @@ static int parse_set(struct scan *sc, struct nlbuf *b, const char *at)
 			err = scan_fail(sc, ka->at, "set(tunnel(...)) takes no masks");
 			goto out;
 		}
+		size_t tun;
+
 		ofs = nlbuf_nest_start(b, OVS_ACTION_ATTR_SET);
-		nlbuf_put_attr(b, OVS_KEY_ATTR_TUNNEL, ka->key, ka->len);
+		tun = nlbuf_nest_start(b, OVS_KEY_ATTR_TUNNEL);
+		nlbuf_put(b, ka->key, ka->len); /* sub-attributes, already aligned */
+		nlbuf_nest_end(b, tun);
 		nlbuf_nest_end(b, ofs);
 	} else if (all_ones(ka->mask, ka->len)) {
 		ofs = nlbuf_nest_start(b, OVS_ACTION_ATTR_SET);
