@@ -73,6 +73,18 @@ static inline struct flow_cold *flow_cold(const struct flowtbl_flow *f)
 	return (struct flow_cold *)((char *)(uintptr_t)f + f->cold_off);
 }
 
+/* Bytes of a flow with n key words. */
+static inline size_t flow_size(uint32_t n_words)
+{
+	return sizeof(struct flowtbl_flow) + n_words * sizeof(uint64_t) + sizeof(struct flow_cold);
+}
+
+/* Bytes of this flow (without touching its subtable). */
+static inline size_t flow_bytes(const struct flowtbl_flow *f)
+{
+	return f->cold_off + sizeof(struct flow_cold);
+}
+
 /* One reader slot's stats of one flow, written only by that reader. */
 struct slot_stats {
 	uint64_t packets;
@@ -174,6 +186,19 @@ struct dump_ent {
 	struct flowtbl_flow *f;          /* NULL once removed */
 };
 
+/* Flow slab (slab.c): objects of up to SLAB_MAX bytes in SLAB_QUANTUM steps. */
+#define SLAB_ARENA (2u << 20)
+#define SLAB_QUANTUM 64u
+#define SLAB_MAX 384u
+#define SLAB_CLASSES (SLAB_MAX / SLAB_QUANTUM)
+_Static_assert(sizeof(struct flowtbl_flow) + FLOW_KEY_WORDS * sizeof(uint64_t) +
+	       sizeof(struct flow_cold) <= SLAB_MAX, "a flow must fit the slab");
+
+struct slab_class {
+	void *free;                      /* free list, linked through word 0 */
+	char *bump, *end;                /* uncarved rest of the last arena */
+};
+
 struct flowtbl {
 	/* Read by readers. */
 	struct stvec *stv;               /* release/acquire */
@@ -206,6 +231,10 @@ struct flowtbl {
 	struct defer_batch *batches;     /* FIFO of tokened batches */
 	uint32_t n_batches, cap_batches;
 
+	struct slab_class slab[SLAB_CLASSES];
+	void **arenas;
+	uint32_t n_arenas, cap_arenas;
+
 	size_t mem;                      /* heap bytes held */
 	struct flowtbl_pmd **pmds;       /* [slot], for counters and destroy */
 };
@@ -227,7 +256,19 @@ struct flowtbl_pmd {
 	uint32_t rng;
 	uint32_t slot;
 	struct flowtbl_counters cnt;     /* atomic, written by the PMD only */
+	/* Adaptive cache: this window's tallies (PMD only). */
+	bool adaptive;
+	bool bypass;                     /* skipping the cache this window */
+	uint32_t burst_no;
+	uint32_t w_pkts;                 /* packets looked up */
+	uint32_t w_probed;               /* ... of which through the cache */
+	uint32_t w_cache_hits;
+	uint32_t w_cls_hits;             /* classifier hits */
+	uint64_t w_cls_probes;           /* ... and the subtables they probed */
 };
+
+#define ADAPT_WINDOW 8192                /* packets per adaptive decision */
+#define ADAPT_SAMPLE 16                  /* bypassing: 1 burst in 16 tries it */
 
 /* Hash: CRC32C a word at a time where the CPU has it (SSE4.2 is part of
  * DPDK's x86 baseline), a multiply-fold otherwise; finished with murmur3's
@@ -254,27 +295,41 @@ static inline uint32_t hash_finish(uint32_t h)
 	return h ^ (h >> 16);
 }
 
-/* Subtable hash of a packet key: its masked significant words. */
-static inline uint32_t st_hash_key(const struct subtable *st, const struct flow_key *key)
+/* Subtable hash of a packet key: its n masked significant words. Callers
+ * with a constant n get the loop unrolled. */
+static inline __attribute__((always_inline)) uint32_t
+st_hash_key_n(const struct subtable *st, const struct flow_key *key, uint32_t n)
 {
 	const uint64_t *w = flow_key_words(key);
 	uint32_t h = 0;
 
-	for (uint32_t i = 0; i < st->n_words; i++)
+	for (uint32_t i = 0; i < n; i++)
 		h = hash_add64(h, w[st->widx[i]] & st->mw[i]);
 	return hash_finish(h);
 }
 
+static inline uint32_t st_hash_key(const struct subtable *st, const struct flow_key *key)
+{
+	return st_hash_key_n(st, key, st->n_words);
+}
+
 /* True if the packet key, masked by the flow's mask, is the flow's key. */
-static inline bool flow_matches(const struct subtable *st, const struct flowtbl_flow *f,
-				const struct flow_key *key)
+static inline __attribute__((always_inline)) bool
+flow_matches_n(const struct subtable *st, const struct flowtbl_flow *f,
+	       const struct flow_key *key, uint32_t n)
 {
 	const uint64_t *w = flow_key_words(key);
 	uint64_t diff = 0;
 
-	for (uint32_t i = 0; i < st->n_words; i++)
+	for (uint32_t i = 0; i < n; i++)
 		diff |= (w[st->widx[i]] & st->mw[i]) ^ f->kw[i];
 	return diff == 0;
+}
+
+static inline bool flow_matches(const struct subtable *st, const struct flowtbl_flow *f,
+				const struct flow_key *key)
+{
+	return flow_matches_n(st, f, key, st->n_words);
 }
 
 static inline bool flow_is_dead(const struct flowtbl_flow *f)
@@ -291,6 +346,11 @@ static inline struct flowtbl_flow **idx_slot(struct flowtbl_flow ***dir, uint32_
 void *tbl_alloc(struct flowtbl *t, size_t align, size_t size, bool zero);
 void tbl_free(struct flowtbl *t, void *p);
 int vec_reserve(struct flowtbl *t, void **v, uint32_t *cap, uint32_t need, size_t esize);
+
+/* slab.c: flow memory. Writer. */
+void *slab_alloc(struct flowtbl *t, size_t size);
+void slab_free(struct flowtbl *t, void *p, size_t size);
+void slab_fini(struct flowtbl *t);
 
 /* rcu.c: deferred frees. Writer. */
 #define DEFER_AUTO_RECLAIM 4096          /* pending items that trigger a reclaim */

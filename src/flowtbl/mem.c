@@ -8,6 +8,7 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "flowtbl_int.h"
 
@@ -15,12 +16,19 @@ void *tbl_alloc(struct flowtbl *t, size_t align, size_t size, bool zero)
 {
 	void *p;
 
+	/* Big blocks (the hash tables of large subtables) are read at random
+	 * by every lookup: put them in huge pages, as the flow slab is. */
+	if (size >= SLAB_ARENA && align)
+		align = SLAB_ARENA;
+
 	if (align <= 16) {
 		p = zero ? calloc(1, size) : malloc(size);
 	} else {
 		/* C11 aligned_alloc wants a multiple of the alignment. */
 		size = (size + align - 1) & ~(align - 1);
 		p = aligned_alloc(align, size);
+		if (p && align == SLAB_ARENA)
+			madvise(p, size, MADV_HUGEPAGE);   /* advice only */
 		if (p && zero)
 			memset(p, 0, size);
 	}

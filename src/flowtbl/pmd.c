@@ -51,6 +51,7 @@ int flowtbl_pmd_create(struct flowtbl *t, const struct flowtbl_pmd_params *p,
 	pmd->slot = p->slot;
 	pmd->stats = t->stats_dir[p->slot];
 	pmd->rng = 0x9e3779b9u ^ (p->slot * 0x85ebca6bu);
+	pmd->adaptive = p->cache_adaptive;
 	insert_prob_store(pmd, p->insert_inv_prob);
 	if (rte_rcu_qsbr_thread_register(t->qsbr, p->slot) != 0) {
 		free(pmd->cache);

@@ -48,7 +48,7 @@ void flow_free_now(struct flowtbl *t, struct flowtbl_flow *f)
 {
 	tbl_free(t, f->actions);
 	idx_release(t, f->idx);
-	tbl_free(t, f);
+	slab_free(t, f, flow_bytes(f));
 }
 
 static void flow_free_deferred(struct flowtbl *t, void *p)
@@ -67,9 +67,10 @@ void flowtbl_destroy(struct flowtbl *t)
 		dump_del(t, f);
 		flow_free_now(t, f);
 	}
+	defer_free_all_now(t);
 	for (uint32_t i = 0; i < t->n_subtables; i++)
 		subtable_destroy_now(t, t->subtables[i]);
-	defer_free_all_now(t);
+	slab_fini(t);
 	if (t->idx_dir)
 		slots_fini(t);
 	tbl_free(t, t->pending.items);
@@ -105,7 +106,7 @@ static struct flowtbl_flow *flow_new(struct flowtbl *t, const struct subtable *s
 				     const struct flow_ufid *ufid)
 {
 	size_t cold_off = sizeof(struct flowtbl_flow) + st->n_words * sizeof(uint64_t);
-	struct flowtbl_flow *f = tbl_alloc(t, CACHE_LINE, cold_off + sizeof(struct flow_cold), true);
+	struct flowtbl_flow *f = slab_alloc(t, flow_size(st->n_words));
 	const uint64_t *w = flow_key_words(mk);
 
 	if (!f)
@@ -195,9 +196,10 @@ int flowtbl_insert(struct flowtbl *t, const struct flow_key *key, const struct f
 
 err_idx:
 	idx_release(t, idx);
-	if (f)
+	if (f) {
 		tbl_free(t, f->actions);
-	tbl_free(t, f);
+		slab_free(t, f, flow_size(st->n_words));
+	}
 err_st:
 	if (new_st)
 		subtable_destroy_now(t, st);
