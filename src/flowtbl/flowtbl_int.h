@@ -123,10 +123,10 @@ static inline struct flowtbl_flow *ent_flow(uint64_t e)
 	return (struct flowtbl_flow *)(uintptr_t)(e & ENT_PTR_MASK);
 }
 
-/* A non-empty entry with this signature. */
+/* A non-empty entry with this signature. '&', not '&&': no branch. */
 static inline bool ent_match(uint64_t e, uint64_t sig)
 {
-	return (e & ~ENT_PTR_MASK) == sig && (e & ENT_PTR_MASK) != 0;
+	return ((e & ~ENT_PTR_MASK) == sig) & ((e & ENT_PTR_MASK) != 0);
 }
 
 struct bucket {
