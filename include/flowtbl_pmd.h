@@ -46,10 +46,9 @@ struct flowtbl_pmd_params {
 	uint32_t insert_inv_prob; /* a classifier hit fills the cache with
 				   * probability 1/insert_inv_prob; 0: never */
 	bool cache_adaptive;      /* false: consult the cache for every packet;
-				   * true: skip it while it saves less than it
-				   * costs (hit rate x masks probed per
-				   * classifier hit < 1), re-checking it on one
-				   * burst in 16 */
+				   * true: skip it while its hits save fewer
+				   * subtable probes than it costs (about 1.5
+				   * per packet), re-checking on 1 burst in 16 */
 };
 
 /* Create a PMD context and register its slot with the table's QSBR (as

@@ -152,6 +152,8 @@ struct st_reader {
 struct subtable {
 	struct htab *ht;                 /* release/acquire */
 	uint32_t n_words;                /* significant mask words */
+	uint32_t rank;                   /* atomic: position in the readers'
+					  * vector (for the adaptive cache) */
 	uint8_t widx[FLOW_KEY_WORDS];    /* their word indexes, ascending */
 	uint64_t mw[FLOW_KEY_WORDS];     /* their mask words */
 	/* Writer only. */
@@ -262,9 +264,7 @@ struct flowtbl_pmd {
 	uint32_t burst_no;
 	uint32_t w_pkts;                 /* packets looked up */
 	uint32_t w_probed;               /* ... of which through the cache */
-	uint32_t w_cache_hits;
-	uint32_t w_cls_hits;             /* classifier hits */
-	uint64_t w_cls_probes;           /* ... and the subtables they probed */
+	uint64_t w_saved;                /* subtable probes its hits saved */
 };
 
 #define ADAPT_WINDOW 8192                /* packets per adaptive decision */

@@ -130,7 +130,7 @@ static inline uint32_t cache_way1(const struct flowtbl_pmd *pmd, uint32_t h)
 /* Cache lookup for every key in 'map'; fills kh[] with the cache hashes. */
 static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
 			     const uint32_t *hashes, uint32_t map, struct flowtbl_flow *flows[],
-			     uint32_t kh[])
+			     uint32_t kh[], uint64_t *saved)
 {
 	struct flowtbl_flow ***dir = pmd->t->idx_dir;
 	const struct cache_ent *c = pmd->cache;
@@ -161,6 +161,8 @@ static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *con
 		if (flow_matches(f->st, f, keys[i]) && !flow_is_dead(f)) {
 			flows[i] = f;
 			found |= 1u << i;
+			/* The classifier would have probed this many. */
+			*saved += LOAD_RLX(&f->st->rank) + 1;
 		}
 	}
 	return found;
@@ -208,32 +210,25 @@ static void cache_fill(struct flowtbl_pmd *pmd, uint32_t map, const uint32_t kh[
 }
 
 /*
- * Adaptive cache: a cache probe costs about one subtable probe (a key hash
- * and a line or two); a hit saves the subtables the classifier would have
- * probed. Over each window, keep the cache if hit rate x subtables probed
- * per classifier hit > 1; otherwise skip it, trying it (lookup and fill)
- * on one burst in ADAPT_SAMPLE to notice when that changes.
+ * Adaptive cache: a hit saves the subtables the classifier would have
+ * probed (its flow's subtable rank + 1); a probe, hit or miss, costs
+ * about 1.5 subtable probes (a hash of the whole key, then an entry and
+ * the flow, against a hash of a few words). Over each window, keep the
+ * cache if it saved more than it cost; otherwise skip it, trying it
+ * (lookup and fill) on one burst in ADAPT_SAMPLE to notice when that
+ * changes.
  */
-static void adapt(struct flowtbl_pmd *pmd, uint32_t n, uint32_t probed, uint32_t cache_hits,
-		  uint32_t cls_hits, uint64_t cls_probes)
+static void adapt(struct flowtbl_pmd *pmd, uint32_t n, uint32_t probed, uint64_t saved)
 {
 	pmd->w_pkts += n;
 	pmd->w_probed += probed;
-	pmd->w_cache_hits += cache_hits;
-	pmd->w_cls_hits += cls_hits;
-	pmd->w_cls_probes += cls_probes;
+	pmd->w_saved += saved;
 	if (pmd->w_pkts < ADAPT_WINDOW)
 		return;
-	if (pmd->w_probed) {
-		/* saved/probed = (hits/probed) x (cls_probes/cls_hits) > 1 */
-		uint64_t saved = (uint64_t)pmd->w_cache_hits *
-				 (pmd->w_cls_hits ? pmd->w_cls_probes : 1);
-
-		pmd->bypass = saved <= (uint64_t)pmd->w_probed *
-				       (pmd->w_cls_hits ? pmd->w_cls_hits : 1);
-	}
-	pmd->w_pkts = pmd->w_probed = pmd->w_cache_hits = pmd->w_cls_hits = 0;
-	pmd->w_cls_probes = 0;
+	if (pmd->w_probed)
+		pmd->bypass = pmd->w_saved * 2 <= (uint64_t)pmd->w_probed * 3;
+	pmd->w_pkts = pmd->w_probed = 0;
+	pmd->w_saved = 0;
 }
 
 uint32_t flowtbl_lookup_burst(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
@@ -244,14 +239,14 @@ uint32_t flowtbl_lookup_burst(struct flowtbl_pmd *pmd, const struct flow_key *co
 	bool use_cache = pmd->cache != NULL;
 	uint32_t kh[FLOWTBL_BURST];
 	uint32_t cached = 0, hit = 0, n_cached;
-	uint64_t cls_probes = 0;
+	uint64_t cls_probes = 0, saved = 0;
 
 	if (n > FLOWTBL_BURST)
 		n = FLOWTBL_BURST;
 	if (use_cache && pmd->bypass)
 		use_cache = ++pmd->burst_no % ADAPT_SAMPLE == 0;
 	if (use_cache)
-		cached = cache_lookup(pmd, keys, hashes, all, flows, kh);
+		cached = cache_lookup(pmd, keys, hashes, all, flows, kh, &saved);
 	if (cached != all) {
 		hit = classify(pmd, keys, all & ~cached, flows, &cls_probes);
 		if (use_cache && hit)
@@ -259,8 +254,7 @@ uint32_t flowtbl_lookup_burst(struct flowtbl_pmd *pmd, const struct flow_key *co
 	}
 	n_cached = (uint32_t)__builtin_popcount(cached);
 	if (pmd->adaptive && pmd->cache)
-		adapt(pmd, n, use_cache ? n : 0, n_cached, (uint32_t)__builtin_popcount(hit),
-		      cls_probes);
+		adapt(pmd, n, use_cache ? n : 0, saved);
 	counter_add(&pmd->cnt.hit, n_cached + (uint64_t)__builtin_popcount(hit));
 	counter_add(&pmd->cnt.missed, n - n_cached - (uint64_t)__builtin_popcount(hit));
 	counter_add(&pmd->cnt.cache_hit, n_cached);

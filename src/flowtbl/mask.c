@@ -96,6 +96,9 @@ static void stvec_swap(struct flowtbl *t, struct stvec *v)
 {
 	struct stvec *old = t->stv;
 
+	/* Relaxed: a hint for the adaptive cache, exact soon enough. */
+	for (uint32_t i = 0; i < v->n; i++)
+		STORE_RLX(&v->st[i]->rank, i);
 	/* Release: the vector and the subtables it names are initialised
 	 * before readers can load it. */
 	STORE_REL(&t->stv, v);

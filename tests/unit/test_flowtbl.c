@@ -591,6 +591,62 @@ static void test_rerank(void **state)
 	flowtbl_destroy(t);
 }
 
+/* Adaptive cache: with one mask a cache hit saves nothing, so after a
+ * window the cache is only sampled; with the flow behind eight masks it
+ * saves seven probes per hit, so it stays on. */
+static void test_cache_adaptive(void **state)
+{
+	struct flowtbl *t = table_new(2, 0);
+	struct flowtbl_pmd_params pp = { .slot = 0, .cache_entries = 1024, .insert_inv_prob = 1,
+					 .cache_adaptive = true };
+	struct flowtbl_pmd *pmd;
+	struct flowtbl_counters c0, c1;
+	const struct flow_key *keys[FLOWTBL_BURST];
+	struct flowtbl_flow *res[FLOWTBL_BURST];
+	struct flow_key k, m;
+
+	(void)state;
+	assert_int_equal(flowtbl_pmd_create(t, &pp, &pmd), 0);
+	flowtbl_pmd_online(pmd);
+	tl_key_tcp4(&k, 1, 7u << 24, 0, 0, 0);
+	tl_mask_tcp4(&m, 8, 0, 0, 0);
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, NULL), 0);
+	for (int i = 0; i < FLOWTBL_BURST; i++)
+		keys[i] = &k;
+	for (int b = 0; b < 1024; b++)              /* 4 windows */
+		assert_int_equal(flowtbl_lookup_burst(pmd, keys, NULL, FLOWTBL_BURST, res), UINT32_MAX);
+	flowtbl_pmd_counters_get(pmd, &c0);
+	for (int b = 0; b < 1024; b++)
+		assert_int_equal(flowtbl_lookup_burst(pmd, keys, NULL, FLOWTBL_BURST, res), UINT32_MAX);
+	flowtbl_pmd_counters_get(pmd, &c1);
+	/* Sampled: one burst in 16 goes through the cache. */
+	assert_int_equal(c1.cache_hit - c0.cache_hit, 1024 / 16 * FLOWTBL_BURST);
+	assert_int_equal(c1.hit - c0.hit, 1024 * FLOWTBL_BURST);
+
+	/* A flow behind seven other masks (new masks go to the back until a
+	 * rerank): a cache hit now saves eight probes, so after a window the
+	 * cache answers everything. */
+	for (uint32_t i = 0; i < 7; i++) {
+		tl_key_tcp4(&k, 2, i << 24, 0, 0, 0);
+		tl_mask_tcp4(&m, 9 + i, 0, 0, 0);
+		assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, NULL), 0);
+	}
+	tl_key_tcp4(&k, 3, 5u << 24, 0, 0, 0);
+	tl_mask_tcp4(&m, 20, 0, 0, 0);
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, NULL), 0);
+	assert_int_equal(flowtbl_mask_count(t), 9);
+	flowtbl_pmd_insert_prob_set(pmd, 1);
+	for (int b = 0; b < 1024; b++)
+		assert_int_equal(flowtbl_lookup_burst(pmd, keys, NULL, FLOWTBL_BURST, res), UINT32_MAX);
+	flowtbl_pmd_counters_get(pmd, &c0);
+	for (int b = 0; b < 1024; b++)
+		assert_int_equal(flowtbl_lookup_burst(pmd, keys, NULL, FLOWTBL_BURST, res), UINT32_MAX);
+	flowtbl_pmd_counters_get(pmd, &c1);
+	assert_int_equal(c1.cache_hit - c0.cache_hit, 1024 * FLOWTBL_BURST);
+	flowtbl_pmd_offline(pmd);
+	flowtbl_destroy(t);
+}
+
 /* Grace periods: an online reader that has not reported quiescent holds
  * back frees; reclaim never waits for it. */
 static void test_grace_period(void **state)
@@ -637,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_many_flows_one_mask),
 		cmocka_unit_test(test_rerank),
 		cmocka_unit_test(test_grace_period),
+		cmocka_unit_test(test_cache_adaptive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
