@@ -11,9 +11,13 @@
  * - Unlinking is a plain atomic store (release, for symmetry with the
  *   publication); the object is freed only after an RCU grace period, so a
  *   reader that still holds the old pointer reads valid memory.
- * - A flow's 'dead' flag is set (relaxed) before it is unlinked; every hit
- *   re-checks it, so no lookup returns a flow once flowtbl_remove() has
- *   returned, whatever stale table snapshot or cache entry led to it.
+ * - flowtbl_remove() unlinks a flow from its hash table and from the
+ *   idx directory before it returns, so a lookup that starts after it
+ *   (loading the table pointers afresh) cannot reach it.
+ * - A flow's 'dead' flag is set (relaxed) before the unlink and every hit
+ *   re-checks it: a lookup already in flight, on a hash table snapshot
+ *   from before a rebuild or on an idx it read just before the unlink,
+ *   then also drops the flow as soon as the flag is visible.
  */
 #ifndef FLOWTBL_INT_H
 #define FLOWTBL_INT_H

@@ -13,6 +13,8 @@
 
 #include "flowtbl_int.h"
 
+#define REBUILD_AHEAD 4
+
 /* Entries a table of nb buckets may hold: 3/4 of its slots, so that
  * overflow chains stay short. */
 static uint32_t htab_limit(uint32_t nb)
@@ -66,10 +68,18 @@ static int htab_rebuild(struct flowtbl *t, struct subtable *st, uint32_t nb)
 
 	if (!ht)
 		return -ENOMEM;
-	for (uint32_t b = 0; old && b <= old->mask; b++)
+	for (uint32_t b = 0; old && b <= old->mask; b++) {
+		/* Placing a flow reads its hash: fetch the flows of a bucket
+		 * a few ahead, so the misses overlap (a third of insert time
+		 * in a 1M-flow build went to rebuilds without this). */
+		if (b + REBUILD_AHEAD <= old->mask)
+			for (int i = 0; i < BUCKET_ENTRIES; i++)
+				if (old->b[b + REBUILD_AHEAD].e[i])
+					__builtin_prefetch(ent_flow(old->b[b + REBUILD_AHEAD].e[i]));
 		for (int i = 0; i < BUCKET_ENTRIES; i++)
 			if (old->b[b].e[i])
 				htab_place(ht, ent_flow(old->b[b].e[i]));
+	}
 	ht->ov_base = ht->n_overflow;
 	/* Release: readers that load the new table see its entries. */
 	STORE_REL(&st->ht, ht);

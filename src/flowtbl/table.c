@@ -235,8 +235,8 @@ void flowtbl_remove(struct flowtbl *t, struct flowtbl_flow *f)
 	if (!t || !f || flow_is_dead(f))
 		return;
 	st = (struct subtable *)(uintptr_t)f->st;
-	/* Dead before unlinked: a reader holding a stale entry, table or
-	 * cache idx re-checks this flag on every hit. */
+	/* Dead before unlinked: lookups in flight on a stale entry, table or
+	 * cache idx re-check this flag on every hit. */
 	STORE_RLX(&f->dead, 1);
 	htab_del(t, st, f);
 	/* Release: orders the dead flag before the cache's way in is gone. */
