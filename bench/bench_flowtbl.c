@@ -442,12 +442,13 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
 			o.only = atoi(argv[++i]);
 		else {
-			fprintf(stderr, "usage: %s [--runs N] [--ms MS] [--cache ENTRIES] [--quick] [--only SCENARIO] [--pct P]\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s [--runs N] [--ms MS] [--cache ENTRIES] [--quick]"
+				" [--only SCENARIO] [--pct P] [--bursts N]\n", argv[0]);
 			return 2;
 		}
 	}
-	if (o.runs < 1 || o.runs > MAX_RUNS || o.pct < 0 || o.pct > 99 || o.ms < 1 || !o.cache || (o.cache & (o.cache - 1))) {
+	if (o.runs < 1 || o.runs > MAX_RUNS || o.pct < 0 || o.pct > 99 || o.ms < 1 || !o.cache ||
+	    (o.cache & (o.cache - 1)) || o.cache > FLOWTBL_CACHE_MAX) {
 		fprintf(stderr, "bench: --runs 1..%d, --ms > 0, --pct 0..99, --cache a power of two\n",
 			MAX_RUNS);
 		return 2;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * flowtbl internals shared by the files of src/flowtbl/: layouts, the
- * hash, and the per-file entry points. Not part of the API.
+ * hash, and the per-file entry points. Not part of the API. Functions
+ * shared across these files carry the ft_ prefix: libswcore is one static
+ * library with every module in it, so internal names must not collide.
  *
  * Memory ordering, in one place (each site repeats the short reason):
  * - The writer publishes an object (flow, subtable vector, hash table,
@@ -347,56 +349,56 @@ static inline struct flowtbl_flow **idx_slot(struct flowtbl_flow ***dir, uint32_
 }
 
 /* mem.c: heap with accounting in t->mem. */
-void *tbl_alloc(struct flowtbl *t, size_t align, size_t size, bool zero);
-void tbl_free(struct flowtbl *t, void *p);
-int vec_reserve(struct flowtbl *t, void **v, uint32_t *cap, uint32_t need, size_t esize);
+void *ft_tbl_alloc(struct flowtbl *t, size_t align, size_t size, bool zero);
+void ft_tbl_free(struct flowtbl *t, void *p);
+int ft_vec_reserve(struct flowtbl *t, void **v, uint32_t *cap, uint32_t need, size_t esize);
 
 /* slab.c: flow memory. Writer. */
-void *slab_alloc(struct flowtbl *t, size_t size);
-void slab_free(struct flowtbl *t, void *p, size_t size);
-void slab_fini(struct flowtbl *t);
+void *ft_slab_alloc(struct flowtbl *t, size_t size);
+void ft_slab_free(struct flowtbl *t, void *p, size_t size);
+void ft_slab_fini(struct flowtbl *t);
 
 /* rcu.c: deferred frees. Writer. */
 #define DEFER_AUTO_RECLAIM 4096          /* pending items that trigger a reclaim */
-void defer_free(struct flowtbl *t, defer_fn *fn, void *p);
-void defer_free_all_now(struct flowtbl *t);
-void defer_fn_free(struct flowtbl *t, void *p);
+void ft_defer_free(struct flowtbl *t, defer_fn *fn, void *p);
+void ft_defer_free_all_now(struct flowtbl *t);
+void ft_defer_fn_free(struct flowtbl *t, void *p);
 
-/* htab.c: a subtable's hash table. Writer, except htab_find (any). */
-int htab_reserve(struct flowtbl *t, struct subtable *st, uint32_t n_more);
-void htab_add(struct subtable *st, struct flowtbl_flow *f);
-void htab_del(struct flowtbl *t, struct subtable *st, struct flowtbl_flow *f);
-struct flowtbl_flow *htab_find(const struct subtable *st, const struct htab *ht, uint32_t hash,
+/* htab.c: a subtable's hash table. Writer, except ft_htab_find (any). */
+int ft_htab_reserve(struct flowtbl *t, struct subtable *st, uint32_t n_more);
+void ft_htab_add(struct subtable *st, struct flowtbl_flow *f);
+void ft_htab_del(struct flowtbl *t, struct subtable *st, struct flowtbl_flow *f);
+struct flowtbl_flow *ft_htab_find(const struct subtable *st, const struct htab *ht, uint32_t hash,
 			       const struct flow_key *key);
 
 /* mask.c: subtables and their ranked vector. Writer. */
-void mask_compact(const struct flow_key *mask, struct subtable *st);
-struct subtable *subtable_find(struct flowtbl *t, const struct subtable *proto);
-struct subtable *subtable_create(struct flowtbl *t, const struct subtable *proto);
-int subtable_publish(struct flowtbl *t, struct subtable *st);
-void subtable_unpublish(struct flowtbl *t, struct subtable *st);
-void subtable_destroy_now(struct flowtbl *t, struct subtable *st);
+void ft_mask_compact(const struct flow_key *mask, struct subtable *st);
+struct subtable *ft_subtable_find(struct flowtbl *t, const struct subtable *proto);
+struct subtable *ft_subtable_create(struct flowtbl *t, const struct subtable *proto);
+int ft_subtable_publish(struct flowtbl *t, struct subtable *st);
+void ft_subtable_unpublish(struct flowtbl *t, struct subtable *st);
+void ft_subtable_destroy_now(struct flowtbl *t, struct subtable *st);
 
 /* slots.c: flow slots and per-reader stats. Writer. */
-int idx_alloc(struct flowtbl *t, uint32_t *idx);
-void idx_release(struct flowtbl *t, uint32_t idx);
-void slot_stats_zero(struct flowtbl *t, uint32_t idx);
-int slots_init(struct flowtbl *t);
-void slots_fini(struct flowtbl *t);
+int ft_idx_alloc(struct flowtbl *t, uint32_t *idx);
+void ft_idx_release(struct flowtbl *t, uint32_t idx);
+void ft_slot_stats_zero(struct flowtbl *t, uint32_t idx);
+int ft_slots_init(struct flowtbl *t);
+void ft_slots_fini(struct flowtbl *t);
 
 /* dump.c: the id-ordered flow vector and the UFID index. Writer. */
-int dump_reserve(struct flowtbl *t);
-void dump_add(struct flowtbl *t, struct flowtbl_flow *f);
-void dump_del(struct flowtbl *t, struct flowtbl_flow *f);
-struct flowtbl_flow *dump_last(const struct flowtbl *t);
-int ufid_reserve(struct flowtbl *t);
-void ufid_add(struct flowtbl *t, struct flowtbl_flow *f);
-void ufid_del(struct flowtbl *t, struct flowtbl_flow *f);
+int ft_dump_reserve(struct flowtbl *t);
+void ft_dump_add(struct flowtbl *t, struct flowtbl_flow *f);
+void ft_dump_del(struct flowtbl *t, struct flowtbl_flow *f);
+struct flowtbl_flow *ft_dump_last(const struct flowtbl *t);
+int ft_ufid_reserve(struct flowtbl *t);
+void ft_ufid_add(struct flowtbl *t, struct flowtbl_flow *f);
+void ft_ufid_del(struct flowtbl *t, struct flowtbl_flow *f);
 
 /* table.c */
-void flow_free_now(struct flowtbl *t, struct flowtbl_flow *f);
+void ft_flow_free_now(struct flowtbl *t, struct flowtbl_flow *f);
 
 /* pmd.c: destroy the PMD contexts left at table destroy. */
-void pmd_destroy_all(struct flowtbl *t);
+void ft_pmd_destroy_all(struct flowtbl *t);
 
 #endif /* FLOWTBL_INT_H */

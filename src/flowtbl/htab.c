@@ -26,7 +26,7 @@ static uint32_t htab_limit(uint32_t nb)
 
 static struct htab *htab_alloc(struct flowtbl *t, uint32_t nb)
 {
-	struct htab *ht = tbl_alloc(t, CACHE_LINE, sizeof(*ht) + nb * sizeof(struct bucket), true);
+	struct htab *ht = ft_tbl_alloc(t, CACHE_LINE, sizeof(*ht) + nb * sizeof(struct bucket), true);
 
 	if (ht)
 		ht->mask = nb - 1;
@@ -86,13 +86,13 @@ static int htab_rebuild(struct flowtbl *t, struct subtable *st, uint32_t nb)
 	/* Release: readers that load the new table see its entries. */
 	STORE_REL(&st->ht, ht);
 	if (old)
-		defer_free(t, defer_fn_free, old);
+		ft_defer_free(t, ft_defer_fn_free, old);
 	return 0;
 }
 
 /* Make room for n_more flows (rebuilding if the table is too full or has
  * too many stale overflow flags). Writer. */
-int htab_reserve(struct flowtbl *t, struct subtable *st, uint32_t n_more)
+int ft_htab_reserve(struct flowtbl *t, struct subtable *st, uint32_t n_more)
 {
 	struct htab *ht = st->ht;
 	uint32_t nb = ht ? ht->mask + 1 : 1;
@@ -110,14 +110,14 @@ int htab_reserve(struct flowtbl *t, struct subtable *st, uint32_t n_more)
 	return htab_rebuild(t, st, nb);
 }
 
-/* Insert; htab_reserve() made room. Writer. */
-void htab_add(struct subtable *st, struct flowtbl_flow *f)
+/* Insert; ft_htab_reserve() made room. Writer. */
+void ft_htab_add(struct subtable *st, struct flowtbl_flow *f)
 {
 	htab_place(st->ht, f);
 }
 
 /* Remove a flow that is in the table. Writer. */
-void htab_del(struct flowtbl *t, struct subtable *st, struct flowtbl_flow *f)
+void ft_htab_del(struct flowtbl *t, struct subtable *st, struct flowtbl_flow *f)
 {
 	struct htab *ht = st->ht;
 	uint32_t nb = ht->mask + 1;
@@ -146,7 +146,7 @@ void htab_del(struct flowtbl *t, struct subtable *st, struct flowtbl_flow *f)
  * with this hash, or NULL. Any thread: readers pass the table they loaded
  * with acquire; the writer passes st->ht.
  */
-struct flowtbl_flow *htab_find(const struct subtable *st, const struct htab *ht, uint32_t hash,
+struct flowtbl_flow *ft_htab_find(const struct subtable *st, const struct htab *ht, uint32_t hash,
 			       const struct flow_key *key)
 {
 	uint64_t sig = ent_sig(hash);

@@ -67,7 +67,7 @@ subtable_lookup_n(const struct subtable *st, const struct flow_key *const keys[]
 		 * (signature collision, dead flow, spilled key) takes the
 		 * full probe. */
 		if (!f || !flow_matches_n(st, f, keys[i], n) || flow_is_dead(f))
-			f = htab_find(st, ht, hashes[i], keys[i]);
+			f = ft_htab_find(st, ht, hashes[i], keys[i]);
 		if (f) {
 			flows[i] = f;
 			found |= 1u << i;

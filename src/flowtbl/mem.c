@@ -12,7 +12,7 @@
 
 #include "flowtbl_int.h"
 
-void *tbl_alloc(struct flowtbl *t, size_t align, size_t size, bool zero)
+void *ft_tbl_alloc(struct flowtbl *t, size_t align, size_t size, bool zero)
 {
 	void *p;
 
@@ -37,7 +37,7 @@ void *tbl_alloc(struct flowtbl *t, size_t align, size_t size, bool zero)
 	return p;
 }
 
-void tbl_free(struct flowtbl *t, void *p)
+void ft_tbl_free(struct flowtbl *t, void *p)
 {
 	if (!p)
 		return;
@@ -47,7 +47,7 @@ void tbl_free(struct flowtbl *t, void *p)
 }
 
 /* Grow a writer-side vector to hold 'need' elements (doubling). */
-int vec_reserve(struct flowtbl *t, void **v, uint32_t *cap, uint32_t need, size_t esize)
+int ft_vec_reserve(struct flowtbl *t, void **v, uint32_t *cap, uint32_t need, size_t esize)
 {
 	uint32_t ncap = *cap ? *cap : 16;
 	size_t old = *v ? malloc_usable_size(*v) : 0;

@@ -32,11 +32,11 @@ int flowtbl_pmd_create(struct flowtbl *t, const struct flowtbl_pmd_params *p,
 	if (t->pmds[p->slot])
 		return -EBUSY;
 	/* Own cache lines: the PMD writes its counters here all the time. */
-	pmd = tbl_alloc(NULL, CACHE_LINE, sizeof(*pmd), true);
+	pmd = ft_tbl_alloc(NULL, CACHE_LINE, sizeof(*pmd), true);
 	if (!pmd)
 		return -ENOMEM;
 	if (n) {
-		pmd->cache = tbl_alloc(NULL, CACHE_LINE, n * sizeof(*pmd->cache), true);
+		pmd->cache = ft_tbl_alloc(NULL, CACHE_LINE, n * sizeof(*pmd->cache), true);
 		if (!pmd->cache) {
 			free(pmd);
 			return -ENOMEM;
@@ -73,7 +73,7 @@ void flowtbl_pmd_destroy(struct flowtbl_pmd *pmd)
 	free(pmd);
 }
 
-void pmd_destroy_all(struct flowtbl *t)
+void ft_pmd_destroy_all(struct flowtbl *t)
 {
 	for (uint32_t s = 0; t->pmds && s < t->n_readers; s++)
 		flowtbl_pmd_destroy(t->pmds[s]);

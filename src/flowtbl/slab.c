@@ -68,7 +68,7 @@ static int arena_add(struct flowtbl *t, struct slab_class *c)
 	void *a;
 	int err;
 
-	err = vec_reserve(t, (void **)&t->arenas, &t->cap_arenas, t->n_arenas + 1,
+	err = ft_vec_reserve(t, (void **)&t->arenas, &t->cap_arenas, t->n_arenas + 1,
 			  sizeof(*t->arenas));
 	if (err)
 		return err;
@@ -84,7 +84,7 @@ static int arena_add(struct flowtbl *t, struct slab_class *c)
 }
 
 /* A zeroed, 64-byte aligned object of 'size' bytes (<= SLAB_MAX). */
-void *slab_alloc(struct flowtbl *t, size_t size)
+void *ft_slab_alloc(struct flowtbl *t, size_t size)
 {
 	struct slab_class *c = &t->slab[slab_class(size)];
 	size_t osize = (slab_class(size) + 1) * SLAB_QUANTUM;
@@ -108,7 +108,7 @@ void *slab_alloc(struct flowtbl *t, size_t size)
 	return p;
 }
 
-void slab_free(struct flowtbl *t, void *p, size_t size)
+void ft_slab_free(struct flowtbl *t, void *p, size_t size)
 {
 	struct slab_class *c = &t->slab[slab_class(size)];
 
@@ -118,14 +118,14 @@ void slab_free(struct flowtbl *t, void *p, size_t size)
 	POISON((char *)p + sizeof(void *), (slab_class(size) + 1) * SLAB_QUANTUM - sizeof(void *));
 }
 
-void slab_fini(struct flowtbl *t)
+void ft_slab_fini(struct flowtbl *t)
 {
 	for (uint32_t i = 0; i < t->n_arenas; i++) {
 		UNPOISON(t->arenas[i], SLAB_ARENA);
 		munmap(t->arenas[i], SLAB_ARENA);
 	}
 	t->mem -= (size_t)t->n_arenas * SLAB_ARENA;
-	tbl_free(t, t->arenas);
+	ft_tbl_free(t, t->arenas);
 	t->arenas = NULL;
 	t->n_arenas = t->cap_arenas = 0;
 	memset(t->slab, 0, sizeof(t->slab));
