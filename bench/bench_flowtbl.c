@@ -409,6 +409,8 @@ static int control_plane(const struct opts *o)
 
 	if (build(&b, n, 4, &ins, &ins_cpu) < 0)
 		return -1;
+	/* Hash tables replaced while growing wait for a grace period. */
+	flowtbl_synchronize(b.t);
 	rss1 = rss_kb();
 	mem = flowtbl_memory(b.t);
 	rm = remove_timed(&b, true);
