@@ -58,6 +58,13 @@ static void *arena_map(void)
 		munmap(p, (size_t)(a - p));
 	if (a + SLAB_ARENA < p + len)
 		munmap(a + SLAB_ARENA, (size_t)(p + len - (a + SLAB_ARENA)));
+	/* Hash table entries keep 48 bits of a flow's address (the rest is
+	 * hash signature): Linux gives user space addresses above that only
+	 * to mmap calls that ask for them, but check rather than assume. */
+	if (((uintptr_t)a + SLAB_ARENA - 1) & ~(uintptr_t)ENT_PTR_MASK) {
+		munmap(a, SLAB_ARENA);
+		return NULL;
+	}
 	/* Advice only: without THP the arena still works, in small pages. */
 	madvise(a, SLAB_ARENA, MADV_HUGEPAGE);
 	return a;
