@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
 # Shared helpers for the forwarding benchmark scripts (bash; sourced).
 
 log() { echo "bench: $*" >&2; }
@@ -16,11 +17,12 @@ load_now() { cut -d' ' -f1 /proc/loadavg; }
 # Free 2 MB hugepages.
 huge_free() { awk '/HugePages_Free/ { print $2 }' /proc/meminfo; }
 
-# need_hugepages PAGES: wait up to 60 s for that many free 2 MB pages
-# (another job on the machine may hold them for a moment), else fail.
+# need_hugepages PAGES: wait up to 5 minutes for that many free 2 MB pages
+# (other jobs on the machine, tests for instance, hold some for a while),
+# else fail.
 need_hugepages() {
 	local want=$1 i
-	for i in $(seq 60); do
+	for i in $(seq 300); do
 		[ "$(huge_free)" -ge "$want" ] && return 0
 		[ "$i" = 1 ] && log "waiting for $want free hugepages ($(huge_free) free)"
 		sleep 1

@@ -106,15 +106,16 @@ record() { sed "s/^{/{\"profile\": \"$1\", \"run\": $2, /" | tee -a "$results"; 
 # ---------------------------------------------------------------------------
 run_dpdk_switch() {
 	local pcap=$1 flows=$2 packets=$3 n_flows=$4 dip=${5:-}
-	local box pid="" sock limit t0 secs c0 c1 ns0 ns1 tid s0 s1 rss0 rss1 anon0 anon1
+	local box pid="" sock limit t0 secs c0 c1 ns0 ns1 tid s0 s1 rss0 rss1 anon0 anon1 prefix
 	box=$(mktemp -d /tmp/dsbench-ds.XXXXXX)
+	prefix=dsb-ds-${box##*.}
 	sock=$box/ctl.sock
 	limit=$((n_flows * 2 > 200000 ? n_flows * 2 : 200000))
 	(
-		trap 'stop_pid "$pid" dpdk-switch; rm -rf "$box" "/var/run/dpdk/dsb-ds-$$"' EXIT
+		trap 'stop_pid "$pid" dpdk-switch; rm -rf "$box" "/var/run/dpdk/$prefix" /dev/hugepages/${prefix}map_*' EXIT
 		trap 'exit 130' INT TERM
 		need_hugepages 256
-		setsid "$DS_BIN" -l 0-1 --no-pci --file-prefix "dsb-ds-$$" --socket-mem 512 \
+		setsid "$DS_BIN" -l 0-1 --no-pci --file-prefix "$prefix" --huge-unlink --socket-mem 512 \
 			--vdev "net_pcap0,rx_pcap=$pcap,infinite_rx=1" --vdev net_null0,no-rx=1 \
 			-- --ctl "$sock" --pmd-cores 1 --flow-limit "$limit" > "$box/out" 2>&1 &
 		pid=$!
@@ -156,7 +157,7 @@ run_dpdk_switch() {
 		if [ -n "$dip" ]; then
 			sed "s/^in_port([0-9]*),/in_port(2),/" "$dip" > "$box/dip.flows"
 			# shellcheck disable=SC2046 # word splitting of KEY=VALUE pairs wanted
-			json system=dpdk-switch metric=dip $(measure_dip "dsb-ds-$$" net_null0 \
+			json system=dpdk-switch metric=dip $(measure_dip "$prefix" net_null0 \
 				"$pid" "$tid" "$box/dip.flows" -- ctl add-flows "$box/dip.flows")
 		fi
 		ctl show -s > "$box/show.txt" 2>&1 || true

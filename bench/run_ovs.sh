@@ -69,7 +69,8 @@ appctl() { ovs-appctl -t "$box/ovs-vswitchd.ctl" --timeout=600 "$@"; }
 ovsdb-tool create "$box/conf.db" /usr/share/openvswitch/vswitch.ovsschema
 ovsdb-server "$box/conf.db" --remote="punix:$box/db.sock" \
 	--pidfile="$box/ovsdb-server.pid" --unixctl="$box/ovsdb-server.ctl" \
-	--log-file="$box/ovsdb-server.log" --detach --no-chdir -vconsole:off
+	--log-file="$box/ovsdb-server.log" --detach --no-chdir -vconsole:off 2> "$box/start.err" ||
+	{ cat "$box/start.err" >&2; die "run_ovs: ovsdb-server did not start"; }
 db_pid=$(cat "$box/ovsdb-server.pid")
 vsctl --no-wait init
 vsctl --no-wait set Open_vSwitch . \
@@ -79,7 +80,8 @@ vsctl --no-wait set Open_vSwitch . \
 need_hugepages 256
 unshare --net "$VSWITCHD" "$DB" --pidfile="$box/ovs-vswitchd.pid" \
 	--unixctl="$box/ovs-vswitchd.ctl" --log-file="$box/ovs-vswitchd.log" \
-	--detach --no-chdir -vconsole:off
+	--detach --no-chdir -vconsole:off 2> "$box/start.err" ||
+	{ cat "$box/start.err" >&2; die "run_ovs: ovs-vswitchd-dpdk did not start"; }
 sw_pid=$(cat "$box/ovs-vswitchd.pid")
 prioritize "$sw_pid"
 wait_for 60 grep -q 'DPDK Enabled - initialized' "$box/ovs-vswitchd.log" ||

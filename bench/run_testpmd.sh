@@ -38,7 +38,8 @@ pid=""
 cleanup() {
 	exec 3>&- 2>/dev/null || true
 	stop_pid "$pid" dpdk-testpmd
-	rm -rf "$box" "/var/run/dpdk/dsb-tp-$$"
+	# --huge-unlink leaves no hugepage files behind; a killed EAL would.
+	rm -rf "$box" "/var/run/dpdk/dsb-tp-$$" /dev/hugepages/dsb-tp-$$map_*
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -48,9 +49,12 @@ trap 'exit 130' INT TERM
 # --packets, bound the count by the file size (records of 16 + >= 60 bytes).
 [ "$packets" -gt 0 ] || packets=$((($(stat -c %s "$pcap") - 24) / 76 + 1))
 mbufs=$((packets + 32768))
-need_hugepages 256
+# About 2.5 kB per mbuf with testpmd's default 2176-byte data room, plus
+# 64 MB for everything else, in 2 MB pages.
+mem=$(((mbufs * 5 / 2 / 1024 + 64 + 1) / 2 * 2))
+need_hugepages $((mem / 2))
 mkfifo "$box/cmd"
-setsid stdbuf -oL -eL dpdk-testpmd -l 0-1 --no-pci --file-prefix "dsb-tp-$$" --socket-mem 512 \
+setsid stdbuf -oL -eL dpdk-testpmd -l 0-1 --no-pci --file-prefix "dsb-tp-$$" --huge-unlink --socket-mem "$mem" \
 	--vdev "net_pcap0,rx_pcap=$pcap,infinite_rx=1" --vdev net_null0,no-rx=1 -- \
 	-i --forward-mode=io --record-core-cycles --total-num-mbufs="$mbufs" \
 	< "$box/cmd" > "$box/out" 2>&1 &
