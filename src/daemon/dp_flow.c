@@ -126,7 +126,7 @@ uint32_t dp_flow_limit(const struct dp *dp)
 
 void dp_set_flow_limit_ceiling(struct dp *dp, uint32_t ceiling)
 {
-	revalidator_set_ceiling(&dp->reval, ceiling);
+	revalidator_set_limit(&dp->reval, ceiling);
 }
 
 void dp_set_max_idle(struct dp *dp, uint32_t ms)
