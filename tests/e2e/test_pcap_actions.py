@@ -15,8 +15,9 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pcapcase import Case, Interleave, main  # noqa: E402
 
-from scapy.all import (ICMP, IP, TCP, UDP, Dot1AD, Dot1Q, Ether, ICMPv6EchoRequest,  # noqa: E402
-                       ICMPv6DestUnreach, IPv6, Raw)
+from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1AD, Dot1Q, Ether,  # noqa: E402
+                       ICMPv6DestUnreach, ICMPv6EchoRequest, IPv6, IPv6ExtHdrRouting, Raw,
+                       fragment)
 from scapy.layers.sctp import SCTP, SCTPChunkData  # noqa: E402
 
 SRC, DST = "00:00:00:00:00:01", "00:00:00:00:00:02"
@@ -264,7 +265,8 @@ def cases():
                   [(M_UDP4, "dec_ttl(le_1({b})),{a}")],
                   {"a": [udp4("dt", 0, ttl=63), udp4("dt", 1, ttl=1)],
                    "b": [udp4("dt", 2, ttl=1), udp4("dt", 3, ttl=0)]},
-                  note="a TTL of 0 or 1 takes the le_1 list, unchanged", ovs=False))
+                  note="a TTL of 0 or 1 takes the le_1 list, unchanged; OVS 3.1 cannot "
+                       "parse dec_ttl", ovs=False))
     c.append(Case("dec_ttl_ipv6", ["in", "a", "b"],
                   {"in": [udp6("dt6", 0, hlim=255), udp6("dt6", 1, hlim=1)]},
                   [(M_UDP6, "dec_ttl(le_1({b})),{a}")],
@@ -365,6 +367,64 @@ def cases():
     p = many(udp4, "us2")
     c.append(Case("userspace_no_listener_then_output", ["in", "a"], {"in": p},
                   [(M_UDP4, "userspace(pid=1),{a}")], {"a": p}, lost=3, ovs_lost=0))
+
+    # ---- headers the packet lacks ----
+    p = many(udp4, "popnv")
+    c.append(Case("pop_vlan_on_untagged_is_a_no_op", ["in", "a"], {"in": p},
+                  [(M_UDP4, "pop_vlan,{a}")], {"a": p},
+                  note="the kernel's skb_vlan_pop() leaves an untagged packet alone"))
+    arps = [eth(type=0x0806) / ARP(op=1, psrc=IP_A, pdst=IP_B, hwsrc=SRC) for _ in range(2)]
+    c.append(Case("dec_ttl_on_non_ip_passes", ["in", "a", "b"], {"in": arps},
+                  [(M_ETH + ",eth_type(0x0806),arp()", "dec_ttl(le_1({b})),{a}")],
+                  {"a": arps}, ovs=False, note="dec_ttl leaves a packet without TTL alone"))
+    whole = udp4("cut4", 0)
+    cut = bytes(whole)[:14 + 19]
+    c.append(Case("set_ipv4_on_cut_header_drops", ["in", "a"], {"in": [cut, whole, cut]},
+                  [(M_ETH + ",eth_type(0x0800),ipv4()", "set(ipv4(ttl=9)),{a}")],
+                  {"a": [udp4("cut4", 0, ttl=9)]},
+                  note="as the kernel: a set on a header the packet does not have drops it",
+                  ovs_differs="OVS userspace writes the field into what there is of the "
+                              "header and sends the packet on"))
+    full_tcp = tcp4("cuttcp", 0)
+    cut_tcp = bytes(eth() / IP(src=IP_A, dst=IP_B, proto=6, len=30)) + \
+        bytes(full_tcp[TCP])[:10]
+    c.append(Case("set_tcp_on_cut_header_drops", ["in", "a"], {"in": [cut_tcp, full_tcp]},
+                  [(M_TCP4, "set(tcp(dst=8080)),{a}")],
+                  {"a": [tcp4("cuttcp", 0, dport=8080)]},
+                  ovs_differs="OVS userspace sends a packet whose header a set cannot "
+                              "rewrite on unchanged"))
+
+    # ---- checksums of fragments and routing headers ----
+    def frags(src):
+        d = IP(src=src, dst=IP_B, id=77) / UDP(sport=1, dport=2) / payload("frag", 0, 64)
+        return [eth() / f for f in fragment(d, fragsize=32)]
+    c.append(Case("set_ipv4_src_on_fragments", ["in", "a"], {"in": frags(IP_A)},
+                  [(M_ETH + ",eth_type(0x0800),ipv4(src=10.0.0.1)", "set(ipv4(src=10.9.8.7)),{a}")],
+                  {"a": frags("10.9.8.7")},
+                  note="the first fragment's UDP checksum follows the address (it covers the "
+                       "whole datagram); later fragments have no L4 header to fix",
+                  ovs_differs="OVS 3.1 userspace 'fixes' a UDP checksum in a later "
+                              "fragment's payload, corrupting it (the kernel does not)"))
+
+    def rh6(dst, segleft):
+        return eth() / IPv6(src=IP6_A, dst=dst) / IPv6ExtHdrRouting(
+            addresses=["2001:db8::77"], segleft=segleft) / UDP(sport=1, dport=2) / \
+            payload("rh", segleft)
+    c.append(Case("set_ipv6_dst_with_routing_header", ["in", "a"],
+                  {"in": [rh6(IP6_B, 1), rh6(IP6_B, 0)]},
+                  [(M_ETH + ",eth_type(0x86dd),ipv6(proto=17,frag=no),udp()",
+                    "set(ipv6(dst=2001:db8::99)),{a}")],
+                  {"a": [rh6("2001:db8::99", 1), rh6("2001:db8::99", 0)]},
+                  note="with segments left, the UDP checksum covers the routing header's "
+                       "final address, so a new dst leaves it alone; scapy computes it so"))
+
+    # ---- recirculation of copies ----
+    p = many(udp4, "clrc")
+    c.append(Case("clone_with_recirc", ["in", "a", "b"], {"in": p},
+                  [(M_UDP4, "clone(set(ipv4(ttl=7)),recirc(5)),{b}"),
+                   ("recirc_id(5),in_port({in}),eth(),eth_type(0x0800),ipv4(ttl=7,frag=no)",
+                    "{a}")],
+                  {"a": many(udp4, "clrc", ttl=7), "b": p}))
 
     # ---- sequences ----
     p = many(udp4, "seq")

@@ -309,10 +309,12 @@ def cases():
     snap_flow = M + ",eth_type(0x0800),ipv4(proto=17,frag=no),udp(dst=7)"
     c.append(routing("llc_8022_frames", [
         (M + ",eth_type(0/0xffff)", "{a}"), (snap_flow, "{b}")], [
-        ("a", stp), ("b", snap_ip), ("a", snap_oui), ("a", snap_len), ("b", snap_ctrl)],
+        ("a", stp), ("b", snap_ip), ("a", snap_oui), ("a", snap_len)],
         ovs=False, note="802.2 frames have no eth_type (OVS writes eth_type(0/0xffff), which "
-                        "its dpctl cannot add); as the kernel, the LLC control byte is not "
-                        "checked before SNAP"))
+                        "its dpctl cannot add)"))
+    c.append(routing("snap_control_byte_not_checked", [(snap_flow, "{b}")], [
+        ("b", snap_ctrl)], note="as the kernel's parse_ethertype()",
+        ovs_differs="OVS userspace wants LLC control 3 before SNAP"))
     c.append(routing("snap_carries_ethertype", [(snap_flow, "{b}")], [
         ("b", snap_ip), (MISS, snap_oui), (MISS, snap_len), ("b", snap_ip)],
         note="a SNAP header with OUI 0 carries a real eth_type, and what follows is parsed"))
