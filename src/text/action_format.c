@@ -133,7 +133,8 @@ static void fmt_check_pkt_len(struct strbuf *sb, const uint8_t *p, size_t len)
 	strbuf_add(sb, "))", 2);
 }
 
-/* OVS's format_dec_ttl_action(): the first OVS_DEC_TTL_ATTR_ACTION's list. */
+/* "dec_ttl(le_1(LIST))" with the first OVS_DEC_TTL_ATTR_ACTION's list, the
+ * form of the OVS dec_ttl patches (OVS 3.1 has none). */
 static void fmt_dec_ttl(struct strbuf *sb, const uint8_t *p, size_t len)
 {
 	const uint8_t *v;

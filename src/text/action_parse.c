@@ -419,7 +419,8 @@ static int parse_check_pkt_len(struct scan *sc, struct nlbuf *b, const char *at)
 }
 
 /* "dec_ttl(le_1(LIST))": LIST runs on packets whose TTL would reach 0.
- * The kernel wants the list inside an OVS_DEC_TTL_ATTR_ACTION nest. */
+ * OVS 3.1 has no dec_ttl; this is the form of the OVS patches that added
+ * it. The kernel wants the list inside an OVS_DEC_TTL_ATTR_ACTION nest. */
 static int parse_dec_ttl(struct scan *sc, struct nlbuf *b, const char *at)
 {
 	size_t ofs;
