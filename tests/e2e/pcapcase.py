@@ -269,9 +269,11 @@ def parse_stats(output):
     m = re.search(r"lookups: hit:(\d+) missed:(\d+) lost:(\d+)", output)
     if m:
         st["hit"], st["missed"], st["lost"] = map(int, m.groups())
-    m = re.search(r"mbufs in use: (\d+) of (\d+)", output)
+    # The last one the daemon prints: after the ports are closed, when
+    # every mbuf must be back in the pool.
+    m = re.findall(r"mbufs in use: (\d+)", output)
     if m:
-        st["mbufs_in_use"], st["mbufs"] = map(int, m.groups())
+        st["mbufs_in_use"] = int(m[-1])
     for m in re.finditer(r"port (\d+): (\S+) .*\n\s+RX packets:(\d+) bytes:\d+ errors:\d+ "
                          r"dropped:\d+\n\s+TX packets:(\d+) bytes:\d+ errors:\d+ dropped:(\d+)",
                          output):
