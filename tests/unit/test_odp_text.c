@@ -744,6 +744,10 @@ static void test_actions_nested(void **state)
 	actions_rt("check_pkt_len(size=200,gt(1),le(drop))", "check_pkt_len(size=200,gt(1),le(drop))");
 	actions_rt("check_pkt_len(size=65535,gt(set(ipv4(ttl=1)),2),le(clone(3)))",
 		   "check_pkt_len(size=65535,gt(set(ipv4(ttl=1)),2),le(clone(3)))");
+	actions_rt("dec_ttl(le_1(drop))", "dec_ttl(le_1(drop))");
+	actions_rt("dec_ttl(le_1()),2", "dec_ttl(le_1(drop)),2");
+	actions_rt("dec_ttl(le_1(userspace(pid=1,userdata(0102030405060708)),3)),1",
+		   "dec_ttl(le_1(userspace(pid=1,userdata(0102030405060708)),3)),1");
 	actions_rt("ct", "ct");
 	actions_rt("ct()", "ct");
 	actions_rt("ct(commit,zone=5,mark=1/0xff,label=0x1/0xff,helper=ftp)",
@@ -1077,6 +1081,9 @@ static void test_bad_actions(void **state)
 		{ "sample(sample=50%,actions(1)", 28, "missing ')'" },
 		{ "check_pkt_len(size=65536,gt(1),le(2))", 19, "out of range" },
 		{ "check_pkt_len(size=1,gt(1))", 26, "',le('" },
+		{ "dec_ttl", 7, "'(le_1('" },
+		{ "dec_ttl(1)", 7, "'(le_1('" },
+		{ "dec_ttl(le_1(1)", 15, "missing ')'" },
 		{ "userspace(pid=1,userdata(123))", 25, "odd number of hex digits" },
 		{ "userspace(pid=1,sFlow(vid=0,pcp=0,output=1))", 16, "not supported" },
 		{ "userspace(1)", 10, "expected 'pid='" },
