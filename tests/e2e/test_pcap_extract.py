@@ -110,9 +110,7 @@ def cases():
         (M + ",eth_type(0x0800),ipv4(frag=no)", "{a}")], [
         ("a", eth() / udp4("u", 0)),
         (MISS, eth() / Dot1Q(vlan=10) / udp4("u", 1))],
-        note="no vlan() in a flow means untagged: the kernel always matches the TCI",
-        xfail="--flows installs the text parser's mask as is, without the netlink codec's "
-              "kernel rules (TCI always exact); src/daemon/dp_flow.c load_line()"))
+        note="no vlan() in a flow means untagged: the kernel always matches the TCI"))
 
     # ---- ARP ----
     def arp(op=1, psrc="10.0.0.1", pdst="10.0.0.2", hwsrc="00:00:00:00:00:01",
