@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""A reactive controller for dpdk-switch: a learning switch in about 300
-lines of the Python standard library.
+"""A reactive controller for dpdk-switch: a learning switch in the Python
+standard library.
 
 The daemon starts with no flows. This program connects to its control
 socket, asks for the packets that miss the flow table (MISS upcalls), and
@@ -22,9 +22,16 @@ The protocol is the Open vSwitch kernel datapath's generic netlink, as
 socket instead of a netlink socket (docs/PROTOCOL.md). Each datagram holds
 netlink messages: nlmsghdr + genlmsghdr + struct ovs_header + attributes.
 
-Usage: examples/controller.py [--ctl PATH] [--max-idle-check] [-v]
+It assumes it owns the flow table: when a MAC address moves to another
+port, it deletes every flow (the simple, always-correct answer). Flows it
+installed also expire when idle (the daemon's --max-idle); the next miss
+installs them again.
+
+Usage: examples/controller.py [--ctl PATH] [-v]
 Needs to be an admin of the socket (root, or the daemon's --ctl-group):
 installing flows and executing packets are privileged, as in the kernel.
+The module is also a small client library: Datapath (connect, resolve the
+families, stats(), ports(), flow_new(), execute(), upcalls()).
 """
 import argparse
 import errno
@@ -415,12 +422,10 @@ def main(argv=None):
           (args.ctl, ", ".join("%d (%s)" % kv for kv in sorted(sw.ports.items()))), flush=True)
     status = 0
     try:
-        while not stop:
-            if sw.dp.backlog or select.select([dp.sock], [], [], 0.5)[0]:
+        while not stop:  # a signal ends the loop within half a second
+            if dp.backlog or select.select([dp.sock], [], [], 0.5)[0]:
                 sw.run_once()
-    except InterruptedError:
-        pass
-    except EOFError as e:
+    except (EOFError, OSError, NetlinkError) as e:  # the daemon went away, mostly
         print("controller: %s" % e, file=sys.stderr)
         status = 1
     print("controller: %s, request errors %d" %

@@ -114,10 +114,12 @@ for ns in $ns_a $ns_b; do
 	ip -n $ns link set lo up
 done
 
+# --max-idle: the demo's flows stay for an hour even when idle (the
+# revalidator's default expires flows idle for 10 s, as in Open vSwitch).
 step "dpdk-switch on two net_tap ports, flows from examples/demo-flows.txt"
 set -- "$switch" --lcores "$lcores" --no-pci --file-prefix "$prefix" $mem \
 	--vdev "net_tap0,iface=$if_a" --vdev "net_tap1,iface=$if_b" \
-	-- --ctl "$sock" --flows examples/demo-flows.txt
+	-- --ctl "$sock" --flows examples/demo-flows.txt --max-idle 3600000
 say "$*"
 "$@" >"$tmp/daemon.log" 2>&1 &
 daemon_pid=$!

@@ -111,13 +111,14 @@ class Topology:
     """n hosts on one switch. 'flows': a flow table text (--flows), a function
     of the hosts that returns one, or None."""
 
-    def __init__(self, n_hosts, flows=None, options=(), ipv6=True, tag=None):
+    def __init__(self, n_hosts, flows=None, options=(), ipv6=True, tag=None, huge=None):
         self.tag = tag or TAG
         self.tmp = tempfile.mkdtemp(prefix="dpsw-netns-")
         self.hosts = [Host(self, i) for i in range(n_hosts)]
         self.procs = []
         self.daemon = None
         self.ipv6 = ipv6
+        self.huge = huge  # dpsw.Daemon's: None = hugepages when there are enough
         opts = list(options)
         if callable(flows):
             flows = flows(self.hosts)
@@ -126,6 +127,9 @@ class Topology:
             with open(path, "w") as f:
                 f.write(flows)
             opts += ["--flows", path]
+            if "--max-idle" not in opts:
+                # A fixed table: no flow may expire however slow the machine.
+                opts += ["--max-idle", "3600000"]
         self.vdevs = ["net_tap%d,iface=%s" % (h.index, h.iface) for h in self.hosts]
         self.options = opts
 
@@ -153,7 +157,8 @@ class Topology:
                   "net.ipv6.conf.default.disable_ipv6=%d" % (not self.ipv6),
                   "net.ipv6.conf.all.disable_ipv6=%d" % (not self.ipv6))
             h.run("ip", "link", "set", "lo", "up")
-        self.daemon = dpsw.Daemon(self.vdevs, self.options, tmpdir=self.tmp).start()
+        self.daemon = dpsw.Daemon(self.vdevs, self.options, tmpdir=self.tmp,
+                                  huge=self.huge).start()
         for h in self.hosts:
             sh("ip", "link", "set", h.iface, "netns", h.ns)
             h.run("ip", "link", "set", h.iface, "address", h.mac)

@@ -11,6 +11,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
+import dpsw  # noqa: E402
 from netns import TAG, Topology, run_cases, tcp_transfer  # noqa: E402
 
 TREE = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -120,9 +121,21 @@ def controller_without_daemon():
     assert r.returncode == 1 and "No such file or directory" in r.stderr, r
 
 
+def controller_not_admin():
+    """Registering for upcalls is an admin's request: EPERM, said clearly."""
+    with dpsw.Daemon(["net_null0"]) as d:
+        os.chmod(d.tmp, 0o755)  # let nobody reach the socket (mode 0666)
+        r = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                            "/usr/bin/python3", CONTROLLER, "--ctl", d.sock],
+                           capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1, r
+    assert "Operation not permitted" in r.stderr and "needs root" in r.stderr, r.stderr
+
+
 if __name__ == "__main__":
     run_cases([("a MISS upcall carries the packet and its key", upcall_content),
                ("learning controller, then no more misses while traffic runs",
                 learning_then_datapath_only),
                ("learning controller, three hosts, IPv6 ND and IPv4", three_hosts_ipv6),
-               ("controller without a daemon", controller_without_daemon)])
+               ("controller without a daemon", controller_without_daemon),
+               ("controller without admin rights", controller_not_admin)])
