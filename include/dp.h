@@ -39,6 +39,9 @@ int dp_open_eal_ports(struct dp *dp);
 int dp_start(struct dp *dp, struct errmsg *err);
 /* Stop the PMDs (their tx buffers flushed). */
 void dp_stop(struct dp *dp);
+/* Stop the PMDs, then stop and close every port (tx_pcap files are then
+ * complete). The datapath stays usable for statistics. */
+void dp_close_ports(struct dp *dp);
 
 /* ---- ports ---- */
 /* Hot-plug 'devargs' as a new port; *port_no gets its number. */

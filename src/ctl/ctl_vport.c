@@ -91,7 +91,7 @@ static int devargs_of(struct ctl_req *req, const struct nlattr **a, const char *
 static int vport_new(struct ctl_req *req)
 {
 	const struct nlattr *a[OVS_VPORT_ATTR_MAX + 1];
-	const char *devargs;
+	const char *devargs = NULL;
 	uint32_t port_no, pid = 0;
 	int ret = parse(req, a);
 
@@ -164,7 +164,7 @@ static int vport_get(struct ctl_req *req)
 static int vport_set(struct ctl_req *req)
 {
 	const struct nlattr *a[OVS_VPORT_ATTR_MAX + 1];
-	uint32_t port_no, pid;
+	uint32_t port_no, pid = 0;
 	int ret = parse(req, a);
 
 	if (ret == 0)

@@ -138,14 +138,19 @@ static void close_port(struct dp *dp, uint32_t port_no)
 	free(dport);
 }
 
+void dp_close_ports(struct dp *dp)
+{
+	dp_stop(dp);
+	for (uint32_t p = 0; p < PORT_MAX; p++)
+		close_port(dp, p);
+}
+
 void dp_destroy(struct dp *dp)
 {
 	if (dp == NULL)
 		return;
-	dp_stop(dp);
+	dp_close_ports(dp);
 	dp_ctl_exec_fini(dp);
-	for (uint32_t p = 0; p < PORT_MAX; p++)
-		close_port(dp, p);
 	for (uint32_t i = 0; i < dp->n_pmds; i++) {
 		pmd_destroy(dp->pmds[i]);
 		free(dp->pmd_confs[i]);

@@ -161,6 +161,10 @@ static int run(const struct options *opt)
 	dp_upcalls_run(dp, ctl_upcall_deliver, srv);
 	printf("dpdk-switch: stopping\n");
 	dp_print_stats(dp, stdout);
+	/* With the ports closed every mbuf is back in the pool unless one
+	 * leaked: the end-to-end tests check this line. */
+	dp_close_ports(dp);
+	printf("dpdk-switch: mbufs in use: %u (after closing the ports)\n", dp_mbufs_in_use(dp));
 	status = EXIT_SUCCESS;
 out:
 	ctl_server_close(srv);

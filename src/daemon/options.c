@@ -108,7 +108,7 @@ bad:
 static int parse_u16(const char *name, const char *s, uint32_t min, uint32_t max,
 		     uint16_t *out, struct errmsg *err)
 {
-	uint32_t v;
+	uint32_t v = 0;
 	int ret = parse_uint(name, s, min, max, &v, err);
 
 	if (ret == 0)

@@ -201,8 +201,12 @@ static int parse_set(struct scan *sc, struct nlbuf *b, const char *at)
 			err = scan_fail(sc, ka->at, "set(tunnel(...)) takes no masks");
 			goto out;
 		}
+		size_t tun;
+
 		ofs = nlbuf_nest_start(b, OVS_ACTION_ATTR_SET);
-		nlbuf_put_attr(b, OVS_KEY_ATTR_TUNNEL, ka->key, ka->len);
+		tun = nlbuf_nest_start(b, OVS_KEY_ATTR_TUNNEL);
+		nlbuf_put(b, ka->key, ka->len); /* sub-attributes, already aligned */
+		nlbuf_nest_end(b, tun);
 		nlbuf_nest_end(b, ofs);
 	} else if (all_ones(ka->mask, ka->len)) {
 		ofs = nlbuf_nest_start(b, OVS_ACTION_ATTR_SET);
@@ -211,14 +215,17 @@ static int parse_set(struct scan *sc, struct nlbuf *b, const char *at)
 	} else {
 		uint8_t both[2 * KATTR_PAYLOAD_MAX];
 		const uint8_t *k = (const uint8_t *)ka->key, *m = (const uint8_t *)ka->mask;
+		/* Every key attribute fits (the table says so); the bound also
+		 * tells the compiler that 'both' is large enough. */
+		size_t len = ka->len < KATTR_PAYLOAD_MAX ? ka->len : KATTR_PAYLOAD_MAX;
 
 		/* The kernel wants the unmasked bits of the value zero. */
-		for (size_t i = 0; i < ka->len; i++) {
+		for (size_t i = 0; i < len; i++) {
 			both[i] = k[i] & m[i];
-			both[ka->len + i] = m[i];
+			both[len + i] = m[i];
 		}
 		ofs = nlbuf_nest_start(b, OVS_ACTION_ATTR_SET_MASKED);
-		nlbuf_put_attr(b, ka->type, both, 2u * ka->len);
+		nlbuf_put_attr(b, ka->type, both, 2u * len);
 		nlbuf_nest_end(b, ofs);
 	}
 out:
