@@ -79,7 +79,7 @@ else
 	# Warnings stay warnings here: a newer compiler's false positive at -O3
 	# must not stop a user's first run (tools/test.sh keeps -Werror).
 	{ [ -f build/release/build.ninja ] ||
-		meson setup build/release --buildtype=release -Dwerror=false &&
+		meson setup build/release --buildtype=release -Dwerror=false -Dtests=false &&
 		ninja -C build/release; } >"$tmp/build.log" 2>&1 ||
 		{ cat "$tmp/build.log" >&2; die "the build failed"; }
 	switch=$TREE/build/release/src/dpdk-switch
@@ -91,7 +91,7 @@ fi
 
 step "Memory (tools/hugepages.sh)"
 if [ "$(tools/hugepages.sh)" = huge ]; then
-	mem="-m 256"
+	mem="" # EAL takes hugepages as it needs them (about 64 MB here)
 	say "hugepages: $(awk '/HugePages_Free/ {print $2}' /proc/meminfo) free 2 MB pages"
 else
 	mem="--no-huge -m 512"
