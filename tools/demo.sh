@@ -79,7 +79,7 @@ else
 	# Warnings stay warnings here: a newer compiler's false positive at -O3
 	# must not stop a user's first run (tools/test.sh keeps -Werror).
 	{ [ -f build/release/build.ninja ] ||
-		meson setup build/release --buildtype=release -Dwerror=false -Dtests=false &&
+		meson setup build/release --buildtype=release -Dtests=false &&
 		ninja -C build/release; } >"$tmp/build.log" 2>&1 ||
 		{ cat "$tmp/build.log" >&2; die "the build failed"; }
 	switch=$TREE/build/release/src/dpdk-switch

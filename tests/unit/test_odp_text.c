@@ -281,7 +281,7 @@ static void test_ovs_corpus(void **state)
 	(void)state;
 	assert_non_null(fp);
 	while (fgets(line, sizeof(line), fp)) {
-		char *f[6];
+		char *f[6] = { 0 };
 		int n;
 
 		if (line[0] == '#' || line[0] == '\n')
