@@ -28,6 +28,8 @@
 #include <stdint.h>
 
 #include <linux/netlink.h>
+#include <linux/openvswitch.h>
+#include <string.h>
 #include <rte_mbuf.h>
 
 #include "flow_extract.h"
@@ -122,6 +124,23 @@ void actions_execute(struct actions_ctx *ctx, const struct actions_pkt *pkts, ui
 /* Single packet (the control thread's OVS_PACKET_CMD_EXECUTE). */
 void actions_execute_one(struct actions_ctx *ctx, struct rte_mbuf *m, struct flow_key *key,
 			 struct flow_layout *layout, const struct nlattr *actions, uint32_t len);
+
+/*
+ * The list output(port) and nothing else, on pkts[0..n), without keys or
+ * layouts: the common case, kept out of the general walker. Takes every
+ * mbuf. actions_single_output() tells when a list is that case.
+ */
+void actions_output(struct actions_ctx *ctx, uint32_t port, struct rte_mbuf **pkts, uint32_t n);
+
+static inline bool actions_single_output(const struct nlattr *actions, uint32_t len,
+					 uint32_t *port)
+{
+	if (len != NLA_HDRLEN + sizeof(uint32_t) ||
+	    (actions->nla_type & NLA_TYPE_MASK) != OVS_ACTION_ATTR_OUTPUT)
+		return false;
+	memcpy(port, (const uint8_t *)actions + NLA_HDRLEN, sizeof(*port));
+	return true;
+}
 
 /* Hands every non-empty tx buffer to the tx hook. */
 void actions_flush(struct actions_ctx *ctx);

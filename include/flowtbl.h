@@ -89,7 +89,8 @@ int flowtbl_actions_replace(struct flowtbl *t, struct flowtbl_flow *f, const voi
 /* Zero the flow's stats, used and tcp_flags (OVS_FLOW_ATTR_CLEAR). Writer. */
 void flowtbl_stats_clear(struct flowtbl *t, struct flowtbl_flow *f);
 /* Unlink a flow now, free it after a grace period. Never waits. Removing
- * a removed flow is a no-op. Writer (revalidator: delete by pointer). */
+ * it again before the next synchronize/reclaim is a no-op. Writer
+ * (revalidator: delete by pointer). */
 void flowtbl_remove(struct flowtbl *t, struct flowtbl_flow *f);
 /* Remove every flow. Writer. */
 void flowtbl_flush(struct flowtbl *t);

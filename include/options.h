@@ -29,6 +29,7 @@ struct options {
 	uint16_t n_pmd_lcores;     /* 0: every worker lcore of -l */
 	const char *flows_file;    /* --flows FILE */
 	uint32_t flow_limit;       /* --flow-limit N */
+	bool flow_limit_given;     /* --flow-limit was on the command line */
 	uint32_t max_idle_ms;      /* --max-idle MS */
 	uint16_t rxq;              /* --rxq N, rx queues per port (0: one per PMD) */
 	uint16_t rxd;              /* --rxd N, rx descriptors per queue */

@@ -51,6 +51,13 @@ uint32_t revalidator_next_limit(uint32_t flow_limit, uint32_t ceiling, uint64_t 
 
 /* Change the ceiling (the limit is clamped at once) or the idle timeout. */
 void revalidator_set_ceiling(struct revalidator *r, uint32_t ceiling);
+/*
+ * An operator's explicit limit (--flow-limit, set-flow-limit): the ceiling
+ * and the current limit both become 'limit' (at least 1000), instead of
+ * the limit starting at MIN(ceiling, 10000) and growing by 1000 a round.
+ * The formula still lowers it after slow rounds. docs/PROTOCOL.md says why.
+ */
+void revalidator_set_limit(struct revalidator *r, uint32_t limit);
 void revalidator_set_max_idle(struct revalidator *r, uint32_t max_idle_ms);
 
 /* Milliseconds between rounds: REVALIDATOR_INTERVAL_MS, or less for short

@@ -4,10 +4,11 @@
 # flows and actions, the reference for the text format (src/text).
 #
 # Needs Open vSwitch installed (Debian openvswitch-switch or -dpdk:
-# ovsdb-tool, ovsdb-server, ovs-vswitchd, ovs-vsctl, ovs-appctl, ovs-ofctl)
-# and root (for a network namespace). It runs a private OVS under a temp
-# directory, with ovs-vswitchd in its own network namespace so that its tap
-# ports never see traffic and vanish with it, and stops it by PID.
+# ovsdb-tool, ovsdb-server, ovs-vswitchd, ovs-vsctl, ovs-appctl, ovs-ofctl).
+# It runs a private OVS under a temp directory, stops it by PID on exit,
+# and uses OVS's "dummy" datapath: the userspace datapath (dpif-netdev)
+# with in-memory ports, so nothing touches the host's network and packets
+# can be injected (netdev-dummy/receive) to fill flow statistics.
 #
 # Records (tab-separated; '#' lines are comments):
 #   flow    INPUT ACTIONS DUMP DUMP_VERBOSE
@@ -17,12 +18,14 @@
 #           dpctl/parse-actions INPUT, or a "Datapath actions:" line of
 #           ofproto/trace read back as INPUT == OUTPUT (for actions OVS
 #           prints but cannot parse: push_mpls, pop_mpls, hash, ...)
+#   stats   INPUT ACTIONS TCP_FLAGS DUMP
+#           the flow, after packets with TCP_FLAGS (or-ed, hex) hit it
 # Usage: tools/gen-ovs-text-corpus.sh [OUTPUT]
 set -eu
 cd "$(dirname "$0")/.."
 out=${1:-tests/data/ovs_text_corpus.tsv}
 
-for b in ovsdb-tool ovsdb-server ovs-vswitchd ovs-vsctl ovs-appctl ovs-ofctl unshare; do
+for b in ovsdb-tool ovsdb-server ovs-vswitchd ovs-vsctl ovs-appctl ovs-ofctl; do
 	command -v "$b" >/dev/null || { echo "gen: $b not found (install openvswitch)" >&2; exit 1; }
 done
 
@@ -47,13 +50,13 @@ ovs-vsctl --db="$db" --no-wait init
 # would delete dpctl flows that OpenFlow did not ask for: keep it asleep.
 ovs-vsctl --db="$db" --no-wait set Open_vSwitch . other_config:vlan-limit=0 \
 	other_config:max-revalidator=100000000 other_config:max-idle=100000000
-unshare --net ovs-vswitchd "$db" --pidfile="$dir/ovs-vswitchd.pid" \
+ovs-vswitchd "$db" --enable-dummy=override --pidfile="$dir/ovs-vswitchd.pid" \
 	--log-file="$dir/ovs-vswitchd.log" --detach --no-chdir
-ovs-vsctl --db="$db" add-br br0 -- set bridge br0 datapath_type=netdev \
-	-- add-port br0 p1 -- set interface p1 type=internal ofport_request=1 \
-	-- add-port br0 p2 -- set interface p2 type=internal ofport_request=2
+ovs-vsctl --db="$db" add-br br0 -- set bridge br0 datapath_type=dummy \
+	-- add-port br0 p1 -- set interface p1 type=dummy ofport_request=1 \
+	-- add-port br0 p2 -- set interface p2 type=dummy ofport_request=2
 for _ in 1 2 3 4 5 6 7 8 9 10; do
-	ovs-appctl dpctl/show 2>/dev/null | grep -q 'port 3' && break
+	ovs-appctl dpctl/show 2>/dev/null | grep -q 'p2' && break
 	sleep 1
 done
 ovs-ofctl del-flows br0
@@ -84,6 +87,30 @@ flow() {
 		return
 	fi
 	printf 'flow\t%s\t%s\t%s\t%s\n' "ufid:$ufid,$1" "$2" "$d" "$v" >>"$out"
+}
+
+# stats FLOW ACTIONS TCP_FLAGS PACKET...: the flow's dump line after the
+# packets (flow strings for netdev-dummy/receive on p1) went through it.
+stats() {
+	f=$1 a=$2 fl=$3
+	shift 3
+	n=$((n + 1))
+	ufid=$(printf '%08x-0000-4000-8000-%012x' "$n" "$n")
+	ovs-appctl dpctl/del-flows >/dev/null
+	if ! ovs-appctl dpctl/add-flow "ufid:$ufid,$f" "$a" >/dev/null 2>&1; then
+		echo "gen: OVS refused flow: $f $a" >&2
+		return
+	fi
+	for p in "$@"; do
+		ovs-appctl netdev-dummy/receive p1 "$p" >/dev/null
+	done
+	sleep 0.2
+	d=$(ovs-appctl dpctl/dump-flows | grep -v '^flow-dump' || true)
+	if [ -z "$d" ]; then
+		echo "gen: stats flow vanished: $f" >&2
+		return
+	fi
+	printf 'stats\t%s\t%s\t%s\t%s\n' "ufid:$ufid,$f" "$a" "$fl" "$d" >>"$out"
 }
 
 # act ACTIONS: what dpctl/parse-actions prints for it.

@@ -158,6 +158,21 @@ flow "$M,eth(),eth_type(0x0800),ipv4(frag=no)" 'ct(commit,zone=5),recirc(2)'
 flow "$M,eth(),eth_type(0x0800),ipv4(frag=no)" 'ct_clear,2'
 flow "$M,eth(),eth_type(0x0800),ipv4(frag=no)" 'userspace(pid=1,userdata(0102030405060708))'
 
+# ---- Statistics: packets through the flow (netdev-dummy/receive) ----
+P='in_port(1),eth(src=00:01:02:03:04:05,dst=00:01:02:03:04:06),eth_type(0x0800),ipv4(src=1.1.1.1,dst=2.2.2.2,proto=6,tos=0,ttl=64,frag=no),tcp(src=1,dst=2)'
+U='in_port(1),eth(src=00:01:02:03:04:05,dst=00:01:02:03:04:06),eth_type(0x0800),ipv4(src=1.1.1.1,dst=2.2.2.2,proto=17,tos=0,ttl=64,frag=no),udp(src=1,dst=2)'
+T="$M,eth(),eth_type(0x0800),ipv4(proto=6,frag=no),tcp()"
+stats "$T" '2' 0x002 "$P,tcp_flags(syn)"
+stats "$T" '2' 0x012 "$P,tcp_flags(syn|ack)"
+stats "$T" '2' 0x013 "$P,tcp_flags(syn)" "$P,tcp_flags(ack)" "$P,tcp_flags(fin|ack)"
+stats "$T" '2' 0x004 "$P,tcp_flags(rst)"
+stats "$T" '2' 0x038 "$P,tcp_flags(psh|ack|urg)"
+stats "$T" '2' 0x1ff "$P,tcp_flags(fin|syn|rst|psh|ack|urg|ece|cwr|ns)"
+stats "$T" '2' 0xe00 "$P,tcp_flags(0xe00)"
+stats "$T" '1,2' 0x000 "$P,tcp_flags(0)"
+stats "$M,eth(),eth_type(0x0800),ipv4(proto=17,frag=no),udp()" '2' 0x000 "$U" "$U" "$U" "$U"
+stats "$M,eth(),eth_type(0x0800),ipv4(proto=17,frag=no),udp()" 'drop' 0x000 "$U"
+
 # ---- Action lists (dpctl/parse-actions) ----
 act '1'
 act '1,2,3'
@@ -259,6 +274,10 @@ act 'ct(commit,nat(dst=[fe80::1]:80))'
 act 'ct(commit,nat(dst=fe80::1-fe80::2))'
 act 'ct(commit,nat(src=[2001:db8::1]-[2001:db8::ff]:1024-2048))'
 act 'ct(commit,timeout=foo)'
+act 'ct(commit,timeout=foo,nat(src=1.1.1.1))'
+act 'ct(timeout=foo,helper=ftp)'
+act 'set(tunnel(tos=0,ttl=1))'
+act 'set(ipv4(tos=0/0xff))'
 act 'ct(commit,helper=tftp,zone=1)'
 act 'add_mpls(label=100,tc=7,ttl=1,bos=0,eth_type=0x8848)'
 act 'add_mpls(label=1,tc=0,ttl=64,bos=1,eth_type=0x8847)'

@@ -22,7 +22,7 @@ build build/debug --buildtype=debug
 meson test -C build/debug --print-errorlogs --num-processes 2
 
 # Release (-O3, what the benchmarks run) must build warning-free too.
-build build/release --buildtype=release -Dtests=false
+build build/release-tests --buildtype=release
 
 build build/asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \

@@ -82,14 +82,22 @@ static size_t encode_upcall(uint8_t *buf, size_t cap, const struct upcall *u)
 		nlbuf_put_u32(&b, OVS_PACKET_ATTR_LEN, u->orig_len);
 	/* The packet last, as the kernel puts it. Multi-segment mbufs are
 	 * linearised into the attribute. */
+	uint32_t pkt_len = rte_pktmbuf_pkt_len(m);
 	size_t attr = nlbuf_nest_start(&b, OVS_PACKET_ATTR_PACKET);
-	size_t ofs = nlbuf_put(&b, NULL, rte_pktmbuf_pkt_len(m));
-	if (ofs != (size_t)-1)
-		rte_pktmbuf_read(m, 0, rte_pktmbuf_pkt_len(m), nlbuf_at(&b, ofs));
-	nlbuf_nest_end(&b, attr);
-	/* The packet is not nested attributes: clear the flag the nest set. */
-	if (!b.overflow)
-		((struct nlattr *)nlbuf_at(&b, attr))->nla_type = OVS_PACKET_ATTR_PACKET;
+	size_t ofs = nlbuf_put(&b, NULL, pkt_len);
+	if (!b.overflow) {
+		uint8_t *dst = nlbuf_at(&b, ofs);
+		/* rte_pktmbuf_read() copies only a segmented packet: a
+		 * contiguous one it returns in place. */
+		const void *src = rte_pktmbuf_read(m, 0, pkt_len, dst);
+		if (src && src != dst)
+			memcpy(dst, src, pkt_len);
+		/* Not a nest: no nested flag, and a length without the
+		 * padding nlbuf_put() added, as the kernel sends it. */
+		struct nlattr *nla = nlbuf_at(&b, attr);
+		nla->nla_type = OVS_PACKET_ATTR_PACKET;
+		nla->nla_len = (uint16_t)(NLA_HDRLEN + pkt_len);
+	}
 	nlbuf_msg_end(&b, msg);
 	return b.overflow ? 0 : b.len;
 }

@@ -116,6 +116,8 @@ int dp_create(const struct options *opt, struct dp **out, struct errmsg *err)
 	if (ret < 0)
 		goto fail;
 	revalidator_init(&dp->reval, opt->flow_limit, opt->max_idle_ms);
+	if (opt->flow_limit_given)
+		revalidator_set_limit(&dp->reval, opt->flow_limit);
 	dp->ports[PORT_LOCAL] = &dp->local;
 	dp->local.port.port_no = PORT_LOCAL;
 	snprintf(dp->local.port.name, sizeof(dp->local.port.name), "%s", DP_NAME);

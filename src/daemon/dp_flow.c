@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Flows: insertion under the flow limit, flow files, the revalidator. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "flowtbl.h"
 #include "nlbuf.h"
 #include "odp_actions.h"
+#include "odp_key.h"
 #include "odp_text.h"
 
 int dp_flow_insert(struct dp *dp, const struct flow_key *key, const struct flow_key *mask,
@@ -35,7 +37,76 @@ int dp_flow_insert(struct dp *dp, const struct flow_key *key, const struct flow_
 	return 0;
 }
 
-/* One line of a flow file: "[ufid:UUID ]FLOW ACTIONS". */
+/* What a field needs before it may be matched, for the error of a flow
+ * line whose fields lack their prerequisites (key offsets, first byte of
+ * each range). */
+static const struct {
+	uint16_t start;
+	const char *need;
+} prereqs[] = {
+	{ offsetof(struct flow_key, ip_proto),
+	  "IP and ARP fields need eth_type matched exactly (0x0800, 0x86dd, 0x0806)" },
+	{ offsetof(struct flow_key, tp_flags),
+	  "TCP/UDP/SCTP/ICMP fields need eth_type and ip proto matched exactly" },
+	{ offsetof(struct flow_key, vlan), "vlan() needs its eth_type and an encap()" },
+	{ offsetof(struct flow_key, ipv4),
+	  "addresses need eth_type matched exactly (nd() also icmpv6 type 135/136)" },
+	{ offsetof(struct flow_key, ct_labels), "ct_label is not supported here" },
+};
+
+/* The first field 'before' matched that 'after' no longer does. */
+static const char *lost_field(const struct flow_key *before, const struct flow_key *after)
+{
+	const uint8_t *b = (const uint8_t *)before, *a = (const uint8_t *)after;
+	const char *need = "a field lacks its prerequisites";
+
+	for (size_t i = 0; i < sizeof(*before); i++) {
+		for (size_t r = 0; r < sizeof(prereqs) / sizeof(prereqs[0]); r++)
+			if (i == prereqs[r].start)
+				need = prereqs[r].need;
+		if (b[i] & ~a[i])
+			return need;
+	}
+	return NULL;
+}
+
+/*
+ * A parsed match through the netlink codec, as a flow from a client would
+ * come: the codec applies the kernel's rules the text parser does not
+ * (the VLAN TCI always exact, ...). Fields whose prerequisites are missing
+ * do not survive the encoding (the kernel would refuse their attributes):
+ * that is an error too, not a silently wider flow.
+ */
+static int kernel_match(struct odp_match *m, struct errmsg *err)
+{
+	struct flow_key key, mask;
+	const char *lost;
+	struct nlbuf b;
+	int ret;
+
+	nlbuf_init(&b, 512);
+	size_t key_ofs = b.len;
+	odp_match_encode_key(&b, &m->key, &m->mask);
+	size_t mask_ofs = b.len;
+	odp_match_encode_mask(&b, &m->key, &m->mask);
+	ret = odp_match_decode(nlbuf_at(&b, key_ofs), nlbuf_at(&b, mask_ofs), NULL, &key, &mask,
+			       err);
+	nlbuf_free(&b);
+	if (ret < 0)
+		return ret;
+	lost = lost_field(&m->mask, &mask);
+	if (lost)
+		return errmsg_set(err, -EINVAL, -1, "%s", lost);
+	m->key = key;
+	m->mask = mask;
+	return 0;
+}
+
+/*
+ * One line of a flow file: "[ufid:UUID ]FLOW ACTIONS". Text errors carry
+ * the column of the bad token; the codec's and the validator's point into
+ * netlink bytes, not the line, so theirs carry none (offset -1).
+ */
 static int load_line(struct dp *dp, const char *line, struct errmsg *err)
 {
 	struct odp_match m;
@@ -48,14 +119,24 @@ static int load_line(struct dp *dp, const char *line, struct errmsg *err)
 	size_t nest = nlbuf_nest_start(&acts, OVS_FLOW_ATTR_ACTIONS);
 	ret = odp_flow_line_parse(line, &m, &acts, err);
 	nlbuf_nest_end(&acts, nest);
-	if (ret == 0 && acts.overflow)
+	if (ret < 0)
+		goto out;
+	if (acts.overflow) {
 		ret = errmsg_set(err, -EMSGSIZE, -1, "actions too long");
+		goto out;
+	}
+	ret = kernel_match(&m, err);
 	if (ret == 0)
 		ret = odp_actions_validate(nlbuf_at(&acts, nest), &m.key, &m.mask, NULL, err);
-	if (ret == 0)
-		ret = dp_flow_insert(dp, &m.key, &m.mask, (const uint8_t *)nlbuf_at(&acts, nest) +
-				     NLA_HDRLEN, acts.len - nest - NLA_HDRLEN,
-				     m.has_ufid ? &m.ufid : NULL, NULL, err);
+	if (ret < 0) {
+		err->offset = -1;
+		goto out;
+	}
+	ret = dp_flow_insert(dp, &m.key, &m.mask, (const uint8_t *)nlbuf_at(&acts, nest) +
+			     NLA_HDRLEN, acts.len - nest - NLA_HDRLEN, m.has_ufid ? &m.ufid : NULL,
+			     NULL, err);
+	err->offset = -1;
+out:
 	nlbuf_free(&acts);
 	return ret;
 }
@@ -126,7 +207,7 @@ uint32_t dp_flow_limit(const struct dp *dp)
 
 void dp_set_flow_limit_ceiling(struct dp *dp, uint32_t ceiling)
 {
-	revalidator_set_ceiling(&dp->reval, ceiling);
+	revalidator_set_limit(&dp->reval, ceiling);
 }
 
 void dp_set_max_idle(struct dp *dp, uint32_t ms)

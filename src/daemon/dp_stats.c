@@ -113,10 +113,10 @@ static void print_pmds(const struct dp *dp, FILE *f)
 		fprintf(f,
 			"  pmd %u (lcore %u): rx packets:%" PRIu64 " hits:%" PRIu64
 			" cache hits:%" PRIu64 " misses:%" PRIu64 " lost:%" PRIu64
-			" recirc:%" PRIu64 "\n"
+			" recirc:%" PRIu64 " runts:%" PRIu64 "\n"
 			"    busy cycles:%" PRIu64 " (%.1f%%) cycles/packet:%.1f\n",
 			i, pmd_lcore(dp->pmds[i]), st.rx_packets, st.hit, st.cache_hit, st.missed,
-			st.lost, st.recirc, st.busy_cycles,
+			st.lost, st.recirc, st.runts, st.busy_cycles,
 			cycles ? 100.0 * (double)st.busy_cycles / (double)cycles : 0.0,
 			st.rx_packets ? (double)st.busy_cycles / (double)st.rx_packets : 0.0);
 		for (int r = 0; r < ACTIONS_DROP__MAX; r++)

@@ -67,7 +67,7 @@ void options_usage(FILE *f, const char *prog)
 		"                       (default: every worker lcore of -l)\n"
 		"  --flows FILE         install the flows of FILE (ovs-dpctl syntax, one\n"
 		"                       'FLOW ACTIONS' a line) before any port receives\n"
-		"  --flow-limit N       flow limit ceiling (default %d)\n"
+		"  --flow-limit N       flow limit (default: grows from 10000 up to %d)\n"
 		"  --max-idle MS        expire flows idle for MS ms (default %d)\n"
 		"  --rxq N              rx queues per port (default: one per PMD)\n"
 		"  --rxd N, --txd N     descriptors per rx/tx queue (default 1024)\n"
@@ -213,6 +213,7 @@ static int parse_one(struct options *o, int opt, const char *arg, struct errmsg 
 		return 0;
 	case OPT_FLOWS: o->flows_file = arg; return 0;
 	case OPT_FLOW_LIMIT:
+		o->flow_limit_given = true;
 		return parse_uint("flow-limit", arg, 1000, 100000000, &o->flow_limit, err);
 	case OPT_MAX_IDLE:
 		return parse_uint("max-idle", arg, 1, 3600 * 1000, &o->max_idle_ms, err);

@@ -76,6 +76,13 @@ static int setup_queues(struct port *p, const struct rte_eth_dev_info *info,
 	return 0;
 }
 
+/* net_tap refuses a configuration with unequal rx and tx queue counts: its
+ * queues are the kernel's tap queue pairs (one file descriptor each). */
+static bool needs_equal_queues(const struct rte_eth_dev_info *info)
+{
+	return strcmp(info->driver_name, "net_tap") == 0;
+}
+
 static int configure(struct port *p, const struct port_conf *conf, struct errmsg *err)
 {
 	struct rte_eth_dev_info info;
@@ -92,6 +99,16 @@ static int configure(struct port *p, const struct port_conf *conf, struct errmsg
 	p->txd = conf->txd;
 	if (p->n_txq == 0)
 		return errmsg_set(err, -ENOTSUP, -1, "%s: device has no tx queue", p->name);
+	if (needs_equal_queues(&info)) {
+		/* More rx queues rather than fewer tx queues: every rx queue is
+		 * polled (the datapath spreads them over the PMDs), and each
+		 * sender keeps a tx queue of its own, without a lock. */
+		uint16_t n = RTE_MAX(p->n_rxq, p->n_txq);
+		p->n_rxq = RTE_MIN(n, info.max_rx_queues);
+		p->n_txq = RTE_MIN(n, info.max_tx_queues);
+		n = RTE_MIN(p->n_rxq, p->n_txq);
+		p->n_rxq = p->n_txq = n;
+	}
 
 	memset(&eth_conf, 0, sizeof(eth_conf));
 	rss_conf(&eth_conf, &info, p->n_rxq);

@@ -19,12 +19,12 @@
 
 #include "flowtbl_int.h"
 
-int dump_reserve(struct flowtbl *t)
+int ft_dump_reserve(struct flowtbl *t)
 {
-	return vec_reserve(t, (void **)&t->dumpv, &t->cap_dump, t->n_dump + 1, sizeof(*t->dumpv));
+	return ft_vec_reserve(t, (void **)&t->dumpv, &t->cap_dump, t->n_dump + 1, sizeof(*t->dumpv));
 }
 
-void dump_add(struct flowtbl *t, struct flowtbl_flow *f)
+void ft_dump_add(struct flowtbl *t, struct flowtbl_flow *f)
 {
 	struct flow_cold *cold = flow_cold(f);
 
@@ -48,7 +48,7 @@ static void dump_compact(struct flowtbl *t)
 	t->n_holes = 0;
 }
 
-void dump_del(struct flowtbl *t, struct flowtbl_flow *f)
+void ft_dump_del(struct flowtbl *t, struct flowtbl_flow *f)
 {
 	t->dumpv[flow_cold(f)->dump_pos].f = NULL;
 	t->n_holes++;
@@ -62,7 +62,7 @@ void dump_del(struct flowtbl *t, struct flowtbl_flow *f)
 }
 
 /* The live flow with the largest id, or NULL. */
-struct flowtbl_flow *dump_last(const struct flowtbl *t)
+struct flowtbl_flow *ft_dump_last(const struct flowtbl *t)
 {
 	return t->n_dump ? t->dumpv[t->n_dump - 1].f : NULL;
 }
@@ -108,14 +108,14 @@ static uint32_t ufid_hash(const struct flow_ufid *u)
 }
 
 /* Make room for one more UFID: grow the bucket array at load 1. */
-int ufid_reserve(struct flowtbl *t)
+int ft_ufid_reserve(struct flowtbl *t)
 {
 	uint32_t nb = t->ufid_b ? (t->ufid_mask + 1) * 2 : 64;
 	struct flowtbl_flow **b;
 
 	if (t->ufid_b && t->n_ufid < t->ufid_mask + 1)
 		return 0;
-	b = tbl_alloc(t, 0, nb * sizeof(*b), true);
+	b = ft_tbl_alloc(t, 0, nb * sizeof(*b), true);
 	if (!b)
 		return -ENOMEM;
 	for (uint32_t i = 0; t->ufid_b && i <= t->ufid_mask; i++) {
@@ -130,13 +130,13 @@ int ufid_reserve(struct flowtbl *t)
 			b[h] = f;
 		}
 	}
-	tbl_free(t, t->ufid_b);
+	ft_tbl_free(t, t->ufid_b);
 	t->ufid_b = b;
 	t->ufid_mask = nb - 1;
 	return 0;
 }
 
-void ufid_add(struct flowtbl *t, struct flowtbl_flow *f)
+void ft_ufid_add(struct flowtbl *t, struct flowtbl_flow *f)
 {
 	struct flow_cold *cold = flow_cold(f);
 	uint32_t h = ufid_hash(&cold->ufid) & t->ufid_mask;
@@ -146,7 +146,7 @@ void ufid_add(struct flowtbl *t, struct flowtbl_flow *f)
 	t->n_ufid++;
 }
 
-void ufid_del(struct flowtbl *t, struct flowtbl_flow *f)
+void ft_ufid_del(struct flowtbl *t, struct flowtbl_flow *f)
 {
 	struct flow_cold *cold = flow_cold(f);
 	struct flowtbl_flow **pp = &t->ufid_b[ufid_hash(&cold->ufid) & t->ufid_mask];

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * flowtbl internals shared by the files of src/flowtbl/: layouts, the
- * hash, and the per-file entry points. Not part of the API.
+ * hash, and the per-file entry points. Not part of the API. Functions
+ * shared across these files carry the ft_ prefix: libswcore is one static
+ * library with every module in it, so internal names must not collide.
  *
  * Memory ordering, in one place (each site repeats the short reason):
  * - The writer publishes an object (flow, subtable vector, hash table,
@@ -11,9 +13,13 @@
  * - Unlinking is a plain atomic store (release, for symmetry with the
  *   publication); the object is freed only after an RCU grace period, so a
  *   reader that still holds the old pointer reads valid memory.
- * - A flow's 'dead' flag is set (relaxed) before it is unlinked; every hit
- *   re-checks it, so no lookup returns a flow once flowtbl_remove() has
- *   returned, whatever stale table snapshot or cache entry led to it.
+ * - flowtbl_remove() unlinks a flow from its hash table and from the
+ *   idx directory before it returns, so a lookup that starts after it
+ *   (loading the table pointers afresh) cannot reach it.
+ * - A flow's 'dead' flag is set (relaxed) before the unlink and every hit
+ *   re-checks it: a lookup already in flight, on a hash table snapshot
+ *   from before a rebuild or on an idx it read just before the unlink,
+ *   then also drops the flow as soon as the flag is visible.
  */
 #ifndef FLOWTBL_INT_H
 #define FLOWTBL_INT_H
@@ -74,6 +80,18 @@ static inline struct flow_cold *flow_cold(const struct flowtbl_flow *f)
 	return (struct flow_cold *)((char *)(uintptr_t)f + f->cold_off);
 }
 
+/* Bytes of a flow with n key words. */
+static inline size_t flow_size(uint32_t n_words)
+{
+	return sizeof(struct flowtbl_flow) + n_words * sizeof(uint64_t) + sizeof(struct flow_cold);
+}
+
+/* Bytes of this flow (without touching its subtable). */
+static inline size_t flow_bytes(const struct flowtbl_flow *f)
+{
+	return f->cold_off + sizeof(struct flow_cold);
+}
+
 /* One reader slot's stats of one flow, written only by that reader. */
 struct slot_stats {
 	uint64_t packets;
@@ -112,10 +130,10 @@ static inline struct flowtbl_flow *ent_flow(uint64_t e)
 	return (struct flowtbl_flow *)(uintptr_t)(e & ENT_PTR_MASK);
 }
 
-/* A non-empty entry with this signature. */
+/* A non-empty entry with this signature. '&', not '&&': no branch. */
 static inline bool ent_match(uint64_t e, uint64_t sig)
 {
-	return (e & ~ENT_PTR_MASK) == sig && (e & ENT_PTR_MASK) != 0;
+	return ((e & ~ENT_PTR_MASK) == sig) & ((e & ENT_PTR_MASK) != 0);
 }
 
 struct bucket {
@@ -141,6 +159,8 @@ struct st_reader {
 struct subtable {
 	struct htab *ht;                 /* release/acquire */
 	uint32_t n_words;                /* significant mask words */
+	uint32_t rank;                   /* atomic: position in the readers'
+					  * vector (for the adaptive cache) */
 	uint8_t widx[FLOW_KEY_WORDS];    /* their word indexes, ascending */
 	uint64_t mw[FLOW_KEY_WORDS];     /* their mask words */
 	/* Writer only. */
@@ -175,6 +195,19 @@ struct dump_ent {
 	struct flowtbl_flow *f;          /* NULL once removed */
 };
 
+/* Flow slab (slab.c): objects of up to SLAB_MAX bytes in SLAB_QUANTUM steps. */
+#define SLAB_ARENA (2u << 20)
+#define SLAB_QUANTUM 64u
+#define SLAB_MAX 384u
+#define SLAB_CLASSES (SLAB_MAX / SLAB_QUANTUM)
+_Static_assert(sizeof(struct flowtbl_flow) + FLOW_KEY_WORDS * sizeof(uint64_t) +
+	       sizeof(struct flow_cold) <= SLAB_MAX, "a flow must fit the slab");
+
+struct slab_class {
+	void *free;                      /* free list, linked through word 0 */
+	char *bump, *end;                /* uncarved rest of the last arena */
+};
+
 struct flowtbl {
 	/* Read by readers. */
 	struct stvec *stv;               /* release/acquire */
@@ -207,6 +240,10 @@ struct flowtbl {
 	struct defer_batch *batches;     /* FIFO of tokened batches */
 	uint32_t n_batches, cap_batches;
 
+	struct slab_class slab[SLAB_CLASSES];
+	void **arenas;
+	uint32_t n_arenas, cap_arenas;
+
 	size_t mem;                      /* heap bytes held */
 	struct flowtbl_pmd **pmds;       /* [slot], for counters and destroy */
 };
@@ -228,7 +265,17 @@ struct flowtbl_pmd {
 	uint32_t rng;
 	uint32_t slot;
 	struct flowtbl_counters cnt;     /* atomic, written by the PMD only */
+	/* Adaptive cache: this window's tallies (PMD only). */
+	bool adaptive;
+	bool bypass;                     /* skipping the cache this window */
+	uint32_t burst_no;
+	uint32_t w_pkts;                 /* packets looked up */
+	uint32_t w_probed;               /* ... of which through the cache */
+	uint64_t w_saved;                /* subtable probes its hits saved */
 };
+
+#define ADAPT_WINDOW 8192                /* packets per adaptive decision */
+#define ADAPT_SAMPLE 16                  /* bypassing: 1 burst in 16 tries it */
 
 /* Hash: CRC32C a word at a time where the CPU has it (SSE4.2 is part of
  * DPDK's x86 baseline), a multiply-fold otherwise; finished with murmur3's
@@ -255,27 +302,41 @@ static inline uint32_t hash_finish(uint32_t h)
 	return h ^ (h >> 16);
 }
 
-/* Subtable hash of a packet key: its masked significant words. */
-static inline uint32_t st_hash_key(const struct subtable *st, const struct flow_key *key)
+/* Subtable hash of a packet key: its n masked significant words. Callers
+ * with a constant n get the loop unrolled. */
+static inline __attribute__((always_inline)) uint32_t
+st_hash_key_n(const struct subtable *st, const struct flow_key *key, uint32_t n)
 {
 	const uint64_t *w = flow_key_words(key);
 	uint32_t h = 0;
 
-	for (uint32_t i = 0; i < st->n_words; i++)
+	for (uint32_t i = 0; i < n; i++)
 		h = hash_add64(h, w[st->widx[i]] & st->mw[i]);
 	return hash_finish(h);
 }
 
+static inline uint32_t st_hash_key(const struct subtable *st, const struct flow_key *key)
+{
+	return st_hash_key_n(st, key, st->n_words);
+}
+
 /* True if the packet key, masked by the flow's mask, is the flow's key. */
-static inline bool flow_matches(const struct subtable *st, const struct flowtbl_flow *f,
-				const struct flow_key *key)
+static inline __attribute__((always_inline)) bool
+flow_matches_n(const struct subtable *st, const struct flowtbl_flow *f,
+	       const struct flow_key *key, uint32_t n)
 {
 	const uint64_t *w = flow_key_words(key);
 	uint64_t diff = 0;
 
-	for (uint32_t i = 0; i < st->n_words; i++)
+	for (uint32_t i = 0; i < n; i++)
 		diff |= (w[st->widx[i]] & st->mw[i]) ^ f->kw[i];
 	return diff == 0;
+}
+
+static inline bool flow_matches(const struct subtable *st, const struct flowtbl_flow *f,
+				const struct flow_key *key)
+{
+	return flow_matches_n(st, f, key, st->n_words);
 }
 
 static inline bool flow_is_dead(const struct flowtbl_flow *f)
@@ -289,51 +350,56 @@ static inline struct flowtbl_flow **idx_slot(struct flowtbl_flow ***dir, uint32_
 }
 
 /* mem.c: heap with accounting in t->mem. */
-void *tbl_alloc(struct flowtbl *t, size_t align, size_t size, bool zero);
-void tbl_free(struct flowtbl *t, void *p);
-int vec_reserve(struct flowtbl *t, void **v, uint32_t *cap, uint32_t need, size_t esize);
+void *ft_tbl_alloc(struct flowtbl *t, size_t align, size_t size, bool zero);
+void ft_tbl_free(struct flowtbl *t, void *p);
+int ft_vec_reserve(struct flowtbl *t, void **v, uint32_t *cap, uint32_t need, size_t esize);
+
+/* slab.c: flow memory. Writer. */
+void *ft_slab_alloc(struct flowtbl *t, size_t size);
+void ft_slab_free(struct flowtbl *t, void *p, size_t size);
+void ft_slab_fini(struct flowtbl *t);
 
 /* rcu.c: deferred frees. Writer. */
 #define DEFER_AUTO_RECLAIM 4096          /* pending items that trigger a reclaim */
-void defer_free(struct flowtbl *t, defer_fn *fn, void *p);
-void defer_free_all_now(struct flowtbl *t);
-void defer_fn_free(struct flowtbl *t, void *p);
+void ft_defer_free(struct flowtbl *t, defer_fn *fn, void *p);
+void ft_defer_free_all_now(struct flowtbl *t);
+void ft_defer_fn_free(struct flowtbl *t, void *p);
 
-/* htab.c: a subtable's hash table. Writer, except htab_find (any). */
-int htab_reserve(struct flowtbl *t, struct subtable *st, uint32_t n_more);
-void htab_add(struct subtable *st, struct flowtbl_flow *f);
-void htab_del(struct flowtbl *t, struct subtable *st, struct flowtbl_flow *f);
-struct flowtbl_flow *htab_find(const struct subtable *st, const struct htab *ht, uint32_t hash,
+/* htab.c: a subtable's hash table. Writer, except ft_htab_find (any). */
+int ft_htab_reserve(struct flowtbl *t, struct subtable *st, uint32_t n_more);
+void ft_htab_add(struct subtable *st, struct flowtbl_flow *f);
+void ft_htab_del(struct flowtbl *t, struct subtable *st, struct flowtbl_flow *f);
+struct flowtbl_flow *ft_htab_find(const struct subtable *st, const struct htab *ht, uint32_t hash,
 			       const struct flow_key *key);
 
 /* mask.c: subtables and their ranked vector. Writer. */
-void mask_compact(const struct flow_key *mask, struct subtable *st);
-struct subtable *subtable_find(struct flowtbl *t, const struct subtable *proto);
-struct subtable *subtable_create(struct flowtbl *t, const struct subtable *proto);
-int subtable_publish(struct flowtbl *t, struct subtable *st);
-void subtable_unpublish(struct flowtbl *t, struct subtable *st);
-void subtable_destroy_now(struct flowtbl *t, struct subtable *st);
+void ft_mask_compact(const struct flow_key *mask, struct subtable *st);
+struct subtable *ft_subtable_find(struct flowtbl *t, const struct subtable *proto);
+struct subtable *ft_subtable_create(struct flowtbl *t, const struct subtable *proto);
+int ft_subtable_publish(struct flowtbl *t, struct subtable *st);
+void ft_subtable_unpublish(struct flowtbl *t, struct subtable *st);
+void ft_subtable_destroy_now(struct flowtbl *t, struct subtable *st);
 
 /* slots.c: flow slots and per-reader stats. Writer. */
-int idx_alloc(struct flowtbl *t, uint32_t *idx);
-void idx_release(struct flowtbl *t, uint32_t idx);
-void slot_stats_zero(struct flowtbl *t, uint32_t idx);
-int slots_init(struct flowtbl *t);
-void slots_fini(struct flowtbl *t);
+int ft_idx_alloc(struct flowtbl *t, uint32_t *idx);
+void ft_idx_release(struct flowtbl *t, uint32_t idx);
+void ft_slot_stats_zero(struct flowtbl *t, uint32_t idx);
+int ft_slots_init(struct flowtbl *t);
+void ft_slots_fini(struct flowtbl *t);
 
 /* dump.c: the id-ordered flow vector and the UFID index. Writer. */
-int dump_reserve(struct flowtbl *t);
-void dump_add(struct flowtbl *t, struct flowtbl_flow *f);
-void dump_del(struct flowtbl *t, struct flowtbl_flow *f);
-struct flowtbl_flow *dump_last(const struct flowtbl *t);
-int ufid_reserve(struct flowtbl *t);
-void ufid_add(struct flowtbl *t, struct flowtbl_flow *f);
-void ufid_del(struct flowtbl *t, struct flowtbl_flow *f);
+int ft_dump_reserve(struct flowtbl *t);
+void ft_dump_add(struct flowtbl *t, struct flowtbl_flow *f);
+void ft_dump_del(struct flowtbl *t, struct flowtbl_flow *f);
+struct flowtbl_flow *ft_dump_last(const struct flowtbl *t);
+int ft_ufid_reserve(struct flowtbl *t);
+void ft_ufid_add(struct flowtbl *t, struct flowtbl_flow *f);
+void ft_ufid_del(struct flowtbl *t, struct flowtbl_flow *f);
 
 /* table.c */
-void flow_free_now(struct flowtbl *t, struct flowtbl_flow *f);
+void ft_flow_free_now(struct flowtbl *t, struct flowtbl_flow *f);
 
 /* pmd.c: destroy the PMD contexts left at table destroy. */
-void pmd_destroy_all(struct flowtbl *t);
+void ft_pmd_destroy_all(struct flowtbl *t);
 
 #endif /* FLOWTBL_INT_H */

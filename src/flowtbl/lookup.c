@@ -11,6 +11,8 @@
  *             verify (masked compare, dead flag);
  *   cache:    hash + prefetch entries -> idx -> flow + prefetch -> verify.
  */
+#include <stdbool.h>
+
 #include "flowtbl_int.h"
 
 #define FOR_EACH_BIT(i, map) \
@@ -23,9 +25,11 @@ static inline void counter_add(uint64_t *c, uint64_t n)
 	STORE_RLX(c, LOAD_RLX(c) + n);
 }
 
-/* Probe one subtable for every key in 'map'; returns the keys found. */
-static uint32_t subtable_lookup(const struct subtable *st, const struct flow_key *const keys[],
-				uint32_t map, struct flowtbl_flow *flows[])
+/* Probe one subtable (of n significant words) for every key in 'map';
+ * returns the keys found. */
+static inline __attribute__((always_inline)) uint32_t
+subtable_lookup_n(const struct subtable *st, const struct flow_key *const keys[], uint32_t map,
+		  struct flowtbl_flow *flows[], uint32_t n)
 {
 	/* Acquire: the table's buckets are initialised before we read them. */
 	const struct htab *ht = LOAD_ACQ(&st->ht);
@@ -34,7 +38,7 @@ static uint32_t subtable_lookup(const struct subtable *st, const struct flow_key
 	uint32_t found = 0;
 
 	FOR_EACH_BIT(i, map) {
-		hashes[i] = st_hash_key(st, keys[i]);
+		hashes[i] = st_hash_key_n(st, keys[i], n);
 		__builtin_prefetch(&ht->b[hashes[i] & ht->mask]);
 	}
 	FOR_EACH_BIT(i, map) {
@@ -62,14 +66,36 @@ static uint32_t subtable_lookup(const struct subtable *st, const struct flow_key
 		/* The first candidate is almost always it; anything else
 		 * (signature collision, dead flow, spilled key) takes the
 		 * full probe. */
-		if (!f || !flow_matches(st, f, keys[i]) || flow_is_dead(f))
-			f = htab_find(st, ht, hashes[i], keys[i]);
+		if (!f || !flow_matches_n(st, f, keys[i], n) || flow_is_dead(f))
+			f = ft_htab_find(st, ht, hashes[i], keys[i]);
 		if (f) {
 			flows[i] = f;
 			found |= 1u << i;
 		}
 	}
 	return found;
+}
+
+/*
+ * One copy per common mask size, so that the word loops unroll (OVS's
+ * dpcls specialises per miniflow shape the same way): 1-3 words for L2
+ * and metadata masks, 4 for an IPv4 5-tuple, up to 8 with Ethernet
+ * addresses or IPv6. Larger masks take the generic loop.
+ */
+static uint32_t subtable_lookup(const struct subtable *st, const struct flow_key *const keys[],
+				uint32_t map, struct flowtbl_flow *flows[])
+{
+	switch (st->n_words) {
+	case 1: return subtable_lookup_n(st, keys, map, flows, 1);
+	case 2: return subtable_lookup_n(st, keys, map, flows, 2);
+	case 3: return subtable_lookup_n(st, keys, map, flows, 3);
+	case 4: return subtable_lookup_n(st, keys, map, flows, 4);
+	case 5: return subtable_lookup_n(st, keys, map, flows, 5);
+	case 6: return subtable_lookup_n(st, keys, map, flows, 6);
+	case 7: return subtable_lookup_n(st, keys, map, flows, 7);
+	case 8: return subtable_lookup_n(st, keys, map, flows, 8);
+	default: return subtable_lookup_n(st, keys, map, flows, st->n_words);
+	}
 }
 
 /* The classifier: subtables in rank order until every key is found. */
@@ -104,7 +130,7 @@ static inline uint32_t cache_way1(const struct flowtbl_pmd *pmd, uint32_t h)
 /* Cache lookup for every key in 'map'; fills kh[] with the cache hashes. */
 static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
 			     const uint32_t *hashes, uint32_t map, struct flowtbl_flow *flows[],
-			     uint32_t kh[])
+			     uint32_t kh[], uint64_t *saved)
 {
 	struct flowtbl_flow ***dir = pmd->t->idx_dir;
 	const struct cache_ent *c = pmd->cache;
@@ -135,6 +161,8 @@ static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *con
 		if (flow_matches(f->st, f, keys[i]) && !flow_is_dead(f)) {
 			flows[i] = f;
 			found |= 1u << i;
+			/* The classifier would have probed this many. */
+			*saved += LOAD_RLX(&f->st->rank) + 1;
 		}
 	}
 	return found;
@@ -181,34 +209,58 @@ static void cache_fill(struct flowtbl_pmd *pmd, uint32_t map, const uint32_t kh[
 			cache_insert(pmd, kh[i], flows[i]->idx);
 }
 
+/*
+ * Adaptive cache: a hit saves the subtables the classifier would have
+ * probed (its flow's subtable rank + 1); a probe, hit or miss, costs
+ * about 1.5 subtable probes (a hash of the whole key, then an entry and
+ * the flow, against a hash of a few words). Over each window, keep the
+ * cache if it saved more than it cost; otherwise skip it, trying it
+ * (lookup and fill) on one burst in ADAPT_SAMPLE to notice when that
+ * changes.
+ */
+static void adapt(struct flowtbl_pmd *pmd, uint32_t n, uint32_t probed, uint64_t saved)
+{
+	pmd->w_pkts += n;
+	pmd->w_probed += probed;
+	pmd->w_saved += saved;
+	if (pmd->w_pkts < ADAPT_WINDOW)
+		return;
+	if (pmd->w_probed)
+		pmd->bypass = pmd->w_saved * 2 <= (uint64_t)pmd->w_probed * 3;
+	pmd->w_pkts = pmd->w_probed = 0;
+	pmd->w_saved = 0;
+}
+
 uint32_t flowtbl_lookup_burst(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
 			      const uint32_t *hashes, unsigned int n,
 			      struct flowtbl_flow *flows[])
 {
 	uint32_t all = n >= FLOWTBL_BURST ? UINT32_MAX : (1u << n) - 1;
+	bool use_cache = pmd->cache != NULL;
 	uint32_t kh[FLOWTBL_BURST];
-	uint32_t cached = 0, found;
-	uint64_t mask_hit = 0;
+	uint32_t cached = 0, hit = 0, n_cached;
+	uint64_t cls_probes = 0, saved = 0;
 
 	if (n > FLOWTBL_BURST)
 		n = FLOWTBL_BURST;
-	if (pmd->cache) {
-		cached = cache_lookup(pmd, keys, hashes, all, flows, kh);
-		mask_hit = (uint64_t)__builtin_popcount(cached);
-	}
-	found = cached;
-	if (found != all) {
-		uint32_t hit = classify(pmd, keys, all & ~found, flows, &mask_hit);
-
-		if (pmd->cache && hit)
+	if (use_cache && pmd->bypass)
+		use_cache = ++pmd->burst_no % ADAPT_SAMPLE == 0;
+	if (use_cache)
+		cached = cache_lookup(pmd, keys, hashes, all, flows, kh, &saved);
+	if (cached != all) {
+		hit = classify(pmd, keys, all & ~cached, flows, &cls_probes);
+		if (use_cache && hit)
 			cache_fill(pmd, hit, kh, flows);
-		found |= hit;
 	}
-	counter_add(&pmd->cnt.hit, (uint64_t)__builtin_popcount(found));
-	counter_add(&pmd->cnt.missed, n - (uint64_t)__builtin_popcount(found));
-	counter_add(&pmd->cnt.cache_hit, (uint64_t)__builtin_popcount(cached));
-	counter_add(&pmd->cnt.mask_hit, mask_hit);
-	return found;
+	n_cached = (uint32_t)__builtin_popcount(cached);
+	if (pmd->adaptive && pmd->cache)
+		adapt(pmd, n, use_cache ? n : 0, saved);
+	counter_add(&pmd->cnt.hit, n_cached + (uint64_t)__builtin_popcount(hit));
+	counter_add(&pmd->cnt.missed, n - n_cached - (uint64_t)__builtin_popcount(hit));
+	counter_add(&pmd->cnt.cache_hit, n_cached);
+	/* A cache hit probed one mask, as in the kernel's mask cache. */
+	counter_add(&pmd->cnt.mask_hit, n_cached + cls_probes);
+	return cached | hit;
 }
 
 void flowtbl_pmd_stats_update(struct flowtbl_pmd *pmd, struct flowtbl_flow *f,

@@ -17,7 +17,7 @@
 
 #include "flowtbl_int.h"
 
-void mask_compact(const struct flow_key *mask, struct subtable *st)
+void ft_mask_compact(const struct flow_key *mask, struct subtable *st)
 {
 	const uint64_t *w = flow_key_words(mask);
 	uint32_t h = 0, n = 0;
@@ -41,7 +41,7 @@ static bool mask_equal(const struct subtable *a, const struct subtable *b)
 }
 
 /* The subtable with proto's compact mask, or NULL. */
-struct subtable *subtable_find(struct flowtbl *t, const struct subtable *proto)
+struct subtable *ft_subtable_find(struct flowtbl *t, const struct subtable *proto)
 {
 	if (t->last_st && mask_equal(t->last_st, proto))
 		return t->last_st;
@@ -55,10 +55,10 @@ struct subtable *subtable_find(struct flowtbl *t, const struct subtable *proto)
 }
 
 /* A new, unpublished subtable for proto's mask. */
-struct subtable *subtable_create(struct flowtbl *t, const struct subtable *proto)
+struct subtable *ft_subtable_create(struct flowtbl *t, const struct subtable *proto)
 {
 	size_t size = sizeof(struct subtable) + t->n_readers * sizeof(struct st_reader);
-	struct subtable *st = tbl_alloc(t, CACHE_LINE, size, true);
+	struct subtable *st = ft_tbl_alloc(t, CACHE_LINE, size, true);
 
 	if (!st)
 		return NULL;
@@ -69,22 +69,22 @@ struct subtable *subtable_create(struct flowtbl *t, const struct subtable *proto
 	return st;
 }
 
-void subtable_destroy_now(struct flowtbl *t, struct subtable *st)
+void ft_subtable_destroy_now(struct flowtbl *t, struct subtable *st)
 {
 	if (t->last_st == st)
 		t->last_st = NULL;
-	tbl_free(t, st->ht);
-	tbl_free(t, st);
+	ft_tbl_free(t, st->ht);
+	ft_tbl_free(t, st);
 }
 
 static void subtable_free_deferred(struct flowtbl *t, void *p)
 {
-	subtable_destroy_now(t, p);
+	ft_subtable_destroy_now(t, p);
 }
 
 static struct stvec *stvec_alloc(struct flowtbl *t, uint32_t n)
 {
-	struct stvec *v = tbl_alloc(t, CACHE_LINE, sizeof(*v) + n * sizeof(v->st[0]), false);
+	struct stvec *v = ft_tbl_alloc(t, CACHE_LINE, sizeof(*v) + n * sizeof(v->st[0]), false);
 
 	if (v)
 		v->n = n;
@@ -96,19 +96,22 @@ static void stvec_swap(struct flowtbl *t, struct stvec *v)
 {
 	struct stvec *old = t->stv;
 
+	/* Relaxed: a hint for the adaptive cache, exact soon enough. */
+	for (uint32_t i = 0; i < v->n; i++)
+		STORE_RLX(&v->st[i]->rank, i);
 	/* Release: the vector and the subtables it names are initialised
 	 * before readers can load it. */
 	STORE_REL(&t->stv, v);
-	defer_free(t, defer_fn_free, old);
+	ft_defer_free(t, ft_defer_fn_free, old);
 }
 
 /* Add st (with its hash table made) at the end of the readers' vector. */
-int subtable_publish(struct flowtbl *t, struct subtable *st)
+int ft_subtable_publish(struct flowtbl *t, struct subtable *st)
 {
 	struct stvec *v;
 	int err;
 
-	err = vec_reserve(t, (void **)&t->subtables, &t->cap_subtables, t->n_subtables + 1,
+	err = ft_vec_reserve(t, (void **)&t->subtables, &t->cap_subtables, t->n_subtables + 1,
 			  sizeof(*t->subtables));
 	if (err)
 		return err;
@@ -127,7 +130,7 @@ int subtable_publish(struct flowtbl *t, struct subtable *st)
 /* Take an empty subtable out of the readers' vector and free it after a
  * grace period. Without memory for the new vector it just stays, empty,
  * probed for nothing, until a flow with its mask comes back. */
-void subtable_unpublish(struct flowtbl *t, struct subtable *st)
+void ft_subtable_unpublish(struct flowtbl *t, struct subtable *st)
 {
 	struct stvec *v = stvec_alloc(t, t->stv->n - 1);
 	uint32_t j = 0;
@@ -142,7 +145,7 @@ void subtable_unpublish(struct flowtbl *t, struct subtable *st)
 	t->subtables[st->pos]->pos = st->pos;
 	if (t->last_st == st)
 		t->last_st = NULL;
-	defer_free(t, subtable_free_deferred, st);
+	ft_defer_free(t, subtable_free_deferred, st);
 }
 
 uint32_t flowtbl_mask_count(const struct flowtbl *t)
@@ -188,5 +191,5 @@ void flowtbl_rerank(struct flowtbl *t)
 	if (moved)
 		stvec_swap(t, v);
 	else
-		tbl_free(t, v);
+		ft_tbl_free(t, v);
 }

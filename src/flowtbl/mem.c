@@ -8,12 +8,18 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "flowtbl_int.h"
 
-void *tbl_alloc(struct flowtbl *t, size_t align, size_t size, bool zero)
+void *ft_tbl_alloc(struct flowtbl *t, size_t align, size_t size, bool zero)
 {
 	void *p;
+
+	/* Big blocks (the hash tables of large subtables) are read at random
+	 * by every lookup: put them in huge pages, as the flow slab is. */
+	if (size >= SLAB_ARENA && align)
+		align = SLAB_ARENA;
 
 	if (align <= 16) {
 		p = zero ? calloc(1, size) : malloc(size);
@@ -21,6 +27,8 @@ void *tbl_alloc(struct flowtbl *t, size_t align, size_t size, bool zero)
 		/* C11 aligned_alloc wants a multiple of the alignment. */
 		size = (size + align - 1) & ~(align - 1);
 		p = aligned_alloc(align, size);
+		if (p && align == SLAB_ARENA)
+			madvise(p, size, MADV_HUGEPAGE);   /* advice only */
 		if (p && zero)
 			memset(p, 0, size);
 	}
@@ -29,7 +37,7 @@ void *tbl_alloc(struct flowtbl *t, size_t align, size_t size, bool zero)
 	return p;
 }
 
-void tbl_free(struct flowtbl *t, void *p)
+void ft_tbl_free(struct flowtbl *t, void *p)
 {
 	if (!p)
 		return;
@@ -39,7 +47,7 @@ void tbl_free(struct flowtbl *t, void *p)
 }
 
 /* Grow a writer-side vector to hold 'need' elements (doubling). */
-int vec_reserve(struct flowtbl *t, void **v, uint32_t *cap, uint32_t need, size_t esize)
+int ft_vec_reserve(struct flowtbl *t, void **v, uint32_t *cap, uint32_t need, size_t esize)
 {
 	uint32_t ncap = *cap ? *cap : 16;
 	size_t old = *v ? malloc_usable_size(*v) : 0;

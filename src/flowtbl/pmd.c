@@ -32,11 +32,11 @@ int flowtbl_pmd_create(struct flowtbl *t, const struct flowtbl_pmd_params *p,
 	if (t->pmds[p->slot])
 		return -EBUSY;
 	/* Own cache lines: the PMD writes its counters here all the time. */
-	pmd = tbl_alloc(NULL, CACHE_LINE, sizeof(*pmd), true);
+	pmd = ft_tbl_alloc(NULL, CACHE_LINE, sizeof(*pmd), true);
 	if (!pmd)
 		return -ENOMEM;
 	if (n) {
-		pmd->cache = tbl_alloc(NULL, CACHE_LINE, n * sizeof(*pmd->cache), true);
+		pmd->cache = ft_tbl_alloc(NULL, CACHE_LINE, n * sizeof(*pmd->cache), true);
 		if (!pmd->cache) {
 			free(pmd);
 			return -ENOMEM;
@@ -51,6 +51,7 @@ int flowtbl_pmd_create(struct flowtbl *t, const struct flowtbl_pmd_params *p,
 	pmd->slot = p->slot;
 	pmd->stats = t->stats_dir[p->slot];
 	pmd->rng = 0x9e3779b9u ^ (p->slot * 0x85ebca6bu);
+	pmd->adaptive = p->cache_adaptive;
 	insert_prob_store(pmd, p->insert_inv_prob);
 	if (rte_rcu_qsbr_thread_register(t->qsbr, p->slot) != 0) {
 		free(pmd->cache);
@@ -72,7 +73,7 @@ void flowtbl_pmd_destroy(struct flowtbl_pmd *pmd)
 	free(pmd);
 }
 
-void pmd_destroy_all(struct flowtbl *t)
+void ft_pmd_destroy_all(struct flowtbl *t)
 {
 	for (uint32_t s = 0; t->pmds && s < t->n_readers; s++)
 		flowtbl_pmd_destroy(t->pmds[s]);

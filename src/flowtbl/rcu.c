@@ -21,16 +21,16 @@
 
 #include "flowtbl_int.h"
 
-void defer_fn_free(struct flowtbl *t, void *p)
+void ft_defer_fn_free(struct flowtbl *t, void *p)
 {
-	tbl_free(t, p);
+	ft_tbl_free(t, p);
 }
 
 static void batch_free(struct flowtbl *t, struct defer_batch *b)
 {
 	for (uint32_t i = 0; i < b->n; i++)
 		b->items[i].fn(t, b->items[i].p);
-	tbl_free(t, b->items);
+	ft_tbl_free(t, b->items);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -41,7 +41,7 @@ static int pending_close(struct flowtbl *t)
 
 	if (t->pending.n == 0)
 		return 0;
-	err = vec_reserve(t, (void **)&t->batches, &t->cap_batches, t->n_batches + 1,
+	err = ft_vec_reserve(t, (void **)&t->batches, &t->cap_batches, t->n_batches + 1,
 			  sizeof(*t->batches));
 	if (err)
 		return err;
@@ -95,11 +95,11 @@ size_t flowtbl_reclaim(struct flowtbl *t)
 	return left + t->pending.n;
 }
 
-void defer_free(struct flowtbl *t, defer_fn *fn, void *p)
+void ft_defer_free(struct flowtbl *t, defer_fn *fn, void *p)
 {
 	struct defer_batch *b = &t->pending;
 
-	if (vec_reserve(t, (void **)&b->items, &b->cap, b->n + 1, sizeof(*b->items)) < 0) {
+	if (ft_vec_reserve(t, (void **)&b->items, &b->cap, b->n + 1, sizeof(*b->items)) < 0) {
 		/* No memory to queue it: wait out a grace period instead. */
 		flowtbl_synchronize(t);
 		fn(t, p);
@@ -111,11 +111,11 @@ void defer_free(struct flowtbl *t, defer_fn *fn, void *p)
 }
 
 /* Free everything deferred without waiting: only when no reader is online. */
-void defer_free_all_now(struct flowtbl *t)
+void ft_defer_free_all_now(struct flowtbl *t)
 {
 	batches_pop(t, t->n_batches);
 	batch_free(t, &t->pending);
-	tbl_free(t, t->batches);
+	ft_tbl_free(t, t->batches);
 	t->batches = NULL;
 	t->n_batches = t->cap_batches = 0;
 }

@@ -48,6 +48,12 @@ void revalidator_set_ceiling(struct revalidator *r, uint32_t ceiling)
 		r->flow_limit = min_u32(REVALIDATOR_LIMIT_MIN, ceiling);
 }
 
+void revalidator_set_limit(struct revalidator *r, uint32_t limit)
+{
+	r->ceiling = limit;
+	r->flow_limit = limit < REVALIDATOR_LIMIT_MIN ? REVALIDATOR_LIMIT_MIN : limit;
+}
+
 void revalidator_set_max_idle(struct revalidator *r, uint32_t max_idle_ms)
 {
 	r->max_idle_ms = max_idle_ms;

@@ -22,34 +22,34 @@ static uint32_t dir_len(const struct flowtbl *t)
 	return (t->idx_cap + CHUNK_SIZE - 1) >> CHUNK_SHIFT;
 }
 
-int slots_init(struct flowtbl *t)
+int ft_slots_init(struct flowtbl *t)
 {
 	uint32_t n = dir_len(t);
 
-	t->idx_dir = tbl_alloc(t, 0, n * sizeof(*t->idx_dir), true);
-	t->stats_dir = tbl_alloc(t, 0, t->n_readers * sizeof(*t->stats_dir), true);
+	t->idx_dir = ft_tbl_alloc(t, 0, n * sizeof(*t->idx_dir), true);
+	t->stats_dir = ft_tbl_alloc(t, 0, t->n_readers * sizeof(*t->stats_dir), true);
 	if (!t->idx_dir || !t->stats_dir)
 		return -ENOMEM;
 	for (uint32_t s = 0; s < t->n_readers; s++) {
-		t->stats_dir[s] = tbl_alloc(t, 0, n * sizeof(**t->stats_dir), true);
+		t->stats_dir[s] = ft_tbl_alloc(t, 0, n * sizeof(**t->stats_dir), true);
 		if (!t->stats_dir[s])
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-void slots_fini(struct flowtbl *t)
+void ft_slots_fini(struct flowtbl *t)
 {
 	for (uint32_t c = 0; c < t->n_chunks; c++) {
-		tbl_free(t, t->idx_dir[c]);
+		ft_tbl_free(t, t->idx_dir[c]);
 		for (uint32_t s = 0; s < t->n_readers; s++)
-			tbl_free(t, t->stats_dir[s][c]);
+			ft_tbl_free(t, t->stats_dir[s][c]);
 	}
 	for (uint32_t s = 0; t->stats_dir && s < t->n_readers; s++)
-		tbl_free(t, t->stats_dir[s]);
-	tbl_free(t, t->stats_dir);
-	tbl_free(t, t->idx_dir);
-	tbl_free(t, t->free_idx);
+		ft_tbl_free(t, t->stats_dir[s]);
+	ft_tbl_free(t, t->stats_dir);
+	ft_tbl_free(t, t->idx_dir);
+	ft_tbl_free(t, t->free_idx);
 }
 
 /* Add one chunk of slots: directory entry and every reader's stats. */
@@ -63,19 +63,19 @@ static int chunk_add(struct flowtbl *t)
 	if (c >= dir_len(t))
 		return -ENOSPC;
 	/* Room to recycle every idx of the new chunk: release never fails. */
-	err = vec_reserve(t, (void **)&t->free_idx, &t->cap_free_idx, (c + 1) * CHUNK_SIZE,
+	err = ft_vec_reserve(t, (void **)&t->free_idx, &t->cap_free_idx, (c + 1) * CHUNK_SIZE,
 			  sizeof(*t->free_idx));
 	if (err)
 		return err;
-	flows = tbl_alloc(t, CACHE_LINE, CHUNK_SIZE * sizeof(*flows), true);
+	flows = ft_tbl_alloc(t, CACHE_LINE, CHUNK_SIZE * sizeof(*flows), true);
 	if (!flows)
 		return -ENOMEM;
 	for (uint32_t s = 0; s < t->n_readers; s++) {
-		stats[s] = tbl_alloc(t, CACHE_LINE, CHUNK_SIZE * sizeof(**stats), true);
+		stats[s] = ft_tbl_alloc(t, CACHE_LINE, CHUNK_SIZE * sizeof(**stats), true);
 		if (!stats[s]) {
 			while (s--)
-				tbl_free(t, stats[s]);
-			tbl_free(t, flows);
+				ft_tbl_free(t, stats[s]);
+			ft_tbl_free(t, flows);
 			return -ENOMEM;
 		}
 	}
@@ -107,7 +107,7 @@ static int idx_take(struct flowtbl *t, uint32_t *idx)
 /* A free idx. When every idx is held by removed flows still in their grace
  * period, free what is safe, then wait one grace period (rare: needs
  * idx_cap - max_flows removals pending). */
-int idx_alloc(struct flowtbl *t, uint32_t *idx)
+int ft_idx_alloc(struct flowtbl *t, uint32_t *idx)
 {
 	int err = idx_take(t, idx);
 
@@ -121,14 +121,14 @@ int idx_alloc(struct flowtbl *t, uint32_t *idx)
 	return idx_take(t, idx);
 }
 
-void idx_release(struct flowtbl *t, uint32_t idx)
+void ft_idx_release(struct flowtbl *t, uint32_t idx)
 {
 	t->free_idx[t->n_free_idx++] = idx;
 }
 
 /* Zero a recycled idx's stats in every slot. No reader writes them: the
  * previous flow at this idx is past its grace period. */
-void slot_stats_zero(struct flowtbl *t, uint32_t idx)
+void ft_slot_stats_zero(struct flowtbl *t, uint32_t idx)
 {
 	for (uint32_t s = 0; s < t->n_readers; s++) {
 		struct slot_stats *st = &t->stats_dir[s][idx >> CHUNK_SHIFT][idx & CHUNK_MASK];

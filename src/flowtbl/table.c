@@ -32,11 +32,11 @@ int flowtbl_create(const struct flowtbl_params *p, struct flowtbl **out)
 	t->idx_cap = max_flows + (max_flows < (1u << 20) ? max_flows : (1u << 20));
 	t->next_id = 1;
 	qsize = rte_rcu_qsbr_get_memsize(p->n_readers);
-	t->qsbr = tbl_alloc(t, CACHE_LINE, qsize, true);
-	t->stv = tbl_alloc(t, CACHE_LINE, sizeof(struct stvec), true);
-	t->pmds = tbl_alloc(t, 0, p->n_readers * sizeof(*t->pmds), true);
+	t->qsbr = ft_tbl_alloc(t, CACHE_LINE, qsize, true);
+	t->stv = ft_tbl_alloc(t, CACHE_LINE, sizeof(struct stvec), true);
+	t->pmds = ft_tbl_alloc(t, 0, p->n_readers * sizeof(*t->pmds), true);
 	if (!t->qsbr || !t->stv || !t->pmds || rte_rcu_qsbr_init(t->qsbr, p->n_readers) != 0 ||
-	    slots_init(t) < 0) {
+	    ft_slots_init(t) < 0) {
 		flowtbl_destroy(t);
 		return -ENOMEM;
 	}
@@ -44,16 +44,16 @@ int flowtbl_create(const struct flowtbl_params *p, struct flowtbl **out)
 	return 0;
 }
 
-void flow_free_now(struct flowtbl *t, struct flowtbl_flow *f)
+void ft_flow_free_now(struct flowtbl *t, struct flowtbl_flow *f)
 {
-	tbl_free(t, f->actions);
-	idx_release(t, f->idx);
-	tbl_free(t, f);
+	ft_tbl_free(t, f->actions);
+	ft_idx_release(t, f->idx);
+	ft_slab_free(t, f, flow_bytes(f));
 }
 
 static void flow_free_deferred(struct flowtbl *t, void *p)
 {
-	flow_free_now(t, p);
+	ft_flow_free_now(t, p);
 }
 
 void flowtbl_destroy(struct flowtbl *t)
@@ -62,29 +62,30 @@ void flowtbl_destroy(struct flowtbl *t)
 
 	if (!t)
 		return;
-	pmd_destroy_all(t);
-	while ((f = dump_last(t))) {
-		dump_del(t, f);
-		flow_free_now(t, f);
+	ft_pmd_destroy_all(t);
+	while ((f = ft_dump_last(t))) {
+		ft_dump_del(t, f);
+		ft_flow_free_now(t, f);
 	}
+	ft_defer_free_all_now(t);
 	for (uint32_t i = 0; i < t->n_subtables; i++)
-		subtable_destroy_now(t, t->subtables[i]);
-	defer_free_all_now(t);
+		ft_subtable_destroy_now(t, t->subtables[i]);
+	ft_slab_fini(t);
 	if (t->idx_dir)
-		slots_fini(t);
-	tbl_free(t, t->pending.items);
-	tbl_free(t, t->subtables);
-	tbl_free(t, t->dumpv);
-	tbl_free(t, t->ufid_b);
-	tbl_free(t, t->stv);
-	tbl_free(t, t->pmds);
-	tbl_free(t, t->qsbr);
+		ft_slots_fini(t);
+	ft_tbl_free(t, t->pending.items);
+	ft_tbl_free(t, t->subtables);
+	ft_tbl_free(t, t->dumpv);
+	ft_tbl_free(t, t->ufid_b);
+	ft_tbl_free(t, t->stv);
+	ft_tbl_free(t, t->pmds);
+	ft_tbl_free(t, t->qsbr);
 	free(t);
 }
 
 static struct flowtbl_actions *actions_new(struct flowtbl *t, const void *data, size_t len)
 {
-	struct flowtbl_actions *a = tbl_alloc(t, 0, sizeof(*a) + len, false);
+	struct flowtbl_actions *a = ft_tbl_alloc(t, 0, sizeof(*a) + len, false);
 
 	if (a) {
 		a->len = (uint32_t)len;
@@ -105,7 +106,7 @@ static struct flowtbl_flow *flow_new(struct flowtbl *t, const struct subtable *s
 				     const struct flow_ufid *ufid)
 {
 	size_t cold_off = sizeof(struct flowtbl_flow) + st->n_words * sizeof(uint64_t);
-	struct flowtbl_flow *f = tbl_alloc(t, CACHE_LINE, cold_off + sizeof(struct flow_cold), true);
+	struct flowtbl_flow *f = ft_slab_alloc(t, flow_size(st->n_words));
 	const uint64_t *w = flow_key_words(mk);
 
 	if (!f)
@@ -126,14 +127,14 @@ static struct flowtbl_flow *flow_new(struct flowtbl *t, const struct subtable *s
 static int insert_prepare(struct flowtbl *t, struct subtable *st, bool new_st,
 			  const struct flow_ufid *ufid)
 {
-	int err = htab_reserve(t, st, 1);
+	int err = ft_htab_reserve(t, st, 1);
 
 	if (!err)
-		err = dump_reserve(t);
+		err = ft_dump_reserve(t);
 	if (!err && ufid)
-		err = ufid_reserve(t);
+		err = ft_ufid_reserve(t);
 	if (!err && new_st)
-		err = subtable_publish(t, st);
+		err = ft_subtable_publish(t, st);
 	return err;
 }
 
@@ -153,20 +154,20 @@ int flowtbl_insert(struct flowtbl *t, const struct flow_key *key, const struct f
 	if (t->n_flows >= t->max_flows)
 		return -ENOSPC;
 	flow_key_mask_apply(&mk, key, mask);
-	mask_compact(mask, &proto);
-	st = subtable_find(t, &proto);
+	ft_mask_compact(mask, &proto);
+	st = ft_subtable_find(t, &proto);
 	hash = st_hash_key(st ? st : &proto, &mk);
-	if (st && htab_find(st, st->ht, hash, &mk))
+	if (st && ft_htab_find(st, st->ht, hash, &mk))
 		return -EEXIST;
 	if (ufid && flowtbl_find_ufid(t, ufid))
 		return -EEXIST;
 	if (!st) {
-		st = subtable_create(t, &proto);
+		st = ft_subtable_create(t, &proto);
 		if (!st)
 			return -ENOMEM;
 		new_st = true;
 	}
-	err = idx_alloc(t, &idx);
+	err = ft_idx_alloc(t, &idx);
 	if (err)
 		goto err_st;
 	f = flow_new(t, st, &mk, hash, ufid);
@@ -180,27 +181,28 @@ int flowtbl_insert(struct flowtbl *t, const struct flow_key *key, const struct f
 
 	f->idx = idx;
 	flow_cold(f)->id = t->next_id++;
-	slot_stats_zero(t, idx);
+	ft_slot_stats_zero(t, idx);
 	/* Release: the flow is initialised before a cache can reach it. */
 	STORE_REL(idx_slot(t->idx_dir, idx), f);
-	htab_add(st, f);
+	ft_htab_add(st, f);
 	st->n_flows++;
-	dump_add(t, f);
+	ft_dump_add(t, f);
 	if (ufid)
-		ufid_add(t, f);
+		ft_ufid_add(t, f);
 	t->n_flows++;
 	if (out)
 		*out = f;
 	return 0;
 
 err_idx:
-	idx_release(t, idx);
-	if (f)
-		tbl_free(t, f->actions);
-	tbl_free(t, f);
+	ft_idx_release(t, idx);
+	if (f) {
+		ft_tbl_free(t, f->actions);
+		ft_slab_free(t, f, flow_size(st->n_words));
+	}
 err_st:
 	if (new_st)
-		subtable_destroy_now(t, st);
+		ft_subtable_destroy_now(t, st);
 	return err;
 }
 
@@ -212,7 +214,7 @@ struct flowtbl_flow *flowtbl_find_exact(const struct flowtbl *t, const struct fl
 
 	if (!t || !key || !mask)
 		return NULL;
-	mask_compact(mask, &proto);
+	ft_mask_compact(mask, &proto);
 	for (uint32_t i = 0; i < t->n_subtables; i++) {
 		const struct subtable *st = t->subtables[i];
 
@@ -221,7 +223,7 @@ struct flowtbl_flow *flowtbl_find_exact(const struct flowtbl *t, const struct fl
 		    memcmp(st->widx, proto.widx, st->n_words))
 			continue;
 		flow_key_mask_apply(&mk, key, mask);
-		return htab_find(st, st->ht, st_hash_key(st, &mk), &mk);
+		return ft_htab_find(st, st->ht, st_hash_key(st, &mk), &mk);
 	}
 	return NULL;
 }
@@ -233,19 +235,19 @@ void flowtbl_remove(struct flowtbl *t, struct flowtbl_flow *f)
 	if (!t || !f || flow_is_dead(f))
 		return;
 	st = (struct subtable *)(uintptr_t)f->st;
-	/* Dead before unlinked: a reader holding a stale entry, table or
-	 * cache idx re-checks this flag on every hit. */
+	/* Dead before unlinked: lookups in flight on a stale entry, table or
+	 * cache idx re-check this flag on every hit. */
 	STORE_RLX(&f->dead, 1);
-	htab_del(t, st, f);
+	ft_htab_del(t, st, f);
 	/* Release: orders the dead flag before the cache's way in is gone. */
 	STORE_REL(idx_slot(t->idx_dir, f->idx), NULL);
-	dump_del(t, f);
+	ft_dump_del(t, f);
 	if (f->has_ufid)
-		ufid_del(t, f);
+		ft_ufid_del(t, f);
 	t->n_flows--;
-	defer_free(t, flow_free_deferred, f);
+	ft_defer_free(t, flow_free_deferred, f);
 	if (--st->n_flows == 0)
-		subtable_unpublish(t, st);
+		ft_subtable_unpublish(t, st);
 }
 
 void flowtbl_flush(struct flowtbl *t)
@@ -254,7 +256,7 @@ void flowtbl_flush(struct flowtbl *t)
 
 	if (!t)
 		return;
-	while ((f = dump_last(t)))
+	while ((f = ft_dump_last(t)))
 		flowtbl_remove(t, f);
 }
 
@@ -272,7 +274,7 @@ int flowtbl_actions_replace(struct flowtbl *t, struct flowtbl_flow *f, const voi
 	/* Release: the new actions' bytes are written before a PMD can load
 	 * the pointer (flowtbl_flow_actions() loads it with acquire). */
 	STORE_REL(&f->actions, a);
-	defer_free(t, defer_fn_free, old);
+	ft_defer_free(t, ft_defer_fn_free, old);
 	return 0;
 }
 

@@ -16,8 +16,11 @@
 
 /* The kernel's VLAN_CFI_MASK: set in a key's TCI when a tag is present. */
 #define VLAN_CFI 0x1000
-/* eth_type of a frame whose length field is < 0x600 (no ethertype). */
-#define ETH_TYPE_802_2 0x05ff
+/* eth_type in the flow key of a frame whose length field is < 0x600 (no
+ * ethertype): the kernel's ETH_P_802_2, which flow_extract() and the text
+ * format use too. (OVS userspace's own value, 0x05ff, never reaches the
+ * datapath: on the wire such a key has no ETHERTYPE attribute.) */
+#define ETH_TYPE_802_2 ETH_P_802_2
 #define ETH_TYPE_MIN 0x0600
 /* FLOW_TNL_F_* that a netlink tunnel key can carry. */
 #define TNL_FLAGS_ALL (FLOW_TNL_F_DONT_FRAGMENT | FLOW_TNL_F_CSUM | FLOW_TNL_F_OAM | FLOW_TNL_F_KEY)

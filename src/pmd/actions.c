@@ -154,6 +154,33 @@ static inline void txbuf_push(struct actions_ctx *ctx, uint32_t port, struct txb
 		txbuf_flush(ctx, port, tb);
 }
 
+/* Hot path. */
+void actions_output(struct actions_ctx *ctx, uint32_t port, struct rte_mbuf **pkts, uint32_t n)
+{
+	struct txbuf *tb;
+
+	if (unlikely(port >= ctx->params.max_ports || !ctx->tx[port].exists)) {
+		drop_count(ctx, ACTIONS_DROP_NO_PORT, n);
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	tb = &ctx->tx[port];
+	if (!tb->dirty) {
+		tb->dirty = true;
+		ctx->dirty[ctx->n_dirty++] = port;
+	}
+	while (n) {
+		uint32_t k = RTE_MIN(n, (uint32_t)(ACTIONS_TXBUF_SIZE - tb->n));
+
+		memcpy(&tb->pkts[tb->n], pkts, k * sizeof(*pkts));
+		tb->n = (uint16_t)(tb->n + k);
+		pkts += k;
+		n -= k;
+		if (tb->n == ACTIONS_TXBUF_SIZE)
+			txbuf_flush(ctx, port, tb);
+	}
+}
+
 void actions_flush(struct actions_ctx *ctx)
 {
 	for (uint32_t i = 0; i < ctx->n_dirty; i++) {

@@ -334,83 +334,91 @@ static void fmt_addr(struct strbuf *sb, const uint8_t *a, size_t len, bool brack
 		strbuf_addc(sb, ']');
 }
 
+static const struct nl_pol nat_pol[OVS_NAT_ATTR_PROTO_RANDOM + 1] = {
+	[OVS_NAT_ATTR_SRC] = { POL_FLAG, true, 0, 0 },
+	[OVS_NAT_ATTR_DST] = { POL_FLAG, true, 0, 0 },
+	[OVS_NAT_ATTR_IP_MIN] = { POL_UNSPEC, true, 4, 16 },
+	[OVS_NAT_ATTR_IP_MAX] = { POL_UNSPEC, true, 4, 16 },
+	[OVS_NAT_ATTR_PROTO_MIN] = { POL_U16, true, 0, 0 },
+	[OVS_NAT_ATTR_PROTO_MAX] = { POL_U16, true, 0, 0 },
+	[OVS_NAT_ATTR_PERSISTENT] = { POL_FLAG, true, 0, 0 },
+	[OVS_NAT_ATTR_PROTO_HASH] = { POL_FLAG, true, 0, 0 },
+	[OVS_NAT_ATTR_PROTO_RANDOM] = { POL_FLAG, true, 0, 0 },
+};
+
+/* The nat() attributes as OVS reads them, or the text OVS prints instead. */
+struct nat_view {
+	bool src, dst;
+	size_t alen;
+	uint8_t min[16], max[16];
+	uint16_t pmin, pmax;
+};
+
+static const char *nat_view(const struct nl_got *g, struct nat_view *n)
+{
+	const struct nl_got *imin = &g[OVS_NAT_ATTR_IP_MIN], *imax = &g[OVS_NAT_ATTR_IP_MAX];
+	bool pmin = g[OVS_NAT_ATTR_PROTO_MIN].p, pmax = g[OVS_NAT_ATTR_PROTO_MAX].p;
+
+	memset(n, 0, sizeof(*n));
+	n->src = g[OVS_NAT_ATTR_SRC].p;
+	n->dst = g[OVS_NAT_ATTR_DST].p;
+	if (!(n->src || n->dst) && (imin->p || imax->p || pmin || pmax ||
+				    g[OVS_NAT_ATTR_PERSISTENT].p || g[OVS_NAT_ATTR_PROTO_HASH].p ||
+				    g[OVS_NAT_ATTR_PROTO_RANDOM].p))
+		return "nat(error: options allowed only with \"src\" or \"dst\")";
+	if (n->src && n->dst)
+		return "nat(error: Only one of \"src\" or \"dst\" may be present.)";
+	if (!imin->p && pmin)
+		return "nat(error: proto but no IP.)";
+	if ((!imin->p && imax->p) || (!pmin && pmax))
+		return "nat(error: range max without min.)";
+	if ((imin->p && imin->len != 4 && imin->len != 16) ||
+	    (imin->p && imax->p && imin->len != imax->len))
+		return "nat(error: IP address sizes do not match)";
+	n->alen = imin->p ? imin->len : 0;
+	if (imin->p)
+		memcpy(n->min, imin->p, n->alen);
+	if (imax->p)
+		memcpy(n->max, imax->p, n->alen);
+	n->pmin = pmin ? rd16(g[OVS_NAT_ATTR_PROTO_MIN].p) : 0;
+	n->pmax = pmax ? rd16(g[OVS_NAT_ATTR_PROTO_MAX].p) : 0;
+	if ((n->alen == 4 && rd32(n->max) && ntohl(rd32(n->min)) > ntohl(rd32(n->max))) ||
+	    (n->alen == 16 && !all_zero(n->max, 16) && memcmp(n->min, n->max, 16) > 0) ||
+	    (n->pmax && n->pmin > n->pmax))
+		return "nat(range error)";
+	return NULL;
+}
+
 /* OVS's format_odp_ct_nat(), its error texts included. */
 static void fmt_nat(struct strbuf *sb, const uint8_t *p, size_t len)
 {
-	static const struct nl_pol pol[OVS_NAT_ATTR_PROTO_RANDOM + 1] = {
-		[OVS_NAT_ATTR_SRC] = { POL_FLAG, true, 0, 0 },
-		[OVS_NAT_ATTR_DST] = { POL_FLAG, true, 0, 0 },
-		[OVS_NAT_ATTR_IP_MIN] = { POL_UNSPEC, true, 4, 16 },
-		[OVS_NAT_ATTR_IP_MAX] = { POL_UNSPEC, true, 4, 16 },
-		[OVS_NAT_ATTR_PROTO_MIN] = { POL_U16, true, 0, 0 },
-		[OVS_NAT_ATTR_PROTO_MAX] = { POL_U16, true, 0, 0 },
-		[OVS_NAT_ATTR_PERSISTENT] = { POL_FLAG, true, 0, 0 },
-		[OVS_NAT_ATTR_PROTO_HASH] = { POL_FLAG, true, 0, 0 },
-		[OVS_NAT_ATTR_PROTO_RANDOM] = { POL_FLAG, true, 0, 0 },
-	};
 	struct nl_got g[OVS_NAT_ATTR_PROTO_RANDOM + 1];
-	uint8_t min[16] = { 0 }, max[16] = { 0 };
-	uint16_t pmin, pmax;
-	size_t alen;
+	struct nat_view n;
+	const char *error;
 
-	if (!nla_parse_policy(p, len, pol, OVS_NAT_ATTR_PROTO_RANDOM + 1, g)) {
+	if (!nla_parse_policy(p, len, nat_pol, OVS_NAT_ATTR_PROTO_RANDOM + 1, g)) {
 		strbuf_addf(sb, "nat(error: nl_parse_nested() failed.)");
 		return;
 	}
-	bool src = g[OVS_NAT_ATTR_SRC].p, dst = g[OVS_NAT_ATTR_DST].p;
-	const struct nl_got *imin = &g[OVS_NAT_ATTR_IP_MIN], *imax = &g[OVS_NAT_ATTR_IP_MAX];
-
-	if (!(src || dst) && (imin->p || imax->p || g[OVS_NAT_ATTR_PROTO_MIN].p ||
-			      g[OVS_NAT_ATTR_PROTO_MAX].p || g[OVS_NAT_ATTR_PERSISTENT].p ||
-			      g[OVS_NAT_ATTR_PROTO_HASH].p || g[OVS_NAT_ATTR_PROTO_RANDOM].p)) {
-		strbuf_addf(sb, "nat(error: options allowed only with \"src\" or \"dst\")");
-		return;
-	}
-	if (src && dst) {
-		strbuf_addf(sb, "nat(error: Only one of \"src\" or \"dst\" may be present.)");
-		return;
-	}
-	if (!imin->p && g[OVS_NAT_ATTR_PROTO_MIN].p) {
-		strbuf_addf(sb, "nat(error: proto but no IP.)");
-		return;
-	}
-	if ((!imin->p && imax->p) || (!g[OVS_NAT_ATTR_PROTO_MIN].p && g[OVS_NAT_ATTR_PROTO_MAX].p)) {
-		strbuf_addf(sb, "nat(error: range max without min.)");
-		return;
-	}
-	if ((imin->p && imin->len != 4 && imin->len != 16) ||
-	    (imin->p && imax->p && imin->len != imax->len)) {
-		strbuf_addf(sb, "nat(error: IP address sizes do not match)");
-		return;
-	}
-	alen = imin->p ? imin->len : 0;
-	if (imin->p)
-		memcpy(min, imin->p, alen);
-	if (imax->p)
-		memcpy(max, imax->p, alen);
-	pmin = g[OVS_NAT_ATTR_PROTO_MIN].p ? rd16(g[OVS_NAT_ATTR_PROTO_MIN].p) : 0;
-	pmax = g[OVS_NAT_ATTR_PROTO_MAX].p ? rd16(g[OVS_NAT_ATTR_PROTO_MAX].p) : 0;
-	if ((alen == 4 && rd32(max) && ntohl(rd32(min)) > ntohl(rd32(max))) ||
-	    (alen == 16 && !all_zero(max, 16) && memcmp(min, max, 16) > 0) ||
-	    (pmax && pmin > pmax)) {
-		strbuf_addf(sb, "nat(range error)");
+	if ((error = nat_view(g, &n))) {
+		strbuf_addf(sb, "%s", error);
 		return;
 	}
 	strbuf_add(sb, "nat", 3);
-	if (!(src || dst))
+	if (!(n.src || n.dst))
 		return;
-	strbuf_addf(sb, "(%s", src ? "src" : "dst");
-	if (alen) {
+	strbuf_addf(sb, "(%s", n.src ? "src" : "dst");
+	if (n.alen) {
 		strbuf_addc(sb, '=');
-		fmt_addr(sb, min, alen, pmin != 0);
-		if (!all_zero(max, alen) && memcmp(max, min, alen) != 0) {
+		fmt_addr(sb, n.min, n.alen, n.pmin != 0);
+		if (!all_zero(n.max, n.alen) && memcmp(n.max, n.min, n.alen) != 0) {
 			strbuf_addc(sb, '-');
-			fmt_addr(sb, max, alen, pmin != 0);
+			fmt_addr(sb, n.max, n.alen, n.pmin != 0);
 		}
-		if (pmin) {
-			strbuf_addf(sb, ":%u", pmin);
-			if (pmax && pmax != pmin)
-				strbuf_addf(sb, "-%u", pmax);
+		if (n.pmin) {
+			strbuf_addf(sb, ":%u", n.pmin);
+			if (n.pmax && n.pmax != n.pmin)
+				strbuf_addf(sb, "-%u", n.pmax);
 		}
 	}
 	strbuf_addc(sb, ',');
@@ -420,8 +428,7 @@ static void fmt_nat(struct strbuf *sb, const uint8_t *p, size_t len)
 		strbuf_add(sb, "hash,", 5);
 	if (g[OVS_NAT_ATTR_PROTO_RANDOM].p)
 		strbuf_add(sb, "random,", 7);
-	if (sb->s[sb->len - 1] == ',')
-		sb->s[--sb->len] = '\0';
+	sb->s[--sb->len] = '\0'; /* the last ',' */
 	strbuf_addc(sb, ')');
 }
 
@@ -481,8 +488,8 @@ void ct_action_format(struct strbuf *sb, const uint8_t *p, size_t len)
 	}
 	if (helper)
 		strbuf_addf(sb, "helper=%s,", (const char *)helper);
-	if (timeout) /* OVS puts no comma after the timeout */
-		strbuf_addf(sb, "timeout=%s", (const char *)timeout);
+	if (timeout)
+		strbuf_addf(sb, "timeout=%s,", (const char *)timeout);
 	if (nat->p)
 		fmt_nat(sb, nat->p, nat->len);
 	if (sb->s[sb->len - 1] == ',')

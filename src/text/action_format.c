@@ -42,7 +42,8 @@ static int action_len(uint16_t type, bool *known)
 	case OVS_ACTION_ATTR_CT:
 	case OVS_ACTION_ATTR_CLONE:
 	case OVS_ACTION_ATTR_PUSH_NSH:
-	case OVS_ACTION_ATTR_CHECK_PKT_LEN: return -1;
+	case OVS_ACTION_ATTR_CHECK_PKT_LEN:
+	case OVS_ACTION_ATTR_DEC_TTL: return -1;
 	default:
 		*known = false;
 		return -1;
@@ -129,6 +130,24 @@ static void fmt_check_pkt_len(struct strbuf *sb, const uint8_t *p, size_t len)
 	fmt_list(sb, g[GT].p, g[GT].len);
 	strbuf_add(sb, "),le(", 5);
 	fmt_list(sb, g[LE].p, g[LE].len);
+	strbuf_add(sb, "))", 2);
+}
+
+/* "dec_ttl(le_1(LIST))" with the first OVS_DEC_TTL_ATTR_ACTION's list, the
+ * form of the OVS dec_ttl patches (OVS 3.1 has none). */
+static void fmt_dec_ttl(struct strbuf *sb, const uint8_t *p, size_t len)
+{
+	const uint8_t *v;
+	size_t vlen;
+	uint16_t type;
+
+	strbuf_add(sb, "dec_ttl(le_1(", 13);
+	while (nla_next(&p, &len, &type, &v, &vlen)) {
+		if (type == OVS_DEC_TTL_ATTR_ACTION) {
+			fmt_list(sb, v, vlen);
+			break;
+		}
+	}
 	strbuf_add(sb, "))", 2);
 }
 
@@ -262,6 +281,9 @@ static void fmt_action(struct strbuf *sb, uint16_t type, const uint8_t *v, size_
 		break;
 	case OVS_ACTION_ATTR_CHECK_PKT_LEN:
 		fmt_check_pkt_len(sb, v, len);
+		break;
+	case OVS_ACTION_ATTR_DEC_TTL:
+		fmt_dec_ttl(sb, v, len);
 		break;
 	default:
 		fmt_generic(sb, type, v, len);

@@ -201,8 +201,12 @@ static int parse_set(struct scan *sc, struct nlbuf *b, const char *at)
 			err = scan_fail(sc, ka->at, "set(tunnel(...)) takes no masks");
 			goto out;
 		}
+		size_t tun;
+
 		ofs = nlbuf_nest_start(b, OVS_ACTION_ATTR_SET);
-		nlbuf_put_attr(b, OVS_KEY_ATTR_TUNNEL, ka->key, ka->len);
+		tun = nlbuf_nest_start(b, OVS_KEY_ATTR_TUNNEL);
+		nlbuf_put(b, ka->key, ka->len); /* sub-attributes, already aligned */
+		nlbuf_nest_end(b, tun);
 		nlbuf_nest_end(b, ofs);
 	} else if (all_ones(ka->mask, ka->len)) {
 		ofs = nlbuf_nest_start(b, OVS_ACTION_ATTR_SET);
@@ -414,6 +418,23 @@ static int parse_check_pkt_len(struct scan *sc, struct nlbuf *b, const char *at)
 	return nest_end(sc, b, ofs, at);
 }
 
+/* "dec_ttl(le_1(LIST))": LIST runs on packets whose TTL would reach 0.
+ * OVS 3.1 has no dec_ttl; this is the form of the OVS patches that added
+ * it. The kernel wants the list inside an OVS_DEC_TTL_ATTR_ACTION nest. */
+static int parse_dec_ttl(struct scan *sc, struct nlbuf *b, const char *at)
+{
+	size_t ofs;
+	int err;
+
+	if (!scan_lit(sc, "(le_1("))
+		return scan_fail(sc, sc->p, "expected '(le_1(' after 'dec_ttl'");
+	ofs = nlbuf_nest_start(b, OVS_ACTION_ATTR_DEC_TTL);
+	if ((err = nested_list(sc, b, OVS_DEC_TTL_ATTR_ACTION, at)) ||
+	    (err = scan_expect(sc, ')', "to close dec_ttl(")))
+		return err;
+	return nest_end(sc, b, ofs, at);
+}
+
 /* One action at the cursor. */
 static int parse_action(struct scan *sc, struct nlbuf *b)
 {
@@ -479,6 +500,8 @@ static int parse_action(struct scan *sc, struct nlbuf *b)
 	}
 	if (keyword(sc, "check_pkt_len"))
 		return parse_check_pkt_len(sc, b, at);
+	if (keyword(sc, "dec_ttl"))
+		return parse_dec_ttl(sc, b, at);
 	if (strncmp(at, "ct", 2) == 0 && scan_word(at) == 2)
 		return ct_action_parse(sc, b);
 	return scan_fail(sc, at, "unknown action '%.*s'", scan_toklen(at) ? scan_toklen(at) : 1, at);

@@ -246,12 +246,13 @@ static void put_after_eth(struct fctx *c, const struct flow_key *k, const struct
 			return;
 		}
 	}
-	if (ntohs(k->eth_type) >= ETH_TYPE_MIN) {
+	/* An 802.2 frame has no eth_type key attribute: OVS shows the mask
+	 * alone, after the rest. Any other value, masked or not, is shown. */
+	if (ntohs(k->eth_type) >= ETH_TYPE_MIN || m->eth_type != 0xffff) {
 		put_be16(c, OVS_KEY_ATTR_ETHERTYPE, k->eth_type, m->eth_type);
 		if (!eth_type_vlan(k->eth_type))
 			put_l3(c, k, m);
 	}
-	/* No eth_type key attribute (802.2 frames): OVS shows the mask alone. */
 	if (!c->has_ethtype && m->eth_type)
 		strbuf_addf(c->sb, ",eth_type(0/0x%04x)", ntohs(m->eth_type));
 }
@@ -473,9 +474,10 @@ static int set_eth_type(struct pstate *ps, const struct kattr *et)
 	if (ps->have_eth_type)
 		return scan_fail(ps->sc, et->at, "duplicate 'eth_type' attribute");
 	ps->have_eth_type = true;
-	if (v < ETH_TYPE_MIN) {
-		/* "eth_type(0/0xffff)" is how OVS writes "not Ethernet II". */
-		if (v != 0 || mask != 0xffff)
+	if (v < ETH_TYPE_MIN && mask == 0xffff) {
+		/* "eth_type(0/0xffff)" is how OVS writes "not Ethernet II";
+		 * a masked value below 0x600 is just a masked value. */
+		if (v != 0)
 			return scan_fail(ps->sc, et->at, "invalid Ethertype %#x (below 0x600)", v);
 		v = ETH_P_802_2;
 	}
@@ -535,16 +537,19 @@ static int level_attr(struct pstate *ps, int level, struct kattr *ka, struct kat
 	case OVS_KEY_ATTR_ENCAP: {
 		const char *inner = ps->sc->p;
 
-		if (!*have_vl || *encap >= 0)
-			return scan_fail(ps->sc, ka->at, *encap >= 0 ? "duplicate 'encap' attribute"
-							 : "encap() without vlan() before it");
-		if (parse_level(ps, level + 1))
-			return -EINVAL;
+		if (*encap >= 0)
+			return scan_fail(ps->sc, ka->at, "duplicate 'encap' attribute");
 		/* Empty means nothing but separators before its ')'. */
 		while (scan_is_delim(*inner))
 			inner++;
 		*encap = *inner == ')';
-		return 0;
+		/* OVS prints a truncated VLAN header whose TCI is wildcarded as
+		 * "eth_type(0x8100),encap()": the one encap() without a vlan(). */
+		if (!*have_vl && !*encap)
+			return scan_fail(ps->sc, ka->at, "encap() without vlan() before it");
+		if (level >= 2)
+			return scan_fail(ps->sc, ka->at, "more than two VLAN headers");
+		return parse_level(ps, level + 1);
 	}
 	default:
 		if (check_unique(ps, ka, level))

@@ -161,13 +161,6 @@ const char *kattr_name(uint16_t type)
 	return d ? d->name : NULL;
 }
 
-int kattr_expected_len(uint16_t type)
-{
-	const struct kdesc *d = kdesc_by_type(type);
-
-	return d ? d->len : -1;
-}
-
 static bool all_bytes(const void *p, size_t n, uint8_t v)
 {
 	const uint8_t *b = p;
@@ -885,51 +878,86 @@ static uint32_t fmt_tunnel_sub(struct strbuf *sb, uint16_t type, const uint8_t *
 	return 0;
 }
 
+/* A mask's bytes; an absent mask stands for zeros of the key's size. */
+static void fmt_mask_bytes(struct strbuf *sb, const uint8_t *m, size_t n, bool absent)
+{
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sb, i ? " %02x" : "%02x", absent ? 0 : m[i]);
+}
+
+/* A tunnel sub-attribute OVS cannot read: a bad length or an unknown type. */
+static void fmt_tunnel_raw(struct strbuf *sb, uint16_t type, int want, const uint8_t *v,
+			   size_t vlen, const uint8_t *m, size_t mlen, bool absent)
+{
+	strbuf_addf(sb, "key%u", type);
+	if (want < 0) {
+		strbuf_addc(sb, '(');
+		fmt_hex_spaced(sb, v, vlen);
+		if (m && (absent || !all_bytes(m, mlen, 0xff))) {
+			strbuf_addc(sb, '/');
+			fmt_mask_bytes(sb, m, mlen, absent);
+		}
+		strbuf_add(sb, "),", 2);
+		return;
+	}
+	if (vlen != (size_t)want)
+		strbuf_addf(sb, "(bad key length %zu, expected %d)(", vlen, want);
+	fmt_hex_spaced(sb, v, vlen);
+	if (m) {
+		strbuf_addc(sb, '/');
+		if (mlen != (size_t)want)
+			strbuf_addf(sb, "(bad mask length %zu, expected %d)(", mlen, want);
+		fmt_mask_bytes(sb, m, mlen, absent);
+	}
+	strbuf_addc(sb, ')');
+}
+
+/* The flag bits named by a tunnel mask stream's flag attributes. */
+static uint32_t tunnel_mask_flags(const uint8_t *p, size_t left)
+{
+	const uint8_t *v;
+	uint32_t flags = 0;
+	uint16_t type;
+	size_t vlen;
+
+	while (nla_next(&p, &left, &type, &v, &vlen)) {
+		if (type == OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT)
+			flags |= TXT_TNL_DF;
+		else if (type == OVS_TUNNEL_KEY_ATTR_CSUM)
+			flags |= TXT_TNL_CSUM;
+		else if (type == OVS_TUNNEL_KEY_ATTR_OAM)
+			flags |= TXT_TNL_OAM;
+	}
+	return flags;
+}
+
 /* OVS's format_odp_tun_attr(): fields in stream order, flags last. */
 static void fmt_tunnel(struct strbuf *sb, const uint8_t *key, size_t len, const uint8_t *mask,
 		       size_t mask_len, bool verbose)
 {
-	static const uint8_t zeros[64];
-	uint32_t flags = 0, mask_flags = 0;
+	static const uint8_t zeros[16];
+	uint32_t flags = 0, mask_flags = mask ? tunnel_mask_flags(mask, mask_len) : 0;
 	const uint8_t *p = key, *v;
 	size_t left = len, vlen;
 	uint16_t type;
 
 	while (nla_next(&p, &left, &type, &v, &vlen)) {
-		const uint8_t *m = NULL;
 		int want = tunnel_sub_len(type);
+		const uint8_t *m = NULL;
 		size_t mlen = vlen;
+		bool absent = false;
 
 		if (mask) {
 			m = nla_find(mask, mask_len, type, &mlen);
-			if (m == NULL) {
+			if (m == NULL) { /* OVS makes up an all-zero mask */
 				m = zeros;
 				mlen = vlen;
+				absent = true;
 			}
 		}
-		if (want >= 0 && (vlen != (size_t)want || (m && mlen != (size_t)want))) {
-			strbuf_addf(sb, "key%u", type);
-			if (vlen != (size_t)want)
-				strbuf_addf(sb, "(bad key length %zu, expected %d)(", vlen, want);
-			fmt_hex_spaced(sb, v, vlen);
-			if (m) {
-				strbuf_addc(sb, '/');
-				if (mlen != (size_t)want)
-					strbuf_addf(sb, "(bad mask length %zu, expected %d)(", mlen,
-						    want);
-				fmt_hex_spaced(sb, m, mlen < sizeof(zeros) ? mlen : sizeof(zeros));
-			}
-			strbuf_addc(sb, ')');
-			continue;
-		}
-		if (want < 0 && type != OVS_TUNNEL_KEY_ATTR_PAD) {
-			strbuf_addf(sb, "key%u(", type);
-			fmt_hex_spaced(sb, v, vlen);
-			if (m && !all_bytes(m, mlen, 0xff)) {
-				strbuf_addc(sb, '/');
-				fmt_hex_spaced(sb, m, mlen < sizeof(zeros) ? mlen : sizeof(zeros));
-			}
-			strbuf_add(sb, "),", 2);
+		if (want < 0 || vlen != (size_t)want || (m && mlen != (size_t)want)) {
+			if (type != OVS_TUNNEL_KEY_ATTR_PAD)
+				fmt_tunnel_raw(sb, type, want, v, vlen, m, mlen, absent);
 			continue;
 		}
 		uint32_t flag = fmt_tunnel_sub(sb, type, v, m, verbose);
@@ -937,19 +965,6 @@ static void fmt_tunnel(struct strbuf *sb, const uint8_t *key, size_t len, const 
 		flags |= flag;
 		if (flag == TXT_TNL_KEY && m)
 			mask_flags |= TXT_TNL_KEY;
-	}
-	if (mask) {
-		/* Flags have a mask even where the key lacks them. */
-		p = mask;
-		left = mask_len;
-		while (nla_next(&p, &left, &type, &v, &vlen)) {
-			if (type == OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT)
-				mask_flags |= TXT_TNL_DF;
-			else if (type == OVS_TUNNEL_KEY_ATTR_CSUM)
-				mask_flags |= TXT_TNL_CSUM;
-			else if (type == OVS_TUNNEL_KEY_ATTR_OAM)
-				mask_flags |= TXT_TNL_OAM;
-		}
 	}
 	if (verbose || !mask || mask_flags) {
 		strbuf_add(sb, "flags(", 6);

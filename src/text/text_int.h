@@ -132,8 +132,6 @@ void fmt_vlan_tci(struct strbuf *sb, uint16_t tci, uint16_t mask, bool verbose);
 bool kattr_mask_is_wildcard(uint16_t type, const void *mask, size_t len);
 /* True when 'mask' is exact for the attribute (OVS's rules). */
 bool kattr_mask_is_exact(uint16_t type, const void *mask, size_t len);
-/* Payload length OVS expects for 'type': >= 0, or -1 variable/nested/unknown. */
-int kattr_expected_len(uint16_t type);
 /* Name of the attribute as OVS writes it, or NULL. */
 const char *kattr_name(uint16_t type);
 

@@ -12,6 +12,7 @@ forces them, =0 forces --no-huge), else --no-huge -m 512.
 """
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -123,6 +124,8 @@ class Daemon:
                 self.proc.wait()
         self.logf.close()
         self.output = self.read_log()
+        # EAL leaves its runtime directory (sockets, config) behind.
+        shutil.rmtree(os.path.join("/var/run/dpdk", self.prefix), ignore_errors=True)
         return self.proc.returncode
 
     def ctl(self, *args, check=True, user=None, input=None):

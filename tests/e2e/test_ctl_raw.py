@@ -19,53 +19,6 @@ from nlraw import *  # noqa: E402,F403
 EINVAL, ENOENT, EEXIST, EPERM, ENODEV, EOPNOTSUPP, EBUSY = 22, 2, 17, 1, 19, 95, 16
 
 
-OVS_KEY_ATTR_UDP = 10
-
-
-def key_attrs(in_port, dst, eth_type=0x0800):
-    # As the kernel wants: a key with ip proto 17 carries the udp attribute.
-    ipv4 = struct.pack("!II", 0x0a000001, dst) + bytes([17, 0, 64, 0])
-    return (u32(OVS_KEY_ATTR_IN_PORT, in_port) + attr(OVS_KEY_ATTR_ETHERNET, bytes(12)) +
-            be16(OVS_KEY_ATTR_ETHERTYPE, eth_type) + attr(OVS_KEY_ATTR_IPV4, ipv4) +
-            attr(OVS_KEY_ATTR_UDP, struct.pack("!HH", 1000, 53)))
-
-
-def mask_attrs():
-    ipv4 = struct.pack("!II", 0, 0xffffffff) + bytes(4)
-    return (u32(OVS_KEY_ATTR_IN_PORT, 0xffffffff) + attr(OVS_KEY_ATTR_ETHERNET, bytes(12)) +
-            be16(OVS_KEY_ATTR_ETHERTYPE, 0xffff) + attr(OVS_KEY_ATTR_IPV4, ipv4))
-
-
-def flow(c, cmd, dst, actions=None, flags=NLM_F_REQUEST | NLM_F_ACK, ufid=None, extra=b"",
-         seq=1, mask=True):
-    a = b""
-    if ufid is not None:
-        a += attr(OVS_FLOW_ATTR_UFID, ufid)
-    if dst is not None:
-        a += nest(OVS_FLOW_ATTR_KEY, key_attrs(1, dst))
-        if mask:
-            a += nest(OVS_FLOW_ATTR_MASK, mask_attrs())
-    if actions is not None:
-        a += nest(OVS_FLOW_ATTR_ACTIONS, actions)
-    return msg(c.family("ovs_flow"), cmd, a + extra, flags=flags, seq=seq)
-
-
-def out(port):
-    return u32(OVS_ACTION_ATTR_OUTPUT, port)
-
-
-def ufid(n):
-    return struct.pack("=IIII", n, 0xabcdef, 0x1234, 0x5678)
-
-
-def n_flows(c):
-    (r,) = c.request(msg(c.family("ovs_datapath"), OVS_DP_CMD_GET,
-                         attr(OVS_DP_ATTR_NAME, "dpdk-switch")))
-    assert r.error is None, r
-    # struct ovs_dp_stats: n_hit, n_missed, n_lost, n_flows
-    return struct.unpack("=QQQQ", r.attrs()[OVS_DP_ATTR_STATS][:32])[3]
-
-
 def expect_error(replies, errno, reason_part=""):
     assert len(replies) >= 1, replies
     r = replies[0]

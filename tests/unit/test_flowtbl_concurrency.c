@@ -7,9 +7,13 @@
  * use-after-free of a flow, actions, subtable, hash table or vector is a
  * crash), and under TSan with:
  *
- *   meson setup build/tsan --buildtype=debug -Db_sanitize=thread
+ *   meson setup build/tsan --buildtype=debug -Db_sanitize=thread -Dc_args=-Wno-tsan
  *   ninja -C build/tsan tests/test_flowtbl_concurrency
- *   build/tsan/tests/test_flowtbl_concurrency
+ *   FLOWTBL_CONC_MS=10000 build/tsan/tests/test_flowtbl_concurrency
+ *
+ * (-Wno-tsan: GCC warns that TSan ignores the seq_cst fence inside DPDK's
+ * rte_rcu_qsbr_thread_online(); clang needs no flag: CC=clang meson setup
+ * build/tsan-clang -Db_sanitize=thread -Db_lundef=false.)
  *
  * Checked by the readers (failures counted, asserted after the join):
  * - no lost flows: "stable" flows, never removed, are found by every

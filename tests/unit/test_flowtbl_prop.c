@@ -5,9 +5,10 @@
  * flows and packets from small value domains (so that flows overlap and
  * packets hit), random interleavings of insert / remove / actions replace
  * / rerank / reclaim / synchronize, and after every step a burst of
- * packets looked up through three PMD contexts: no cache, a cache filled
- * on every hit, and a tiny cache keyed by a deliberately bad hash (so
- * that entries collide and must be rejected by validation).
+ * packets looked up through four PMD contexts: no cache, a cache filled
+ * on every hit, a tiny cache keyed by a deliberately bad hash (so that
+ * entries collide and must be rejected by validation), and an adaptive
+ * cache (which switches itself off and on).
  *
  * Checked: match/miss equals the reference; a hit is a flow the reference
  * says matches (the flow itself when only one matches); EEXIST exactly
@@ -33,7 +34,7 @@
 #include "flowtbl_testlib.h"
 
 #define MAX_REF 4096
-#define N_PMDS 3
+#define N_PMDS 4
 
 struct ref_flow {
 	struct flow_key key;      /* masked */
@@ -307,7 +308,7 @@ static void quiesce_all(struct prop *p)
 static void run_case(struct prop *p, uint64_t seed, uint32_t steps, uint32_t max_live)
 {
 	struct flowtbl_params tp = { .n_readers = N_PMDS, .max_flows = 0 };
-	static const uint32_t cache_sizes[N_PMDS] = { 0, 256, 4 };
+	static const uint32_t cache_sizes[N_PMDS] = { 0, 256, 4, 64 };
 
 	p->seed = seed;
 	p->rs = seed;
@@ -320,7 +321,8 @@ static void run_case(struct prop *p, uint64_t seed, uint32_t steps, uint32_t max
 	for (int d = 0; d < N_PMDS; d++) {
 		struct flowtbl_pmd_params pp = { .slot = (uint32_t)d,
 						 .cache_entries = cache_sizes[d],
-						 .insert_inv_prob = 1 };
+						 .insert_inv_prob = 1,
+						 .cache_adaptive = d == 3 };
 
 		CHECK(p, flowtbl_pmd_create(p->t, &pp, &p->pmd[d]) == 0);
 		flowtbl_pmd_online(p->pmd[d]);

@@ -134,7 +134,7 @@ static inline void kg_l3(uint64_t *s, struct flow_key *k)
 static inline void kg_packet_key(uint64_t *s, struct flow_key *k)
 {
 	static const uint16_t types[] = { 0x0800, 0x86dd, 0x0806, 0x8035, 0x8847, 0x8848,
-					  0x05ff, 0x88cc, 0x0800, 0x86dd };
+					  0x0004 /* ETH_P_802_2 */, 0x88cc, 0x0800, 0x86dd };
 	static const uint16_t tpids[] = { 0x8100, 0x88a8 };
 	struct flow_vlan *tag[2] = { &k->vlan, &k->cvlan };
 	int tags = kg_u32(s) % 3;

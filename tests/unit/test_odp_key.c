@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flow_extract.h"
 #include "nl_policy.h"
 #include "nlbuf.h"
 #include "odp_key.h"
@@ -255,10 +256,48 @@ static void test_roundtrip_arp_mpls_other(void **state)
 	k.eth_type = ETH(0x8848);
 	check_packet_roundtrip(&k);
 	k.mpls_lse = 0;
-	k.eth_type = ETH(0x05ff); /* 802.2: no ETHERTYPE attribute */
+	k.eth_type = ETH(0x0004); /* ETH_P_802_2: no ETHERTYPE attribute */
 	check_packet_roundtrip(&k);
 	k.eth_type = ETH(0x88cc);
 	check_packet_roundtrip(&k);
+}
+
+/*
+ * An 802.3/LLC frame as key extraction sees it: its key goes out without
+ * ETHERTYPE (as the kernel's), reads back the same, and an exact-match flow
+ * made from it has the very eth_type extraction gives such frames, so that
+ * it matches them.
+ */
+static void test_8022_frame_from_extraction(void **state)
+{
+	static const uint8_t llc[] = {
+		0x01, 0x80, 0xc2, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x26, 0x42, 0x42, 0x03,
+	};
+	uint8_t frame[60] = { 0 };
+	const struct flow_md md = { .in_port = 3 };
+	struct flow_key k, out, ok, om;
+	const struct nlattr *a;
+	struct errmsg e;
+	struct nlbuf b;
+
+	(void)state;
+	memcpy(frame, llc, sizeof(llc));
+	flow_extract(frame, sizeof(frame), &md, &k, NULL);
+	errmsg_clear(&e);
+	if (packet_roundtrip(&k, &out, &e) != 0)
+		print_error("decode failed: %s\n", e.msg);
+	assert_int_equal(e.err, 0);
+	assert_key_equal(&out, &k);
+
+	nlbuf_init(&b, 0);
+	odp_key_encode(&b, OVS_FLOW_ATTR_KEY, &k);
+	mnl_attr_for_each_nested(a, (const struct nlattr *)nlbuf_at(&b, 0))
+		assert_int_not_equal(mnl_attr_get_type(a), OVS_KEY_ATTR_ETHERTYPE);
+	assert_int_equal(decode_flow_attrs(&b, &ok, &om, &e), 0);
+	assert_int_equal(om.eth_type, 0xffff);
+	assert_int_equal(ok.eth_type, k.eth_type);
+	nlbuf_free(&b);
 }
 
 static void test_roundtrip_vlans(void **state)
@@ -448,7 +487,7 @@ static void test_match_exact_tunnel_vlan(void **state)
 	memset(&k.ipv4, 0, sizeof(k.ipv4));
 	k.ip_proto = k.ip_tos = k.ip_ttl = 0;
 	k.tp_src = k.tp_dst = k.tp_flags = 0;
-	k.eth_type = ETH(0x05ff);
+	k.eth_type = ETH(0x0004); /* ETH_P_802_2 */
 	k.vlan = (struct flow_vlan){ ETH(0x88a8), htons(0x1005) };
 	k.cvlan = (struct flow_vlan){ ETH(0x8100), htons(0x1006) };
 	k.tun.ipv4_dst = htonl(0x01020304);
@@ -1224,6 +1263,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_ipv4_l4),
 		cmocka_unit_test(test_roundtrip_ipv6_nd),
 		cmocka_unit_test(test_roundtrip_arp_mpls_other),
+		cmocka_unit_test(test_8022_frame_from_extraction),
 		cmocka_unit_test(test_roundtrip_vlans),
 		cmocka_unit_test(test_roundtrip_metadata),
 		cmocka_unit_test(test_kernel_layout),

@@ -79,6 +79,14 @@ static void test_init_and_settings(void **state)
 	assert_int_equal(r.flow_limit, 2000);
 	revalidator_set_ceiling(&r, 50000);
 	assert_int_equal(r.flow_limit, 2000); /* raising the ceiling does not raise the limit */
+	/* An explicit limit is in force at once, both ways. */
+	revalidator_set_limit(&r, 1000000);
+	assert_int_equal(r.ceiling, 1000000);
+	assert_int_equal(r.flow_limit, 1000000);
+	assert_true(revalidator_may_add(&r, 999999));
+	revalidator_set_limit(&r, 1500);
+	assert_int_equal(r.flow_limit, 1500);
+	assert_false(revalidator_may_add(&r, 1500));
 	revalidator_set_max_idle(&r, 100);
 	assert_int_equal(revalidator_interval_ms(&r), 50);
 	revalidator_set_max_idle(&r, 10000);
