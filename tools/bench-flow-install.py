@@ -9,13 +9,13 @@ forwards it to a net_null port, and the forwarding rate (packets sent on
 port 2, read just before and after) during each install is compared with
 the rate over an equally long time without install.
 
-The dynamic flow limit starts at 10000 and grows by 1000 per revalidator
-round (500 ms), as in OVS; the script first loads 3000 flows and waits
-until the limit allows N, then flushes.
+The daemon runs with --flow-limit max(200000, 2N), which sets the flow
+limit (without it the limit starts at 10000 and grows by 1000 a round).
 
 Pinning: EAL puts the control thread on lcore 0 and the PMD on lcore 1;
-the client and the sampler run on CPU 0 (taskset), so that on a 2-CPU
-machine they compete with the control thread, not with the PMD.
+the client runs on CPU 0 (taskset; --client-cpus changes it), so that on
+a 2-CPU machine it competes with the control thread, not with the PMD.
+With one CPU the client parses in its sending thread (--threads 0).
 
 Usage: tools/bench-flow-install.py [--build build/release] [--flows 100000]
        [--runs 5] [--traffic] [--batch-size B] [--window W] [--client-cpus 0] [--no-huge]
@@ -112,18 +112,6 @@ class Bench:
     def show(self):
         return json.loads(self.ctl("show", "--json").stdout)
 
-    def prime_limit(self):
-        """Grow the dynamic flow limit to N (it rises 1000 per round while
-        more than 2000 flows are installed)."""
-        path = os.path.join(self.dir, "prime.txt")
-        with open(path, "w") as f:
-            for i in range(3000):
-                f.write("%s drop\n" % flow(i, 3))
-        self.ctl("add-flows", path)
-        while self.show()["flow_limit"]["dynamic"] < self.a.flows + 1:
-            time.sleep(0.5)
-        self.ctl("del-flows", path)
-
     def tx(self):
         return [p for p in self.show()["ports"] if p["port_no"] == 2][0]["stats"]["tx_packets"]
 
@@ -182,7 +170,6 @@ class Bench:
         self.start()
         if self.a.traffic:
             self.ctl("add-flow", "in_port(1),eth(),eth_type(0x0800),ipv4(frag=no)", "2")
-        self.prime_limit()
         rates, walls, dips, cpu_dips, dels = [], [], [], [], []
         for i in range(self.a.runs):
             rate, wall, dip, delrate = self.one_run(path)
@@ -219,7 +206,7 @@ def main():
     p.add_argument("--window", type=int, default=8)
     p.add_argument("--no-huge", action="store_true", help="EAL without hugepages")
     p.add_argument("--client-cpus", default="0",
-                   help="taskset CPU list for the client and sampler ('' = not pinned)")
+                   help="taskset CPU list for the client ('' = not pinned)")
     b = Bench(p.parse_args())
     try:
         b.run()

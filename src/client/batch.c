@@ -13,6 +13,9 @@
  * Sending never blocks while replies wait: when the socket is full we
  * poll for both directions, so a daemon that pauses reading until we read
  * its answers cannot deadlock with us.
+ *
+ * Lines become messages in batch_parse.c, on worker threads where there
+ * are spare CPUs; this file is the sending thread.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,13 +23,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "client.h"
-#include "odp_key.h"
-#include "odp_text.h"
+#include "batch.h"
 
 #define WINDOW_MAX 64
-/* Room kept for one message's key and mask attributes, beyond actions. */
-#define MATCH_ROOM 2048
 
 struct batch {
 	struct client *c;
@@ -40,8 +39,6 @@ struct batch {
 	uint32_t seq_base;
 	uint32_t inflight[WINDOW_MAX]; /* last sequence number of each datagram */
 	unsigned int head, n_inflight;
-	struct nlbuf acts;           /* one line's actions */
-	struct cl_match_cache mc;
 	unsigned long n_sent, n_failed, n_bad;
 	uint64_t start_ns;
 	int fatal;                   /* a transport error: stop */
@@ -145,95 +142,26 @@ static void submit(struct batch *bt)
 	drain(bt);
 }
 
-/* Append one request: NEW (with its actions) or DEL. */
-static void append(struct batch *bt, unsigned long line, const struct odp_match *m,
-		   bool has_key)
+/* Append one message made by the parser, sending the datagram first when
+ * the message would not fit. */
+static void append(struct batch *bt, const struct nlmsghdr *nlh)
 {
-	struct client *c = bt->c;
-	uint8_t cmd = bt->del ? OVS_FLOW_CMD_DEL : OVS_FLOW_CMD_NEW;
-	uint16_t flags = NLM_F_REQUEST | (bt->del ? 0 : NLM_F_CREATE);
-
-	if (bt->n_msgs && bt->dgram.len + MATCH_ROOM + bt->acts.len > bt->max_bytes)
+	if (bt->n_msgs && bt->dgram.len + NLMSG_ALIGN(nlh->nlmsg_len) > bt->max_bytes)
 		submit(bt);
-	bt->last_msg = nlbuf_msg_start(&bt->dgram, c->family[CL_FAM_FLOW], flags,
-				       bt->seq_base + (uint32_t)line, c->pid);
-	nlbuf_put_genl(&bt->dgram, cmd, OVS_FLOW_VERSION);
-	nlbuf_put_ovs_header(&bt->dgram, c->dp_ifindex);
-	if (m->has_ufid)
-		nlbuf_put_attr(&bt->dgram, OVS_FLOW_ATTR_UFID, &m->ufid, sizeof(m->ufid));
-	if (has_key && !(bt->del && m->has_ufid))
-		odp_match_encode(&bt->dgram, &m->key, &m->mask);
-	if (!bt->del)
-		nlbuf_put_attr(&bt->dgram, OVS_FLOW_ATTR_ACTIONS, bt->acts.data, bt->acts.len);
-	nlbuf_msg_end(&bt->dgram, bt->last_msg);
+	bt->last_msg = nlbuf_put(&bt->dgram, nlh, nlh->nlmsg_len);
 	bt->n_msgs++;
 }
 
-/* ---- lines ---- */
-
-/* A del-flows line: "[ufid:UUID ]FLOW" or "ufid:UUID", anything after
- * the flow ignored, so that an add-flows file deletes what it added. */
-static int parse_del_line(char *line, struct odp_match *m, bool *has_key, struct errmsg *err)
+/* A parsed chunk: its bad lines reported, its messages sent. */
+static void take_chunk(struct batch *bt, const struct batch_chunk *ch)
 {
-	size_t start = strspn(line, " \t"), end = start + strcspn(line + start, " \t");
-	int ret;
+	const struct nlmsghdr *nlh;
+	size_t ofs = 0;
 
-	memset(m, 0, sizeof(*m));
-	if (end - start == 41 && strncmp(line + start, "ufid:", 5) == 0) {
-		line[end] = '\0';
-		ret = odp_ufid_parse(line + start, &m->ufid, err);
-		if (ret < 0)
-			return ret;
-		m->has_ufid = true;
-		start = end + 1 + strspn(line + end + 1, " \t");
-		end = start + strcspn(line + start, " \t");
-		*has_key = end > start;
-		if (!*has_key)
-			return 0;
-	}
-	*has_key = true;
-	line[end] = '\0';
-	struct odp_match f;
-	ret = odp_flow_parse(line + start, &f, err);
-	if (ret < 0) {
-		err->offset += (int)start;
-		return ret;
-	}
-	m->key = f.key;
-	m->mask = f.mask;
-	return 0;
-}
-
-static void one_line(struct batch *bt, char *line, unsigned long lineno)
-{
-	struct odp_match m;
-	struct errmsg err;
-	bool has_key = true;
-	size_t len = strlen(line);
-	int ret;
-
-	while (len && strchr(" \t\r\n", line[len - 1]))
-		line[--len] = '\0';
-	if (line[strspn(line, " \t")] == '\0' || line[strspn(line, " \t")] == '#')
-		return;
-	errmsg_clear(&err);
-	nlbuf_reset(&bt->acts);
-	if (bt->del)
-		ret = parse_del_line(line, &m, &has_key, &err);
-	else
-		ret = odp_flow_line_parse(line, &m, &bt->acts, &err);
-	if (ret == 0 && has_key)
-		ret = cl_match_check(&m, &bt->mc, &err);
-	if (ret < 0) {
-		if (err.offset >= 0)
-			fprintf(stderr, "%s:%lu: %s (at column %d)\n", bt->name, lineno, err.msg,
-				err.offset + 1);
-		else
-			fprintf(stderr, "%s:%lu: %s\n", bt->name, lineno, err.msg);
-		bt->n_bad++;
-		return;
-	}
-	append(bt, lineno, &m, has_key);
+	fputs(ch->errors.s, stderr);
+	bt->n_bad += ch->n_bad;
+	while (!bt->fatal && nl_msg_next(ch->msgs.data, ch->msgs.len, &ofs, &nlh, NULL) > 0)
+		append(bt, nlh);
 }
 
 /* A send buffer that holds the whole window (root may pass wmem_max). */
@@ -270,6 +198,37 @@ static int finish(struct batch *bt)
 	return bt->n_failed ? CL_EXIT_FAIL : CL_EXIT_OK;
 }
 
+static int run(struct batch *bt, FILE *in, unsigned long *lineno)
+{
+	const struct client *c = bt->c;
+	struct batch_msg_conf conf = {
+		.del = bt->del, .family = c->family[CL_FAM_FLOW], .pid = c->pid,
+		.dp_ifindex = c->dp_ifindex, .seq_base = bt->seq_base, .name = bt->name,
+	};
+	unsigned int workers = c->opt->threads >= 0 ? (unsigned int)c->opt->threads
+						    : batch_default_workers();
+	struct batch_parser *bp = batch_parser_create(&conf, workers);
+	struct batch_chunk *ch;
+	bool eof = false;
+
+	if (bp == NULL) {
+		fprintf(stderr, "%s: out of memory\n", CL_PROG);
+		return CL_EXIT_FAIL;
+	}
+	/* Keep every worker busy, and one chunk ready beyond. */
+	while (!bt->fatal) {
+		while (!eof && batch_parser_pending(bp) < 2 * workers + 1)
+			eof = !batch_parser_feed(bp, in, lineno);
+		ch = batch_parser_next(bp);
+		if (ch == NULL)
+			break;
+		take_chunk(bt, ch);
+		batch_parser_release(bp, ch);
+	}
+	batch_parser_destroy(bp);
+	return finish(bt);
+}
+
 int cl_batch_run(struct client *c, FILE *in, const char *name, bool del)
 {
 	struct batch bt = {
@@ -278,21 +237,14 @@ int cl_batch_run(struct client *c, FILE *in, const char *name, bool del)
 		.seq_base = c->seq + 1, .start_ns = now_ns(),
 	};
 	unsigned long lineno = 0;
-	char *line = NULL;
-	size_t cap = 0;
 	int ret;
 
 	if (bt.window > WINDOW_MAX)
 		bt.window = WINDOW_MAX;
 	size_socket(c, (size_t)bt.window * bt.max_bytes * 2);
-	nlbuf_init(&bt.dgram, bt.max_bytes + MATCH_ROOM);
-	nlbuf_init(&bt.acts, 1024);
-	while (!bt.fatal && getline(&line, &cap, in) >= 0)
-		one_line(&bt, line, ++lineno);
-	ret = finish(&bt);
+	nlbuf_init(&bt.dgram, bt.max_bytes + 4096);
+	ret = run(&bt, in, &lineno);
 	c->seq = bt.seq_base + (uint32_t)lineno;
-	free(line);
-	nlbuf_free(&bt.acts);
 	nlbuf_free(&bt.dgram);
 	return ret;
 }

@@ -69,6 +69,7 @@ struct cl_opts {
 	const char *key;         /* execute --key FLOW */
 	size_t batch_bytes;      /* add-flows: bytes per datagram */
 	unsigned int window;     /* add-flows: datagrams in flight */
+	int threads;             /* add-flows: parser threads (-1: as the CPUs allow) */
 };
 
 struct client {

@@ -81,6 +81,8 @@ static void usage(FILE *f)
 		"  --key FLOW         execute: the packet's metadata as a flow\n"
 		"  --batch-size BYTES add-flows/del-flows: bytes per datagram (default 131072)\n"
 		"  --window N         add-flows/del-flows: datagrams in flight (default 8)\n"
+		"  --threads N        add-flows/del-flows: parsing threads (default: the CPUs\n"
+		"                     this process may use, less one, at most 4; 0: none)\n"
 		"  -h, --help         this help\n"
 		"  -V, --version      version\n"
 		"Exit status: 0 ok, 1 the daemon answered an error (or is unreachable), 2 usage.\n",
@@ -115,7 +117,7 @@ static bool parse_long(const char *s, long min, long max, long *out)
 
 enum {
 	OPT_CTL = 256, OPT_DP, OPT_JSON, OPT_CLEAR, OPT_MAY_CREATE, OPT_COUNT, OPT_IN_PORT,
-	OPT_KEY, OPT_BATCH, OPT_WINDOW,
+	OPT_KEY, OPT_BATCH, OPT_WINDOW, OPT_THREADS,
 };
 
 static const struct option long_opts[] = {
@@ -131,6 +133,7 @@ static const struct option long_opts[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "batch-size", required_argument, NULL, OPT_BATCH },
 	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -167,6 +170,11 @@ static int take_option(struct cl_opts *o, int opt, const char *arg)
 		if (!parse_long(arg, 1, 64, &v))
 			return usage_error("--window: '%s' is not in 1..64", arg);
 		o->window = (unsigned int)v;
+		break;
+	case OPT_THREADS:
+		if (!parse_long(arg, 0, 8, &v))
+			return usage_error("--threads: '%s' is not in 0..8", arg);
+		o->threads = (int)v;
 		break;
 	default:
 		return usage_error("%s", "bad option");
@@ -211,6 +219,7 @@ int main(int argc, char **argv)
 {
 	struct cl_opts o = {
 		.ctl_path = CL_DEFAULT_CTL, .in_port = -1, .batch_bytes = 128 * 1024, .window = 8,
+		.threads = -1,
 	};
 	struct client c = { .fd = -1, .opt = &o };
 	const struct command *cmd;

@@ -13,7 +13,7 @@ D = Daemon(["net_null0,no-rx=1", "net_null1,no-rx=1"],
            ["--max-idle", "3600000", "--flow-limit", "200000"])
 S = D.sock
 DIR = tmpdir()
-N = 10000  # the dynamic flow limit starts at 10000: exactly this many fit
+N = 10000
 
 
 def flow(i):
@@ -90,10 +90,30 @@ def test_failing_lines_reported():
 
 def test_stdin_and_small_datagrams():
     text = "".join("%s 2\n" % flow(i) for i in range(3000))
-    r = ok(S, "add-flows", "--batch-size", "4096", "--window", "1", "-", stdin=text)
+    r = ok(S, "add-flows", "--batch-size", "4096", "--window", "1", "--threads", "0", "-",
+           stdin=text)
     check(dump_set() == {dumped(i) for i in range(3000)}, "stdin, 4 KiB datagrams", r)
-    ok(S, "del-flows", "--window", "3", "-", stdin=text)
+    ok(S, "del-flows", "--window", "3", "--threads", "3", "-", stdin=text)
     check(dump_set() == set(), "del-flows from stdin")
+
+
+def test_threads_same_output():
+    """Parsing threads change nothing: the same errors, in line order, and
+    the same table, whatever their number (chunks are 1024 lines)."""
+    lines = []
+    for i in range(5000):
+        lines.append("in_port(1),eth(),nonsense(%d) 2" % i if i % 700 == 3 else
+                     "%s 2" % flow(i))
+    path = write("spread.txt", lines)
+    outputs = []
+    for threads in ("0", "1", "3"):
+        r = fails(S, 2, "add-flows", "--threads", threads, path)
+        outputs.append(r.err)
+        check(dump_set() == {dumped(i) for i in range(5000) if i % 700 != 3}, "table", threads)
+        ok(S, "del-flows")
+    check(outputs[0] == outputs[1] == outputs[2], "same report", outputs)
+    bad = [e.split(":")[1] for e in outputs[0].splitlines() if "nonsense" in e]
+    check(bad == [str(i + 1) for i in range(5000) if i % 700 == 3], "line order", bad)
 
 
 def test_missing_file():
@@ -119,4 +139,5 @@ def test_flow_limit_refusal():
 
 
 run([test_add_flows_10k, test_del_flows_file, test_failing_lines_reported,
-     test_stdin_and_small_datagrams, test_missing_file, test_flow_limit_refusal])
+     test_stdin_and_small_datagrams, test_threads_same_output, test_missing_file,
+     test_flow_limit_refusal])
