@@ -73,7 +73,7 @@ struct actions_recirc {
 /* What the userspace action hands to the upcall hook. */
 struct actions_upcall {
 	struct rte_mbuf *mbuf;           /* private copy, truncated by trunc */
-	uint32_t orig_len;               /* length before truncation */
+	uint32_t orig_len;               /* length before trunc; 0: not cut */
 	uint32_t pid;                    /* OVS_USERSPACE_ATTR_PID */
 	const struct flow_key *key;      /* the packet's key as actions left it */
 	const struct nlattr *userdata;   /* OVS_USERSPACE_ATTR_USERDATA or NULL */

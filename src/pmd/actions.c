@@ -395,7 +395,8 @@ static void do_userspace(struct actions_ctx *ctx, struct batch *b, const struct 
 			drop_count(ctx, ACTIONS_DROP_NOMEM, 1);
 			continue;
 		}
-		up.orig_len = m->pkt_len;
+		/* As the kernel's OVS_PACKET_ATTR_LEN: only for a cut packet. */
+		up.orig_len = cutlen < m->pkt_len ? m->pkt_len : 0;
 		up.key = b->p[i].key;
 		if (ctx->params.upcall(ctx->params.upcall_arg, &up) < 0) {
 			rte_pktmbuf_free(up.mbuf);

@@ -579,9 +579,17 @@ static void test_userspace(void **state)
 	rte_pktmbuf_free(u.m[0]);
 	capture_free(&cap);
 
-	/* A refusing hook: counted, and the copy is freed. */
+	/* Not truncated: no original length, as the kernel sends none. */
 	nlbuf_reset(&acts);
 	put_userspace(&acts, false);
+	actions_execute_one(uctx, mbuf_from(orig, orig_len), &keys[0], &lays[0],
+			    (const struct nlattr *)acts.data, (uint32_t)acts.len);
+	assert_int_equal(u.n, 2);
+	assert_int_equal(u.up[1].orig_len, 0);
+	assert_bytes(u.m[1], orig, orig_len);
+	rte_pktmbuf_free(u.m[1]);
+
+	/* A refusing hook: counted, and the copy is freed. */
 	u.refuse = true;
 	actions_execute_one(uctx, mbuf_from(orig, orig_len), &keys[0], &lays[0],
 			    (const struct nlattr *)acts.data, (uint32_t)acts.len);
