@@ -64,17 +64,30 @@ static bool reserve(struct nlbuf *b, size_t extra)
 	return true;
 }
 
+/*
+ * Copy 'len' bytes (zeros when data is NULL) to 'dst' and zero the padding
+ * up to 'padded'. The padding is cleared with one fixed 4-byte store before
+ * the copy (it is less than 4 bytes, and the copy overwrites what the store
+ * put before 'len'), so small writes cost no memset call: flow messages are
+ * made of dozens of small attributes.
+ */
+static void put_padded(uint8_t *dst, const void *data, size_t len, size_t padded)
+{
+	if (padded != len)
+		memset(dst + padded - 4, 0, 4);
+	if (data)
+		memcpy(dst, data, len);
+	else
+		memset(dst, 0, len);
+}
+
 size_t nlbuf_put(struct nlbuf *b, const void *data, size_t len)
 {
 	size_t padded = NLA_ALIGN(len), ofs = b->len;
 
 	if (!reserve(b, padded))
 		return (size_t)-1;
-	if (data)
-		memcpy(b->data + ofs, data, len);
-	else
-		memset(b->data + ofs, 0, len);
-	memset(b->data + ofs + len, 0, padded - len);
+	put_padded(b->data + ofs, data, len, padded);
 	b->len += padded;
 	return ofs;
 }
@@ -82,13 +95,15 @@ size_t nlbuf_put(struct nlbuf *b, const void *data, size_t len)
 void nlbuf_put_attr(struct nlbuf *b, uint16_t type, const void *data, size_t len)
 {
 	struct nlattr nla = { .nla_len = (uint16_t)(NLA_HDRLEN + len), .nla_type = type };
+	size_t padded = NLA_ALIGN(len);
 
-	if (len > UINT16_MAX - NLA_HDRLEN || !reserve(b, NLA_HDRLEN + NLA_ALIGN(len))) {
+	if (len > UINT16_MAX - NLA_HDRLEN || !reserve(b, NLA_HDRLEN + padded)) {
 		b->overflow = true;
 		return;
 	}
-	nlbuf_put(b, &nla, sizeof(nla));
-	nlbuf_put(b, data, len);
+	memcpy(b->data + b->len, &nla, sizeof(nla));
+	put_padded(b->data + b->len + NLA_HDRLEN, data, len, padded);
+	b->len += NLA_HDRLEN + padded;
 }
 
 void nlbuf_put_flag(struct nlbuf *b, uint16_t type)

@@ -118,6 +118,34 @@ static void test_nlbuf_fixed_overflow(void **state)
 	assert_int_equal(b.len, 0);
 }
 
+/* Padding is zeroed whatever the buffer held, for every payload length;
+ * a NULL payload writes zeros. */
+static void test_nlbuf_padding(void **state)
+{
+	static const uint8_t data[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	uint8_t mem[64];
+	struct nlbuf b;
+
+	(void)state;
+	for (size_t len = 0; len <= sizeof(data); len++) {
+		size_t padded = (len + 3) & ~(size_t)3;
+
+		memset(mem, 0xee, sizeof(mem));
+		nlbuf_init_fixed(&b, mem, sizeof(mem));
+		nlbuf_put_attr(&b, 9, data, len);
+		assert_int_equal(b.len, 4 + padded);
+		assert_int_equal(mem[0], 4 + len);
+		assert_memory_equal(mem + 4, data, len);
+		for (size_t i = 4 + len; i < 4 + padded; i++)
+			assert_int_equal(mem[i], 0);
+		assert_int_equal(mem[4 + padded], 0xee);
+		assert_int_equal(nlbuf_put(&b, NULL, len), 4 + padded);
+		for (size_t i = 4 + padded; i < 4 + 2 * padded; i++)
+			assert_int_equal(mem[i], 0);
+		assert_int_equal(mem[4 + 2 * padded], 0xee);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -125,6 +153,7 @@ int main(void)
 		cmocka_unit_test(test_strbuf),
 		cmocka_unit_test(test_nlbuf_roundtrip),
 		cmocka_unit_test(test_nlbuf_fixed_overflow),
+		cmocka_unit_test(test_nlbuf_padding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
