@@ -29,14 +29,15 @@ struct kfield {
 	const char *name;
 	enum ftype type;
 	uint16_t off;
+	uint8_t name_len; /* strlen(name): lookups compare lengths first */
 };
 
-#define F(n, t, s, m) { n, t, offsetof(struct s, m) }
+#define F(n, t, s, m) { n, t, offsetof(struct s, m), sizeof(n) - 1 }
 
 static const struct kfield eth_fields[] = {
 	F("src", FT_ETH, ovs_key_ethernet, eth_src),
 	F("dst", FT_ETH, ovs_key_ethernet, eth_dst),
-	{ NULL, 0, 0 },
+	{ NULL, 0, 0, 0 },
 };
 static const struct kfield ipv4_fields[] = {
 	F("src", FT_IPV4, ovs_key_ipv4, ipv4_src),
@@ -45,7 +46,7 @@ static const struct kfield ipv4_fields[] = {
 	F("tos", FT_U8X, ovs_key_ipv4, ipv4_tos),
 	F("ttl", FT_U8U, ovs_key_ipv4, ipv4_ttl),
 	F("frag", FT_FRAG, ovs_key_ipv4, ipv4_frag),
-	{ NULL, 0, 0 },
+	{ NULL, 0, 0, 0 },
 };
 static const struct kfield ipv6_fields[] = {
 	F("src", FT_IN6, ovs_key_ipv6, ipv6_src),
@@ -55,18 +56,18 @@ static const struct kfield ipv6_fields[] = {
 	F("tclass", FT_U8X, ovs_key_ipv6, ipv6_tclass),
 	F("hlimit", FT_U8U, ovs_key_ipv6, ipv6_hlimit),
 	F("frag", FT_FRAG, ovs_key_ipv6, ipv6_frag),
-	{ NULL, 0, 0 },
+	{ NULL, 0, 0, 0 },
 };
 /* tcp, udp and sctp share one layout. */
 static const struct kfield tp_fields[] = {
 	F("src", FT_BE16, ovs_key_tcp, tcp_src),
 	F("dst", FT_BE16, ovs_key_tcp, tcp_dst),
-	{ NULL, 0, 0 },
+	{ NULL, 0, 0, 0 },
 };
 static const struct kfield icmp_fields[] = {
 	F("type", FT_U8U, ovs_key_icmp, icmp_type),
 	F("code", FT_U8U, ovs_key_icmp, icmp_code),
-	{ NULL, 0, 0 },
+	{ NULL, 0, 0, 0 },
 };
 static const struct kfield arp_fields[] = {
 	F("sip", FT_IPV4, ovs_key_arp, arp_sip),
@@ -74,13 +75,13 @@ static const struct kfield arp_fields[] = {
 	F("op", FT_BE16, ovs_key_arp, arp_op),
 	F("sha", FT_ETH, ovs_key_arp, arp_sha),
 	F("tha", FT_ETH, ovs_key_arp, arp_tha),
-	{ NULL, 0, 0 },
+	{ NULL, 0, 0, 0 },
 };
 static const struct kfield nd_fields[] = {
 	F("target", FT_IN6, ovs_key_nd, nd_target),
 	F("sll", FT_ETH, ovs_key_nd, nd_sll),
 	F("tll", FT_ETH, ovs_key_nd, nd_tll),
-	{ NULL, 0, 0 },
+	{ NULL, 0, 0, 0 },
 };
 
 /* How an attribute's parenthesised body is written. */
@@ -102,56 +103,106 @@ enum kkind {
 
 struct kdesc {
 	const char *name;
+	uint8_t name_len;
 	uint16_t type;
 	int16_t len; /* -1: variable or nested */
 	enum kkind kind;
 	const struct kfield *fields;
 };
 
+#define KD(n, t, l, k, f) { n, sizeof(n) - 1, t, l, k, f }
+
 static const struct kdesc kdescs[] = {
-	{ "encap", OVS_KEY_ATTR_ENCAP, -1, KK_ENCAP, NULL },
-	{ "skb_priority", OVS_KEY_ATTR_PRIORITY, 4, KK_U32, NULL },
-	{ "in_port", OVS_KEY_ATTR_IN_PORT, 4, KK_PORT, NULL },
-	{ "eth", OVS_KEY_ATTR_ETHERNET, sizeof(struct ovs_key_ethernet), KK_FIELDS, eth_fields },
-	{ "vlan", OVS_KEY_ATTR_VLAN, 2, KK_VLAN, NULL },
-	{ "eth_type", OVS_KEY_ATTR_ETHERTYPE, 2, KK_ETHERTYPE, NULL },
-	{ "ipv4", OVS_KEY_ATTR_IPV4, sizeof(struct ovs_key_ipv4), KK_FIELDS, ipv4_fields },
-	{ "ipv6", OVS_KEY_ATTR_IPV6, sizeof(struct ovs_key_ipv6), KK_FIELDS, ipv6_fields },
-	{ "tcp", OVS_KEY_ATTR_TCP, sizeof(struct ovs_key_tcp), KK_FIELDS, tp_fields },
-	{ "udp", OVS_KEY_ATTR_UDP, sizeof(struct ovs_key_udp), KK_FIELDS, tp_fields },
-	{ "icmp", OVS_KEY_ATTR_ICMP, sizeof(struct ovs_key_icmp), KK_FIELDS, icmp_fields },
-	{ "icmpv6", OVS_KEY_ATTR_ICMPV6, sizeof(struct ovs_key_icmpv6), KK_FIELDS, icmp_fields },
-	{ "arp", OVS_KEY_ATTR_ARP, sizeof(struct ovs_key_arp), KK_FIELDS, arp_fields },
-	{ "nd", OVS_KEY_ATTR_ND, sizeof(struct ovs_key_nd), KK_FIELDS, nd_fields },
-	{ "skb_mark", OVS_KEY_ATTR_SKB_MARK, 4, KK_U32, NULL },
-	{ "tunnel", OVS_KEY_ATTR_TUNNEL, -1, KK_TUNNEL, NULL },
-	{ "sctp", OVS_KEY_ATTR_SCTP, sizeof(struct ovs_key_sctp), KK_FIELDS, tp_fields },
-	{ "tcp_flags", OVS_KEY_ATTR_TCP_FLAGS, 2, KK_TCP_FLAGS, NULL },
-	{ "dp_hash", OVS_KEY_ATTR_DP_HASH, 4, KK_U32, NULL },
-	{ "recirc_id", OVS_KEY_ATTR_RECIRC_ID, 4, KK_U32, NULL },
-	{ "mpls", OVS_KEY_ATTR_MPLS, -1, KK_MPLS, NULL },
-	{ "ct_state", OVS_KEY_ATTR_CT_STATE, 4, KK_CT_STATE, NULL },
-	{ "ct_zone", OVS_KEY_ATTR_CT_ZONE, 2, KK_U16X, NULL },
-	{ "ct_mark", OVS_KEY_ATTR_CT_MARK, 4, KK_U32, NULL },
-	{ "ct_label", OVS_KEY_ATTR_CT_LABELS, sizeof(struct ovs_key_ct_labels), KK_U128, NULL },
+	KD("encap", OVS_KEY_ATTR_ENCAP, -1, KK_ENCAP, NULL),
+	KD("skb_priority", OVS_KEY_ATTR_PRIORITY, 4, KK_U32, NULL),
+	KD("in_port", OVS_KEY_ATTR_IN_PORT, 4, KK_PORT, NULL),
+	KD("eth", OVS_KEY_ATTR_ETHERNET, sizeof(struct ovs_key_ethernet), KK_FIELDS, eth_fields),
+	KD("vlan", OVS_KEY_ATTR_VLAN, 2, KK_VLAN, NULL),
+	KD("eth_type", OVS_KEY_ATTR_ETHERTYPE, 2, KK_ETHERTYPE, NULL),
+	KD("ipv4", OVS_KEY_ATTR_IPV4, sizeof(struct ovs_key_ipv4), KK_FIELDS, ipv4_fields),
+	KD("ipv6", OVS_KEY_ATTR_IPV6, sizeof(struct ovs_key_ipv6), KK_FIELDS, ipv6_fields),
+	KD("tcp", OVS_KEY_ATTR_TCP, sizeof(struct ovs_key_tcp), KK_FIELDS, tp_fields),
+	KD("udp", OVS_KEY_ATTR_UDP, sizeof(struct ovs_key_udp), KK_FIELDS, tp_fields),
+	KD("icmp", OVS_KEY_ATTR_ICMP, sizeof(struct ovs_key_icmp), KK_FIELDS, icmp_fields),
+	KD("icmpv6", OVS_KEY_ATTR_ICMPV6, sizeof(struct ovs_key_icmpv6), KK_FIELDS, icmp_fields),
+	KD("arp", OVS_KEY_ATTR_ARP, sizeof(struct ovs_key_arp), KK_FIELDS, arp_fields),
+	KD("nd", OVS_KEY_ATTR_ND, sizeof(struct ovs_key_nd), KK_FIELDS, nd_fields),
+	KD("skb_mark", OVS_KEY_ATTR_SKB_MARK, 4, KK_U32, NULL),
+	KD("tunnel", OVS_KEY_ATTR_TUNNEL, -1, KK_TUNNEL, NULL),
+	KD("sctp", OVS_KEY_ATTR_SCTP, sizeof(struct ovs_key_sctp), KK_FIELDS, tp_fields),
+	KD("tcp_flags", OVS_KEY_ATTR_TCP_FLAGS, 2, KK_TCP_FLAGS, NULL),
+	KD("dp_hash", OVS_KEY_ATTR_DP_HASH, 4, KK_U32, NULL),
+	KD("recirc_id", OVS_KEY_ATTR_RECIRC_ID, 4, KK_U32, NULL),
+	KD("mpls", OVS_KEY_ATTR_MPLS, -1, KK_MPLS, NULL),
+	KD("ct_state", OVS_KEY_ATTR_CT_STATE, 4, KK_CT_STATE, NULL),
+	KD("ct_zone", OVS_KEY_ATTR_CT_ZONE, 2, KK_U16X, NULL),
+	KD("ct_mark", OVS_KEY_ATTR_CT_MARK, 4, KK_U32, NULL),
+	KD("ct_label", OVS_KEY_ATTR_CT_LABELS, sizeof(struct ovs_key_ct_labels), KK_U128, NULL),
 	/* Known to OVS, not carried by struct flow_key. */
-	{ "ct_tuple4", OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV4, sizeof(struct ovs_key_ct_tuple_ipv4),
-	  KK_UNSUPPORTED, NULL },
-	{ "ct_tuple6", OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV6, sizeof(struct ovs_key_ct_tuple_ipv6),
-	  KK_UNSUPPORTED, NULL },
-	{ "nsh", OVS_KEY_ATTR_NSH, -1, KK_UNSUPPORTED, NULL },
-	{ "packet_type", OVS_KEY_ATTR_PACKET_TYPE, 4, KK_UNSUPPORTED, NULL },
-	{ "nd_ext", OVS_KEY_ATTR_ND_EXTENSIONS, 8, KK_UNSUPPORTED, NULL },
+	KD("ct_tuple4", OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV4, sizeof(struct ovs_key_ct_tuple_ipv4),
+	   KK_UNSUPPORTED, NULL),
+	KD("ct_tuple6", OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV6, sizeof(struct ovs_key_ct_tuple_ipv6),
+	   KK_UNSUPPORTED, NULL),
+	KD("nsh", OVS_KEY_ATTR_NSH, -1, KK_UNSUPPORTED, NULL),
+	KD("packet_type", OVS_KEY_ATTR_PACKET_TYPE, 4, KK_UNSUPPORTED, NULL),
+	KD("nd_ext", OVS_KEY_ATTR_ND_EXTENSIONS, 8, KK_UNSUPPORTED, NULL),
 };
 
 #define N_KDESCS (sizeof(kdescs) / sizeof(kdescs[0]))
 
+/*
+ * Every attribute of every flow parsed is looked up by name, and every
+ * attribute printed by type, so both go through an index rather than a
+ * scan of the table: by name, open addressing on a hash of the word's
+ * first and last letters and length (one or two probes); by type, a
+ * direct table. Both are built before main() from the constant table, so
+ * parsing threads only ever read them.
+ */
+#define KINDEX_SLOTS 128
+#define KTYPE_SLOTS 64
+
+static uint8_t kindex_by_name[KINDEX_SLOTS]; /* kdescs index + 1; 0: empty */
+static uint8_t kindex_by_type[KTYPE_SLOTS];  /* kdescs index + 1; 0: none */
+
+static unsigned int kname_hash(const char *w, size_t n)
+{
+	return ((unsigned char)w[0] * 31u + (unsigned char)w[n - 1] * 7u + (unsigned int)n) %
+	       KINDEX_SLOTS;
+}
+
+__attribute__((constructor)) static void kindex_build(void)
+{
+	_Static_assert(N_KDESCS < KINDEX_SLOTS / 2 && N_KDESCS < UINT8_MAX, "index too small");
+	_Static_assert(OVS_KEY_ATTR_MAX < KTYPE_SLOTS, "type index too small");
+	for (size_t i = 0; i < N_KDESCS; i++) {
+		unsigned int h = kname_hash(kdescs[i].name, kdescs[i].name_len);
+
+		while (kindex_by_name[h])
+			h = (h + 1) % KINDEX_SLOTS;
+		kindex_by_name[h] = (uint8_t)(i + 1);
+		if (kindex_by_type[kdescs[i].type] == 0)
+			kindex_by_type[kdescs[i].type] = (uint8_t)(i + 1);
+	}
+}
+
+/* The attribute named by the 'n' bytes at 'w', or NULL. */
+static const struct kdesc *kdesc_by_name(const char *w, size_t n)
+{
+	if (n == 0)
+		return NULL;
+	for (unsigned int h = kname_hash(w, n); kindex_by_name[h]; h = (h + 1) % KINDEX_SLOTS) {
+		const struct kdesc *d = &kdescs[kindex_by_name[h] - 1];
+
+		if (d->name_len == n && memcmp(d->name, w, n) == 0)
+			return d;
+	}
+	return NULL;
+}
+
 static const struct kdesc *kdesc_by_type(uint16_t type)
 {
-	for (size_t i = 0; i < N_KDESCS; i++)
-		if (kdescs[i].type == type)
-			return &kdescs[i];
-	return NULL;
+	return type < KTYPE_SLOTS && kindex_by_type[type] ? &kdescs[kindex_by_type[type] - 1]
+							   : NULL;
 }
 
 const char *kattr_name(uint16_t type)
@@ -301,7 +352,7 @@ static int parse_fields(struct scan *sc, const struct kdesc *d, struct kattr *ka
 		int n = scan_word(sc->p), err;
 
 		for (f = d->fields; f->name; f++)
-			if ((size_t)n == strlen(f->name) && strncmp(at, f->name, (size_t)n) == 0)
+			if (f->name_len == n && memcmp(at, f->name, (size_t)n) == 0)
 				break;
 		if (f->name == NULL || at[n] != '=')
 			return scan_fail(sc, at, "unknown field '%.*s' in %s()",
@@ -646,11 +697,8 @@ int kattr_parse(struct scan *sc, struct kattr *ka)
 {
 	const char *at = sc->p;
 	int n = scan_word(at);
-	const struct kdesc *d = NULL;
+	const struct kdesc *d = kdesc_by_name(at, (size_t)n);
 
-	for (size_t i = 0; n && i < N_KDESCS; i++)
-		if ((size_t)n == strlen(kdescs[i].name) && strncmp(at, kdescs[i].name, (size_t)n) == 0)
-			d = &kdescs[i];
 	if (d == NULL || at[n] != '(') {
 		if (d && at[n] == '\0')
 			return scan_fail(sc, at + n, "missing '(' after '%s'", d->name);
@@ -659,7 +707,12 @@ int kattr_parse(struct scan *sc, struct kattr *ka)
 	}
 	if (d->kind == KK_UNSUPPORTED)
 		return scan_fail(sc, at, "key attribute '%s' is not supported", d->name);
-	memset(ka, 0, sizeof(*ka));
+	/* Not the tunnel fields: parse_tunnel() sets them, nothing else reads
+	 * them. Flows have several attributes, and the struct is large. */
+	memset(ka->key, 0, sizeof(ka->key));
+	memset(ka->mask, 0, sizeof(ka->mask));
+	memset(ka->field_at, 0, sizeof(ka->field_at));
+	ka->tun_masked = false;
 	ka->type = d->type;
 	ka->at = at;
 	ka->len = d->len > 0 ? (uint16_t)d->len : 4;

@@ -57,16 +57,6 @@ int scan_namelen(const char *p)
 	return n ? (n > 40 ? 40 : n) : 1;
 }
 
-bool scan_lit(struct scan *sc, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if (strncmp(sc->p, lit, n) != 0)
-		return false;
-	sc->p += n;
-	return true;
-}
-
 int scan_expect(struct scan *sc, char c, const char *context)
 {
 	if (*sc->p == c) {
@@ -89,7 +79,9 @@ int scan_word(const char *p)
 {
 	int n = 0;
 
-	while (islower((unsigned char)p[n]) || isdigit((unsigned char)p[n]) || p[n] == '_')
+	/* Explicit ranges, not <ctype.h>: this runs for every name of every
+	 * flow, and the text format is ASCII whatever the locale. */
+	while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= '0' && p[n] <= '9') || p[n] == '_')
 		n++;
 	return n;
 }

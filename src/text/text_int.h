@@ -39,8 +39,17 @@ int scan_fail(struct scan *sc, const char *at, const char *fmt, ...)
 int scan_toklen(const char *p);
 /* The name at p for "unknown field" messages: the word, else the token. */
 int scan_namelen(const char *p);
-/* If the input at the cursor starts with 'lit', consume it. */
-bool scan_lit(struct scan *sc, const char *lit);
+/* If the input at the cursor starts with 'lit', consume it. Inline: with
+ * a literal, the compiler folds the length and the comparison. */
+static inline bool scan_lit(struct scan *sc, const char *lit)
+{
+	size_t n = __builtin_strlen(lit);
+
+	if (__builtin_strncmp(sc->p, lit, n) != 0)
+		return false;
+	sc->p += n;
+	return true;
+}
 /* Consume 'c' or fail with "expected 'c' <context>". */
 int scan_expect(struct scan *sc, char c, const char *context);
 /* Skip the separators OVS allows between attributes and actions. */
