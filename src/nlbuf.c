@@ -111,24 +111,55 @@ void nlbuf_put_flag(struct nlbuf *b, uint16_t type)
 	nlbuf_put_attr(b, type, NULL, 0);
 }
 
+/*
+ * A fixed-size attribute of up to 8 bytes: the header and the value (in
+ * the low-addressed bytes of 'v', zero-extended, so the padding is zero)
+ * stored with two fixed-size copies and no call.
+ */
+static void put_small(struct nlbuf *b, uint16_t type, uint64_t v, size_t len)
+{
+	struct nlattr nla = { .nla_len = (uint16_t)(NLA_HDRLEN + len), .nla_type = type };
+	size_t padded = NLA_ALIGN(len);
+
+	if (!reserve(b, NLA_HDRLEN + padded)) {
+		b->overflow = true;
+		return;
+	}
+	memcpy(b->data + b->len, &nla, sizeof(nla));
+	if (padded == 8)
+		memcpy(b->data + b->len + NLA_HDRLEN, &v, 8);
+	else
+		memcpy(b->data + b->len + NLA_HDRLEN, &v, 4);
+	b->len += NLA_HDRLEN + padded;
+}
+
 void nlbuf_put_u8(struct nlbuf *b, uint16_t type, uint8_t v)
 {
-	nlbuf_put_attr(b, type, &v, sizeof(v));
+	uint64_t x = 0;
+
+	memcpy(&x, &v, sizeof(v)); /* the value's bytes first, whatever the byte order */
+	put_small(b, type, x, sizeof(v));
 }
 
 void nlbuf_put_u16(struct nlbuf *b, uint16_t type, uint16_t v)
 {
-	nlbuf_put_attr(b, type, &v, sizeof(v));
+	uint64_t x = 0;
+
+	memcpy(&x, &v, sizeof(v));
+	put_small(b, type, x, sizeof(v));
 }
 
 void nlbuf_put_u32(struct nlbuf *b, uint16_t type, uint32_t v)
 {
-	nlbuf_put_attr(b, type, &v, sizeof(v));
+	uint64_t x = 0;
+
+	memcpy(&x, &v, sizeof(v));
+	put_small(b, type, x, sizeof(v));
 }
 
 void nlbuf_put_u64(struct nlbuf *b, uint16_t type, uint64_t v)
 {
-	nlbuf_put_attr(b, type, &v, sizeof(v));
+	put_small(b, type, v, sizeof(v));
 }
 
 void nlbuf_put_string(struct nlbuf *b, uint16_t type, const char *s)

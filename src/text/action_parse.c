@@ -442,7 +442,7 @@ static int parse_action(struct scan *sc, struct nlbuf *b)
 	uint64_t v;
 	int err;
 
-	if (isdigit((unsigned char)*at)) {
+	if (sc_is(*at, SC_DIGIT)) {
 		if ((err = scan_uint(sc, UINT32_MAX, &v, "output port")))
 			return err;
 		nlbuf_put_u32(b, OVS_ACTION_ATTR_OUTPUT, (uint32_t)v);

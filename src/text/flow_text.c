@@ -325,18 +325,18 @@ static bool is_outer_only(uint16_t type)
 
 static int check_unique(struct pstate *ps, const struct kattr *ka, int level)
 {
-	const char *name = kattr_name(ka->type);
 	int grp = attr_group(ka->type);
 
 	if (level > 0 && is_outer_only(ka->type))
-		return scan_fail(ps->sc, ka->at, "'%s' is not allowed inside encap()", name);
+		return scan_fail(ps->sc, ka->at, "'%s' is not allowed inside encap()",
+				 kattr_name(ka->type));
 	if (ps->seen & (1ull << ka->type))
-		return scan_fail(ps->sc, ka->at, "duplicate '%s' attribute", name);
+		return scan_fail(ps->sc, ka->at, "duplicate '%s' attribute", kattr_name(ka->type));
 	if (grp && ps->group_at[grp]) {
 		int n = scan_word(ps->group_at[grp]);
 
-		return scan_fail(ps->sc, ka->at, "'%s' conflicts with '%.*s'", name, n,
-				 ps->group_at[grp]);
+		return scan_fail(ps->sc, ka->at, "'%s' conflicts with '%.*s'", kattr_name(ka->type),
+				 n, ps->group_at[grp]);
 	}
 	ps->seen |= 1ull << ka->type;
 	if (grp)
@@ -466,10 +466,23 @@ static int apply_attr(struct pstate *ps, const struct kattr *ka)
 	return 0;
 }
 
-/* The eth_type that is not a VLAN TPID: the innermost one. */
-static int set_eth_type(struct pstate *ps, const struct kattr *et)
+/* An eth_type() or vlan() kept until the end of its level: both are be16. */
+struct kval16 {
+	const char *at;
+	uint16_t key, mask; /* network order */
+};
+
+static void kval16_set(struct kval16 *v, const struct kattr *ka)
 {
-	uint16_t v = ntohs(rd16(et->key)), mask = ntohs(rd16(et->mask));
+	v->at = ka->at;
+	v->key = rd16(ka->key);
+	v->mask = rd16(ka->mask);
+}
+
+/* The eth_type that is not a VLAN TPID: the innermost one. */
+static int set_eth_type(struct pstate *ps, const struct kval16 *et)
+{
+	uint16_t v = ntohs(et->key), mask = ntohs(et->mask);
 
 	if (ps->have_eth_type)
 		return scan_fail(ps->sc, et->at, "duplicate 'eth_type' attribute");
@@ -487,15 +500,15 @@ static int set_eth_type(struct pstate *ps, const struct kattr *et)
 }
 
 /* Tag 'level' from its eth_type (TPID) and vlan() attributes. */
-static int set_tag(struct pstate *ps, int level, const struct kattr *et, const struct kattr *vl,
+static int set_tag(struct pstate *ps, int level, const struct kval16 *et, const struct kval16 *vl,
 		   bool encap_empty)
 {
 	struct flow_vlan *kv = level ? &ps->k->cvlan : &ps->k->vlan;
 	struct flow_vlan *mv = level ? &ps->m->cvlan : &ps->m->vlan;
-	uint16_t tci = ntohs(rd16(vl->key));
+	uint16_t tci = ntohs(vl->key);
 
-	kv->tci = rd16(vl->key);
-	mv->tci = rd16(vl->mask);
+	kv->tci = vl->key;
+	mv->tci = vl->mask;
 	if (!(tci & 0x1000)) {
 		/* The kernel's truncated VLAN header: TCI 0, nothing inside. */
 		if (tci != 0)
@@ -507,8 +520,8 @@ static int set_tag(struct pstate *ps, int level, const struct kattr *et, const s
 		return set_eth_type(ps, et);
 	}
 	if (et) {
-		kv->tpid = rd16(et->key);
-		mv->tpid = rd16(et->mask);
+		kv->tpid = et->key;
+		mv->tpid = et->mask;
 	}
 	return 0;
 }
@@ -516,14 +529,14 @@ static int set_tag(struct pstate *ps, int level, const struct kattr *et, const s
 static int parse_level(struct pstate *ps, int level);
 
 /* Handle one attribute of a level; eth_type/vlan wait for the level's end. */
-static int level_attr(struct pstate *ps, int level, struct kattr *ka, struct kattr *et,
-		      struct kattr *vl, bool *have_et, bool *have_vl, int *encap)
+static int level_attr(struct pstate *ps, int level, const struct kattr *ka, struct kval16 *et,
+		      struct kval16 *vl, bool *have_et, bool *have_vl, int *encap)
 {
 	switch (ka->type) {
 	case OVS_KEY_ATTR_ETHERTYPE:
 		if (*have_et)
 			return scan_fail(ps->sc, ka->at, "duplicate 'eth_type' attribute");
-		*et = *ka;
+		kval16_set(et, ka);
 		*have_et = true;
 		return 0;
 	case OVS_KEY_ATTR_VLAN:
@@ -531,7 +544,7 @@ static int level_attr(struct pstate *ps, int level, struct kattr *ka, struct kat
 			return scan_fail(ps->sc, ka->at, "duplicate 'vlan' attribute");
 		if (level >= 2)
 			return scan_fail(ps->sc, ka->at, "more than two VLAN headers");
-		*vl = *ka;
+		kval16_set(vl, ka);
 		*have_vl = true;
 		return 0;
 	case OVS_KEY_ATTR_ENCAP: {
@@ -558,16 +571,16 @@ static int level_attr(struct pstate *ps, int level, struct kattr *ka, struct kat
 	}
 }
 
-/* Attributes up to the end of the string (level 0) or of an encap(). */
+/* Attributes up to the end of the string (level 0) or of an encap().
+ * Levels nest at most three deep (two VLAN tags), so 'ka' is on the stack. */
 static int parse_level(struct pstate *ps, int level)
 {
 	struct scan *sc = ps->sc;
-	struct kattr *ka = malloc(3 * sizeof(*ka)), *et = ka + 1, *vl = ka + 2;
+	struct kattr ka;
+	struct kval16 et = { 0 }, vl = { 0 };
 	bool have_et = false, have_vl = false;
 	int encap = -1, err = 0;
 
-	if (ka == NULL)
-		return scan_fail(sc, sc->p, "out of memory");
 	for (;;) {
 		scan_skip_delims(sc);
 		if (*sc->p == '\0') {
@@ -582,16 +595,15 @@ static int parse_level(struct pstate *ps, int level)
 				sc->p++;
 			break;
 		}
-		if ((err = kattr_parse(sc, ka)))
+		if ((err = kattr_parse(sc, &ka)))
 			break;
-		if ((err = level_attr(ps, level, ka, et, vl, &have_et, &have_vl, &encap)))
+		if ((err = level_attr(ps, level, &ka, &et, &vl, &have_et, &have_vl, &encap)))
 			break;
 	}
 	if (!err && have_vl)
-		err = set_tag(ps, level, have_et ? et : NULL, vl, encap != 0);
+		err = set_tag(ps, level, have_et ? &et : NULL, &vl, encap != 0);
 	else if (!err && have_et)
-		err = set_eth_type(ps, et);
-	free(ka);
+		err = set_eth_type(ps, &et);
 	return err;
 }
 
@@ -728,7 +740,7 @@ int odp_flow_line_parse(const char *line, struct odp_match *m, struct nlbuf *act
 			struct errmsg *err)
 {
 	size_t start = blank_span(line), end = start, act;
-	char *flow;
+	char buf[1024], *flow;
 	int rc;
 
 	if (err)
@@ -743,14 +755,18 @@ int odp_flow_line_parse(const char *line, struct odp_match *m, struct nlbuf *act
 	if (end == start || line[act] == '\0')
 		return errmsg_set(err, -EINVAL, (int)act,
 				  end == start ? "empty line" : "missing actions after the flow");
-	flow = strndup(line + start, end - start);
+	/* The flow alone, NUL-terminated: on the stack unless it is long. */
+	flow = end - start < sizeof(buf) ? buf : malloc(end - start + 1);
 	if (flow == NULL)
 		return errmsg_set(err, -ENOMEM, (int)start, "out of memory");
+	memcpy(flow, line + start, end - start);
+	flow[end - start] = '\0';
 	/* A ufid separated by blanks becomes "ufid:UUID,flow" for the parser. */
-	if (strlen(flow) > 41 && strncmp(flow, "ufid:", 5) == 0 && strchr(" \t\r\n", flow[41]))
+	if (end - start > 41 && strncmp(flow, "ufid:", 5) == 0 && strchr(" \t\r\n", flow[41]))
 		flow[41] = ',';
 	rc = odp_flow_parse(flow, m, err);
-	free(flow);
+	if (flow != buf)
+		free(flow);
 	if (rc) {
 		shift_err(err, start);
 		return rc;

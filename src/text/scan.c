@@ -5,7 +5,6 @@
  * patterns do, but checks every range and reports where it stopped.
  */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,10 +33,35 @@ int scan_fail(struct scan *sc, const char *at, const char *fmt, ...)
 	return errmsg_set(sc->err, -EINVAL, (int)(at - sc->base), "%s", msg);
 }
 
-bool scan_is_delim(char c)
-{
-	return c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
+/*
+ * Character classes of the text format, ASCII whatever the locale (the
+ * tools never call setlocale(), so <ctype.h> gave the same answers), as a
+ * table: every name and number of every flow goes through these.
+ */
+#define W SC_WORD | SC_ALNUM
+#define D SC_WORD | SC_ALNUM | SC_DIGIT | SC_XDIGIT
+#define X SC_WORD | SC_ALNUM | SC_XDIGIT
+#define U SC_ALNUM | SC_XDIGIT
+const uint8_t scan_cclass[256] = {
+	[','] = SC_DELIM, [' '] = SC_DELIM, ['\t'] = SC_DELIM, ['\r'] = SC_DELIM,
+	['\n'] = SC_DELIM, ['_'] = SC_WORD,
+	['0'] = D, ['1'] = D, ['2'] = D, ['3'] = D, ['4'] = D,
+	['5'] = D, ['6'] = D, ['7'] = D, ['8'] = D, ['9'] = D,
+	['a'] = X, ['b'] = X, ['c'] = X, ['d'] = X, ['e'] = X, ['f'] = X,
+	['g'] = W, ['h'] = W, ['i'] = W, ['j'] = W, ['k'] = W, ['l'] = W, ['m'] = W,
+	['n'] = W, ['o'] = W, ['p'] = W, ['q'] = W, ['r'] = W, ['s'] = W, ['t'] = W,
+	['u'] = W, ['v'] = W, ['w'] = W, ['x'] = W, ['y'] = W, ['z'] = W,
+	['A'] = U, ['B'] = U, ['C'] = U, ['D'] = U, ['E'] = U, ['F'] = U,
+	['G'] = SC_ALNUM, ['H'] = SC_ALNUM, ['I'] = SC_ALNUM, ['J'] = SC_ALNUM,
+	['K'] = SC_ALNUM, ['L'] = SC_ALNUM, ['M'] = SC_ALNUM, ['N'] = SC_ALNUM,
+	['O'] = SC_ALNUM, ['P'] = SC_ALNUM, ['Q'] = SC_ALNUM, ['R'] = SC_ALNUM,
+	['S'] = SC_ALNUM, ['T'] = SC_ALNUM, ['U'] = SC_ALNUM, ['V'] = SC_ALNUM,
+	['W'] = SC_ALNUM, ['X'] = SC_ALNUM, ['Y'] = SC_ALNUM, ['Z'] = SC_ALNUM,
+};
+#undef W
+#undef D
+#undef X
+#undef U
 
 int scan_toklen(const char *p)
 {
@@ -69,19 +93,11 @@ int scan_expect(struct scan *sc, char c, const char *context)
 			 scan_toklen(sc->p) ? scan_toklen(sc->p) : 1, sc->p);
 }
 
-void scan_skip_delims(struct scan *sc)
-{
-	while (scan_is_delim(*sc->p))
-		sc->p++;
-}
-
 int scan_word(const char *p)
 {
 	int n = 0;
 
-	/* Explicit ranges, not <ctype.h>: this runs for every name of every
-	 * flow, and the text format is ASCII whatever the locale. */
-	while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= '0' && p[n] <= '9') || p[n] == '_')
+	while (sc_is(p[n], SC_WORD))
 		n++;
 	return n;
 }
@@ -108,21 +124,26 @@ int scan_uint(struct scan *sc, uint64_t max, uint64_t *v, const char *what)
 	uint64_t x = 0;
 	int base = 10, d;
 
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && isxdigit((unsigned char)p[2])) {
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && sc_is(p[2], SC_XDIGIT)) {
 		base = 16;
 		p += 2;
-	} else if (p[0] == '0' && isdigit((unsigned char)p[1])) {
+	} else if (p[0] == '0' && sc_is(p[1], SC_DIGIT)) {
 		base = 8;
 		p++;
 	}
 	digits = p;
 	for (; (d = digit_value(*p, base)) >= 0; p++) {
-		if (x > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+		uint64_t y;
+
+		/* x * base + d without a division per digit; x stays at the last
+		 * value that fitted (only the error is reported then). */
+		if (__builtin_mul_overflow(x, (uint64_t)base, &y) ||
+		    __builtin_add_overflow(y, (uint64_t)d, &y))
 			overflow = true;
 		else
-			x = x * (uint64_t)base + (uint64_t)d;
+			x = y;
 	}
-	if (p == digits || isalnum((unsigned char)*p) || *p == '.' || *p == ':')
+	if (p == digits || sc_is(*p, SC_ALNUM) || *p == '.' || *p == ':')
 		return scan_fail(sc, start, "bad %s '%.*s': not a number", what,
 				 scan_toklen(start) ? scan_toklen(start) : 1, start);
 	if (overflow || x > max)
@@ -154,7 +175,7 @@ static int octet(const char **pp)
 	const char *p = *pp;
 	int v = 0, n = 0;
 
-	while (isdigit((unsigned char)*p) && n < 4) {
+	while (sc_is(*p, SC_DIGIT) && n < 4) {
 		v = v * 10 + (*p++ - '0');
 		n++;
 	}
@@ -176,7 +197,7 @@ int scan_ipv4(struct scan *sc, uint32_t *be, const char *what)
 			goto bad;
 		b[i] = (uint8_t)v;
 	}
-	if (isalnum((unsigned char)*p) || *p == '.')
+	if (sc_is(*p, SC_ALNUM) || *p == '.')
 		goto bad;
 	memcpy(be, b, 4);
 	sc->p = p;
@@ -206,7 +227,7 @@ int scan_mac(struct scan *sc, uint8_t mac[6], const char *what)
 		if (i < 5 && *p++ != ':')
 			goto bad;
 	}
-	if (isalnum((unsigned char)*p) || *p == ':' || *p == '.')
+	if (sc_is(*p, SC_ALNUM) || *p == ':' || *p == '.')
 		goto bad;
 	sc->p = p;
 	return 0;
@@ -220,7 +241,7 @@ int scan_ipv6(struct scan *sc, uint8_t addr[16], const char *what)
 	char buf[INET6_ADDRSTRLEN + 1];
 	size_t n = strspn(sc->p, "0123456789abcdefABCDEF:.");
 
-	if (n == 0 || n >= sizeof(buf) || isalnum((unsigned char)sc->p[n]))
+	if (n == 0 || n >= sizeof(buf) || sc_is(sc->p[n], SC_ALNUM))
 		goto bad;
 	memcpy(buf, sc->p, n);
 	buf[n] = '\0';
@@ -258,7 +279,7 @@ int scan_u128(struct scan *sc, uint8_t be[16], const char *what)
 					 what, scan_toklen(start), start);
 		nib[n++] = (uint8_t)d;
 	}
-	if (p == start + 2 || isalnum((unsigned char)*p))
+	if (p == start + 2 || sc_is(*p, SC_ALNUM))
 		return scan_fail(sc, start, "bad %s '%.*s': not a number", what,
 				 scan_toklen(start), start);
 	for (int i = 0; i < n; i++) {
@@ -369,7 +390,7 @@ int scan_flags(struct scan *sc, const char *(*name)(uint32_t), char end, uint32_
 {
 	uint32_t f = 0;
 
-	if (isdigit((unsigned char)*sc->p)) {
+	if (sc_is(*sc->p, SC_DIGIT)) {
 		/* "V/M" numbers; a plain number falls through to the '|' form. */
 		struct scan probe = *sc;
 		uint64_t v, m;
@@ -395,7 +416,7 @@ int scan_flags(struct scan *sc, const char *(*name)(uint32_t), char end, uint32_
 		uint32_t bit;
 		size_t len;
 
-		if (isdigit((unsigned char)*sc->p)) {
+		if (sc_is(*sc->p, SC_DIGIT)) {
 			uint64_t v;
 
 			if (scan_uint(sc, UINT32_MAX, &v, what))

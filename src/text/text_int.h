@@ -52,9 +52,32 @@ static inline bool scan_lit(struct scan *sc, const char *lit)
 }
 /* Consume 'c' or fail with "expected 'c' <context>". */
 int scan_expect(struct scan *sc, char c, const char *context);
+/* Character classes (ASCII, as OVS writes them): a table in scan.c. */
+enum {
+	SC_DELIM = 1,   /* ',' and blanks: separators between attributes/actions */
+	SC_WORD = 2,    /* [a-z0-9_]: names */
+	SC_DIGIT = 4,   /* [0-9] */
+	SC_XDIGIT = 8,  /* [0-9a-fA-F] */
+	SC_ALNUM = 16,  /* [0-9a-zA-Z] */
+};
+extern const uint8_t scan_cclass[256];
+
+static inline bool sc_is(char c, uint8_t cls)
+{
+	return scan_cclass[(unsigned char)c] & cls;
+}
+
+static inline bool scan_is_delim(char c)
+{
+	return sc_is(c, SC_DELIM);
+}
+
 /* Skip the separators OVS allows between attributes and actions. */
-void scan_skip_delims(struct scan *sc);
-bool scan_is_delim(char c);
+static inline void scan_skip_delims(struct scan *sc)
+{
+	while (scan_is_delim(*sc->p))
+		sc->p++;
+}
 
 /*
  * Unsigned integer as C's strtoul base 0 reads it (decimal, 0x hex, 0

@@ -146,6 +146,41 @@ static void test_nlbuf_padding(void **state)
 	}
 }
 
+/* The fixed-size writers: value bytes in memory order, zero padding. */
+static void test_nlbuf_ints(void **state)
+{
+	uint8_t mem[64];
+	uint16_t u16 = 0x1234;
+	uint32_t u32 = 0x12345678;
+	uint64_t u64 = 0x1122334455667788ull;
+	struct nlbuf b;
+
+	(void)state;
+	memset(mem, 0xee, sizeof(mem));
+	nlbuf_init_fixed(&b, mem, sizeof(mem));
+	nlbuf_put_u8(&b, 1, 0xab);
+	nlbuf_put_u16(&b, 2, u16);
+	nlbuf_put_u32(&b, 3, u32);
+	nlbuf_put_u64(&b, 4, u64);
+	nlbuf_put_flag(&b, 5);
+	assert_int_equal(b.len, 8 + 8 + 8 + 12 + 4);
+	assert_memory_equal(mem, ((uint8_t[]){ 5, 0, 1, 0, 0xab, 0, 0, 0 }), 8);
+	assert_memory_equal(mem + 8, ((uint8_t[]){ 6, 0, 2, 0 }), 4);
+	assert_memory_equal(mem + 12, &u16, 2);
+	assert_memory_equal(mem + 14, ((uint8_t[]){ 0, 0 }), 2);
+	assert_memory_equal(mem + 16, ((uint8_t[]){ 8, 0, 3, 0 }), 4);
+	assert_memory_equal(mem + 20, &u32, 4);
+	assert_memory_equal(mem + 24, ((uint8_t[]){ 12, 0, 4, 0 }), 4);
+	assert_memory_equal(mem + 28, &u64, 8);
+	assert_memory_equal(mem + 36, ((uint8_t[]){ 4, 0, 5, 0 }), 4);
+	assert_int_equal(mem[40], 0xee);
+	nlbuf_init_fixed(&b, mem, 10);
+	nlbuf_put_u32(&b, 3, u32);
+	nlbuf_put_u8(&b, 1, 1); /* 8 bytes, 2 left */
+	assert_true(b.overflow);
+	assert_int_equal(b.len, 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_nlbuf_roundtrip),
 		cmocka_unit_test(test_nlbuf_fixed_overflow),
 		cmocka_unit_test(test_nlbuf_padding),
+		cmocka_unit_test(test_nlbuf_ints),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
