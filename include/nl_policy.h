@@ -82,6 +82,12 @@ struct nl_policy {
 int nl_policy_parse(const struct nl_policy *pol, const void *data, size_t len,
 		    const struct nlattr **tb, const void *origin, struct errmsg *err);
 
+/* nl_policy_parse(), and '*present' gets bit t for each type t < 64 that
+ * tb[] holds (so that a caller walks what is there, not the whole table). */
+int nl_policy_parse_bits(const struct nl_policy *pol, const void *data, size_t len,
+			 const struct nlattr **tb, uint64_t *present, const void *origin,
+			 struct errmsg *err);
+
 /* The payload of a nested attribute as a stream (mnl_attr_get_payload). */
 static inline const void *nl_attr_data(const struct nlattr *nla)
 {

@@ -26,12 +26,7 @@
 
 static uint64_t attr_bits(const struct kattrs *ka)
 {
-	uint64_t bits = 0;
-
-	for (unsigned int t = 0; t <= OVS_KEY_ATTR_MAX; t++)
-		if (ka->a[t])
-			bits |= KBIT(t);
-	return bits;
+	return ka->bits;
 }
 
 static unsigned int first_bit(uint64_t bits)

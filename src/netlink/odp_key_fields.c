@@ -11,36 +11,54 @@
 
 #include "odp_key_internal.h"
 
+/* A word at a time: every mask attribute of every flow is checked. */
 static bool all_zero(const struct nlattr *nla)
 {
 	const uint8_t *p = nl_attr_data(nla);
+	size_t n = nl_attr_len(nla), i = 0;
+	uint64_t acc = 0, w;
 
-	for (size_t i = 0; i < nl_attr_len(nla); i++)
-		if (p[i])
-			return false;
-	return true;
+	for (; i + sizeof(w) <= n; i += sizeof(w)) {
+		memcpy(&w, p + i, sizeof(w));
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= p[i];
+	return acc == 0;
+}
+
+static void kattrs_drop(struct kattrs *ka, unsigned int type)
+{
+	ka->a[type] = NULL;
+	ka->bits &= ~KBIT(type);
 }
 
 /* Index one stream's attributes into 'ka', refusing a type seen at an
  * outer level too. Mask attributes that are all zero count as absent, as
- * in the kernel (parse_flow_mask_nlattrs). */
+ * in the kernel (parse_flow_mask_nlattrs). Only the types present are
+ * visited, in increasing order (the first duplicate reported is the
+ * lowest type). */
 static int parse_stream(const struct dctx *c, struct kattrs *ka, const void *data, size_t len)
 {
 	const struct nlattr *tb[OVS_KEY_ATTR_MAX + 1];
-	int ret = nl_policy_parse(&odp_key_policy, data, len, tb, c->origin, c->err);
+	uint64_t present;
+	int ret = nl_policy_parse_bits(&odp_key_policy, data, len, tb, &present, c->origin,
+				       c->err);
 
 	if (ret < 0)
 		return ret;
-	for (unsigned int t = 0; t <= OVS_KEY_ATTR_MAX; t++) {
+	for (; present; present &= present - 1) {
+		unsigned int t = (unsigned int)__builtin_ctzll(present);
+
 		/* An empty ENCAP still says "this tag's inside is wildcarded". */
-		if (tb[t] == NULL ||
-		    (ka->is_mask && t != OVS_KEY_ATTR_ENCAP && all_zero(tb[t])))
+		if (ka->is_mask && t != OVS_KEY_ATTR_ENCAP && all_zero(tb[t]))
 			continue;
 		if (ka->a[t])
 			return errmsg_set(c->err, -EINVAL, odp_ofs(tb[t], c->origin),
 					  "%s attribute %s appears twice (inside and outside encap)",
 					  c->what, odp_key_attr_name(t));
 		ka->a[t] = tb[t];
+		ka->bits |= KBIT(t);
 	}
 	return 0;
 }
@@ -48,6 +66,7 @@ static int parse_stream(const struct dctx *c, struct kattrs *ka, const void *dat
 int odp_kattrs_parse(const struct dctx *c, struct kattrs *ka, const void *data, size_t len,
 		     bool is_mask)
 {
+	_Static_assert(OVS_KEY_ATTR_MAX < 64, "key attribute types fit a 64-bit set");
 	memset(ka, 0, sizeof(*ka));
 	ka->is_mask = is_mask;
 	ka->truncated = -1;
@@ -59,9 +78,9 @@ static void consume_tag(struct kattrs *ka, int level)
 	ka->tpid[level] = ka->a[OVS_KEY_ATTR_ETHERTYPE];
 	ka->tci[level] = ka->a[OVS_KEY_ATTR_VLAN];
 	ka->tags++;
-	ka->a[OVS_KEY_ATTR_ETHERTYPE] = NULL;
-	ka->a[OVS_KEY_ATTR_VLAN] = NULL;
-	ka->a[OVS_KEY_ATTR_ENCAP] = NULL;
+	kattrs_drop(ka, OVS_KEY_ATTR_ETHERTYPE);
+	kattrs_drop(ka, OVS_KEY_ATTR_VLAN);
+	kattrs_drop(ka, OVS_KEY_ATTR_ENCAP);
 }
 
 /*
@@ -94,8 +113,8 @@ int odp_kattrs_unwrap_key(const struct dctx *c, struct kattrs *ka)
 				return errmsg_set(c->err, -EINVAL, odp_ofs(en, c->origin),
 						  "key: truncated VLAN tag (TCI 0) with a non-empty encap");
 			ka->truncated = level;
-			ka->a[OVS_KEY_ATTR_VLAN] = NULL;
-			ka->a[OVS_KEY_ATTR_ENCAP] = NULL;
+			kattrs_drop(ka, OVS_KEY_ATTR_VLAN);
+			kattrs_drop(ka, OVS_KEY_ATTR_ENCAP);
 			return 0;
 		}
 		consume_tag(ka, level);
@@ -143,10 +162,10 @@ int odp_kattrs_unwrap_mask(const struct dctx *c, struct kattrs *km, const struct
 	if (km->a[OVS_KEY_ATTR_ENCAP] && nl_attr_len(km->a[OVS_KEY_ATTR_ENCAP]))
 		return errmsg_set(c->err, -EINVAL, odp_ofs(km->a[OVS_KEY_ATTR_ENCAP], c->origin),
 				  "%s: encap attribute for a frame without a VLAN tag", c->what);
-	km->a[OVS_KEY_ATTR_ENCAP] = NULL;
+	kattrs_drop(km, OVS_KEY_ATTR_ENCAP);
 	/* A cut-short tag has TCI 0 in every packet: nothing to mask there. */
 	if (ka->truncated == level)
-		km->a[OVS_KEY_ATTR_VLAN] = NULL;
+		kattrs_drop(km, OVS_KEY_ATTR_VLAN);
 	return 0;
 }
 

@@ -18,6 +18,7 @@ struct dctx {
  * the attributes inside ENCAP land in a[] too (a type may appear once). */
 struct kattrs {
 	const struct nlattr *a[OVS_KEY_ATTR_MAX + 1];
+	uint64_t bits;     /* KBIT(t) for each a[t] set */
 	const struct nlattr *tpid[2], *tci[2];  /* ETHERTYPE and VLAN of each tag */
 	int tags;          /* tags unwrapped, 0..2 */
 	int truncated;     /* level of a cut-short tag (TCI 0), or -1 */

@@ -88,6 +88,36 @@ static void test_parse_ok(void **state)
 	nlbuf_free(&b);
 }
 
+/* nl_policy_parse_bits(): a bit for each indexed type, none for padding;
+ * the NLA_F_NESTED / NLA_F_NET_BYTEORDER bits are not part of the type. */
+static void test_parse_bits(void **state)
+{
+	const struct nlattr *tb[T_MAX_ + 1];
+	uint64_t present = 12345;
+	struct nlbuf b;
+	struct errmsg e;
+
+	(void)state;
+	errmsg_clear(&e);
+	nlbuf_init(&b, 0);
+	assert_int_equal(nl_policy_parse_bits(&test_policy, b.data, 0, tb, &present, NULL, &e), 0);
+	assert_int_equal(present, 0);
+	nlbuf_put_attr(&b, T_PAD, NULL, 4);
+	nlbuf_put_attr(&b, T_RANGE | NLA_F_NET_BYTEORDER, "ab", 2);
+	nlbuf_nest_end(&b, nlbuf_nest_start(&b, T_NEST));
+	nlbuf_put_u32(&b, T_U32, 7);
+	assert_int_equal(nl_policy_parse_bits(&test_policy, b.data, b.len, tb, &present, NULL, &e),
+			 0);
+	assert_int_equal(present, 1u << T_U32 | 1u << T_RANGE | 1u << T_NEST);
+	assert_non_null(tb[T_RANGE]);
+	assert_null(tb[T_PAD]);
+	nlbuf_put_u32(&b, T_U32, 8);
+	assert_int_equal(nl_policy_parse_bits(&test_policy, b.data, b.len, tb, &present, NULL, &e),
+			 -EINVAL);
+	assert_non_null(strstr(e.msg, "appears twice"));
+	nlbuf_free(&b);
+}
+
 /* One attribute (built by 'put') preceded by a good u32; expect an error. */
 static void one_bad(void (*put)(struct nlbuf *), int err, int offset, const char *reason)
 {
@@ -366,6 +396,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_ok),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_bits),
 		cmocka_unit_test(test_origin_alignment),
 		cmocka_unit_test(test_family_policies),
 		cmocka_unit_test(test_msg_walk),
