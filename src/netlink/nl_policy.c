@@ -110,10 +110,12 @@ static int check_size(const struct nl_policy *pol, const struct nl_pol_attr *pa,
 			  pol->name, pa->name, plen, pa->min, pa->max);
 }
 
-/* Check one attribute that fits in its stream, and index it. */
+/*
+ * Check one attribute that fits in its stream; 1: index it, 0: skip it
+ * (padding), or a negative errno with the reason in 'err'.
+ */
 static int check_attr(const struct nl_policy *pol, const struct nlattr *nla,
-		      const struct nlattr **tb, uint64_t *present, const void *origin,
-		      struct errmsg *err)
+		      const struct nlattr **tb, const void *origin, struct errmsg *err)
 {
 	uint16_t type = attr_type(nla);
 	int at = ofs_of(nla, origin);
@@ -146,9 +148,22 @@ static int check_attr(const struct nl_policy *pol, const struct nlattr *nla,
 	if (tb[type])
 		return errmsg_set(err, -EINVAL, at, "%s attribute %s (%u) appears twice",
 				  pol->name, pa->name, type);
-	tb[type] = nla;
-	*present |= type < 64 ? UINT64_C(1) << type : 0;
-	return 0;
+	return 1;
+}
+
+/* What most attributes are: a size the table allows, seen once. Anything
+ * else takes check_attr(), which says why it is wrong (or that it is fine). */
+static inline bool plain_ok(const struct nl_policy *pol, uint16_t type, uint16_t nla_len,
+			    const struct nlattr **tb)
+{
+	unsigned int plen = nla_len - NLA_HDRLEN;
+	const struct nl_pol_attr *pa;
+
+	if (type > pol->max_type)
+		return false;
+	pa = &pol->attrs[type];
+	return (pa->kind == NL_POL_EXACT || pa->kind == NL_POL_RANGE || pa->kind == NL_POL_FLAG) &&
+	       plen >= pa->min && plen <= pa->max && tb[type] == NULL;
 }
 
 int nl_policy_parse(const struct nl_policy *pol, const void *data, size_t len,
@@ -164,6 +179,7 @@ int nl_policy_parse_bits(const struct nl_policy *pol, const void *data, size_t l
 			 struct errmsg *err)
 {
 	const uint8_t *p = data;
+	uint64_t bits = 0;
 	size_t pos = 0;
 
 	if (origin == NULL)
@@ -175,15 +191,25 @@ int nl_policy_parse_bits(const struct nl_policy *pol, const void *data, size_t l
 				  "%s attributes: buffer is not 4-byte aligned", pol->name);
 	while (pos < len) {
 		const struct nlattr *nla = (const void *)(p + pos);
-		int ret;
+		uint16_t type;
 
 		if (!attr_fits(nla, len - pos))
 			return header_error(pol, nla, len - pos, origin, err);
-		ret = check_attr(pol, nla, tb, present, origin, err);
-		if (ret < 0)
-			return ret;
+		type = attr_type(nla);
+		if (!plain_ok(pol, type, nla->nla_len, tb)) {
+			int ret = check_attr(pol, nla, tb, origin, err);
+
+			if (ret < 0)
+				return ret;
+			if (ret == 0)
+				goto next;
+		}
+		tb[type] = nla;
+		bits |= (uint64_t)(type < 64) << (type & 63);
+next:
 		/* The last attribute's padding may be missing, as in the kernel. */
 		pos += NLA_ALIGN(nla->nla_len);
 	}
+	*present = bits;
 	return 0;
 }

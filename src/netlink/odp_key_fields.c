@@ -22,6 +22,13 @@ static bool all_zero(const struct nlattr *nla)
 		memcpy(&w, p + i, sizeof(w));
 		acc |= w;
 	}
+	if (i + sizeof(uint32_t) <= n) {
+		uint32_t w4;
+
+		memcpy(&w4, p + i, sizeof(w4));
+		acc |= w4;
+		i += sizeof(w4);
+	}
 	for (; i < n; i++)
 		acc |= p[i];
 	return acc == 0;
