@@ -107,16 +107,24 @@ static void report_bad(const struct batch_msg_conf *conf, struct batch_chunk *ch
 	ch->n_bad++;
 }
 
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* One line of 'len' bytes (the chunk knows them: no strlen per line). */
 static void parse_line(const struct batch_msg_conf *conf, struct parse_ctx *px,
-		       struct batch_chunk *ch, char *line, unsigned long lineno)
+		       struct batch_chunk *ch, char *line, size_t len, unsigned long lineno)
 {
 	struct odp_match m;
 	struct errmsg err;
 	bool has_key = true;
-	size_t len = strlen(line), lead = strspn(line, " \t");
+	size_t lead = 0;
 	int ret;
 
-	while (len && strchr(" \t\r\n", line[len - 1]))
+	while (line[lead] == ' ' || line[lead] == '\t')
+		lead++;
+	while (len && is_blank(line[len - 1]))
 		line[--len] = '\0';
 	if (line[lead] == '\0' || line[lead] == '#')
 		return;
@@ -137,8 +145,13 @@ static void parse_line(const struct batch_msg_conf *conf, struct parse_ctx *px,
 static void parse_chunk(const struct batch_msg_conf *conf, struct parse_ctx *px,
 			struct batch_chunk *ch)
 {
-	for (unsigned int i = 0; i < ch->n_lines; i++)
-		parse_line(conf, px, ch, ch->text + ch->line_ofs[i], ch->first_line + i);
+	for (unsigned int i = 0; i < ch->n_lines; i++) {
+		size_t end = i + 1 < ch->n_lines ? ch->line_ofs[i + 1] : ch->text_len;
+
+		/* Each line is stored with its NUL. */
+		parse_line(conf, px, ch, ch->text + ch->line_ofs[i], end - ch->line_ofs[i] - 1,
+			   ch->first_line + i);
+	}
 }
 
 /* ---- workers ---- */

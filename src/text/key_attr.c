@@ -193,7 +193,7 @@ static const struct kdesc *kdesc_by_name(const char *w, size_t n)
 	for (unsigned int h = kname_hash(w, n); kindex_by_name[h]; h = (h + 1) % KINDEX_SLOTS) {
 		const struct kdesc *d = &kdescs[kindex_by_name[h] - 1];
 
-		if (d->name_len == n && memcmp(d->name, w, n) == 0)
+		if (d->name_len == n && scan_word_is(w, d->name, n))
 			return d;
 	}
 	return NULL;
@@ -352,7 +352,7 @@ static int parse_fields(struct scan *sc, const struct kdesc *d, struct kattr *ka
 		int n = scan_word(sc->p), err;
 
 		for (f = d->fields; f->name; f++)
-			if (f->name_len == n && memcmp(at, f->name, (size_t)n) == 0)
+			if (f->name_len == n && scan_word_is(at, f->name, (size_t)n))
 				break;
 		if (f->name == NULL || at[n] != '=')
 			return scan_fail(sc, at, "unknown field '%.*s' in %s()",

@@ -72,6 +72,16 @@ static inline bool scan_is_delim(char c)
 	return sc_is(c, SC_DELIM);
 }
 
+/* The 'n' bytes at 'w' spell 'name' (of length n): names are short, and
+ * a call to memcmp() cost more than the comparison. */
+static inline bool scan_word_is(const char *w, const char *name, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (w[i] != name[i])
+			return false;
+	return true;
+}
+
 /* Skip the separators OVS allows between attributes and actions. */
 static inline void scan_skip_delims(struct scan *sc)
 {
