@@ -16,7 +16,7 @@
 /* A flow request taken apart. */
 struct flow_req {
 	const struct nlattr *a[OVS_FLOW_ATTR_MAX + 1];
-	struct flow_key key, mask;
+	struct flow_key key, mask; /* set only when has_match */
 	bool has_match;
 	struct flow_ufid ufid;
 	bool has_ufid;
@@ -27,7 +27,12 @@ static int parse_flow_req(struct ctl_req *req, struct flow_req *fr)
 {
 	int ret;
 
-	memset(fr, 0, sizeof(*fr));
+	/* Field by field, not memset: the keys are written by the decoder
+	 * (zeroed when there is no key), a[] by the policy parser. */
+	fr->has_match = false;
+	fr->has_ufid = false;
+	fr->ufid_flags = 0;
+	memset(&fr->ufid, 0, sizeof(fr->ufid));
 	ret = nl_policy_parse(&nl_policy_ovs_flow, req->attrs, req->attrs_len, fr->a, req->nlh,
 			      &req->err);
 	if (ret < 0)

@@ -115,15 +115,33 @@ static int start_dump(struct ctl_req *req, const struct ctl_op *op)
 }
 
 /* Handle one message; its replies go to 'out'. */
+/* A request with no message yet. Field by field: an initializer would
+ * also zero the error text (192 bytes) for every message. */
+static void req_init(struct ctl_req *req, struct ctl_server *srv, struct ctl_conn *conn,
+		     struct nlbuf *out)
+{
+	req->srv = srv;
+	req->conn = conn;
+	req->dp = srv->dp;
+	req->nlh = NULL;
+	req->genl = NULL;
+	req->ovs = NULL;
+	req->attrs = NULL;
+	req->attrs_len = 0;
+	req->attrs_ofs = 0;
+	req->out = out;
+	errmsg_clear(&req->err);
+}
+
 static void handle_msg(struct ctl_server *srv, struct ctl_conn *conn,
 		       const struct nlmsghdr *nlh, struct nlbuf *out)
 {
-	struct ctl_req req = { .srv = srv, .conn = conn, .dp = srv->dp, .out = out };
+	struct ctl_req req;
 	const struct ctl_op *op = NULL;
 	bool known;
 	int ret;
 
-	errmsg_clear(&req.err);
+	req_init(&req, srv, conn, out);
 	/* As the kernel: only requests are served; control types are acked. */
 	if (!(nlh->nlmsg_flags & NLM_F_REQUEST) || nlh->nlmsg_type < NLMSG_MIN_TYPE) {
 		ret = 0;

@@ -70,14 +70,37 @@ static int parse_stream(const struct dctx *c, struct kattrs *ka, const void *dat
 	return 0;
 }
 
+/*
+ * The outermost stream is indexed straight into ka->a (nothing can be
+ * there twice yet). No memset of the struct: GCC's corei7 tuning inlines
+ * a constant-size memset of this size as "rep stos", which costs 3-4
+ * times a call on current CPUs, twice for every flow request.
+ */
 int odp_kattrs_parse(const struct dctx *c, struct kattrs *ka, const void *data, size_t len,
 		     bool is_mask)
 {
+	uint64_t present;
+	int ret;
+
 	_Static_assert(OVS_KEY_ATTR_MAX < 64, "key attribute types fit a 64-bit set");
-	memset(ka, 0, sizeof(*ka));
-	ka->is_mask = is_mask;
+	ka->tpid[0] = ka->tpid[1] = ka->tci[0] = ka->tci[1] = NULL;
+	ka->tags = 0;
 	ka->truncated = -1;
-	return parse_stream(c, ka, data, len);
+	ka->is_mask = is_mask;
+	ka->bits = 0;
+	ret = nl_policy_parse_bits(&odp_key_policy, data, len, ka->a, &present, c->origin, c->err);
+	if (ret < 0)
+		return ret;
+	for (uint64_t p = present; p; p &= p - 1) {
+		unsigned int t = (unsigned int)__builtin_ctzll(p);
+
+		/* As parse_stream(): all-zero mask attributes are absent. */
+		if (is_mask && t != OVS_KEY_ATTR_ENCAP && all_zero(ka->a[t]))
+			ka->a[t] = NULL;
+		else
+			ka->bits |= KBIT(t);
+	}
+	return 0;
 }
 
 static void consume_tag(struct kattrs *ka, int level)

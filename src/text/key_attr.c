@@ -707,10 +707,18 @@ int kattr_parse(struct scan *sc, struct kattr *ka)
 	}
 	if (d->kind == KK_UNSUPPORTED)
 		return scan_fail(sc, at, "key attribute '%s' is not supported", d->name);
-	/* Not the tunnel fields: parse_tunnel() sets them, nothing else reads
-	 * them. Flows have several attributes, and the struct is large. */
-	memset(ka->key, 0, sizeof(ka->key));
-	memset(ka->mask, 0, sizeof(ka->mask));
+	/* Only what the attribute can write (most payloads are small, and a
+	 * flow has several attributes), with fixed sizes so that the compiler
+	 * stores vectors; not the tunnel fields: parse_tunnel() sets them, and
+	 * nothing else reads them. */
+	_Static_assert(KATTR_PAYLOAD_MAX >= 48, "small payloads fit");
+	if (d->len >= 0 && d->len <= 48) {
+		memset(ka->key, 0, 48);
+		memset(ka->mask, 0, 48);
+	} else {
+		memset(ka->key, 0, sizeof(ka->key));
+		memset(ka->mask, 0, sizeof(ka->mask));
+	}
 	memset(ka->field_at, 0, sizeof(ka->field_at));
 	ka->tun_masked = false;
 	ka->type = d->type;
