@@ -175,12 +175,20 @@ void cl_put_match(struct nlbuf *b, const struct odp_match *m, bool with_key);
  * dropped without a word, and the flow would match more than it says
  * (the kernel refuses such a key; it never sees it here). This checks that
  * the match decodes back to itself: 0, or -EINVAL with what the flow
- * would become. 'mc' (may be NULL) remembers the last mask and key shape
- * that passed, so that a file of like flows checks once.
+ * would become. 'mc' (may be NULL, else zeroed before first use)
+ * remembers the last CL_MATCH_CACHE (mask, key shape) pairs that passed,
+ * so that a file of flows of a few kinds, in any order, checks each kind
+ * once (a check is an encode and a decode: more than parsing the line).
  */
+#define CL_MATCH_CACHE 8
 struct cl_match_cache {
-	bool valid;
-	struct flow_key mask, shape;
+	struct {
+		uint64_t fp;                  /* fingerprint of mask and shape */
+		struct flow_key mask, shape;
+	} e[CL_MATCH_CACHE];
+	unsigned int n;                       /* entries filled */
+	unsigned int next;                    /* the next one to replace */
+	unsigned int last;                    /* the last one that hit */
 };
 int cl_match_check(const struct odp_match *m, struct cl_match_cache *mc, struct errmsg *err);
 

@@ -182,11 +182,57 @@ static void shape_of(const struct flow_key *key, struct flow_key *shape)
 		shape->tp_src = key->tp_src;
 }
 
-static bool cache_hit(const struct cl_match_cache *mc, const struct odp_match *m,
-		      const struct flow_key *shape)
+/* A cheap summary of the pair, so that most entries are told apart
+ * without comparing two keys. */
+static uint64_t fingerprint(const struct flow_key *mask, const struct flow_key *shape)
 {
-	return mc && mc->valid && flow_key_equal(&mc->mask, &m->mask) &&
-	       flow_key_equal(&mc->shape, shape);
+	const flow_word_t *m = flow_key_words(mask), *s = flow_key_words(shape);
+	uint64_t h = 0;
+
+	for (unsigned int i = 0; i < FLOW_KEY_WORDS; i++) {
+		unsigned int r = i & 31; /* each word rotated by its index */
+
+		h += ((m[i] << r) | (m[i] >> ((64 - r) & 63))) ^ s[i];
+	}
+	return h;
+}
+
+static bool entry_hit(const struct cl_match_cache *mc, unsigned int i, uint64_t fp,
+		      const struct odp_match *m, const struct flow_key *shape)
+{
+	return mc->e[i].fp == fp && flow_key_equal(&mc->e[i].mask, &m->mask) &&
+	       flow_key_equal(&mc->e[i].shape, shape);
+}
+
+/* The last entry that hit first: a file of one kind costs one compare. */
+static bool cache_hit(struct cl_match_cache *mc, const struct odp_match *m,
+		      const struct flow_key *shape, uint64_t fp)
+{
+	if (mc == NULL || mc->n == 0)
+		return false;
+	if (entry_hit(mc, mc->last, fp, m, shape))
+		return true;
+	for (unsigned int i = 0; i < mc->n; i++) {
+		if (i != mc->last && entry_hit(mc, i, fp, m, shape)) {
+			mc->last = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void cache_add(struct cl_match_cache *mc, const struct odp_match *m,
+		      const struct flow_key *shape, uint64_t fp)
+{
+	unsigned int i = mc->next;
+
+	mc->e[i].fp = fp;
+	mc->e[i].mask = m->mask;
+	mc->e[i].shape = *shape;
+	mc->last = i;
+	mc->next = (i + 1) % CL_MATCH_CACHE;
+	if (mc->n < CL_MATCH_CACHE)
+		mc->n++;
 }
 
 /*
@@ -211,10 +257,12 @@ int cl_match_check(const struct odp_match *m, struct cl_match_cache *mc, struct 
 	struct flow_key shape, key, mask;
 	const struct nlattr *k, *mk;
 	struct nlbuf b;
+	uint64_t fp;
 	int ret;
 
 	shape_of(&m->key, &shape);
-	if (cache_hit(mc, m, &shape))
+	fp = fingerprint(&m->mask, &shape);
+	if (cache_hit(mc, m, &shape, fp))
 		return 0;
 	nlbuf_init(&b, 1024);
 	odp_match_encode(&b, &m->key, &m->mask);
@@ -232,10 +280,7 @@ int cl_match_check(const struct odp_match *m, struct cl_match_cache *mc, struct 
 		strbuf_free(&sb);
 	}
 	nlbuf_free(&b);
-	if (ret == 0 && mc) {
-		mc->valid = true;
-		mc->mask = m->mask;
-		mc->shape = shape;
-	}
+	if (ret == 0 && mc)
+		cache_add(mc, m, &shape, fp);
 	return ret;
 }

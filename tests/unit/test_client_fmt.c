@@ -11,11 +11,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
 #include "json.h"
+#include "odp_text.h"
 
 static void test_json_document(void **state)
 {
@@ -214,6 +216,47 @@ static void test_hexdump_layout(void **state)
 	strbuf_free(&sb);
 }
 
+/* cl_match_check: flows of several kinds in turn are each checked right,
+ * whatever the cache holds (more kinds than it has entries, too), and a
+ * flow whose fields lack their prerequisites fails every time. */
+static void test_match_cache(void **state)
+{
+	static const char *const good[] = {
+		"in_port(1),eth(),eth_type(0x0800),ipv4(src=10.0.0.1,proto=17,frag=no),udp(dst=53)",
+		"in_port(1),eth_type(0x0800),ipv4(dst=11.0.0.0/255.255.255.0,proto=17,frag=no)",
+		"in_port(2),eth(),eth_type(0x86dd),ipv6(src=::1,proto=6,frag=no),tcp(dst=80)",
+		"in_port(3),eth(src=00:00:00:00:00:01)",
+		"in_port(4),eth(),eth_type(0x0806),arp(sip=1.2.3.4)",
+		"in_port(5),eth(),eth_type(0x8100),vlan(vid=5),encap(eth_type(0x0800))",
+		"recirc_id(1),in_port(6),eth()",
+		"skb_mark(7),in_port(7),eth()",
+		"in_port(8),eth(),eth_type(0x0800),ipv4(tos=4/0xfc,frag=no)",
+		"in_port(9),eth(),eth_type(0x0800),ipv4(proto=1,frag=no),icmp(type=8)",
+	};
+	static const char *const bad = "in_port(1),eth(),ipv4(src=10.0.0.1)";
+	struct cl_match_cache *mc = calloc(1, sizeof(*mc));
+	struct odp_match m;
+	struct errmsg e;
+
+	(void)state;
+	assert_non_null(mc);
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+			assert_int_equal(odp_flow_parse(good[i], &m, &e), 0);
+			if (cl_match_check(&m, mc, &e) != 0)
+				fail_msg("'%s': %s", good[i], e.msg);
+			assert_int_equal(odp_flow_parse(bad, &m, &e), 0);
+			errmsg_clear(&e);
+			assert_int_equal(cl_match_check(&m, mc, &e), -EINVAL);
+			assert_non_null(strstr(e.msg, "prerequisites"));
+		}
+	}
+	/* The same bad flow, alone, with the cache full of good ones. */
+	assert_int_equal(odp_flow_parse(bad, &m, &e), 0);
+	assert_int_equal(cl_match_check(&m, NULL, &e), -EINVAL);
+	free(mc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_packets),
 		cmocka_unit_test(test_truncation_said),
 		cmocka_unit_test(test_hexdump_layout),
+		cmocka_unit_test(test_match_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
