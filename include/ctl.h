@@ -49,7 +49,8 @@ struct ctl_server_conf {
 	int dp_ifindex;
 	/* Called before replies go out, so that what the handlers changed is
 	 * in force when the client reads the answer (e.g. an RCU grace period
-	 * after deletes). May be NULL. */
+	 * after deletes): after any request whose handler did not set
+	 * req->no_commit, and before dump parts. May be NULL. */
 	void (*commit)(void *dp);
 };
 
@@ -78,6 +79,11 @@ struct ctl_req {
 	size_t attrs_ofs;              /* offset of 'attrs' in the message */
 	struct nlbuf *out;
 	struct errmsg err;             /* reason for an error reply */
+	/* Set by a handler whose changes need no commit before its reply
+	 * (it only added: nothing the client could see go is still in use),
+	 * so that a datagram of such requests does not wait on the commit
+	 * hook (a grace period waits for every PMD). False by default. */
+	bool no_commit;
 };
 
 /*

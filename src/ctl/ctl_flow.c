@@ -146,6 +146,9 @@ static int flow_new(struct ctl_req *req)
 	struct flow_req fr;
 	int ret;
 
+	/* Adding a flow takes nothing from the PMDs: its reply needs no grace
+	 * period (only the replace below does). */
+	req->no_commit = true;
 	ret = parse_flow_req(req, &fr);
 	if (ret < 0)
 		return ret;
@@ -186,6 +189,7 @@ static int flow_new(struct ctl_req *req)
 			return errmsg_set(&req->err, -ENOENT, -1,
 					  "a different flow overlaps this one");
 	}
+	req->no_commit = false; /* the old actions wait out a grace period */
 	ret = flowtbl_actions_replace(dp_flowtbl(dp), flow, acts, acts_len);
 	if (ret < 0)
 		return errmsg_set(&req->err, ret, -1, "cannot replace the actions");

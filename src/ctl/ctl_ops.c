@@ -17,7 +17,10 @@ static void add_ops(const struct ctl_op *table, size_t n)
 }
 
 /* Before replies leave: removed flows and replaced actions are past a
- * grace period, so no PMD uses them once the client reads the answer. */
+ * grace period, so no PMD uses them once the client reads the answer.
+ * Skipped for datagrams of flows only added (req->no_commit); what their
+ * inserts let go (a grown hash table's old buckets) is freed by the next
+ * commit or the revalidator's reclaim. */
 static void commit(void *arg)
 {
 	flowtbl_synchronize(dp_flowtbl(arg));

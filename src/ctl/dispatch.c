@@ -82,12 +82,16 @@ static void put_framing_error(struct nlbuf *out, const uint8_t *at, size_t left,
 	nl_msg_put_error(out, &copy, why->err, why);
 }
 
-static void send_out(struct ctl_server *srv, struct ctl_conn *conn, struct nlbuf *out)
+/* Send the replies gathered in 'out', after the commit hook when a
+ * request since the last send needs it ('*commit', then cleared). */
+static void send_out(struct ctl_server *srv, struct ctl_conn *conn, struct nlbuf *out,
+		     bool *commit)
 {
 	if (out->len == 0)
 		return;
-	if (srv->commit)
+	if (srv->commit && *commit)
 		srv->commit(srv->dp);
+	*commit = false;
 	ctl_conn_send(conn, out->data, out->len);
 	nlbuf_reset(out);
 }
@@ -114,7 +118,6 @@ static int start_dump(struct ctl_req *req, const struct ctl_op *op)
 	return 0;
 }
 
-/* Handle one message; its replies go to 'out'. */
 /* A request with no message yet. Field by field: an initializer would
  * also zero the error text (192 bytes) for every message. */
 static void req_init(struct ctl_req *req, struct ctl_server *srv, struct ctl_conn *conn,
@@ -130,10 +133,13 @@ static void req_init(struct ctl_req *req, struct ctl_server *srv, struct ctl_con
 	req->attrs_len = 0;
 	req->attrs_ofs = 0;
 	req->out = out;
+	req->no_commit = false;
 	errmsg_clear(&req->err);
 }
 
-static void handle_msg(struct ctl_server *srv, struct ctl_conn *conn,
+/* Handle one message; its replies go to 'out'. Returns whether the
+ * commit hook must run before they leave. */
+static bool handle_msg(struct ctl_server *srv, struct ctl_conn *conn,
 		       const struct nlmsghdr *nlh, struct nlbuf *out)
 {
 	struct ctl_req req;
@@ -174,7 +180,7 @@ static void handle_msg(struct ctl_server *srv, struct ctl_conn *conn,
 				 : errmsg_set(&req.err, -EOPNOTSUPP, 0, "command %u does not dump",
 					      req.genl->cmd);
 		if (ret == 0)
-			return; /* parts and NLMSG_DONE follow from ctl_dump_continue */
+			return false; /* parts and NLMSG_DONE follow from ctl_dump_continue */
 		goto reply;
 	}
 	if (op->doit == NULL) {
@@ -193,6 +199,7 @@ reply:
 		srv->stats.msgs_ok++;
 	if (ret < 0 || (nlh->nlmsg_flags & NLM_F_ACK))
 		nl_msg_put_error(out, nlh, ret < 0 ? ret : 0, &req.err);
+	return !req.no_commit;
 }
 
 void ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, const uint8_t *data,
@@ -201,6 +208,7 @@ void ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, const 
 	const struct nlmsghdr *nlh;
 	struct nlbuf out;
 	struct errmsg why;
+	bool commit = false;
 	size_t ofs = 0;
 	int ret;
 
@@ -212,16 +220,16 @@ void ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, const 
 		len = 0;
 	}
 	while ((ret = nl_msg_next(data, len, &ofs, &nlh, &why)) > 0) {
-		handle_msg(srv, conn, nlh, &out);
+		commit |= handle_msg(srv, conn, nlh, &out);
 		if (out.len >= OUT_FLUSH)
-			send_out(srv, conn, &out);
+			send_out(srv, conn, &out, &commit);
 	}
 	if (ret < 0) {
 		/* The framing is lost: nothing after this can be trusted. */
 		put_framing_error(&out, data + ofs, len - ofs, &why);
 		srv->stats.msgs_err++;
 	}
-	send_out(srv, conn, &out);
+	send_out(srv, conn, &out, &commit);
 	nlbuf_free(&out);
 	if (conn->dump && conn->out_head == NULL)
 		ctl_dump_continue(srv, conn);
@@ -254,6 +262,7 @@ void ctl_dump_continue(struct ctl_server *srv, struct ctl_conn *conn)
 	struct ctl_dump *d = conn->dump;
 	struct nlbuf out;
 	struct ctl_req req = { .srv = srv, .conn = conn, .dp = srv->dp, .out = &out };
+	bool commit = true;
 	int ret;
 
 	nlbuf_init(&out, DUMP_BUDGET + 4096);
@@ -264,7 +273,7 @@ void ctl_dump_continue(struct ctl_server *srv, struct ctl_conn *conn)
 		nl_msg_put_error(&out, req.nlh, ret, &req.err);
 	else if (ret == 0)
 		nl_msg_put_done(&out, req.nlh);
-	send_out(srv, conn, &out);
+	send_out(srv, conn, &out, &commit);
 	nlbuf_free(&out);
 	if (ret <= 0)
 		ctl_dump_abort(conn);

@@ -28,6 +28,7 @@
 #define TEST_CMD_ECHO 1   /* doit: replies with one message */
 #define TEST_CMD_ADMIN 2  /* admin-only doit */
 #define TEST_CMD_DUMP 3   /* dump of 'dump_total' messages of 1 KiB */
+#define TEST_CMD_ADD 4    /* doit that needs no commit (req->no_commit) */
 
 static int n_echo, n_admin, n_commit;
 static uint64_t dump_total = 1000;
@@ -38,6 +39,12 @@ static int echo_doit(struct ctl_req *req)
 	nlbuf_put_u32(req->out, 1, (uint32_t)req->attrs_len);
 	nlbuf_msg_end(req->out, m);
 	n_echo++;
+	return 0;
+}
+
+static int add_doit(struct ctl_req *req)
+{
+	req->no_commit = true;
 	return 0;
 }
 
@@ -72,6 +79,7 @@ static const struct ctl_op test_ops[] = {
 	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_ECHO, .doit = echo_doit },
 	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_ADMIN, .admin = true, .doit = admin_doit },
 	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_DUMP, .dumpit = dump_fill },
+	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_ADD, .doit = add_doit },
 };
 
 struct fixture {
@@ -83,7 +91,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct ctl_server_conf conf = {
-		.ops = test_ops, .n_ops = 3, .mode = 0666, .commit = commit, .dp_ifindex = 7,
+		.ops = test_ops, .n_ops = 4, .mode = 0666, .commit = commit, .dp_ifindex = 7,
 	};
 	struct errmsg e;
 
@@ -309,6 +317,43 @@ static void test_batch_and_ack(void **state)
 	close(fd);
 }
 
+/* The commit hook runs for a datagram unless every request in it said it
+ * needs none (req->no_commit); the replies come either way. */
+static void test_no_commit(void **state)
+{
+	static const struct {
+		uint8_t cmds[3];
+		int n;
+		bool commit;
+	} cases[] = {
+		{ { TEST_CMD_ADD, TEST_CMD_ADD, TEST_CMD_ADD }, 3, false },
+		{ { TEST_CMD_ADD, TEST_CMD_ECHO, TEST_CMD_ADD }, 3, true },
+		{ { TEST_CMD_ECHO }, 1, true },
+		{ { TEST_CMD_ADD, 99 }, 2, true }, /* an error reply commits */
+	};
+	struct fixture *f = *state;
+	uint8_t buf[4096];
+	int fd = client(f);
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		size_t len = 0;
+		int commits = n_commit, acks = 0;
+
+		for (int i = 0; i < cases[c].n; i++)
+			len += build_msg(buf + len, sizeof(buf) - len, CTL_FAMILY_FLOW,
+					 cases[c].cmds[i], NLM_F_ACK, (uint32_t)i);
+		send(fd, buf, len, 0);
+		ssize_t n = roundtrip_recv(f, fd, buf, sizeof(buf));
+		assert_true(n > 0);
+		const struct nlmsghdr *nlh = (const void *)buf;
+		for (int left = (int)n; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+			acks += nlh->nlmsg_type == NLMSG_ERROR;
+		assert_int_equal(acks, cases[c].n);
+		assert_int_equal(n_commit - commits, cases[c].commit ? 1 : 0);
+	}
+	close(fd);
+}
+
 static void test_dump(void **state)
 {
 	struct fixture *f = *state;
@@ -480,6 +525,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_getfamily, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_framing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_and_ack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permission, setup, teardown),
