@@ -80,6 +80,14 @@ int flowtbl_insert(struct flowtbl *t, const struct flow_key *key, const struct f
 /* The flow with this masked key (masked here) and mask, or NULL. Writer. */
 struct flowtbl_flow *flowtbl_find_exact(const struct flowtbl *t, const struct flow_key *key,
 					const struct flow_key *mask);
+/*
+ * The flow a packet with this key would hit, or NULL: the first, in the
+ * readers' subtable order, whose mask and masked key match; as
+ * flowtbl_lookup_burst() finds it, but for the writer, without a reader
+ * slot or counters (the kernel's ovs_flow_tbl_lookup() before a NEW).
+ * Writer.
+ */
+struct flowtbl_flow *flowtbl_lookup_key(const struct flowtbl *t, const struct flow_key *key);
 /* The flow with this UFID, or NULL. Writer. */
 struct flowtbl_flow *flowtbl_find_ufid(const struct flowtbl *t, const struct flow_ufid *ufid);
 /* Replace a live flow's actions atomically; the old ones are freed after a

@@ -123,10 +123,12 @@ static void echo_flow(struct ctl_req *req, struct flowtbl_flow *flow, uint8_t cm
 		ctl_flow_put(req, flow, cmd, 0, ufid_flags);
 }
 
-/* A flow the new key would hit, as the kernel's ovs_flow_tbl_lookup(). */
+/* A flow the new key would hit, as the kernel's ovs_flow_tbl_lookup():
+ * the writer's lookup, which needs no reader slot and overlaps the cache
+ * misses of a table of many masks. */
 static struct flowtbl_flow *lookup_by_key(struct dp *dp, const struct flow_key *key)
 {
-	return dp_flow_lookup(dp, key);
+	return flowtbl_lookup_key(dp_flowtbl(dp), key);
 }
 
 static bool same_match(const struct flowtbl_flow *flow, const struct flow_key *key,

@@ -228,6 +228,42 @@ struct flowtbl_flow *flowtbl_find_exact(const struct flowtbl *t, const struct fl
 	return NULL;
 }
 
+/* Subtables whose buckets are fetched together in flowtbl_lookup_key. */
+#define LOOKUP_AHEAD 8
+
+/*
+ * Every subtable's bucket for the key is prefetched before the first is
+ * read, so that in a table of many masks the cache misses (one a subtable
+ * for a key that is in none, as before most inserts) overlap instead of
+ * queueing one after the other; then the subtables are probed in rank
+ * order, so the answer is the readers'. The writer needs no grace period
+ * to read: nothing it reads is freed while it runs.
+ */
+struct flowtbl_flow *flowtbl_lookup_key(const struct flowtbl *t, const struct flow_key *key)
+{
+	const struct stvec *v = t->stv;
+	uint32_t hashes[LOOKUP_AHEAD];
+
+	for (uint32_t r = 0; r < v->n; r += LOOKUP_AHEAD) {
+		uint32_t n = v->n - r < LOOKUP_AHEAD ? v->n - r : LOOKUP_AHEAD;
+
+		for (uint32_t i = 0; i < n; i++) {
+			const struct subtable *st = v->st[r + i];
+
+			hashes[i] = st_hash_key(st, key);
+			__builtin_prefetch(&st->ht->b[hashes[i] & st->ht->mask]);
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			const struct subtable *st = v->st[r + i];
+			struct flowtbl_flow *f = ft_htab_find(st, st->ht, hashes[i], key);
+
+			if (f)
+				return f;
+		}
+	}
+	return NULL;
+}
+
 void flowtbl_remove(struct flowtbl *t, struct flowtbl_flow *f)
 {
 	struct subtable *st;

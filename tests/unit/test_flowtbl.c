@@ -250,6 +250,50 @@ static void test_lookup_masked(void **state)
 	flowtbl_destroy(t);
 }
 
+/* The writer's lookup finds what a reader finds (the first flow in rank
+ * order), over more masks than it prefetches at once, overlapping flows,
+ * after removals and after a rerank. */
+static void test_lookup_key(void **state)
+{
+	struct flowtbl *t = table_new(1, 0);
+	struct flowtbl_pmd *pmd = pmd_new(t, 0, 0, 0);
+	struct flowtbl_flow *flows[400];
+	uint64_t seed = 7;
+	struct flow_key k, m;
+	int n = 0, hits = 0;
+
+	(void)state;
+	for (uint32_t i = 0; i < 400; i++) {
+		/* 13 masks: source prefixes of 8..32 bits, some with ports */
+		unsigned int len = 8 + 2 * (i % 13);
+
+		tl_key_tcp4(&k, 1 + (i & 1), 0x0a000000 | tl_below(&seed, 1u << 16), 0,
+			    (uint16_t)(i % 3), 80);
+		tl_mask_tcp4(&m, len, 0, i % 5 == 0, 1);
+		if (flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, &flows[n]) == 0)
+			n++;
+	}
+	assert_true(flowtbl_mask_count(t) > 8);
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 2000; i++) {
+			tl_key_tcp4(&k, 1 + tl_below(&seed, 2), 0x0a000000 | tl_below(&seed, 1u << 16),
+				    tl_below(&seed, 4), (uint16_t)tl_below(&seed, 3), 80);
+			struct flowtbl_flow *f = flowtbl_lookup_key(t, &k);
+
+			assert_ptr_equal(f, lookup1(pmd, &k));
+			hits += f != NULL;
+		}
+		for (int i = round; i < n; i += 3)
+			flowtbl_remove(t, flows[i]);
+		flowtbl_rerank(t);
+	}
+	assert_true(hits > 100);
+	tl_key_tcp4(&k, 9, 0, 0, 0, 0);
+	assert_null(flowtbl_lookup_key(t, &k));
+	flowtbl_pmd_offline(pmd);
+	flowtbl_destroy(t);
+}
+
 /* A zero mask matches every packet. */
 static void test_lookup_wildcard_all(void **state)
 {
@@ -684,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_insert_bad_input),
 		cmocka_unit_test(test_insert_find_exact),
 		cmocka_unit_test(test_lookup_masked),
+		cmocka_unit_test(test_lookup_key),
 		cmocka_unit_test(test_lookup_wildcard_all),
 		cmocka_unit_test(test_cache_validates),
 		cmocka_unit_test(test_actions_replace),
