@@ -46,7 +46,7 @@ done
 
 DATA=bench/data
 DS_BIN=${DPDK_SWITCH:-build/release/src/dpdk-switch}
-DS_CTL=${DPDK_SWITCH_CTL:-build/release/src/dpdk-switch-ctl}
+DS_CTL=${DPDK_SWITCH_CTL:-build/release/src/client/dpdk-switch-ctl}
 OVS_VSWITCHD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
 
 [ "$(id -u)" = 0 ] || die "run as root (hugepages, network namespace for OVS)"
@@ -117,7 +117,8 @@ run_dpdk_switch() {
 		need_hugepages 256
 		setsid "$DS_BIN" -l 0-1 --no-pci --file-prefix "$prefix" --huge-unlink --socket-mem 512 \
 			--vdev "net_pcap0,rx_pcap=$pcap,infinite_rx=1" --vdev net_null0,no-rx=1 \
-			-- --ctl "$sock" --pmd-cores 1 --flow-limit "$limit" > "$box/out" 2>&1 &
+			-- --ctl "$sock" --pmd-cores 1 --flow-limit "$limit" \
+			--mbufs $((packets + 32768)) > "$box/out" 2>&1 &
 		pid=$!
 		ctl() { "$DS_CTL" --ctl "$sock" "$@"; }
 		wait_for 60 test -S "$sock" || { tail -20 "$box/out" >&2; die "dpdk-switch did not start"; }

@@ -192,7 +192,7 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	if (opt.version) {
-		printf("dpdk-switch %s (DPDK %s)\n", DPDK_SWITCH_VERSION, rte_version());
+		printf("dpdk-switch %s (%s)\n", DPDK_SWITCH_VERSION, rte_version());
 		return EXIT_SUCCESS;
 	}
 	if (rte_eal_init(eal_argc, argv) < 0) {

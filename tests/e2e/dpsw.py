@@ -68,7 +68,10 @@ class Daemon:
         self.tmp = tmpdir or tempfile.mkdtemp(prefix="dpsw-e2e-")
         self.sock = os.path.join(self.tmp, "ctl.sock")
         self.prefix = "dpsw%d_%d" % (os.getpid(), int(time.monotonic() * 1000) % 100000)
-        self.args = [switch_bin(), "-l", lcores, "--no-pci", "--file-prefix", self.prefix,
+        # "0-1" is an lcore list (-l); "0@0,1@1,2@1" maps lcores to CPUs
+        # (--lcores), e.g. two PMDs sharing CPU 1 on a 2-CPU machine.
+        cores = ["--lcores", lcores] if "@" in lcores else ["-l", lcores]
+        self.args = [switch_bin()] + cores + ["--no-pci", "--file-prefix", self.prefix,
                      "--log-level", "lib.eal:warning"] + eal_memory_args(huge)
         for v in vdevs:
             self.args += ["--vdev", v]

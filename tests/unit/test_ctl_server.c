@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <libmnl/libmnl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -478,6 +479,84 @@ static void test_permission(void **state)
 	assert_int_equal(n_admin, before + 1); /* unchanged by the refused request */
 }
 
+/* Run an admin-only request as uid 65534 with the given primary group and
+ * supplementary groups; returns the errno the server answered (0: ok). */
+static int admin_request_as(struct ctl_server *srv, const char *path, gid_t primary,
+			    const gid_t *groups, int n_groups)
+{
+	int status, pipefd[2];
+	int32_t err = -1;
+
+	assert_int_equal(pipe(pipefd), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct sockaddr_un addr = { .sun_family = AF_UNIX };
+		uint8_t b[4096];
+
+		close(pipefd[0]);
+		if (setgroups((size_t)n_groups, groups) < 0 || setgid(primary) < 0 || setuid(65534) < 0)
+			_exit(10);
+		strcpy(addr.sun_path, path);
+		int c = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+		if (connect(c, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+			_exit(11);
+		size_t l = build_msg(b, sizeof(b), CTL_FAMILY_FLOW, TEST_CMD_ADMIN, NLM_F_ACK, 2);
+		send(c, b, l, 0);
+		if (recv(c, b, sizeof(b), 0) <= 0)
+			_exit(12);
+		const struct nlmsgerr *e = mnl_nlmsg_get_payload((const void *)b);
+		int32_t got = e->error;
+		if (write(pipefd[1], &got, sizeof(got)) != sizeof(got))
+			_exit(13);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	for (int i = 0; i < 300 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		ctl_server_poll(srv, 10);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(read(pipefd[0], &err, sizeof(err)), sizeof(err));
+	close(pipefd[0]);
+	return err;
+}
+
+/* --ctl-group: its members are admins, by primary or supplementary group;
+ * others are not. */
+static void test_admin_group(void **state)
+{
+	struct fixture *f = *state;
+	struct ctl_server_conf conf = {
+		.ops = test_ops, .n_ops = 3, .mode = 0666, .group = "nogroup", .dp_ifindex = 7,
+	};
+	struct ctl_server *srv;
+	struct errmsg e;
+	char path[160], dir[128];
+	const gid_t member[] = { 65534 };
+	const gid_t other[] = { 4242 };
+
+	if (getuid() != 0)
+		skip(); /* needs root to become another user */
+	snprintf(dir, sizeof(dir), "/tmp/dpsw-test-%d", getpid());
+	chmod(dir, 0755);
+	snprintf(path, sizeof(path), "%s/group.sock", dir);
+	conf.path = path;
+	errmsg_clear(&e);
+	assert_int_equal(ctl_server_open(&srv, &conf, &e), 0);
+	int before = n_admin;
+	assert_int_equal(admin_request_as(srv, path, 65534, NULL, 0), 0);      /* primary */
+	assert_int_equal(admin_request_as(srv, path, 4242, member, 1), 0);     /* supplementary */
+	assert_int_equal(admin_request_as(srv, path, 4242, other, 1), -EPERM); /* neither */
+	assert_int_equal(n_admin, before + 2);
+	ctl_server_close(srv);
+	(void)f;
+
+	/* A group that does not exist is an error at start-up. */
+	conf.group = "no-such-group-dpsw";
+	errmsg_clear(&e);
+	assert_int_equal(ctl_server_open(&srv, &conf, &e), -ENOENT);
+	assert_non_null(strstr(e.msg, "no-such-group-dpsw"));
+}
+
 /* A second server on a live socket is refused; a stale one is replaced; a
  * regular file is never removed. */
 static void test_socket_path(void **state)
@@ -529,6 +608,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dump, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permission, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admin_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_path, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
