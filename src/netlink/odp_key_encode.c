@@ -5,20 +5,84 @@
  * eth_type, VLAN tags, ip proto and fragment type), the key or the mask
  * gives their values. Every choice below is the one the decoder reads
  * back to the same (key, mask).
+ *
+ * A stream is written into a local buffer with fixed-size stores, then
+ * appended to the nlbuf in one copy: a flow's key and mask are some twenty
+ * small attributes, and a call with a memcpy of a few bytes for each was
+ * most of the cost of encoding.
  */
-#include <libmnl/libmnl.h>
 #include <netinet/in.h>
 
 #include "odp_internal.h"
 #include "odp_key.h"
 
+/*
+ * Longest stream put_key() writes: outer nest 4, recirc_id/dp_hash/
+ * priority 24, tunnel 76 (nest, id 12, src/dst/tos/ttl 8 each, three
+ * flags 4 each, tp_src/tp_dst 8 each), in_port/skb_mark/ct_state/ct_zone/
+ * ct_mark 40, ct_labels 20, eth 16, two VLAN tags 40, eth_type 8, IPv6 44,
+ * ICMPv6 8 + ND 32: 312 bytes.
+ */
+#define STREAM_MAX 512
+
 struct ectx {
-	struct nlbuf *b;
+	uint8_t *buf;               /* STREAM_MAX bytes */
+	size_t len;
 	const struct flow_key *k;   /* decides the shape */
 	const struct flow_key *m;   /* the flow's mask; NULL for a packet key */
 	const struct flow_key *v;   /* values written: k, or m for the mask */
 	bool is_mask;               /* writing the mask stream */
 };
+
+/* An attribute of 'size' bytes (a constant at every call site, so the
+ * copies are plain stores), zero padded. */
+static inline void put(struct ectx *e, uint16_t type, const void *data, size_t size)
+{
+	struct nlattr nla = { .nla_len = (uint16_t)(NLA_HDRLEN + size), .nla_type = type };
+	uint8_t *p = e->buf + e->len;
+
+	memcpy(p, &nla, sizeof(nla));
+	if (NLA_ALIGN(size) != size) /* the padding: the copy overwrites the rest */
+		memset(p + NLA_HDRLEN + NLA_ALIGN(size) - 4, 0, 4);
+	if (size)
+		memcpy(p + NLA_HDRLEN, data, size);
+	e->len += NLA_HDRLEN + NLA_ALIGN(size);
+}
+
+static inline void put_u8(struct ectx *e, uint16_t type, uint8_t v)
+{
+	put(e, type, &v, sizeof(v));
+}
+
+static inline void put_u16(struct ectx *e, uint16_t type, uint16_t v)
+{
+	put(e, type, &v, sizeof(v));
+}
+
+static inline void put_u32(struct ectx *e, uint16_t type, uint32_t v)
+{
+	put(e, type, &v, sizeof(v));
+}
+
+static inline void put_flag(struct ectx *e, uint16_t type)
+{
+	put(e, type, NULL, 0);
+}
+
+static inline size_t nest_start(struct ectx *e, uint16_t type)
+{
+	size_t ofs = e->len;
+
+	put(e, type | NLA_F_NESTED, NULL, 0);
+	return ofs;
+}
+
+static inline void nest_end(struct ectx *e, size_t ofs)
+{
+	uint16_t len = (uint16_t)(e->len - ofs);
+
+	memcpy(e->buf + ofs, &len, sizeof(len));
+}
 
 /* A word at a time: the tunnel is checked twice for every flow encoded. */
 static bool is_zero(const void *p, size_t n)
@@ -41,98 +105,98 @@ static bool writing_mask(const struct ectx *e)
 	return e->is_mask;
 }
 
-static void put_tunnel(struct nlbuf *b, const struct flow_tunnel *t)
+static void put_tunnel(struct ectx *e, const struct flow_tunnel *t)
 {
-	size_t nest = nlbuf_nest_start(b, OVS_KEY_ATTR_TUNNEL);
+	size_t nest = nest_start(e, OVS_KEY_ATTR_TUNNEL);
 
 	if (t->flags & FLOW_TNL_F_KEY)
-		nlbuf_put_attr(b, OVS_TUNNEL_KEY_ATTR_ID, &t->tun_id, sizeof(t->tun_id));
+		put(e, OVS_TUNNEL_KEY_ATTR_ID, &t->tun_id, sizeof(t->tun_id));
 	if (t->ipv4_src)
-		nlbuf_put_u32(b, OVS_TUNNEL_KEY_ATTR_IPV4_SRC, t->ipv4_src);
+		put_u32(e, OVS_TUNNEL_KEY_ATTR_IPV4_SRC, t->ipv4_src);
 	if (t->ipv4_dst)
-		nlbuf_put_u32(b, OVS_TUNNEL_KEY_ATTR_IPV4_DST, t->ipv4_dst);
+		put_u32(e, OVS_TUNNEL_KEY_ATTR_IPV4_DST, t->ipv4_dst);
 	if (t->tos)
-		nlbuf_put_u8(b, OVS_TUNNEL_KEY_ATTR_TOS, t->tos);
-	nlbuf_put_u8(b, OVS_TUNNEL_KEY_ATTR_TTL, t->ttl);
+		put_u8(e, OVS_TUNNEL_KEY_ATTR_TOS, t->tos);
+	put_u8(e, OVS_TUNNEL_KEY_ATTR_TTL, t->ttl);
 	if (t->flags & FLOW_TNL_F_DONT_FRAGMENT)
-		nlbuf_put_flag(b, OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT);
+		put_flag(e, OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT);
 	if (t->flags & FLOW_TNL_F_CSUM)
-		nlbuf_put_flag(b, OVS_TUNNEL_KEY_ATTR_CSUM);
+		put_flag(e, OVS_TUNNEL_KEY_ATTR_CSUM);
 	if (t->tp_src)
-		nlbuf_put_u16(b, OVS_TUNNEL_KEY_ATTR_TP_SRC, t->tp_src);
+		put_u16(e, OVS_TUNNEL_KEY_ATTR_TP_SRC, t->tp_src);
 	if (t->tp_dst)
-		nlbuf_put_u16(b, OVS_TUNNEL_KEY_ATTR_TP_DST, t->tp_dst);
+		put_u16(e, OVS_TUNNEL_KEY_ATTR_TP_DST, t->tp_dst);
 	if (t->flags & FLOW_TNL_F_OAM)
-		nlbuf_put_flag(b, OVS_TUNNEL_KEY_ATTR_OAM);
-	nlbuf_nest_end(b, nest);
+		put_flag(e, OVS_TUNNEL_KEY_ATTR_OAM);
+	nest_end(e, nest);
 }
 
 /* in_port: a flow's is exact or wildcarded; ODP_PORT_NONE is "absent". */
-static void put_in_port(const struct ectx *e)
+static void put_in_port(struct ectx *e)
 {
 	if (e->m == NULL) {
 		if (e->k->in_port != ODP_PORT_NONE)
-			nlbuf_put_u32(e->b, OVS_KEY_ATTR_IN_PORT, e->k->in_port);
+			put_u32(e, OVS_KEY_ATTR_IN_PORT, e->k->in_port);
 	} else if (e->m->in_port) {
 		if (writing_mask(e))
-			nlbuf_put_u32(e->b, OVS_KEY_ATTR_IN_PORT, UINT32_MAX);
+			put_u32(e, OVS_KEY_ATTR_IN_PORT, UINT32_MAX);
 		else if (e->k->in_port != ODP_PORT_NONE)
-			nlbuf_put_u32(e->b, OVS_KEY_ATTR_IN_PORT, e->k->in_port);
+			put_u32(e, OVS_KEY_ATTR_IN_PORT, e->k->in_port);
 	}
 }
 
 /* Conntrack fields: we have no conntrack, so they appear only when they
  * say something (a packet's are zero; a flow's when its mask is not). */
-static void put_ct(const struct ectx *e)
+static void put_ct(struct ectx *e)
 {
 	const struct flow_key *s = e->m ? e->m : e->k;
 
 	if (s->ct_state)
-		nlbuf_put_u32(e->b, OVS_KEY_ATTR_CT_STATE, e->v->ct_state);
+		put_u32(e, OVS_KEY_ATTR_CT_STATE, e->v->ct_state);
 	if (s->ct_zone)
-		nlbuf_put_u16(e->b, OVS_KEY_ATTR_CT_ZONE, e->v->ct_zone);
+		put_u16(e, OVS_KEY_ATTR_CT_ZONE, e->v->ct_zone);
 	if (s->ct_mark)
-		nlbuf_put_u32(e->b, OVS_KEY_ATTR_CT_MARK, e->v->ct_mark);
+		put_u32(e, OVS_KEY_ATTR_CT_MARK, e->v->ct_mark);
 	if (!is_zero(s->ct_labels, sizeof(s->ct_labels)))
-		nlbuf_put_attr(e->b, OVS_KEY_ATTR_CT_LABELS, e->v->ct_labels,
+		put(e, OVS_KEY_ATTR_CT_LABELS, e->v->ct_labels,
 			       sizeof(e->v->ct_labels));
 }
 
-static void put_metadata(const struct ectx *e)
+static void put_metadata(struct ectx *e)
 {
 	const struct flow_key *v = e->v;
 	const struct flow_tunnel *shape = writing_mask(e) ? &e->m->tun : &e->k->tun;
 
-	nlbuf_put_u32(e->b, OVS_KEY_ATTR_RECIRC_ID, v->recirc_id);
-	nlbuf_put_u32(e->b, OVS_KEY_ATTR_DP_HASH, v->dp_hash);
-	nlbuf_put_u32(e->b, OVS_KEY_ATTR_PRIORITY, v->priority);
+	put_u32(e, OVS_KEY_ATTR_RECIRC_ID, v->recirc_id);
+	put_u32(e, OVS_KEY_ATTR_DP_HASH, v->dp_hash);
+	put_u32(e, OVS_KEY_ATTR_PRIORITY, v->priority);
 	if (!is_zero(shape, sizeof(*shape)))
-		put_tunnel(e->b, &v->tun);
+		put_tunnel(e, &v->tun);
 	put_in_port(e);
-	nlbuf_put_u32(e->b, OVS_KEY_ATTR_SKB_MARK, v->skb_mark);
+	put_u32(e, OVS_KEY_ATTR_SKB_MARK, v->skb_mark);
 	put_ct(e);
 }
 
-static void put_ethernet(const struct ectx *e)
+static void put_ethernet(struct ectx *e)
 {
 	struct ovs_key_ethernet eth;
 
 	memcpy(eth.eth_src, e->v->eth_src, sizeof(eth.eth_src));
 	memcpy(eth.eth_dst, e->v->eth_dst, sizeof(eth.eth_dst));
-	nlbuf_put_attr(e->b, OVS_KEY_ATTR_ETHERNET, &eth, sizeof(eth));
+	put(e, OVS_KEY_ATTR_ETHERNET, &eth, sizeof(eth));
 }
 
 /* eth_type: an 802.2 frame's (or a wildcarded one, 0) is left out of the
  * key; the mask says 0xffff when it is exact. */
-static void put_eth_type(const struct ectx *e)
+static void put_eth_type(struct ectx *e)
 {
 	uint16_t et = e->k->eth_type;
 
 	if (writing_mask(e)) {
 		if (e->m->eth_type)
-			nlbuf_put_u16(e->b, OVS_KEY_ATTR_ETHERTYPE, e->m->eth_type);
+			put_u16(e, OVS_KEY_ATTR_ETHERTYPE, e->m->eth_type);
 	} else if (et != 0 && et != htons(ETH_TYPE_802_2)) {
-		nlbuf_put_u16(e->b, OVS_KEY_ATTR_ETHERTYPE, et);
+		put_u16(e, OVS_KEY_ATTR_ETHERTYPE, et);
 	}
 }
 
@@ -142,7 +206,7 @@ static void put_eth_type(const struct ectx *e)
  * eth_type, VLAN 0 and an empty ENCAP. Returns the number of nests opened
  * in 'nests'; *done when nothing follows (cut-short tag, or a third tag).
  */
-static int put_vlans(const struct ectx *e, size_t nests[2], bool *done)
+static int put_vlans(struct ectx *e, size_t nests[2], bool *done)
 {
 	const struct flow_vlan *ktag[2] = { &e->k->vlan, &e->k->cvlan };
 	const struct flow_vlan *vtag[2] = { &e->v->vlan, &e->v->cvlan };
@@ -151,15 +215,15 @@ static int put_vlans(const struct ectx *e, size_t nests[2], bool *done)
 	*done = false;
 	for (int i = 0; i < 2; i++) {
 		if (ktag[i]->tci & htons(VLAN_CFI)) {
-			nlbuf_put_u16(e->b, OVS_KEY_ATTR_ETHERTYPE, vtag[i]->tpid);
-			nlbuf_put_u16(e->b, OVS_KEY_ATTR_VLAN, vtag[i]->tci);
-			nests[n++] = nlbuf_nest_start(e->b, OVS_KEY_ATTR_ENCAP);
+			put_u16(e, OVS_KEY_ATTR_ETHERTYPE, vtag[i]->tpid);
+			put_u16(e, OVS_KEY_ATTR_VLAN, vtag[i]->tci);
+			nests[n++] = nest_start(e, OVS_KEY_ATTR_ENCAP);
 			continue;
 		}
 		if (eth_type_is_vlan(e->k->eth_type)) {
 			put_eth_type(e);
-			nlbuf_put_u16(e->b, OVS_KEY_ATTR_VLAN, vtag[i]->tci);
-			nlbuf_nest_end(e->b, nlbuf_nest_start(e->b, OVS_KEY_ATTR_ENCAP));
+			put_u16(e, OVS_KEY_ATTR_VLAN, vtag[i]->tci);
+			nest_end(e, nest_start(e, OVS_KEY_ATTR_ENCAP));
 			*done = true;
 		}
 		return n;
@@ -172,7 +236,7 @@ static int put_vlans(const struct ectx *e, size_t nests[2], bool *done)
 	return n;
 }
 
-static void put_ipv4(const struct ectx *e)
+static void put_ipv4(struct ectx *e)
 {
 	struct ovs_key_ipv4 v = {
 		.ipv4_src = e->v->ipv4.src, .ipv4_dst = e->v->ipv4.dst,
@@ -180,10 +244,10 @@ static void put_ipv4(const struct ectx *e)
 		.ipv4_ttl = e->v->ip_ttl, .ipv4_frag = e->v->ip_frag,
 	};
 
-	nlbuf_put_attr(e->b, OVS_KEY_ATTR_IPV4, &v, sizeof(v));
+	put(e, OVS_KEY_ATTR_IPV4, &v, sizeof(v));
 }
 
-static void put_ipv6(const struct ectx *e)
+static void put_ipv6(struct ectx *e)
 {
 	struct ovs_key_ipv6 v = {
 		.ipv6_label = e->v->ipv6.label, .ipv6_proto = e->v->ip_proto,
@@ -193,10 +257,10 @@ static void put_ipv6(const struct ectx *e)
 
 	memcpy(v.ipv6_src, e->v->ipv6.src, sizeof(v.ipv6_src));
 	memcpy(v.ipv6_dst, e->v->ipv6.dst, sizeof(v.ipv6_dst));
-	nlbuf_put_attr(e->b, OVS_KEY_ATTR_IPV6, &v, sizeof(v));
+	put(e, OVS_KEY_ATTR_IPV6, &v, sizeof(v));
 }
 
-static void put_arp(const struct ectx *e)
+static void put_arp(struct ectx *e)
 {
 	struct ovs_key_arp v;
 
@@ -206,10 +270,10 @@ static void put_arp(const struct ectx *e)
 	v.arp_op = htons(e->v->ip_proto);
 	memcpy(v.arp_sha, e->v->ipv4.arp_sha, sizeof(v.arp_sha));
 	memcpy(v.arp_tha, e->v->ipv4.arp_tha, sizeof(v.arp_tha));
-	nlbuf_put_attr(e->b, OVS_KEY_ATTR_ARP, &v, sizeof(v));
+	put(e, OVS_KEY_ATTR_ARP, &v, sizeof(v));
 }
 
-static void put_l3(const struct ectx *e)
+static void put_l3(struct ectx *e)
 {
 	uint16_t et = e->k->eth_type;
 
@@ -220,34 +284,34 @@ static void put_l3(const struct ectx *e)
 	else if (et == htons(ETH_P_ARP) || et == htons(ETH_P_RARP))
 		put_arp(e);
 	else if (eth_type_is_mpls(et))
-		nlbuf_put_u32(e->b, OVS_KEY_ATTR_MPLS, e->v->mpls_lse);
+		put_u32(e, OVS_KEY_ATTR_MPLS, e->v->mpls_lse);
 }
 
-static void put_ports(const struct ectx *e, uint16_t type)
+static void put_ports(struct ectx *e, uint16_t type)
 {
 	uint16_t ports[2] = { e->v->tp_src, e->v->tp_dst };
 
-	nlbuf_put_attr(e->b, type, ports, sizeof(ports));
+	put(e, type, ports, sizeof(ports));
 }
 
-static void put_icmp(const struct ectx *e, uint16_t type)
+static void put_icmp(struct ectx *e, uint16_t type)
 {
 	uint8_t tc[2] = { (uint8_t)ntohs(e->v->tp_src), (uint8_t)ntohs(e->v->tp_dst) };
 
-	nlbuf_put_attr(e->b, type, tc, sizeof(tc));
+	put(e, type, tc, sizeof(tc));
 }
 
-static void put_nd(const struct ectx *e)
+static void put_nd(struct ectx *e)
 {
 	struct ovs_key_nd nd;
 
 	memcpy(nd.nd_target, e->v->ipv6.nd_target, sizeof(nd.nd_target));
 	memcpy(nd.nd_sll, e->v->ipv6.nd_sll, sizeof(nd.nd_sll));
 	memcpy(nd.nd_tll, e->v->ipv6.nd_tll, sizeof(nd.nd_tll));
-	nlbuf_put_attr(e->b, OVS_KEY_ATTR_ND, &nd, sizeof(nd));
+	put(e, OVS_KEY_ATTR_ND, &nd, sizeof(nd));
 }
 
-static void put_l4(const struct ectx *e)
+static void put_l4(struct ectx *e)
 {
 	const struct flow_key *k = e->k;
 	bool ipv4 = k->eth_type == htons(ETH_P_IP), ipv6 = k->eth_type == htons(ETH_P_IPV6);
@@ -256,7 +320,7 @@ static void put_l4(const struct ectx *e)
 		return;
 	if (k->ip_proto == IPPROTO_TCP) {
 		put_ports(e, OVS_KEY_ATTR_TCP);
-		nlbuf_put_u16(e->b, OVS_KEY_ATTR_TCP_FLAGS, e->v->tp_flags);
+		put_u16(e, OVS_KEY_ATTR_TCP_FLAGS, e->v->tp_flags);
 	} else if (k->ip_proto == IPPROTO_UDP) {
 		put_ports(e, OVS_KEY_ATTR_UDP);
 	} else if (k->ip_proto == IPPROTO_SCTP) {
@@ -270,10 +334,10 @@ static void put_l4(const struct ectx *e)
 	}
 }
 
-/* One key or mask stream, inside nest 'type'. */
-static void put_key(const struct ectx *e, uint16_t type)
+/* One key or mask stream, inside nest 'type', appended to 'b'. */
+static void put_key(struct ectx *e, struct nlbuf *b, uint16_t type)
 {
-	size_t outer = nlbuf_nest_start(e->b, type);
+	size_t outer = nest_start(e, type);
 	size_t nests[2];
 	bool done;
 	int n;
@@ -287,24 +351,27 @@ static void put_key(const struct ectx *e, uint16_t type)
 		put_l4(e);
 	}
 	while (n > 0)
-		nlbuf_nest_end(e->b, nests[--n]);
-	nlbuf_nest_end(e->b, outer);
+		nest_end(e, nests[--n]);
+	nest_end(e, outer);
+	nlbuf_put(b, e->buf, e->len);
 }
 
 void odp_match_encode_key(struct nlbuf *b, const struct flow_key *key,
 			  const struct flow_key *mask)
 {
-	struct ectx e = { .b = b, .k = key, .m = mask, .v = key };
+	uint8_t buf[STREAM_MAX];
+	struct ectx e = { .buf = buf, .k = key, .m = mask, .v = key };
 
-	put_key(&e, OVS_FLOW_ATTR_KEY);
+	put_key(&e, b, OVS_FLOW_ATTR_KEY);
 }
 
 void odp_match_encode_mask(struct nlbuf *b, const struct flow_key *key,
 			   const struct flow_key *mask)
 {
-	struct ectx e = { .b = b, .k = key, .m = mask, .v = mask, .is_mask = true };
+	uint8_t buf[STREAM_MAX];
+	struct ectx e = { .buf = buf, .k = key, .m = mask, .v = mask, .is_mask = true };
 
-	put_key(&e, OVS_FLOW_ATTR_MASK);
+	put_key(&e, b, OVS_FLOW_ATTR_MASK);
 }
 
 void odp_match_encode(struct nlbuf *b, const struct flow_key *key, const struct flow_key *mask)
@@ -315,7 +382,8 @@ void odp_match_encode(struct nlbuf *b, const struct flow_key *key, const struct 
 
 void odp_key_encode(struct nlbuf *b, uint16_t type, const struct flow_key *key)
 {
-	struct ectx e = { .b = b, .k = key, .m = NULL, .v = key };
+	uint8_t buf[STREAM_MAX];
+	struct ectx e = { .buf = buf, .k = key, .m = NULL, .v = key };
 
-	put_key(&e, type);
+	put_key(&e, b, type);
 }
