@@ -7,8 +7,8 @@
  *           odp_flow_line_parse()
  *   encode  the OVS_FLOW_CMD_NEW message: header, key, mask, actions, as
  *           dpdk-switch-ctl add-flows builds it
- *   decode  the daemon's side before the table: the flow family's policy,
- *           odp_match_decode(), odp_actions_validate()
+ *   decode  the daemon's side before the table: the flow family's policy
+ *           (shallow, as for NEW), odp_match_decode(), odp_actions_validate()
  *
  * over N distinct flows of a few shapes (the install benchmark's UDP
  * flow, a TCP 5-tuple, a VLAN flow, a masked IPv6 flow), each stage timed
@@ -152,8 +152,9 @@ __attribute__((noinline)) static void stage_decode(struct work *w, bool check)
 		struct errmsg err;
 
 		errmsg_clear(&err);
-		if (nl_policy_parse(&nl_policy_ovs_flow, (const uint8_t *)nlh + hdr,
-				    nlh->nlmsg_len - hdr, a, nlh, &err) < 0 ||
+		/* Shallow, as the daemon's NEW: the decoders walk each nest. */
+		if (nl_policy_parse_shallow(&nl_policy_ovs_flow, (const uint8_t *)nlh + hdr,
+					    nlh->nlmsg_len - hdr, a, nlh, &err) < 0 ||
 		    odp_match_decode(a[OVS_FLOW_ATTR_KEY], a[OVS_FLOW_ATTR_MASK], nlh, &key, &mask,
 				     &err) < 0 ||
 		    odp_actions_validate(a[OVS_FLOW_ATTR_ACTIONS], &key, &mask, nlh, &err) < 0) {

@@ -88,6 +88,17 @@ int nl_policy_parse_bits(const struct nl_policy *pol, const void *data, size_t l
 			 const struct nlattr **tb, uint64_t *present, const void *origin,
 			 struct errmsg *err);
 
+/*
+ * nl_policy_parse() without looking inside nested attributes (their
+ * payload is not checked to be an attribute stream). For a caller that
+ * walks every nested attribute it goes on to use, and that on any later
+ * failure asks nl_policy_parse() first, whose reason then wins: errors
+ * come out as with nl_policy_parse(), and a request that succeeds reads
+ * each nested stream once instead of twice.
+ */
+int nl_policy_parse_shallow(const struct nl_policy *pol, const void *data, size_t len,
+			    const struct nlattr **tb, const void *origin, struct errmsg *err);
+
 /* The payload of a nested attribute as a stream (mnl_attr_get_payload). */
 static inline const void *nl_attr_data(const struct nlattr *nla)
 {

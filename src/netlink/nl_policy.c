@@ -115,7 +115,7 @@ static int check_size(const struct nl_policy *pol, const struct nl_pol_attr *pa,
  * (padding), or a negative errno with the reason in 'err'.
  */
 static int check_attr(const struct nl_policy *pol, const struct nlattr *nla,
-		      const struct nlattr **tb, const void *origin, struct errmsg *err)
+		      const struct nlattr **tb, bool deep, const void *origin, struct errmsg *err)
 {
 	uint16_t type = attr_type(nla);
 	int at = ofs_of(nla, origin);
@@ -140,7 +140,7 @@ static int check_attr(const struct nl_policy *pol, const struct nlattr *nla,
 		ret = check_string(pol, pa, nla, at, err);
 		break;
 	case NL_POL_NESTED:
-		ret = check_nested(pol, nla, origin, err);
+		ret = deep ? check_nested(pol, nla, origin, err) : 0;
 		break;
 	}
 	if (ret < 0)
@@ -166,17 +166,9 @@ static inline bool plain_ok(const struct nl_policy *pol, uint16_t type, uint16_t
 	       plen >= pa->min && plen <= pa->max && tb[type] == NULL;
 }
 
-int nl_policy_parse(const struct nl_policy *pol, const void *data, size_t len,
-		    const struct nlattr **tb, const void *origin, struct errmsg *err)
-{
-	uint64_t present;
-
-	return nl_policy_parse_bits(pol, data, len, tb, &present, origin, err);
-}
-
-int nl_policy_parse_bits(const struct nl_policy *pol, const void *data, size_t len,
-			 const struct nlattr **tb, uint64_t *present, const void *origin,
-			 struct errmsg *err)
+static int parse(const struct nl_policy *pol, const void *data, size_t len,
+		 const struct nlattr **tb, uint64_t *present, bool deep, const void *origin,
+		 struct errmsg *err)
 {
 	const uint8_t *p = data;
 	uint64_t bits = 0;
@@ -197,7 +189,7 @@ int nl_policy_parse_bits(const struct nl_policy *pol, const void *data, size_t l
 			return header_error(pol, nla, len - pos, origin, err);
 		type = attr_type(nla);
 		if (!plain_ok(pol, type, nla->nla_len, tb)) {
-			int ret = check_attr(pol, nla, tb, origin, err);
+			int ret = check_attr(pol, nla, tb, deep, origin, err);
 
 			if (ret < 0)
 				return ret;
@@ -212,4 +204,27 @@ next:
 	}
 	*present = bits;
 	return 0;
+}
+
+int nl_policy_parse(const struct nl_policy *pol, const void *data, size_t len,
+		    const struct nlattr **tb, const void *origin, struct errmsg *err)
+{
+	uint64_t present;
+
+	return parse(pol, data, len, tb, &present, true, origin, err);
+}
+
+int nl_policy_parse_bits(const struct nl_policy *pol, const void *data, size_t len,
+			 const struct nlattr **tb, uint64_t *present, const void *origin,
+			 struct errmsg *err)
+{
+	return parse(pol, data, len, tb, present, true, origin, err);
+}
+
+int nl_policy_parse_shallow(const struct nl_policy *pol, const void *data, size_t len,
+			    const struct nlattr **tb, const void *origin, struct errmsg *err)
+{
+	uint64_t present;
+
+	return parse(pol, data, len, tb, &present, false, origin, err);
 }

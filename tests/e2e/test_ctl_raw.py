@@ -114,6 +114,36 @@ def bad_requests(c):
         ("ct action", msg(fam, OVS_FLOW_CMD_NEW, nest(OVS_FLOW_ATTR_KEY, good_key) +
                           nest(OVS_FLOW_ATTR_ACTIONS, nest(12))), EOPNOTSUPP, ""),
     ]
+    # A nested stream that is not one: the flow policy's reason, which comes
+    # before anything about later attributes or about the key's contents.
+    broken = struct.pack("=HH", 200, 1) + bytes(4)
+    bad_port = attr(OVS_KEY_ATTR_IN_PORT, b"\x01\x00")
+    cases += [
+        ("malformed key stream", msg(fam, OVS_FLOW_CMD_NEW, nest(OVS_FLOW_ATTR_KEY, broken) +
+                                     nest(OVS_FLOW_ATTR_ACTIONS, out(2))),
+         EINVAL, "flow attribute key: nested attribute at +0 is malformed"),
+        ("malformed key stream, then an unknown attribute", msg(
+            fam, OVS_FLOW_CMD_NEW, nest(OVS_FLOW_ATTR_KEY, good_key + broken) +
+            attr(99, b"abcd") + nest(OVS_FLOW_ATTR_ACTIONS, out(2))),
+         EINVAL, "flow attribute key: nested attribute at +%d is malformed" % len(good_key)),
+        ("malformed mask stream", msg(fam, OVS_FLOW_CMD_NEW, nest(OVS_FLOW_ATTR_KEY, good_key) +
+                                      nest(OVS_FLOW_ATTR_MASK, broken) +
+                                      nest(OVS_FLOW_ATTR_ACTIONS, out(2))),
+         EINVAL, "flow attribute mask: nested attribute at +0 is malformed"),
+        ("bad key, malformed actions stream", msg(
+            fam, OVS_FLOW_CMD_NEW, nest(OVS_FLOW_ATTR_KEY, bad_port) +
+            nest(OVS_FLOW_ATTR_ACTIONS, out(2) + broken)),
+         EINVAL, "flow attribute actions: nested attribute at +8 is malformed"),
+        ("no key, malformed actions stream", msg(
+            fam, OVS_FLOW_CMD_NEW, nest(OVS_FLOW_ATTR_ACTIONS, broken)),
+         EINVAL, "flow attribute actions: nested attribute at +0 is malformed"),
+        ("no actions, malformed mask stream", msg(
+            fam, OVS_FLOW_CMD_NEW, nest(OVS_FLOW_ATTR_KEY, good_key) +
+            nest(OVS_FLOW_ATTR_MASK, broken)),
+         EINVAL, "flow attribute mask: nested attribute at +0 is malformed"),
+        ("no actions", msg(fam, OVS_FLOW_CMD_NEW, nest(OVS_FLOW_ATTR_KEY, good_key)),
+         EINVAL, "flow actions attribute not present"),
+    ]
     # ENCAP nested deeper than any key can be.
     deep = be16(OVS_KEY_ATTR_ETHERTYPE, 0x0800)
     for _ in range(40):
