@@ -25,7 +25,10 @@ static uint64_t monotonic_ms(void)
 
 uint64_t dp_now_ms(const struct dp *dp)
 {
-	return dp->ms_base + (rte_rdtsc() - dp->tsc_base) / dp->tsc_per_ms;
+	/* A multiply by 2^64 / tsc_per_ms, not a division: flow NEW reads this
+	 * clock once per flow (4% of the install path). */
+	return dp->ms_base +
+	       (uint64_t)(((unsigned __int128)(rte_rdtsc() - dp->tsc_base) * dp->ms_inv) >> 64);
 }
 
 /* Enough mbufs for every rx and tx ring of the ports EAL probed, the
@@ -90,7 +93,8 @@ int dp_create(const struct options *opt, struct dp **out, struct errmsg *err)
 		return errmsg_set(err, -ENOMEM, -1, "datapath: out of memory");
 	dp->opt = opt;
 	dp->tsc_hz = rte_get_tsc_hz();
-	dp->tsc_per_ms = RTE_MAX(dp->tsc_hz / 1000, 1u);
+	dp->tsc_per_ms = RTE_MAX(dp->tsc_hz / 1000, 2u);
+	dp->ms_inv = UINT64_MAX / dp->tsc_per_ms;
 	dp->tsc_base = rte_rdtsc();
 	dp->ms_base = monotonic_ms();
 	ret = pick_pmd_lcores(dp, opt, err);
