@@ -62,6 +62,20 @@ struct flowtbl_counters {
 
 /* Create a table. -EINVAL: bad params; -ENOMEM. Any thread. */
 int flowtbl_create(const struct flowtbl_params *p, struct flowtbl **out);
+/*
+ * Allocate, and touch, memory for n_flows flows (capped at max_flows) ahead
+ * of their inserts: FLOWTBL_RESERVE_FLOW_BYTES a flow for the flow slab
+ * and the hash tables of big subtables, plus slot chunks, the dump vector
+ * and the UFID hash. Inserts of up to n_flows flows then take few page
+ * faults. The memory stays with the table, counted in flowtbl_memory().
+ * Once per table: -EBUSY after a reservation; -ENOMEM (what was reserved
+ * before the failure stays). Writer only.
+ */
+int flowtbl_reserve(struct flowtbl *t, uint32_t n_flows);
+/* A flow of a typical megaflow mask (up to 12 key words: 192 bytes of
+ * slab) and its share of a hash table (36-72 bytes at 1/4-1/2 load). */
+#define FLOWTBL_RESERVE_FLOW_BYTES 256u
+
 /* Free the table, its flows and any PMD context left. Writer, with every
  * reader stopped (offline). NULL is fine. */
 void flowtbl_destroy(struct flowtbl *t);

@@ -30,6 +30,7 @@ struct options {
 	const char *flows_file;    /* --flows FILE */
 	uint32_t flow_limit;       /* --flow-limit N */
 	bool flow_limit_given;     /* --flow-limit was on the command line */
+	uint32_t reserve_flows;    /* --reserve-flows N: flow memory touched at start */
 	uint32_t max_idle_ms;      /* --max-idle MS */
 	uint16_t rxq;              /* --rxq N, rx queues per port (0: one per PMD) */
 	uint16_t rxd;              /* --rxd N, rx descriptors per queue */

@@ -19,6 +19,7 @@ With one CPU the client parses in its sending thread (--threads 0).
 
 Usage: tools/bench-flow-install.py [--build build/release] [--flows 100000]
        [--runs 5] [--traffic] [--batch-size B] [--window W] [--client-cpus 0] [--no-huge]
+       [--reserve]
 """
 import argparse
 import json
@@ -93,6 +94,8 @@ class Bench:
             argv += ["--vdev", v]
         argv += ["--", "--ctl", self.sock, "--flow-limit", str(max(200000, 2 * self.a.flows)),
                  "--max-idle", "3600000"]
+        if self.a.reserve:
+            argv += ["--reserve-flows", str(self.a.flows)]
         self.log = open(os.path.join(self.dir, "daemon.log"), "w")
         self.daemon = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(300):
@@ -205,6 +208,8 @@ def main():
     p.add_argument("--batch-size", type=int, default=131072)
     p.add_argument("--window", type=int, default=8)
     p.add_argument("--no-huge", action="store_true", help="EAL without hugepages")
+    p.add_argument("--reserve", action="store_true",
+                   help="daemon with --reserve-flows FLOWS (memory touched at start-up)")
     p.add_argument("--client-cpus", default="0",
                    help="taskset CPU list for the client ('' = not pinned)")
     b = Bench(p.parse_args())

@@ -113,6 +113,13 @@ int dp_create(const struct options *opt, struct dp **out, struct errmsg *err)
 		errmsg_set(err, ret, -1, "flow table: %s", strerror(-ret));
 		goto fail;
 	}
+	/* Page faults now rather than under a burst of installs. */
+	ret = flowtbl_reserve(dp->tbl, RTE_MIN(opt->reserve_flows, opt->flow_limit));
+	if (ret < 0) {
+		errmsg_set(err, ret, -1, "--reserve-flows %u: %s", opt->reserve_flows,
+			   strerror(-ret));
+		goto fail;
+	}
 	ret = create_pmds(dp, err);
 	if (ret < 0)
 		goto fail;

@@ -11,7 +11,7 @@
 
 enum {
 	OPT_CTL = 256, OPT_CTL_GROUP, OPT_CTL_MODE, OPT_PMD_CORES, OPT_FLOWS,
-	OPT_FLOW_LIMIT, OPT_MAX_IDLE, OPT_RXQ, OPT_RXD, OPT_TXD, OPT_MBUFS,
+	OPT_FLOW_LIMIT, OPT_RESERVE_FLOWS, OPT_MAX_IDLE, OPT_RXQ, OPT_RXD, OPT_TXD, OPT_MBUFS,
 	OPT_MTU, OPT_LOG_LEVEL, OPT_EXIT_IDLE, OPT_DURATION, OPT_STATS_INTERVAL,
 	OPT_HELP, OPT_VERSION,
 };
@@ -23,6 +23,7 @@ static const struct option long_options[] = {
 	{ "pmd-cores", required_argument, NULL, OPT_PMD_CORES },
 	{ "flows", required_argument, NULL, OPT_FLOWS },
 	{ "flow-limit", required_argument, NULL, OPT_FLOW_LIMIT },
+	{ "reserve-flows", required_argument, NULL, OPT_RESERVE_FLOWS },
 	{ "max-idle", required_argument, NULL, OPT_MAX_IDLE },
 	{ "rxq", required_argument, NULL, OPT_RXQ },
 	{ "rxd", required_argument, NULL, OPT_RXD },
@@ -68,6 +69,9 @@ void options_usage(FILE *f, const char *prog)
 		"  --flows FILE         install the flows of FILE (ovs-dpctl syntax, one\n"
 		"                       'FLOW ACTIONS' a line) before any port receives\n"
 		"  --flow-limit N       flow limit (default: grows from 10000 up to %d)\n"
+		"  --reserve-flows N    allocate and touch memory for N flows at start-up\n"
+		"                       (at most the flow limit), so that installing\n"
+		"                       them takes no page faults (default 0)\n"
 		"  --max-idle MS        expire flows idle for MS ms (default %d)\n"
 		"  --rxq N              rx queues per port (default: one per PMD)\n"
 		"  --rxd N, --txd N     descriptors per rx/tx queue (default 1024)\n"
@@ -215,6 +219,8 @@ static int parse_one(struct options *o, int opt, const char *arg, struct errmsg 
 	case OPT_FLOW_LIMIT:
 		o->flow_limit_given = true;
 		return parse_uint("flow-limit", arg, 1000, 100000000, &o->flow_limit, err);
+	case OPT_RESERVE_FLOWS:
+		return parse_uint("reserve-flows", arg, 0, 100000000, &o->reserve_flows, err);
 	case OPT_MAX_IDLE:
 		return parse_uint("max-idle", arg, 1, 3600 * 1000, &o->max_idle_ms, err);
 	case OPT_RXQ: return parse_u16("rxq", arg, 1, 64, &o->rxq, err);

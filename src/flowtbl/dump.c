@@ -19,9 +19,11 @@
 
 #include "flowtbl_int.h"
 
-int ft_dump_reserve(struct flowtbl *t)
+int ft_dump_reserve(struct flowtbl *t, uint32_t n)
 {
-	return ft_vec_reserve(t, (void **)&t->dumpv, &t->cap_dump, t->n_dump + 1, sizeof(*t->dumpv));
+	if (n > UINT32_MAX - t->n_dump)
+		return -ENOMEM;
+	return ft_vec_reserve(t, (void **)&t->dumpv, &t->cap_dump, t->n_dump + n, sizeof(*t->dumpv));
 }
 
 void ft_dump_add(struct flowtbl *t, struct flowtbl_flow *f)
@@ -107,15 +109,20 @@ static uint32_t ufid_hash(const struct flow_ufid *u)
 	return hash_finish(hash_add64(hash_add64(0, w[0]), w[1]));
 }
 
-/* Make room for one more UFID: grow the bucket array at load 1. */
-int ft_ufid_reserve(struct flowtbl *t)
+/* Make room for n more UFIDs: grow the bucket array to keep load <= 1. */
+int ft_ufid_reserve(struct flowtbl *t, uint32_t n)
 {
-	uint32_t nb = t->ufid_b ? (t->ufid_mask + 1) * 2 : 64;
+	uint32_t nb = t->ufid_b ? t->ufid_mask + 1 : 32;
 	struct flowtbl_flow **b;
 
-	if (t->ufid_b && t->n_ufid < t->ufid_mask + 1)
+	if (t->ufid_b && n <= t->ufid_mask + 1 - t->n_ufid)
 		return 0;
-	b = ft_tbl_alloc(t, 0, nb * sizeof(*b), true);
+	do {
+		if (nb > (UINT32_MAX >> 1))
+			return -ENOMEM;
+		nb *= 2;
+	} while (nb - t->n_ufid < n);
+	b = ft_tbl_alloc(t, 0, (size_t)nb * sizeof(*b), true);
 	if (!b)
 		return -ENOMEM;
 	for (uint32_t i = 0; t->ufid_b && i <= t->ufid_mask; i++) {

@@ -243,6 +243,9 @@ struct flowtbl {
 	struct slab_class slab[SLAB_CLASSES];
 	void **arenas;
 	uint32_t n_arenas, cap_arenas;
+	char *rgn_base, *rgn_next, *rgn_end; /* reserved region; next unused */
+	void **spare;                    /* region arenas given back */
+	uint32_t n_spare, cap_spare;
 
 	size_t mem;                      /* heap bytes held */
 	struct flowtbl_pmd **pmds;       /* [slot], for counters and destroy */
@@ -358,6 +361,11 @@ int ft_vec_reserve(struct flowtbl *t, void **v, uint32_t *cap, uint32_t need, si
 void *ft_slab_alloc(struct flowtbl *t, size_t size);
 void ft_slab_free(struct flowtbl *t, void *p, size_t size);
 void ft_slab_fini(struct flowtbl *t);
+/* Map and touch a region of 'bytes' for arenas; once. -ENOMEM, -EBUSY. */
+int ft_slab_reserve(struct flowtbl *t, size_t bytes);
+/* Zeroed blocks for hash tables, from the region when it has room. */
+void *ft_pool_alloc(struct flowtbl *t, size_t size);
+void ft_pool_free(struct flowtbl *t, void *p, size_t size);
 
 /* rcu.c: deferred frees. Writer. */
 #define DEFER_AUTO_RECLAIM 4096          /* pending items that trigger a reclaim */
@@ -367,6 +375,7 @@ void ft_defer_fn_free(struct flowtbl *t, void *p);
 
 /* htab.c: a subtable's hash table. Writer, except ft_htab_find (any). */
 int ft_htab_reserve(struct flowtbl *t, struct subtable *st, uint32_t n_more);
+void ft_htab_free(struct flowtbl *t, struct htab *ht);
 void ft_htab_add(struct subtable *st, struct flowtbl_flow *f);
 void ft_htab_del(struct flowtbl *t, struct subtable *st, struct flowtbl_flow *f);
 struct flowtbl_flow *ft_htab_find(const struct subtable *st, const struct htab *ht, uint32_t hash,
@@ -386,13 +395,15 @@ void ft_idx_release(struct flowtbl *t, uint32_t idx);
 void ft_slot_stats_zero(struct flowtbl *t, uint32_t idx);
 int ft_slots_init(struct flowtbl *t);
 void ft_slots_fini(struct flowtbl *t);
+/* Add slot chunks until idx 0..n-1 exist (n capped at the directory). */
+int ft_slots_reserve(struct flowtbl *t, uint32_t n);
 
 /* dump.c: the id-ordered flow vector and the UFID index. Writer. */
-int ft_dump_reserve(struct flowtbl *t);
+int ft_dump_reserve(struct flowtbl *t, uint32_t n);
 void ft_dump_add(struct flowtbl *t, struct flowtbl_flow *f);
 void ft_dump_del(struct flowtbl *t, struct flowtbl_flow *f);
 struct flowtbl_flow *ft_dump_last(const struct flowtbl *t);
-int ft_ufid_reserve(struct flowtbl *t);
+int ft_ufid_reserve(struct flowtbl *t, uint32_t n);
 void ft_ufid_add(struct flowtbl *t, struct flowtbl_flow *f);
 void ft_ufid_del(struct flowtbl *t, struct flowtbl_flow *f);
 

@@ -24,13 +24,29 @@ static uint32_t htab_limit(uint32_t nb)
 	return nb * BUCKET_ENTRIES / 2;
 }
 
+static size_t htab_size(uint32_t nb)
+{
+	return sizeof(struct htab) + (size_t)nb * sizeof(struct bucket);
+}
+
 static struct htab *htab_alloc(struct flowtbl *t, uint32_t nb)
 {
-	struct htab *ht = ft_tbl_alloc(t, CACHE_LINE, sizeof(*ht) + nb * sizeof(struct bucket), true);
+	struct htab *ht = ft_pool_alloc(t, htab_size(nb));
 
 	if (ht)
 		ht->mask = nb - 1;
 	return ht;
+}
+
+void ft_htab_free(struct flowtbl *t, struct htab *ht)
+{
+	if (ht)
+		ft_pool_free(t, ht, htab_size(ht->mask + 1));
+}
+
+static void htab_free_deferred(struct flowtbl *t, void *p)
+{
+	ft_htab_free(t, p);
 }
 
 /* Put a flow in the first bucket with room from its hash on. Writer. */
@@ -86,7 +102,7 @@ static int htab_rebuild(struct flowtbl *t, struct subtable *st, uint32_t nb)
 	/* Release: readers that load the new table see its entries. */
 	STORE_REL(&st->ht, ht);
 	if (old)
-		ft_defer_free(t, ft_defer_fn_free, old);
+		ft_defer_free(t, htab_free_deferred, old);
 	return 0;
 }
 

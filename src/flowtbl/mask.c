@@ -73,7 +73,7 @@ void ft_subtable_destroy_now(struct flowtbl *t, struct subtable *st)
 {
 	if (t->last_st == st)
 		t->last_st = NULL;
-	ft_tbl_free(t, st->ht);
+	ft_htab_free(t, st->ht);
 	ft_tbl_free(t, st);
 }
 

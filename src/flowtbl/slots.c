@@ -88,6 +88,21 @@ static int chunk_add(struct flowtbl *t)
 	return 0;
 }
 
+int ft_slots_reserve(struct flowtbl *t, uint32_t n)
+{
+	uint32_t want = (uint32_t)(((uint64_t)n + CHUNK_SIZE - 1) >> CHUNK_SHIFT);
+
+	if (want > dir_len(t))
+		want = dir_len(t);
+	while (t->n_chunks < want) {
+		int err = chunk_add(t);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int idx_take(struct flowtbl *t, uint32_t *idx)
 {
 	if (t->n_free_idx) {

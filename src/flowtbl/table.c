@@ -130,9 +130,9 @@ static int insert_prepare(struct flowtbl *t, struct subtable *st, bool new_st,
 	int err = ft_htab_reserve(t, st, 1);
 
 	if (!err)
-		err = ft_dump_reserve(t);
+		err = ft_dump_reserve(t, 1);
 	if (!err && ufid)
-		err = ft_ufid_reserve(t);
+		err = ft_ufid_reserve(t, 1);
 	if (!err && new_st)
 		err = ft_subtable_publish(t, st);
 	return err;
@@ -311,6 +311,36 @@ int flowtbl_actions_replace(struct flowtbl *t, struct flowtbl_flow *f, const voi
 	 * the pointer (flowtbl_flow_actions() loads it with acquire). */
 	STORE_REL(&f->actions, a);
 	ft_defer_free(t, ft_defer_fn_free, old);
+	return 0;
+}
+
+/* Touch every page of [p, p + len) without changing a byte. */
+static void prefault(void *p, size_t len)
+{
+	for (size_t off = 0; off < len; off += 4096) {
+		volatile char *c = (char *)p + off;
+
+		*c = *c;
+	}
+}
+
+int flowtbl_reserve(struct flowtbl *t, uint32_t n_flows)
+{
+	uint32_t n = n_flows < t->max_flows ? n_flows : t->max_flows;
+	int err;
+
+	err = ft_slab_reserve(t, (size_t)n * FLOWTBL_RESERVE_FLOW_BYTES);
+	if (!err)
+		err = ft_slots_reserve(t, n);
+	if (!err && n > t->n_flows)
+		err = ft_dump_reserve(t, n - t->n_flows);
+	if (!err && n > t->n_ufid)
+		err = ft_ufid_reserve(t, n - t->n_ufid);
+	if (err)
+		return err;
+	prefault(t->dumpv + t->n_dump, (size_t)(t->cap_dump - t->n_dump) * sizeof(*t->dumpv));
+	if (t->ufid_b)
+		prefault(t->ufid_b, ((size_t)t->ufid_mask + 1) * sizeof(*t->ufid_b));
 	return 0;
 }
 

@@ -44,7 +44,8 @@ static void test_all_options(void **state)
 	errmsg_clear(&e);
 	assert_int_equal(PARSE(&o, &e, "--ctl", "/tmp/x.sock", "--ctl-group", "wheel",
 			       "--ctl-mode", "0660", "--pmd-cores", "1,3-4", "--flows", "f.txt",
-			       "--flow-limit", "5000", "--max-idle", "250", "--rxq", "2",
+			       "--flow-limit", "5000", "--reserve-flows", "4000", "--max-idle",
+			       "250", "--rxq", "2",
 			       "--rxd", "512", "--txd", "2048", "--mbufs", "65536", "--mtu", "9000",
 			       "--log-level", "debug", "--exit-idle", "300", "--duration", "5",
 			       "--stats-interval", "1", "--version"),
@@ -58,6 +59,7 @@ static void test_all_options(void **state)
 	assert_int_equal(o.pmd_lcores[2], 4);
 	assert_string_equal(o.flows_file, "f.txt");
 	assert_int_equal(o.flow_limit, 5000);
+	assert_int_equal(o.reserve_flows, 4000);
 	assert_int_equal(o.max_idle_ms, 250);
 	assert_int_equal(o.rxq, 2);
 	assert_int_equal(o.rxd, 512);
@@ -89,6 +91,8 @@ static void test_bad_options(void **state)
 		{ { "--rxd", "12x" }, "--rxd: '12x'" },
 		{ { "--flow-limit", "999" }, "1000..100000000" },
 		{ { "--flow-limit", "-5" }, "'-5'" },
+		{ { "--reserve-flows", "1e6" }, "--reserve-flows: '1e6'" },
+		{ { "--reserve-flows", "100000001" }, "0..100000000" },
 		{ { "--max-idle", "" }, "--max-idle" },
 		{ { "--mtu", "99999" }, "--mtu" },
 		{ { "--log-level", "loud" }, "--log-level: 'loud'" },
