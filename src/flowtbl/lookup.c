@@ -170,9 +170,13 @@ subtable_lookup_small_n(const struct subtable *st, const struct htab *ht,
 	return found;
 }
 
-/* Buckets below which a subtable takes the one-pass probe: 4096 cache
- * lines, 256 KiB, a quarter of this machine's L2. */
-#define SMALL_BUCKETS 4096
+/* Buckets below which a subtable takes the one-pass probe: 256 cache
+ * lines, 16 KiB, well inside L1. Above that the staged probe's prefetches
+ * (buckets, then flows) pay even when the table is in L2: with 4096 here,
+ * bench_flowtbl's 1k flows / 1 mask took 21.2 ns a lookup against 14.9,
+ * 10k flows / 8 masks 74.2 against 53.3 (no cache, 5 runs), and
+ * bench/run.sh profile (b) 124 against 115 cycles a packet. */
+#define SMALL_BUCKETS 256
 
 /* Masks wider than SPEC_WORDS: the same stages, words re-read for the
  * compare. */
