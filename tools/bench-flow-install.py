@@ -19,7 +19,7 @@ With one CPU the client parses in its sending thread (--threads 0).
 
 Usage: tools/bench-flow-install.py [--build build/release] [--flows 100000]
        [--runs 5] [--traffic] [--batch-size B] [--window W] [--client-cpus 0] [--no-huge]
-       [--reserve]
+       [--reserve] [--fresh]
 """
 import argparse
 import json
@@ -105,11 +105,15 @@ class Bench:
         with open(self.log.name) as f:
             raise RuntimeError("daemon did not start:\n" + f.read()[-2000:])
 
-    def stop(self):
+    def stop_daemon(self):
         if self.daemon and self.daemon.poll() is None:
             self.daemon.send_signal(signal.SIGTERM)
             self.daemon.wait(30)
+        self.daemon = None
         shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
+
+    def stop(self):
+        self.stop_daemon()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def show(self):
@@ -170,11 +174,13 @@ class Bench:
         with open(path, "w") as f:
             for i in range(self.a.flows):
                 f.write("%s 1\n" % flow(i, port))
-        self.start()
-        if self.a.traffic:
-            self.ctl("add-flow", "in_port(1),eth(),eth_type(0x0800),ipv4(frag=no)", "2")
         rates, walls, dips, cpu_dips, dels = [], [], [], [], []
         for i in range(self.a.runs):
+            if i == 0 or self.a.fresh:
+                self.stop_daemon()
+                self.start()
+                if self.a.traffic:
+                    self.ctl("add-flow", "in_port(1),eth(),eth_type(0x0800),ipv4(frag=no)", "2")
             rate, wall, dip, delrate = self.one_run(path)
             rates.append(rate)
             dels.append(delrate)
@@ -210,6 +216,9 @@ def main():
     p.add_argument("--no-huge", action="store_true", help="EAL without hugepages")
     p.add_argument("--reserve", action="store_true",
                    help="daemon with --reserve-flows FLOWS (memory touched at start-up)")
+    p.add_argument("--fresh", action="store_true",
+                   help="a new daemon for every run: each install goes into a new, empty "
+                   "table (default: one daemon, flows deleted by file between runs)")
     p.add_argument("--client-cpus", default="0",
                    help="taskset CPU list for the client ('' = not pinned)")
     b = Bench(p.parse_args())
