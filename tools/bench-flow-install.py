@@ -22,6 +22,7 @@ Usage: tools/bench-flow-install.py [--build build/release] [--flows 100000]
        [--reserve] [--fresh]
 """
 import argparse
+import glob
 import json
 import os
 import re
@@ -111,6 +112,8 @@ class Bench:
             self.daemon.wait(30)
         self.daemon = None
         shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
+        for path in glob.glob("/dev/hugepages/%smap_*" % self.prefix):
+            os.unlink(path)  # EAL keeps them for a restart with this prefix
 
     def stop(self):
         self.stop_daemon()

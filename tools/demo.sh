@@ -54,6 +54,10 @@ cleanup() {
 	for l in $if_a $if_b; do ip link del "$l" 2>/dev/null; done
 	for ns in $ns_a $ns_b; do ip netns del "$ns" 2>/dev/null; done
 	rm -rf "$tmp" "/var/run/dpdk/$prefix"
+	# EAL's hugepage files (kept for a restart with the same prefix).
+	for m in $(awk '$3 == "hugetlbfs" { print $2 }' /proc/mounts); do
+		rm -f "$m/$prefix"map_*
+	done
 	if [ $status = 0 ]; then
 		printf '\ndemo: done; namespaces, interfaces and processes removed.\n'
 	else

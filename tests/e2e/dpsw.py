@@ -10,6 +10,7 @@ DPDK_SWITCH and DPDK_SWITCH_CTL; else build/debug/src/... from the tree.
 Memory: hugepages when /dev/hugepages has free pages (DPSW_TEST_HUGE=1
 forces them, =0 forces --no-huge), else --no-huge -m 512.
 """
+import glob
 import os
 import re
 import shutil
@@ -59,6 +60,21 @@ def eal_memory_args(huge=None):
     if huge is None:
         huge = use_hugepages()
     return ["-m", "256"] if huge else ["--no-huge", "-m", "512"]
+
+
+def remove_hugepage_files(prefix):
+    """Delete PREFIXmap_* from every hugetlbfs mount (what EAL leaves)."""
+    try:
+        with open("/proc/mounts") as f:
+            mounts = [line.split()[1] for line in f if line.split()[2] == "hugetlbfs"]
+    except OSError:
+        return
+    for m in mounts:
+        for path in glob.glob(os.path.join(m, glob.escape(prefix) + "map_*")):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 class Daemon:
@@ -127,8 +143,11 @@ class Daemon:
                 self.proc.wait()
         self.logf.close()
         self.output = self.read_log()
-        # EAL leaves its runtime directory (sockets, config) behind.
+        # EAL leaves its runtime directory (sockets, config) behind, and its
+        # hugepage files (kept for a restart with the same prefix; the next
+        # EAL to start would delete them, but until then they hold the pages).
         shutil.rmtree(os.path.join("/var/run/dpdk", self.prefix), ignore_errors=True)
+        remove_hugepage_files(self.prefix)
         return self.proc.returncode
 
     def ctl(self, *args, check=True, user=None, input=None):
