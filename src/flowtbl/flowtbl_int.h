@@ -81,9 +81,30 @@ static inline struct flow_cold *flow_cold(const struct flowtbl_flow *f)
 }
 
 /* Bytes of a flow with n key words. */
-static inline size_t flow_size(uint32_t n_words)
+/* Actions up to this size (header included) live in the flow's own slab
+ * object, right after its key words: a PMD that found the flow reads them
+ * from the next cache line instead of missing on a malloc'd block. */
+#define INLINE_ACTIONS_MAX 64u
+
+/* Bytes of the inline actions of a flow whose actions take actions_len. */
+static inline size_t inline_actions_size(size_t actions_len)
 {
-	return sizeof(struct flowtbl_flow) + n_words * sizeof(uint64_t) + sizeof(struct flow_cold);
+	size_t n = (sizeof(struct flowtbl_actions) + actions_len + 7) & ~(size_t)7;
+
+	return n <= INLINE_ACTIONS_MAX ? n : 0;
+}
+
+/* Bytes of a flow with n key words and actions of actions_len bytes. */
+static inline size_t flow_size(uint32_t n_words, size_t actions_len)
+{
+	return sizeof(struct flowtbl_flow) + n_words * sizeof(uint64_t) +
+	       inline_actions_size(actions_len) + sizeof(struct flow_cold);
+}
+
+/* Whether 'a' is the flow's inline actions (freed with the flow). */
+static inline bool actions_inline(const struct flowtbl_flow *f, const struct flowtbl_actions *a)
+{
+	return (const char *)a > (const char *)f && (const char *)a < (const char *)f + f->cold_off;
 }
 
 /* Bytes of this flow (without touching its subtable). */
@@ -201,7 +222,7 @@ struct dump_ent {
 #define SLAB_MAX 384u
 #define SLAB_CLASSES (SLAB_MAX / SLAB_QUANTUM)
 _Static_assert(sizeof(struct flowtbl_flow) + FLOW_KEY_WORDS * sizeof(uint64_t) +
-	       sizeof(struct flow_cold) <= SLAB_MAX, "a flow must fit the slab");
+	       INLINE_ACTIONS_MAX + sizeof(struct flow_cold) <= SLAB_MAX, "a flow must fit the slab");
 
 struct slab_class {
 	void *free;                      /* free list, linked through word 0 */

@@ -44,9 +44,17 @@ int flowtbl_create(const struct flowtbl_params *p, struct flowtbl **out)
 	return 0;
 }
 
+/* Free actions that are not the flow's inline ones. */
+static void actions_free(struct flowtbl *t, const struct flowtbl_flow *f,
+			 struct flowtbl_actions *a)
+{
+	if (a && !actions_inline(f, a))
+		ft_tbl_free(t, a);
+}
+
 void ft_flow_free_now(struct flowtbl *t, struct flowtbl_flow *f)
 {
-	ft_tbl_free(t, f->actions);
+	actions_free(t, f, f->actions);
 	ft_idx_release(t, f->idx);
 	ft_slab_free(t, f, flow_bytes(f));
 }
@@ -100,13 +108,16 @@ static bool actions_valid(const void *data, size_t len)
 	return len <= FLOWTBL_ACTIONS_MAX && (data || !len);
 }
 
-/* A flow for key mk (already masked) in st, not yet linked anywhere. */
+/* A flow for key mk (already masked) in st, not yet linked anywhere, with
+ * its actions (inline when small). */
 static struct flowtbl_flow *flow_new(struct flowtbl *t, const struct subtable *st,
 				     const struct flow_key *mk, uint32_t hash,
-				     const struct flow_ufid *ufid)
+				     const struct flow_ufid *ufid, const void *actions,
+				     size_t actions_len)
 {
-	size_t cold_off = sizeof(struct flowtbl_flow) + st->n_words * sizeof(uint64_t);
-	struct flowtbl_flow *f = ft_slab_alloc(t, flow_size(st->n_words));
+	size_t acts_off = sizeof(struct flowtbl_flow) + st->n_words * sizeof(uint64_t);
+	size_t cold_off = acts_off + inline_actions_size(actions_len);
+	struct flowtbl_flow *f = ft_slab_alloc(t, flow_size(st->n_words, actions_len));
 	const uint64_t *w = flow_key_words(mk);
 
 	if (!f)
@@ -114,6 +125,20 @@ static struct flowtbl_flow *flow_new(struct flowtbl *t, const struct subtable *s
 	f->st = st;
 	f->hash = hash;
 	f->cold_off = (uint16_t)cold_off;
+	if (cold_off > acts_off) {
+		struct flowtbl_actions *a = (struct flowtbl_actions *)((char *)f + acts_off);
+
+		a->len = (uint32_t)actions_len;
+		if (actions_len)
+			memcpy(a->data, actions, actions_len);
+		f->actions = a;
+	} else {
+		f->actions = actions_new(t, actions, actions_len);
+		if (!f->actions) {
+			ft_slab_free(t, f, flow_bytes(f));
+			return NULL;
+		}
+	}
 	for (uint32_t i = 0; i < st->n_words; i++)
 		f->kw[i] = w[st->widx[i]];
 	if (ufid) {
@@ -170,8 +195,8 @@ int flowtbl_insert(struct flowtbl *t, const struct flow_key *key, const struct f
 	err = ft_idx_alloc(t, &idx);
 	if (err)
 		goto err_st;
-	f = flow_new(t, st, &mk, hash, ufid);
-	if (!f || !(f->actions = actions_new(t, actions, actions_len))) {
+	f = flow_new(t, st, &mk, hash, ufid, actions, actions_len);
+	if (!f) {
 		err = -ENOMEM;
 		goto err_idx;
 	}
@@ -197,8 +222,8 @@ int flowtbl_insert(struct flowtbl *t, const struct flow_key *key, const struct f
 err_idx:
 	ft_idx_release(t, idx);
 	if (f) {
-		ft_tbl_free(t, f->actions);
-		ft_slab_free(t, f, flow_size(st->n_words));
+		actions_free(t, f, f->actions);
+		ft_slab_free(t, f, flow_bytes(f));
 	}
 err_st:
 	if (new_st)
@@ -310,7 +335,10 @@ int flowtbl_actions_replace(struct flowtbl *t, struct flowtbl_flow *f, const voi
 	/* Release: the new actions' bytes are written before a PMD can load
 	 * the pointer (flowtbl_flow_actions() loads it with acquire). */
 	STORE_REL(&f->actions, a);
-	ft_defer_free(t, ft_defer_fn_free, old);
+	/* Inline actions go with the flow; a PMD may still read them until
+	 * the grace period, which the flow's memory outlives. */
+	if (!actions_inline(f, old))
+		ft_defer_free(t, ft_defer_fn_free, old);
 	return 0;
 }
 
