@@ -72,8 +72,9 @@ int flowtbl_create(const struct flowtbl_params *p, struct flowtbl **out);
  * before the failure stays). Writer only.
  */
 int flowtbl_reserve(struct flowtbl *t, uint32_t n_flows);
-/* A flow of a typical megaflow mask (up to 12 key words: 192 bytes of
- * slab) and its share of a hash table (36-72 bytes at 1/4-1/2 load). */
+/* A flow of a typical megaflow mask with small actions (up to 10 key
+ * words and 16 bytes of actions: 192 bytes of slab) and its share of a
+ * hash table (36-72 bytes at 1/4-1/2 load). */
 #define FLOWTBL_RESERVE_FLOW_BYTES 256u
 
 /* Free the table, its flows and any PMD context left. Writer, with every
