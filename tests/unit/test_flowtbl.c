@@ -411,6 +411,63 @@ static void test_actions_replace(void **state)
 	flowtbl_destroy(t);
 }
 
+/* Actions up to 60 bytes live in the flow's own object, longer ones on
+ * the heap; replacing moves them to the heap. Every way in and out must
+ * keep the bytes and free the right block (the ASan build checks frees
+ * and leaks). */
+static void test_actions_inline_and_heap(void **state)
+{
+	static const size_t lens[] = { 0, 1, 56, 60, 61, 64, 300 };
+	enum { N = sizeof(lens) / sizeof(lens[0]) };
+	struct flowtbl *t = table_new(1, 0);
+	struct flowtbl_pmd *pmd = pmd_new(t, 0, 0, 0);
+	struct flowtbl_flow *f[N];
+	uint8_t acts[N][300];
+	struct flow_key k, m;
+
+	(void)state;
+	tl_mask_tcp4(&m, 32, 32, 1, 1);
+	for (uint32_t i = 0; i < N; i++) {
+		for (size_t j = 0; j < sizeof(acts[i]); j++)
+			acts[i][j] = (uint8_t)(i * 31 + j);
+		tl_key_tcp4(&k, 1, i, 2, 3, 4);
+		assert_int_equal(flowtbl_insert(t, &k, &m, lens[i] ? acts[i] : NULL, lens[i], NULL,
+						&f[i]), 0);
+	}
+	for (uint32_t i = 0; i < N; i++) {
+		const struct flowtbl_actions *a;
+
+		tl_key_tcp4(&k, 1, i, 2, 3, 4);
+		assert_ptr_equal(lookup1(pmd, &k), f[i]);
+		a = flowtbl_flow_actions(f[i]);
+		assert_int_equal(a->len, lens[i]);
+		if (lens[i])
+			assert_memory_equal(a->data, acts[i], lens[i]);
+	}
+	/* Replace each with the next one's actions, then the first's again. */
+	for (uint32_t round = 0; round < 2; round++) {
+		for (uint32_t i = 0; i < N; i++) {
+			uint32_t src = round ? i : (i + 1) % N;
+
+			assert_int_equal(flowtbl_actions_replace(t, f[i], lens[src] ? acts[src] : NULL,
+								 lens[src]), 0);
+			assert_int_equal(flowtbl_flow_actions(f[i])->len, lens[src]);
+			if (lens[src])
+				assert_memory_equal(flowtbl_flow_actions(f[i])->data, acts[src],
+						    lens[src]);
+		}
+		flowtbl_pmd_offline(pmd);
+		flowtbl_synchronize(t);
+		flowtbl_pmd_online(pmd);
+	}
+	/* Remove half while actions replaced are pending, destroy the rest. */
+	for (uint32_t i = 0; i < N; i += 2)
+		flowtbl_remove(t, f[i]);
+	assert_int_equal(flowtbl_count(t), N / 2);
+	flowtbl_pmd_offline(pmd);
+	flowtbl_destroy(t);
+}
+
 static void test_stats(void **state)
 {
 	struct flowtbl *t = table_new(3, 0);
@@ -801,6 +858,7 @@ int main(void)
 		cmocka_unit_test(test_limits_and_flush),
 		cmocka_unit_test(test_many_flows_one_mask),
 		cmocka_unit_test(test_reserve),
+		cmocka_unit_test(test_actions_inline_and_heap),
 		cmocka_unit_test(test_rerank),
 		cmocka_unit_test(test_grace_period),
 		cmocka_unit_test(test_cache_adaptive),
