@@ -64,9 +64,6 @@ uint64_t dp_port_tx_dropped(const struct dp *dp, uint32_t port_no);
 
 /* ---- flows ---- */
 struct flowtbl *dp_flowtbl(struct dp *dp);
-/* The flow a packet with this key would hit, or NULL (the kernel's
- * ovs_flow_tbl_lookup(), used by flow NEW). */
-struct flowtbl_flow *dp_flow_lookup(struct dp *dp, const struct flow_key *key);
 /*
  * Add a flow whose actions were validated. Refused with -ENOSPC beyond the
  * current flow limit (counted), else as flowtbl_insert().

@@ -25,6 +25,7 @@
 #include "errmsg.h"
 #include "flowtbl.h"
 #include "port.h"
+#include "tsc_clock.h"
 
 struct pmd;
 struct upcall_queue;
@@ -61,9 +62,7 @@ struct pmd_params {
 	/* Upcall pid for misses per input port; 0: no listener. Written by the
 	 * control thread, read (relaxed) by the PMD. */
 	const uint32_t *miss_pid;
-	uint64_t tsc_hz;
-	uint64_t ms_base;                /* CLOCK_MONOTONIC ms at tsc_base */
-	uint64_t tsc_base;
+	struct tsc_clock clock;          /* the datapath's ms clock */
 };
 
 /* Everything a PMD counts. Written only by its PMD; read relaxed. */

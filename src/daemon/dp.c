@@ -25,10 +25,7 @@ static uint64_t monotonic_ms(void)
 
 uint64_t dp_now_ms(const struct dp *dp)
 {
-	/* A multiply by 2^64 / tsc_per_ms, not a division: flow NEW reads this
-	 * clock once per flow (4% of the install path). */
-	return dp->ms_base +
-	       (uint64_t)(((unsigned __int128)(rte_rdtsc() - dp->tsc_base) * dp->ms_inv) >> 64);
+	return tsc_clock_ms(&dp->clock, rte_rdtsc());
 }
 
 /* Enough mbufs for every rx and tx ring of the ports EAL probed, the
@@ -75,7 +72,7 @@ static int create_pmds(struct dp *dp, struct errmsg *err)
 		struct pmd_params p = {
 			.lcore_id = dp->pmd_lcores[i], .slot = i, .tbl = dp->tbl, .pool = dp->pool,
 			.cache_entries = FLOWTBL_CACHE_DEFAULT, .miss_pid = dp->miss_pid,
-			.tsc_hz = dp->tsc_hz, .ms_base = dp->ms_base, .tsc_base = dp->tsc_base,
+			.clock = dp->clock,
 		};
 		int ret = pmd_create(&p, &dp->pmds[i], err);
 		if (ret < 0)
@@ -92,11 +89,7 @@ int dp_create(const struct options *opt, struct dp **out, struct errmsg *err)
 	if (dp == NULL)
 		return errmsg_set(err, -ENOMEM, -1, "datapath: out of memory");
 	dp->opt = opt;
-	dp->tsc_hz = rte_get_tsc_hz();
-	dp->tsc_per_ms = RTE_MAX(dp->tsc_hz / 1000, 2u);
-	dp->ms_inv = UINT64_MAX / dp->tsc_per_ms;
-	dp->tsc_base = rte_rdtsc();
-	dp->ms_base = monotonic_ms();
+	tsc_clock_init(&dp->clock, rte_get_tsc_hz(), rte_rdtsc(), monotonic_ms());
 	ret = pick_pmd_lcores(dp, opt, err);
 	if (ret < 0)
 		goto fail;
@@ -386,19 +379,6 @@ void dp_set_upcall_pid_all(struct dp *dp, uint32_t pid)
 	dp->default_miss_pid = pid;
 	for (uint32_t p = 0; p < PORT_MAX; p++)
 		dp_port_set_upcall_pid(dp, p, pid);
-}
-
-struct flowtbl_flow *dp_flow_lookup(struct dp *dp, const struct flow_key *key)
-{
-	struct flowtbl_flow *flow = NULL;
-	uint32_t found;
-
-	/* The control thread's reader slot; online only for the lookup, so
-	 * its own grace periods never wait for it. */
-	flowtbl_pmd_online(dp->ctl_ft);
-	found = flowtbl_lookup_burst(dp->ctl_ft, &key, NULL, 1, &flow);
-	flowtbl_pmd_offline(dp->ctl_ft);
-	return found ? flow : NULL;
 }
 
 struct flowtbl *dp_flowtbl(struct dp *dp)

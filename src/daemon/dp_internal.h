@@ -18,8 +18,7 @@ struct dp_port {
 
 struct dp {
 	const struct options *opt;
-	uint64_t tsc_hz, tsc_per_ms, tsc_base, ms_base;
-	uint64_t ms_inv;                    /* 2^64 / tsc_per_ms */
+	struct tsc_clock clock;             /* ms clock: dp_now_ms(), the PMDs' */
 	bool started;
 
 	struct rte_mempool *pool;

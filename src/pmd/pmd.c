@@ -31,8 +31,8 @@ struct pmd {
 	struct actions_ctx *actx;
 	struct upcall_queue *upq;
 	const uint32_t *miss_pid;
-	uint64_t tsc_per_ms, tsc_base, ms_base, now_ms;
-	uint64_t ms_inv;                /* 2^64 / tsc_per_ms */
+	struct tsc_clock clock;
+	uint64_t now_ms;
 	struct pmd_stats stats;
 	uint64_t tx_dropped[PORT_MAX];  /* the port's tx queue was full */
 
@@ -377,10 +377,7 @@ static int pmd_main(void *arg)
 
 		if (unlikely(next != NULL))
 			apply_conf(pmd, next);
-		/* ms from TSC by a multiply with the precomputed 2^64 / tsc_per_ms,
-		 * not a 64-bit division every burst. */
-		pmd->now_ms = pmd->ms_base +
-			      (uint64_t)(((unsigned __int128)(start - pmd->tsc_base) * pmd->ms_inv) >> 64);
+		pmd->now_ms = tsc_clock_ms(&pmd->clock, start);
 		for (uint32_t q = 0; q < pmd->conf->n_rxq; q++) {
 			const struct pmd_rxq *rxq = &pmd->conf->rxq[q];
 			uint16_t n = rte_eth_rx_burst(rxq->port_id, rxq->queue, pkts, BURST);
@@ -428,10 +425,7 @@ int pmd_create(const struct pmd_params *p, struct pmd **out, struct errmsg *err)
 		pmd->keyp[i] = &pmd->keys[i];
 	pmd->tbl = p->tbl;
 	pmd->miss_pid = p->miss_pid;
-	pmd->tsc_per_ms = p->tsc_hz / 1000 > 1 ? p->tsc_hz / 1000 : 2;
-	pmd->ms_inv = UINT64_MAX / pmd->tsc_per_ms;
-	pmd->tsc_base = p->tsc_base;
-	pmd->ms_base = p->ms_base;
+	pmd->clock = p->clock;
 
 	struct flowtbl_pmd_params fp = {
 		.slot = p->slot, .cache_entries = p->cache_entries,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Unit tests for the small shared utilities: errmsg, strbuf, nlbuf. */
+/* Unit tests for the small shared utilities: errmsg, strbuf, nlbuf,
+ * tsc_clock. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 #include "errmsg.h"
 #include "nlbuf.h"
 #include "strbuf.h"
+#include "tsc_clock.h"
 
 static void test_errmsg_first_wins(void **state)
 {
@@ -181,6 +183,35 @@ static void test_nlbuf_ints(void **state)
 	assert_int_equal(b.len, 8);
 }
 
+/* The multiply agrees with the division it replaces to within the tick
+ * that rounding can cost at an exact millisecond boundary, and never runs
+ * backwards. */
+static void test_tsc_clock(void **state)
+{
+	static const uint64_t hzs[] = { 0, 1000, 2600000000ull, 3999999999ull };
+	struct tsc_clock c;
+
+	(void)state;
+	for (size_t h = 0; h < sizeof(hzs) / sizeof(hzs[0]); h++) {
+		uint64_t per_ms = hzs[h] / 1000 > 1 ? hzs[h] / 1000 : 2;
+		const uint64_t deltas[] = { 0, 1, per_ms - 1, per_ms, per_ms + 1, 10000 * per_ms + 7,
+					    86400000ull * per_ms, 31536000000ull * per_ms + 3 };
+		uint64_t prev = 0;
+
+		tsc_clock_init(&c, hzs[h], 123456789, 5000);
+		for (size_t d = 0; d < sizeof(deltas) / sizeof(deltas[0]); d++) {
+			uint64_t want = 5000 + deltas[d] / per_ms;
+			uint64_t got = tsc_clock_ms(&c, 123456789 + deltas[d]);
+
+			assert_true(got == want || got + 1 == want);
+			assert_true(got >= prev);
+			prev = got;
+		}
+	}
+	tsc_clock_init(&c, 2600000000ull, 0, 0);
+	assert_int_equal(tsc_clock_ms(&c, 2600000000ull * 3 + 3900000), 3001); /* 3001.5 ms */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_nlbuf_fixed_overflow),
 		cmocka_unit_test(test_nlbuf_padding),
 		cmocka_unit_test(test_nlbuf_ints),
+		cmocka_unit_test(test_tsc_clock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tsc_clock: a millisecond clock read from the TSC with one multiply.
+ *
+ * ms = ms_base + (tsc - tsc_base) * inv / 2^64, inv = 2^64 / (ticks a ms):
+ * the 64-bit division this replaces was read once per PMD loop and once
+ * per installed flow (4% of the install path). Plain arithmetic, no EAL:
+ * the caller reads the TSC (rte_rdtsc()).
+ *
+ * Thread safety: immutable after tsc_clock_init(); any thread may read.
+ */
+#ifndef TSC_CLOCK_H
+#define TSC_CLOCK_H
+
+#include <stdint.h>
+
+struct tsc_clock {
+	uint64_t tsc_base;   /* TSC at ms_base */
+	uint64_t ms_base;    /* CLOCK_MONOTONIC ms at tsc_base */
+	uint64_t inv;        /* 2^64 / TSC ticks a ms (at least 2 ticks) */
+};
+
+static inline void tsc_clock_init(struct tsc_clock *c, uint64_t tsc_hz, uint64_t tsc_base,
+				  uint64_t ms_base)
+{
+	uint64_t per_ms = tsc_hz / 1000 > 1 ? tsc_hz / 1000 : 2;
+
+	c->tsc_base = tsc_base;
+	c->ms_base = ms_base;
+	c->inv = UINT64_MAX / per_ms;
+}
+
+/* The ms clock at TSC value 'tsc' (not before tsc_base). */
+static inline uint64_t tsc_clock_ms(const struct tsc_clock *c, uint64_t tsc)
+{
+	return c->ms_base + (uint64_t)(((unsigned __int128)(tsc - c->tsc_base) * c->inv) >> 64);
+}
+
+#endif /* TSC_CLOCK_H */
