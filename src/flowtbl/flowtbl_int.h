@@ -80,7 +80,6 @@ static inline struct flow_cold *flow_cold(const struct flowtbl_flow *f)
 	return (struct flow_cold *)((char *)(uintptr_t)f + f->cold_off);
 }
 
-/* Bytes of a flow with n key words. */
 /* Actions up to this size (header included) live in the flow's own slab
  * object, right after its key words: a PMD that found the flow reads them
  * from the next cache line instead of missing on a malloc'd block. */
@@ -326,41 +325,29 @@ static inline uint32_t hash_finish(uint32_t h)
 	return h ^ (h >> 16);
 }
 
-/* Subtable hash of a packet key: its n masked significant words. Callers
- * with a constant n get the loop unrolled. */
-static inline __attribute__((always_inline)) uint32_t
-st_hash_key_n(const struct subtable *st, const struct flow_key *key, uint32_t n)
+/* Subtable hash of a packet key: its masked significant words. (The
+ * PMD's probes in lookup.c mask, hash and compare with a constant word
+ * count, keeping the masked words, so that the loops unroll.) */
+static inline uint32_t st_hash_key(const struct subtable *st, const struct flow_key *key)
 {
 	const uint64_t *w = flow_key_words(key);
 	uint32_t h = 0;
 
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < st->n_words; i++)
 		h = hash_add64(h, w[st->widx[i]] & st->mw[i]);
 	return hash_finish(h);
 }
 
-static inline uint32_t st_hash_key(const struct subtable *st, const struct flow_key *key)
-{
-	return st_hash_key_n(st, key, st->n_words);
-}
-
 /* True if the packet key, masked by the flow's mask, is the flow's key. */
-static inline __attribute__((always_inline)) bool
-flow_matches_n(const struct subtable *st, const struct flowtbl_flow *f,
-	       const struct flow_key *key, uint32_t n)
+static inline bool flow_matches(const struct subtable *st, const struct flowtbl_flow *f,
+				const struct flow_key *key)
 {
 	const uint64_t *w = flow_key_words(key);
 	uint64_t diff = 0;
 
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < st->n_words; i++)
 		diff |= (w[st->widx[i]] & st->mw[i]) ^ f->kw[i];
 	return diff == 0;
-}
-
-static inline bool flow_matches(const struct subtable *st, const struct flowtbl_flow *f,
-				const struct flow_key *key)
-{
-	return flow_matches_n(st, f, key, st->n_words);
 }
 
 static inline bool flow_is_dead(const struct flowtbl_flow *f)
