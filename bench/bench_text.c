@@ -128,20 +128,6 @@ __attribute__((noinline)) static void stage_encode(struct work *w)
 	}
 }
 
-/* The decoded match keeps every bit the text matched, with its value (it
- * may match more: a flow without VLAN matches "no tag", as in the kernel). */
-static bool covers(const struct flow_key *key, const struct flow_key *mask,
-		   const struct odp_match *m)
-{
-	const flow_word_t *k = flow_key_words(key), *mk = flow_key_words(mask);
-	const flow_word_t *want_k = flow_key_words(&m->key), *want_m = flow_key_words(&m->mask);
-
-	for (size_t i = 0; i < FLOW_KEY_WORDS; i++)
-		if ((mk[i] & want_m[i]) != want_m[i] || (k[i] & want_m[i]) != want_k[i])
-			return false;
-	return true;
-}
-
 __attribute__((noinline)) static void stage_decode(struct work *w, bool check)
 {
 	for (unsigned int i = 0; i < w->n; i++) {
@@ -161,7 +147,7 @@ __attribute__((noinline)) static void stage_decode(struct work *w, bool check)
 			fprintf(stderr, "flow %u: %s\n", i, err.msg);
 			exit(1);
 		}
-		if (check && !covers(&key, &mask, &w->m[i])) {
+		if (check && !flow_match_covers(&key, &mask, &w->m[i].key, &w->m[i].mask)) {
 			fprintf(stderr, "flow %u: decodes to another match\n", i);
 			exit(1);
 		}

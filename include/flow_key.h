@@ -155,6 +155,25 @@ static inline bool flow_key_masked_equal(const struct flow_key *pkt, const struc
 	return diff == 0;
 }
 
+/*
+ * True when the match (key, mask) keeps every bit the match (want_key,
+ * want_mask) matches, with the same value; it may match more bits. A
+ * match that went through encode and decode covers the original (a flow
+ * without VLAN comes back matching "no tag", as in the kernel), never less.
+ */
+static inline bool flow_match_covers(const struct flow_key *key, const struct flow_key *mask,
+				     const struct flow_key *want_key,
+				     const struct flow_key *want_mask)
+{
+	const flow_word_t *k = flow_key_words(key), *mk = flow_key_words(mask);
+	const flow_word_t *wk = flow_key_words(want_key), *wm = flow_key_words(want_mask);
+
+	for (size_t i = 0; i < FLOW_KEY_WORDS; i++)
+		if ((mk[i] & wm[i]) != wm[i] || (k[i] & wm[i]) != wk[i])
+			return false;
+	return true;
+}
+
 static inline bool flow_key_equal(const struct flow_key *a, const struct flow_key *b)
 {
 	return memcmp(a, b, sizeof(*a)) == 0;

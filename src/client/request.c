@@ -235,23 +235,6 @@ static void cache_add(struct cl_match_cache *mc, const struct odp_match *m,
 		mc->n++;
 }
 
-/*
- * Decoding may match more exactly than the text said (a flow without VLAN
- * matches "no tag" exactly, as in the kernel), never less: every bit the
- * text matched must still be matched, with the same value.
- */
-static bool covers(const struct flow_key *key, const struct flow_key *mask,
-		   const struct odp_match *m)
-{
-	const flow_word_t *k = flow_key_words(key), *mk = flow_key_words(mask);
-	const flow_word_t *want_k = flow_key_words(&m->key), *want_m = flow_key_words(&m->mask);
-
-	for (size_t i = 0; i < FLOW_KEY_WORDS; i++)
-		if ((mk[i] & want_m[i]) != want_m[i] || (k[i] & want_m[i]) != want_k[i])
-			return false;
-	return true;
-}
-
 int cl_match_check(const struct odp_match *m, struct cl_match_cache *mc, struct errmsg *err)
 {
 	struct flow_key shape, key, mask;
@@ -269,7 +252,7 @@ int cl_match_check(const struct odp_match *m, struct cl_match_cache *mc, struct 
 	k = (const void *)b.data;
 	mk = (const void *)(b.data + NLA_ALIGN(k->nla_len));
 	ret = odp_match_decode(k, mk, NULL, &key, &mask, err);
-	if (ret == 0 && !covers(&key, &mask, m)) {
+	if (ret == 0 && !flow_match_covers(&key, &mask, &m->key, &m->mask)) {
 		struct strbuf sb;
 		strbuf_init(&sb);
 		odp_flow_format(&sb, &key, &mask, false);
