@@ -41,6 +41,24 @@ static inline int odp_ofs(const void *p, const void *origin)
 	return (int)((const uint8_t *)p - (const uint8_t *)origin);
 }
 
+/* All 'n' bytes zero, a word at a time: every mask attribute of every
+ * decoded flow, and the tunnel and ct_labels of every encoded one, are
+ * checked. */
+static inline bool odp_bytes_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t acc = 0, w;
+	size_t i = 0;
+
+	for (; i + sizeof(w) <= n; i += sizeof(w)) {
+		memcpy(&w, b + i, sizeof(w));
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= b[i];
+	return acc == 0;
+}
+
 static inline bool eth_type_is_vlan(uint16_t be_type)
 {
 	return be_type == htons(ETH_P_8021Q) || be_type == htons(ETH_P_8021AD);

@@ -24,11 +24,6 @@
 		   KBIT(OVS_KEY_ATTR_ICMP) | KBIT(OVS_KEY_ATTR_ICMPV6) | \
 		   KBIT(OVS_KEY_ATTR_ARP) | KBIT(OVS_KEY_ATTR_ND) | KBIT(OVS_KEY_ATTR_MPLS))
 
-static uint64_t attr_bits(const struct kattrs *ka)
-{
-	return ka->bits;
-}
-
 static unsigned int first_bit(uint64_t bits)
 {
 	return (unsigned int)__builtin_ctzll(bits);
@@ -139,7 +134,7 @@ static int check_mask_allowed(const struct dctx *c, const struct kattrs *km, uin
 {
 	uint64_t ok = (key_bits & ~L3L4_BITS) | allowed | KBIT(OVS_KEY_ATTR_TUNNEL) |
 		      KBIT(OVS_KEY_ATTR_IN_PORT) | KBIT(OVS_KEY_ATTR_ETHERTYPE);
-	uint64_t bad = attr_bits(km) & ~ok;
+	uint64_t bad = km->bits & ~ok;
 	unsigned int t;
 
 	if (bad == 0)
@@ -275,7 +270,7 @@ static int mask_phase(const struct dctx *kc, const struct nlattr *key, const str
 		exact_mask_fixup(ka, m);
 	if (ret == 0) {
 		prerequisites(k, m, &expected, &allowed);
-		ret = check_mask_allowed(&mc, &km, attr_bits(ka), allowed);
+		ret = check_mask_allowed(&mc, &km, ka->bits, allowed);
 	}
 	/* Errors in the implied mask are the key's: point at its bytes. */
 	if (ret < 0 && copy && kc->err && !had_error && kc->err->offset >= 0)
@@ -299,7 +294,7 @@ static int match_decode(const struct nlattr *key, const struct nlattr *mask, con
 	if (ret < 0)
 		return ret;
 	prerequisites(k, m, &expected, &allowed);
-	ret = check_expected(&kc, k, attr_bits(&ka), expected);
+	ret = check_expected(&kc, k, ka.bits, expected);
 	if (ret == 0)
 		ret = check_tunnel_match(&kc, &ka, k, m, has_ttl);
 	return ret;
@@ -343,12 +338,12 @@ static int key_decode(const struct nlattr *key, const void *origin, struct flow_
 	if (ret < 0)
 		return ret;
 	prerequisites(k, NULL, &expected, &allowed);
-	ret = check_expected(&c, k, attr_bits(&ka), expected);
+	ret = check_expected(&c, k, ka.bits, expected);
 	if (ret < 0)
 		return ret;
 	/* A packet's key carries exactly the headers its types imply, so that
 	 * it encodes back to the same attributes. */
-	extra = attr_bits(&ka) & ~(META_BITS | KBIT(OVS_KEY_ATTR_ETHERNET) |
+	extra = ka.bits & ~(META_BITS | KBIT(OVS_KEY_ATTR_ETHERNET) |
 				   KBIT(OVS_KEY_ATTR_ETHERTYPE) | expected);
 	if (extra)
 		return errmsg_set(err, -EINVAL, odp_ofs(ka.a[first_bit(extra)], c.origin),

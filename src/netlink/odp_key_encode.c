@@ -84,22 +84,6 @@ static inline void nest_end(struct ectx *e, size_t ofs)
 	memcpy(e->buf + ofs, &len, sizeof(len));
 }
 
-/* A word at a time: the tunnel is checked twice for every flow encoded. */
-static bool is_zero(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	uint64_t acc = 0, w;
-	size_t i = 0;
-
-	for (; i + sizeof(w) <= n; i += sizeof(w)) {
-		memcpy(&w, b + i, sizeof(w));
-		acc |= w;
-	}
-	for (; i < n; i++)
-		acc |= b[i];
-	return acc == 0;
-}
-
 static bool writing_mask(const struct ectx *e)
 {
 	return e->is_mask;
@@ -157,7 +141,7 @@ static void put_ct(struct ectx *e)
 		put_u16(e, OVS_KEY_ATTR_CT_ZONE, e->v->ct_zone);
 	if (s->ct_mark)
 		put_u32(e, OVS_KEY_ATTR_CT_MARK, e->v->ct_mark);
-	if (!is_zero(s->ct_labels, sizeof(s->ct_labels)))
+	if (!odp_bytes_zero(s->ct_labels, sizeof(s->ct_labels)))
 		put(e, OVS_KEY_ATTR_CT_LABELS, e->v->ct_labels,
 			       sizeof(e->v->ct_labels));
 }
@@ -170,7 +154,7 @@ static void put_metadata(struct ectx *e)
 	put_u32(e, OVS_KEY_ATTR_RECIRC_ID, v->recirc_id);
 	put_u32(e, OVS_KEY_ATTR_DP_HASH, v->dp_hash);
 	put_u32(e, OVS_KEY_ATTR_PRIORITY, v->priority);
-	if (!is_zero(shape, sizeof(*shape)))
+	if (!odp_bytes_zero(shape, sizeof(*shape)))
 		put_tunnel(e, &v->tun);
 	put_in_port(e);
 	put_u32(e, OVS_KEY_ATTR_SKB_MARK, v->skb_mark);

@@ -11,27 +11,9 @@
 
 #include "odp_key_internal.h"
 
-/* A word at a time: every mask attribute of every flow is checked. */
 static bool all_zero(const struct nlattr *nla)
 {
-	const uint8_t *p = nl_attr_data(nla);
-	size_t n = nl_attr_len(nla), i = 0;
-	uint64_t acc = 0, w;
-
-	for (; i + sizeof(w) <= n; i += sizeof(w)) {
-		memcpy(&w, p + i, sizeof(w));
-		acc |= w;
-	}
-	if (i + sizeof(uint32_t) <= n) {
-		uint32_t w4;
-
-		memcpy(&w4, p + i, sizeof(w4));
-		acc |= w4;
-		i += sizeof(w4);
-	}
-	for (; i < n; i++)
-		acc |= p[i];
-	return acc == 0;
+	return odp_bytes_zero(nl_attr_data(nla), nl_attr_len(nla));
 }
 
 static void kattrs_drop(struct kattrs *ka, unsigned int type)
