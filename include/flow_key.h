@@ -174,6 +174,33 @@ static inline bool flow_match_covers(const struct flow_key *key, const struct fl
 	return true;
 }
 
+/* 16 bytes of zeros. The key is only 8-byte aligned, hence aligned(8);
+ * may_alias because the stores cover fields of other types, which are
+ * written right after (without it, type-based alias analysis could move
+ * the zeroing past them). */
+typedef uint64_t flow_key_zero16 __attribute__((vector_size(16), aligned(8), may_alias));
+_Static_assert(sizeof(struct flow_key) % sizeof(flow_key_zero16) == 0,
+	       "key is whole 16-byte blocks");
+
+/*
+ * Zero a whole key with eleven 16-byte stores. Not memset(): for 176
+ * bytes GCC's x86-64 tunings emit "rep stos", whose start-up cost
+ * dominated key extraction (bench_extract on AMD EPYC, medians of 5
+ * interleaved runs: memset 17.7 ns/packet for UDP/IPv4, these stores
+ * 7.5 ns), and cost 3-4 times a call or a copy in the codecs too. Zeroing
+ * only the words the parse does not overwrite measured the same as full
+ * zeroing in extraction, so the simpler full zeroing stays. The unroll
+ * pragma keeps GCC from turning the loop back into memset.
+ */
+static inline void flow_key_zero(struct flow_key *key)
+{
+	flow_key_zero16 *v = (flow_key_zero16 *)key;
+
+#pragma GCC unroll 16
+	for (size_t i = 0; i < sizeof(*key) / sizeof(flow_key_zero16); i++)
+		v[i] = (flow_key_zero16){0, 0};
+}
+
 static inline bool flow_key_equal(const struct flow_key *a, const struct flow_key *b)
 {
 	return memcmp(a, b, sizeof(*a)) == 0;

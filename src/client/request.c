@@ -170,9 +170,7 @@ void cl_put_match(struct nlbuf *b, const struct odp_match *m, bool with_key)
  */
 static void shape_of(const struct flow_key *key, struct flow_key *shape)
 {
-	static const struct flow_key zero; /* a copy: memset() inlines as "rep stos" */
-
-	*shape = zero;
+	flow_key_zero(shape);
 	shape->eth_type = key->eth_type;
 	shape->vlan = key->vlan;
 	shape->cvlan = key->cvlan;

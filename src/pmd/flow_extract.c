@@ -459,35 +459,6 @@ static void set_metadata(struct flow_key *key, const struct flow_md *md)
 	key->dp_hash = md->dp_hash;
 }
 
-/*
- * 16 bytes of zeros. The key is only 8-byte aligned, hence aligned(8);
- * may_alias because the stores cover fields of other types, which are
- * written right after (without it, type-based alias analysis could move
- * the zeroing past them).
- */
-typedef uint64_t zero16 __attribute__((vector_size(16), aligned(8), may_alias));
-_Static_assert(sizeof(struct flow_key) % sizeof(zero16) == 0, "key is whole 16-byte blocks");
-
-/*
- * Zero the whole key with eleven 16-byte stores. Not memset(): for 176
- * bytes GCC (generic x86-64 tuning) emits "rep stosq", whose start-up cost
- * dominated extraction. bench_extract on AMD EPYC, medians of 5
- * interleaved runs: memset 17.7 ns/packet (UDP/IPv4, 64 B), these stores
- * 7.5 ns; the other shapes alike. Zeroing only the words the parse does
- * not overwrite (metadata words written whole instead) measured the same
- * as full zeroing, with the same instruction count, so the simpler full
- * zeroing stays. The unroll pragma keeps GCC from turning the loop back
- * into memset.
- */
-static inline void zero_key(struct flow_key *key)
-{
-	zero16 *v = (zero16 *)key;
-
-#pragma GCC unroll 16
-	for (size_t i = 0; i < sizeof(*key) / sizeof(zero16); i++)
-		v[i] = (zero16){0, 0};
-}
-
 void flow_extract(const uint8_t *pkt, uint32_t len, const struct flow_md *md,
 		  struct flow_key *key, struct flow_layout *layout)
 {
@@ -500,7 +471,7 @@ void flow_extract(const uint8_t *pkt, uint32_t len, const struct flow_md *md,
 	};
 	uint32_t nh;
 
-	zero_key(key);
+	flow_key_zero(key);
 	set_metadata(key, md);
 	p.lay->l2_5 = FLOW_OFS_NONE;
 	p.lay->l3 = FLOW_OFS_NONE;

@@ -643,9 +643,6 @@ void odp_ufid_format(struct strbuf *sb, const struct flow_ufid *u)
 		    u->u32[1] & 0xffff, u->u32[2] >> 16, u->u32[2] & 0xffff, u->u32[3]);
 }
 
-/* Zeroes by copy: GCC's corei7 tuning inlines a memset() of this size as
- * "rep stos", which costs 3-4 times this on current CPUs. */
-static const struct flow_key zero_key;
 
 int odp_flow_parse(const char *s, struct odp_match *m, struct errmsg *err)
 {
@@ -653,8 +650,8 @@ int odp_flow_parse(const char *s, struct odp_match *m, struct errmsg *err)
 	struct scan sc;
 	int rc;
 
-	m->key = zero_key;
-	m->mask = zero_key;
+	flow_key_zero(&m->key);
+	flow_key_zero(&m->mask);
 	memset(&m->ufid, 0, sizeof(m->ufid));
 	m->has_ufid = false;
 	scan_init(&sc, s, err);
