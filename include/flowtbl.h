@@ -103,6 +103,14 @@ struct flowtbl_flow *flowtbl_find_exact(const struct flowtbl *t, const struct fl
  * Writer.
  */
 struct flowtbl_flow *flowtbl_lookup_key(const struct flowtbl *t, const struct flow_key *key);
+/*
+ * Start fetching the bucket that flowtbl_insert() of (key, mask) would
+ * fill, so that its cache miss overlaps what the caller does before the
+ * insert (the lookup for an overlapping flow). A hint: no effect on the
+ * table. Writer.
+ */
+void flowtbl_insert_prefetch(struct flowtbl *t, const struct flow_key *key,
+			     const struct flow_key *mask);
 /* The flow with this UFID, or NULL. Writer. */
 struct flowtbl_flow *flowtbl_find_ufid(const struct flowtbl *t, const struct flow_ufid *ufid);
 /* Replace a live flow's actions atomically; the old ones are freed after a

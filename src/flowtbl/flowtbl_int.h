@@ -170,6 +170,33 @@ struct htab {
 	struct bucket b[];
 };
 
+/*
+ * The writer's presence filter, after a table's buckets: a 32-bit word per
+ * bucket with one bit set for every key whose hash homes there (the bit
+ * from a multiplicative hash, so that it does not repeat the bucket
+ * index). A clear bit proves a key absent without reading its bucket: a
+ * NEW probes every subtable for an overlapping flow, and in big tables
+ * each probe was a DRAM miss while the filter (4 bytes a bucket against
+ * 64) stays in cache. Bits are set when a flow is placed and cleared only
+ * by a rebuild, so a stale bit costs a probe, never a wrong answer.
+ * Readers (the PMDs) do not use it.
+ */
+static inline uint32_t *htab_filter(const struct htab *ht)
+{
+	return (uint32_t *)(uintptr_t)&ht->b[ht->mask + 1];
+}
+
+static inline uint32_t filter_bit(uint32_t hash)
+{
+	return 1u << ((hash * 0x9e3779b1u) >> 27);
+}
+
+/* False: no key with this hash is in the table. Writer. */
+static inline bool htab_may_hold(const struct htab *ht, uint32_t hash)
+{
+	return htab_filter(ht)[hash & ht->mask] & filter_bit(hash);
+}
+
 /* Per-reader hit counter of a subtable, one cache line per reader. */
 struct st_reader {
 	uint64_t hits;                   /* atomic, written by one reader */

@@ -26,7 +26,7 @@ static uint32_t htab_limit(uint32_t nb)
 
 static size_t htab_size(uint32_t nb)
 {
-	return sizeof(struct htab) + (size_t)nb * sizeof(struct bucket);
+	return sizeof(struct htab) + (size_t)nb * (sizeof(struct bucket) + sizeof(uint32_t));
 }
 
 static struct htab *htab_alloc(struct flowtbl *t, uint32_t nb)
@@ -54,6 +54,7 @@ static void htab_place(struct htab *ht, struct flowtbl_flow *f)
 {
 	uint64_t ent = ent_make(f);
 
+	htab_filter(ht)[f->hash & ht->mask] |= filter_bit(f->hash);
 	for (uint32_t b = f->hash & ht->mask;; b = (b + 1) & ht->mask) {
 		struct bucket *bk = &ht->b[b];
 		uint64_t meta = bk->meta;
