@@ -206,6 +206,50 @@ static inline uint32_t group_slot(const struct flowtbl_flow *flow)
 }
 
 /*
+ * Hot path. The whole burst found one output-only flow (a single flow, or
+ * one flow's train): no map, no group per packet, and the burst goes to
+ * its port as it came, without gathering it into a copy. Returns false,
+ * having done nothing, when the burst holds another flow or a miss, or
+ * the flow does more than output (execute_group does that, and inlines
+ * only while it has one caller: calling it from here cost profiles (b)
+ * and (d) 3-6 cycles a packet). Profile (a) (one flow, the bench's
+ * daemon and pcap, a fresh daemon a run): 82.3 -> 78.8 cycles a packet,
+ * medians of 4 interleaved runs (82.8 -> 77.9 over 8 for a first
+ * version); (b) and (d), whose bursts stop the check at their second
+ * packet, unchanged (117.7 -> 117.8, 154.1 -> 155.4).
+ */
+static bool execute_one_flow(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n, uint32_t found,
+			     struct flowtbl_flow **flows)
+{
+	uint32_t all = n == BURST ? UINT32_MAX : (1u << n) - 1;
+	const struct flowtbl_actions *acts;
+	struct flowtbl_flow *flow;
+	uint16_t tcp_flags = 0;
+	uint64_t bytes = 0;
+	uint32_t port;
+
+	if (n == 0 || found != all)
+		return false;
+	flow = flows[0];
+	for (uint32_t i = 1; i < n; i++)
+		if (flows[i] != flow)
+			return false;
+	acts = flowtbl_flow_actions(flow);
+	if (!actions_single_output((const struct nlattr *)acts->data, acts->len, &port))
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		tcp_flags |= pmd->keys[i].tp_flags;
+	}
+	/* tp_flags are big-endian in the key. */
+	tcp_flags = rte_be_to_cpu_16(tcp_flags);
+
+	flowtbl_pmd_stats_update(pmd->ft, flow, n, bytes, tcp_flags, pmd->now_ms);
+	actions_output(pmd->actx, port, pkts, n);
+	return true;
+}
+
+/*
  * Hot path. Group hits by flow, then run each group. Consecutive packets
  * of one flow (a train) skip the lookup; otherwise a small open-addressed
  * map finds the group in O(1): a linear scan of the groups cost O(groups)
@@ -220,6 +264,8 @@ static void execute_hits(struct pmd *pmd, struct rte_mbuf **pkts, const uint8_t 
 	struct flowtbl_flow *prev = NULL;
 	struct burst_out bo;
 
+	if (execute_one_flow(pmd, pkts, n, found, flows))
+		return;
 	memset(map, 0, sizeof(map));
 	for (uint32_t i = 0; i < n; i++) {
 		if (!(found & (1u << i)))
