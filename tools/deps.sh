@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="build-essential pkg-config meson ninja-build clang
-libdpdk-dev dpdk libnuma-dev libmnl-dev libcmocka-dev libpcap-dev
+libdpdk-dev dpdk dpdk-dev libnuma-dev libmnl-dev libcmocka-dev libpcap-dev
 python3 python3-scapy tshark tcpdump iproute2 iputils-ping netcat-openbsd iperf3 procps"
 # Open vSwitch with DPDK is only the benchmark's peer.
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS openvswitch-switch-dpdk"
