@@ -29,5 +29,8 @@ echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer once, quietly.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
-apt-get install -y --no-install-recommends $missing ||
-	{ apt-get update && apt-get install -y --no-install-recommends $missing; }
+# Another apt-get (unattended upgrades, a parallel build) may hold the dpkg
+# lock for a while: wait for it rather than fail.
+apt_get() { apt-get -o DPkg::Lock::Timeout=600 "$@"; }
+apt_get install -y --no-install-recommends $missing ||
+	{ apt_get update && apt_get install -y --no-install-recommends $missing; }
