@@ -40,7 +40,8 @@ OVS_VPORT_ATTR_PORT_NO, OVS_VPORT_ATTR_TYPE, OVS_VPORT_ATTR_NAME = 1, 2, 3
 OVS_VPORT_ATTR_OPTIONS, OVS_VPORT_ATTR_UPCALL_PID = 4, 5
 OVS_VPORT_TYPE_NETDEV = 1
 DPSW_VPORT_OPTION_DEVARGS = 1
-OVS_PACKET_CMD_MISS = 1
+OVS_PACKET_CMD_MISS, OVS_PACKET_CMD_ACTION = 1, 2
+OVS_ACTION_ATTR_USERSPACE, OVS_USERSPACE_ATTR_PID = 2, 1
 OVS_FLOW_ATTR_PROBE = 14
 OVS_KEY_ATTR_UDP = 10
 
@@ -286,8 +287,9 @@ def listener(path, pid):
     return c
 
 
-def misses(c, want, timeout=20.0):
-    """(pid, IPv4 source) of the MISS upcalls read until 'want' came or time ran out."""
+def misses(c, want, timeout=20.0, cmd=OVS_PACKET_CMD_MISS):
+    """(pid, IPv4 source) of the upcalls (MISS, or 'cmd') read until 'want'
+    came or time ran out."""
     got = []
     deadline = time.monotonic() + timeout
     while len(got) < want and time.monotonic() < deadline:
@@ -296,7 +298,7 @@ def misses(c, want, timeout=20.0):
             continue
         for rep in c.recv():
             if rep.type == c.family("ovs_packet") and \
-                    struct.unpack_from("=B", rep.data, 16)[0] == OVS_PACKET_CMD_MISS:
+                    struct.unpack_from("=B", rep.data, 16)[0] == cmd:
                 pkt = rep.attrs()[OVS_PACKET_ATTR_PACKET]
                 got.append((rep.pid, socket.inet_ntoa(pkt[26:30])))
     return got
@@ -372,6 +374,15 @@ def test_per_cpu(c, path, tmp, l1, l2):
                   flags=NLM_F_REQUEST | NLM_F_ACK)
     expect_ok(c.request(execute))
     assert misses(l1, 1, 10) == [(101, "10.3.0.1")]
+    # A userspace action's upcall too, whatever pid the action names
+    # (output_userspace() under per-CPU dispatch).
+    userspace = nest(OVS_ACTION_ATTR_USERSPACE, u32(OVS_USERSPACE_ATTR_PID, 999))
+    execute = msg(c.family("ovs_packet"), OVS_PACKET_CMD_EXECUTE,
+                  attr(OVS_PACKET_ATTR_PACKET, udp_frame("10.3.0.2")) +
+                  nest(OVS_PACKET_ATTR_KEY, u32(OVS_KEY_ATTR_IN_PORT, 1)) +
+                  nest(OVS_PACKET_ATTR_ACTIONS, userspace), flags=NLM_F_REQUEST | NLM_F_ACK)
+    expect_ok(c.request(execute))
+    assert misses(l1, 1, 10, OVS_PACKET_CMD_ACTION) == [(101, "10.3.0.2")]
     expect_ok(dp_set(c, b""))  # back to per-port dispatch
     l1.close()
     l2.close()
