@@ -245,6 +245,12 @@ def test_datapath(c, name):
         expect_error(dp_set(c, u32(OVS_DP_ATTR_USER_FEATURES, bit)), EOPNOTSUPP, "features")
         expect_error(c.request(msg(dpf, OVS_DP_CMD_NEW, new +
                                    u32(OVS_DP_ATTR_USER_FEATURES, bit))), EOPNOTSUPP)
+    # The rest of ovs_dp_change() is checked before the name too.
+    expect_error(c.request(msg(dpf, OVS_DP_CMD_NEW, new + u32(OVS_DP_ATTR_MASKS_CACHE_SIZE, 3))),
+                 EINVAL, "masks cache")
+    expect_error(c.request(msg(dpf, OVS_DP_CMD_NEW, new + u32(
+        OVS_DP_ATTR_USER_FEATURES, OVS_DP_F_DISPATCH_UPCALL_PER_CPU) +
+        attr(OVS_DP_ATTR_PER_CPU_PIDS, b"\x01\x02"))), EINVAL, "per_cpu_pids")
     feats = OVS_DP_F_UNALIGNED | OVS_DP_F_VPORT_PIDS
     expect_ok(dp_set(c, u32(OVS_DP_ATTR_USER_FEATURES, feats)))
     assert dp_get(c).attrs()[OVS_DP_ATTR_USER_FEATURES] == struct.pack("=I", feats)
