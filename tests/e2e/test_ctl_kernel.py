@@ -198,6 +198,10 @@ def test_genl_parsing(c):
         OVS_FLOW_ATTR_KEY, k + u32(OVS_KEY_ATTR_IN_PORT, 1)))), EINVAL, "twice")
     expect_error(c.request(msg(fam, OVS_FLOW_CMD_GET, nest(
         OVS_FLOW_ATTR_KEY, k + attr(120, b"abcd")))), EINVAL, "unknown")
+    # A dump takes only UFID_FLAGS (ovs_flow_cmd_dump): a key is not decoded.
+    parts = c.dump(msg(fam, OVS_FLOW_CMD_GET, nest(OVS_FLOW_ATTR_KEY, attr(
+        OVS_KEY_ATTR_IN_PORT, b"\x01\x00")), flags=NLM_F_REQUEST | NLM_F_DUMP))
+    assert len(parts) == 1, parts
     # UPCALL_PID given twice on the datapath and on a vport: the last counts.
     dpf = c.family("ovs_datapath")
     expect_ok(c.request(msg(dpf, OVS_DP_CMD_SET, u32(OVS_DP_ATTR_UPCALL_PID, 7) +
