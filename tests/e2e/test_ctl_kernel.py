@@ -151,6 +151,22 @@ def test_identifier(c):
     expect_error(c.request(fmsg(c, OVS_FLOW_CMD_NEW, key(6, "10.8.8.8"), mask_attrs(),
                                 out(2))), ENOENT)
     assert n_flows(c) == 1
+    # A header sent in the key but wildcarded (eth_type not matched): the
+    # identifier carries it, the mask has no attribute for it (shaped by
+    # the masked key, as ovs_nla_put_mask), and the pair goes back as is.
+    wild = u32(OVS_KEY_ATTR_IN_PORT, 0xffffffff) + attr(OVS_KEY_ATTR_ETHERNET, bytes(12))
+    expect_ok(c.request(fmsg(c, OVS_FLOW_CMD_NEW, key(9, in_port=2), wild, out(1))))
+    (r,) = c.request(fmsg(c, OVS_FLOW_CMD_GET, key(9, in_port=2), flags=NLM_F_REQUEST))
+    a = r.attrs()
+    assert OVS_KEY_ATTR_IPV4 in parse_attrs(a[OVS_FLOW_ATTR_KEY])
+    assert set(parse_attrs(a[OVS_FLOW_ATTR_MASK])) & {OVS_KEY_ATTR_ETHERTYPE,
+                                                      OVS_KEY_ATTR_IPV4} == set()
+    expect_ok(c.request(msg(c.family("ovs_flow"), OVS_FLOW_CMD_SET,
+                            attr(OVS_FLOW_ATTR_KEY | NLA_F_NESTED, a[OVS_FLOW_ATTR_KEY]) +
+                            attr(OVS_FLOW_ATTR_MASK | NLA_F_NESTED, a[OVS_FLOW_ATTR_MASK]) +
+                            nest(OVS_FLOW_ATTR_ACTIONS, out(2)),
+                            flags=NLM_F_REQUEST | NLM_F_ACK)))
+    expect_ok(c.request(fmsg(c, OVS_FLOW_CMD_DEL, key(9, in_port=2))))
     # A flow with a UFID: its key does not name it.
     u = ufid(77)
     expect_ok(c.request(fmsg(c, OVS_FLOW_CMD_NEW, key(7, "10.6.6.6"), mask_attrs(), out(2),
