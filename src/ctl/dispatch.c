@@ -82,17 +82,37 @@ static void put_framing_error(struct nlbuf *out, const uint8_t *at, size_t left,
 	nl_msg_put_error(out, &copy, why->err, why);
 }
 
+/* Each message of 'out' in a datagram of its own (DPSW_FRAMING_KERNEL). */
+static void send_each(struct ctl_conn *conn, const struct nlbuf *out)
+{
+	size_t ofs = 0;
+
+	while (ofs + NLMSG_HDRLEN <= out->len) {
+		const struct nlmsghdr *m = (const void *)(out->data + ofs);
+		size_t len = NLMSG_ALIGN(m->nlmsg_len);
+
+		if (len > out->len - ofs)
+			len = out->len - ofs;
+		ctl_conn_send(conn, m, len);
+		ofs += len;
+	}
+}
+
 /* Send the replies gathered in 'out', after the commit hook when a
- * request since the last send needs it ('*commit', then cleared). */
+ * request since the last send needs it ('*commit', then cleared). A dump
+ * part ('dump') is one datagram in every framing, as the kernel's. */
 static void send_out(struct ctl_server *srv, struct ctl_conn *conn, struct nlbuf *out,
-		     bool *commit)
+		     bool *commit, bool dump)
 {
 	if (out->len == 0)
 		return;
 	if (srv->commit && *commit)
 		srv->commit(srv->dp);
 	*commit = false;
-	ctl_conn_send(conn, out->data, out->len);
+	if (conn->framing_kernel && !dump)
+		send_each(conn, out);
+	else
+		ctl_conn_send(conn, out->data, out->len);
 	nlbuf_reset(out);
 }
 
@@ -148,8 +168,10 @@ static bool handle_msg(struct ctl_server *srv, struct ctl_conn *conn,
 	int ret;
 
 	req_init(&req, srv, conn, out);
-	/* As the kernel: only requests are served; control types are acked. */
+	/* As the kernel: only requests are served; control types are acked.
+	 * They change nothing, so their acks wait on no commit. */
 	if (!(nlh->nlmsg_flags & NLM_F_REQUEST) || nlh->nlmsg_type < NLMSG_MIN_TYPE) {
+		req.no_commit = true;
 		ret = 0;
 		goto reply;
 	}
@@ -164,7 +186,7 @@ static bool handle_msg(struct ctl_server *srv, struct ctl_conn *conn,
 					 nlh->nlmsg_type);
 		goto reply;
 	}
-	if (req.ovs && nlh->nlmsg_type != CTL_FAMILY_DATAPATH &&
+	if (req.ovs && nlh->nlmsg_type != CTL_FAMILY_DATAPATH && !op->any_dp &&
 	    req.ovs->dp_ifindex != srv->dp_ifindex) {
 		ret = errmsg_set(&req.err, -ENODEV, 0, "no datapath with ifindex %d",
 				 req.ovs->dp_ifindex);
@@ -222,14 +244,14 @@ void ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, const 
 	while ((ret = nl_msg_next(data, len, &ofs, &nlh, &why)) > 0) {
 		commit |= handle_msg(srv, conn, nlh, &out);
 		if (out.len >= OUT_FLUSH)
-			send_out(srv, conn, &out, &commit);
+			send_out(srv, conn, &out, &commit, false);
 	}
 	if (ret < 0) {
 		/* The framing is lost: nothing after this can be trusted. */
 		put_framing_error(&out, data + ofs, len - ofs, &why);
 		srv->stats.msgs_err++;
 	}
-	send_out(srv, conn, &out, &commit);
+	send_out(srv, conn, &out, &commit, false);
 	nlbuf_free(&out);
 	if (conn->dump && conn->out_head == NULL)
 		ctl_dump_continue(srv, conn);
@@ -273,7 +295,7 @@ void ctl_dump_continue(struct ctl_server *srv, struct ctl_conn *conn)
 		nl_msg_put_error(&out, req.nlh, ret, &req.err);
 	else if (ret == 0)
 		nl_msg_put_done(&out, req.nlh);
-	send_out(srv, conn, &out, &commit);
+	send_out(srv, conn, &out, &commit, true);
 	nlbuf_free(&out);
 	if (ret <= 0)
 		ctl_dump_abort(conn);
