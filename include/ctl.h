@@ -102,7 +102,9 @@ struct ctl_op {
 	ctl_doit_fn doit;         /* NULL: dump only */
 	ctl_dump_fn dumpit;       /* NULL: no dump */
 	ctl_dump_done_fn dump_done; /* may be NULL */
-	bool any_dp;              /* about the connection: no dp_ifindex check */
+	/* The doit checks ovs_header's dp_ifindex itself (a vport by name
+	 * takes 0, the connection commands any); dumps are checked here. */
+	bool own_dp_check;
 };
 
 /* Family ids the generic-netlink controller hands out. */

@@ -186,7 +186,8 @@ static bool handle_msg(struct ctl_server *srv, struct ctl_conn *conn,
 					 nlh->nlmsg_type);
 		goto reply;
 	}
-	if (req.ovs && nlh->nlmsg_type != CTL_FAMILY_DATAPATH && !op->any_dp &&
+	bool dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+	if (req.ovs && nlh->nlmsg_type != CTL_FAMILY_DATAPATH && (!op->own_dp_check || dump) &&
 	    req.ovs->dp_ifindex != srv->dp_ifindex) {
 		ret = errmsg_set(&req.err, -ENODEV, 0, "no datapath with ifindex %d",
 				 req.ovs->dp_ifindex);
@@ -197,7 +198,7 @@ static bool handle_msg(struct ctl_server *srv, struct ctl_conn *conn,
 				 "this command needs an admin peer (uid 0 or the ctl group)");
 		goto reply;
 	}
-	if ((nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP) {
+	if (dump) {
 		ret = op->dumpit ? start_dump(&req, op)
 				 : errmsg_set(&req.err, -EOPNOTSUPP, 0, "command %u does not dump",
 					      req.genl->cmd);

@@ -292,6 +292,30 @@ def c_upcalls_reach_the_port_id():
     b.close()
 
 
+def c_vport_by_name_any_datapath():
+    """As the kernel's lookup_vport() (net/openvswitch/datapath.c): a vport
+    named in a request with dp_ifindex 0 is found in any datapath (OVS's
+    netdev-linux reads port statistics so); by number, or in a dump, 0
+    names no datapath (get_dp())."""
+    s = gsock()
+    vport = family_id(s, "ovs_vport")
+    name = attr(3, "net_null0")  # OVS_VPORT_ATTR_NAME
+    s.send(msg(vport, 3, name, dp_ifindex=0, seq=50))  # OVS_VPORT_CMD_GET
+    (r,) = split(now(s))
+    check(r.error is None and r.data[20:24] == struct.pack("=i", 1) and
+          r.attrs()[OVS_VPORT_ATTR_PORT_NO] == struct.pack("=I", 1),
+          "by name with dp_ifindex 0: port 1, in datapath 1", r)
+    for attrs, ifindex, what in ((name, 7, "by name in another datapath"),
+                                 (u32(OVS_VPORT_ATTR_PORT_NO, 1), 0, "by number, ifindex 0")):
+        s.send(msg(vport, 3, attrs, dp_ifindex=ifindex, seq=51))
+        (r,) = split(now(s))
+        check(r.error == -errno.ENODEV, what + ": ENODEV", r)
+    s.send(msg(vport, 3, flags=NLM_F_REQUEST | NLM_F_DUMP, dp_ifindex=0, seq=52))
+    (r,) = split(now(s))
+    check(r.error == -errno.ENODEV, "a dump with ifindex 0: ENODEV", r)
+    s.close()
+
+
 def c_bad_input():
     s = gsock()
     s.send(b"\x05\x00\x00\x00")  # shorter than a netlink header
@@ -304,7 +328,8 @@ def c_bad_input():
 def child():
     for t in (c_port_ids, c_answer_without_waiting, c_dump, c_slow_answers,
               c_readiness_dup_close, c_options,
-              c_rtnetlink_is_the_kernels, c_upcalls_reach_the_port_id, c_bad_input):
+              c_rtnetlink_is_the_kernels, c_upcalls_reach_the_port_id,
+              c_vport_by_name_any_datapath, c_bad_input):
         t()
         print("ok   %s" % t.__name__, flush=True)
 
