@@ -4,7 +4,7 @@
  * datapath (Debian's ovs-dpctl, ovs-vswitchd) drive dpdk-switch unchanged:
  *
  *   DPDK_SWITCH_CTL=/run/dpdk-switch/ctl.sock \
- *   LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libdpdk-switch-netlink.so \
+ *   LD_PRELOAD=/usr/local/lib/x86_64-linux-gnu/libdpdk-switch-netlink.so \
  *   ovs-dpctl dump-flows
  *
  * The daemon's control socket speaks the kernel datapath's generic-netlink
