@@ -23,9 +23,11 @@ socket instead of a netlink socket (docs/PROTOCOL.md). Each datagram holds
 netlink messages: nlmsghdr + genlmsghdr + struct ovs_header + attributes.
 
 It assumes it owns the flow table: when a MAC address moves to another
-port, it deletes every flow (the simple, always-correct answer). Flows it
-installed also expire when idle (the daemon's --max-idle); the next miss
-installs them again.
+port, it deletes every flow (the simple, always-correct answer). A
+reactive controller like this one wants the daemon to manage its flows as
+a cache: start it with --max-idle MS (e.g. 10000), and flows idle that long
+expire; the next miss installs them again. Without --max-idle, as in the
+kernel datapath, flows stay until deleted (right for a static table).
 
 Usage: examples/controller.py [--ctl PATH] [-v]
 Needs to be an admin of the socket (root, or the daemon's --ctl-group):

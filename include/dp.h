@@ -22,7 +22,6 @@
 #include "port.h"
 #include "upcall.h"
 
-#define DP_NAME "dpdk-switch"
 /* The dp_ifindex our ovs_header carries; any other gives -ENODEV. */
 #define DP_IFINDEX 1
 
@@ -35,6 +34,8 @@ void dp_destroy(struct dp *dp);
 /* Open every ethdev EAL probed as a port; one that fails is reported and
  * skipped. Returns the number opened. */
 int dp_open_eal_ports(struct dp *dp);
+/* The datapath's name (--dp-name): its local port's. */
+const char *dp_name(const struct dp *dp);
 /* Start the PMD threads on the ports opened so far. */
 int dp_start(struct dp *dp, struct errmsg *err);
 /* Stop the PMDs (their tx buffers flushed). */
@@ -56,9 +57,22 @@ struct port *dp_port_by_name(const struct dp *dp, const char *name);
 bool dp_port_next(const struct dp *dp, uint32_t *port_no);
 /* Where this port's misses go; 0: nobody (they are lost). */
 void dp_port_set_upcall_pid(struct dp *dp, uint32_t port_no, uint32_t pid);
+/* An OVS_VPORT_ATTR_UPCALL_PID array (payload 'data' of 'len' bytes): a
+ * miss goes to one of them by its flow hash. -EINVAL (empty, not u32s),
+ * -ENOMEM, -ENODEV (no such port number). */
+int dp_port_set_upcall_pids(struct dp *dp, uint32_t port_no, const void *data, size_t len);
+/* The port's first pid; the whole array (*n pids, NULL when none). */
 uint32_t dp_port_upcall_pid(const struct dp *dp, uint32_t port_no);
+const uint32_t *dp_port_upcall_pids(const struct dp *dp, uint32_t port_no, uint32_t *n);
 /* Misses of every port, and of ports added later, go to 'pid'. */
 void dp_set_upcall_pid_all(struct dp *dp, uint32_t pid);
+/* OVS_DP_F_DISPATCH_UPCALL_PER_CPU: on, misses go by their source (PMD i:
+ * pids[i % n]) whatever the port's pids; off, by the ports' pids. 'data'
+ * (len bytes, a u32 array) replaces the pids when not NULL: -EINVAL,
+ * -ENOMEM, nothing changed. */
+int dp_set_upcall_per_cpu(struct dp *dp, bool on, const void *data, size_t len);
+/* The per-CPU pids as last set (*n, NULL when none). */
+const uint32_t *dp_upcall_cpu_pids(const struct dp *dp, uint32_t *n);
 /* Packets the datapath dropped on tx to this port (tx queue full). */
 uint64_t dp_port_tx_dropped(const struct dp *dp, uint32_t port_no);
 

@@ -82,7 +82,8 @@ int flowtbl_reserve(struct flowtbl *t, uint32_t n_flows);
 void flowtbl_destroy(struct flowtbl *t);
 
 /*
- * Add a flow. 'key' is masked here (bits outside 'mask' are ignored);
+ * Add a flow. 'key' is masked here for lookups; a flow without a UFID
+ * also keeps the key as given, its identifier (flowtbl_find_ident());
  * 'actions' (actions_len bytes) is copied; 'ufid' may be NULL. On success
  * *out (if out) is the new flow. -EEXIST: a flow with the same masked key
  * and mask, or the same UFID, exists; -ENOSPC: max_flows reached; -EINVAL:
@@ -111,6 +112,13 @@ struct flowtbl_flow *flowtbl_lookup_key(const struct flowtbl *t, const struct fl
  */
 void flowtbl_insert_prefetch(struct flowtbl *t, const struct flow_key *key,
 			     const struct flow_key *mask);
+/*
+ * The flow without a UFID that was inserted with exactly this key (as
+ * given, before masking), or NULL: the kernel's ovs_flow_tbl_lookup_exact(),
+ * a masked lookup under each mask, then a compare of the identifiers.
+ * Writer.
+ */
+struct flowtbl_flow *flowtbl_find_ident(const struct flowtbl *t, const struct flow_key *key);
 /* The flow with this UFID, or NULL. Writer. */
 struct flowtbl_flow *flowtbl_find_ufid(const struct flowtbl *t, const struct flow_ufid *ufid);
 /* Replace a live flow's actions atomically; the old ones are freed after a
@@ -167,6 +175,11 @@ struct rte_rcu_qsbr *flowtbl_qsbr(struct flowtbl *t);
 uint64_t flowtbl_flow_id(const struct flowtbl_flow *f);
 void flowtbl_flow_key(const struct flowtbl_flow *f, struct flow_key *key);   /* masked key */
 void flowtbl_flow_mask(const struct flowtbl_flow *f, struct flow_key *mask);
+/* The key a flow without UFID was inserted with (its identifier); for a
+ * flow with a UFID, its masked key. Writer. */
+void flowtbl_flow_ident_key(const struct flowtbl_flow *f, struct flow_key *key);
+/* True if the flow has no UFID and was inserted with this key. Writer. */
+bool flowtbl_flow_ident_equal(const struct flowtbl_flow *f, const struct flow_key *key);
 /* True and *ufid filled if the flow was inserted with a UFID. */
 bool flowtbl_flow_ufid(const struct flowtbl_flow *f, struct flow_ufid *ufid);
 /* Current actions (acquire load): never NULL, len may be 0 (drop). */

@@ -25,6 +25,7 @@
 #define NL_POLICY_H
 
 #include <linux/netlink.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -98,6 +99,20 @@ int nl_policy_parse_bits(const struct nl_policy *pol, const void *data, size_t l
  */
 int nl_policy_parse_shallow(const struct nl_policy *pol, const void *data, size_t len,
 			    const struct nlattr **tb, const void *origin, struct errmsg *err);
+
+/*
+ * A generic-netlink family's top-level attributes, as the kernel's genl
+ * layer parses them for operations marked GENL_DONT_VALIDATE_STRICT (every
+ * OVS family's): a type the table does not know (above max_type, or no
+ * entry) is skipped, a type given twice is indexed at its last occurrence,
+ * a fixed-size type takes a longer payload. Sizes below what the table
+ * says, broken headers, strings and (when 'deep') nested streams are
+ * checked as by nl_policy_parse(); NL_POL_UNSUPPORTED types stay
+ * -EOPNOTSUPP. Key and action streams are not top-level: they are parsed
+ * strictly, as the kernel's flow_netlink.c does.
+ */
+int nl_policy_parse_genl(const struct nl_policy *pol, const void *data, size_t len,
+			 const struct nlattr **tb, bool deep, const void *origin, struct errmsg *err);
 
 /* The payload of a nested attribute as a stream (mnl_attr_get_payload). */
 static inline const void *nl_attr_data(const struct nlattr *nla)

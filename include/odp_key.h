@@ -53,6 +53,12 @@
 int odp_match_decode(const struct nlattr *key, const struct nlattr *mask, const void *origin,
 		     struct flow_key *out_key, struct flow_key *out_mask, struct errmsg *err);
 
+/* As odp_match_decode(), but 'out_key' is the key as sent, not masked
+ * (a flow's identifier when it has no UFID). */
+int odp_match_decode_unmasked(const struct nlattr *key, const struct nlattr *mask,
+			      const void *origin, struct flow_key *out_key,
+			      struct flow_key *out_mask, struct errmsg *err);
+
 /*
  * Append OVS_FLOW_ATTR_KEY and OVS_FLOW_ATTR_MASK for a (key, mask) pair as
  * the kernel puts them in flow replies. 'key' may be masked or not.

@@ -19,11 +19,14 @@
 #define OPTIONS_MAX_PMDS 64
 #define OPTIONS_DEFAULT_CTL "/run/dpdk-switch/ctl.sock"
 #define OPTIONS_DEFAULT_FLOW_LIMIT 200000
-#define OPTIONS_DEFAULT_MAX_IDLE_MS 10000
+#define OPTIONS_DEFAULT_DP_NAME "dpdk-switch"
+/* Names as the kernel's dev_valid_name(): 1..15 bytes (IFNAMSIZ - 1). */
+#define OPTIONS_DP_NAME_MAX 15
 
 struct options {
 	const char *ctl_path;      /* --ctl PATH */
 	const char *ctl_group;     /* --ctl-group GROUP: its members are admins too */
+	const char *dp_name;       /* --dp-name NAME: the datapath's name */
 	uint32_t ctl_mode;         /* --ctl-mode MODE (octal), default 0666 */
 	uint16_t pmd_lcores[OPTIONS_MAX_PMDS]; /* --pmd-cores LIST */
 	uint16_t n_pmd_lcores;     /* 0: every worker lcore of -l */
@@ -31,7 +34,7 @@ struct options {
 	uint32_t flow_limit;       /* --flow-limit N */
 	bool flow_limit_given;     /* --flow-limit was on the command line */
 	uint32_t reserve_flows;    /* --reserve-flows N: flow memory touched at start */
-	uint32_t max_idle_ms;      /* --max-idle MS */
+	uint32_t max_idle_ms;      /* --max-idle MS; 0: flows live until deleted */
 	uint16_t rxq;              /* --rxq N, rx queues per port (0: one per PMD) */
 	uint16_t rxd;              /* --rxd N, rx descriptors per queue */
 	uint16_t txd;              /* --txd N, tx descriptors per queue */

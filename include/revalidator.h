@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * revalidator: keeps the flow table healthy the way Open vSwitch's
- * revalidators keep the kernel datapath healthy. Each round walks every
+ * revalidators keep the kernel datapath healthy, when the table is managed
+ * as a cache (max_idle_ms != 0, --max-idle). Otherwise, as the kernel
+ * datapath, it deletes nothing: the limit is the ceiling, a fixed cap, and
+ * rounds only count. As a cache, each round walks every
  * flow, deletes those idle past the idle timeout, measures how long the
  * round took, and recomputes the dynamic flow limit from that duration
  * (the seed's formula, DESIGN.md). Under pressure (more flows than the
@@ -32,7 +35,7 @@ typedef uint64_t (*revalidator_clock_fn)(void *arg);
 struct revalidator {
 	uint32_t ceiling;         /* --flow-limit: ofproto_flow_limit */
 	uint32_t flow_limit;      /* the dynamic limit, 1000..ceiling */
-	uint32_t max_idle_ms;     /* --max-idle */
+	uint32_t max_idle_ms;     /* --max-idle; 0: no cache management */
 	uint64_t next_round_ms;   /* when the next round is due */
 	/* Results, for `show`. */
 	uint64_t rounds;
@@ -58,7 +61,11 @@ void revalidator_set_ceiling(struct revalidator *r, uint32_t ceiling);
  * The formula still lowers it after slow rounds. docs/PROTOCOL.md says why.
  */
 void revalidator_set_limit(struct revalidator *r, uint32_t limit);
+/* 0 turns cache management off (the limit becomes the ceiling); from off,
+ * the limit starts at the ceiling and the formula takes it from there. */
 void revalidator_set_max_idle(struct revalidator *r, uint32_t max_idle_ms);
+/* True when the table is managed as a cache (expiry, dynamic limit). */
+bool revalidator_is_cache(const struct revalidator *r);
 
 /* Milliseconds between rounds: REVALIDATOR_INTERVAL_MS, or less for short
  * idle timeouts so a flow never outlives max-idle by much. */

@@ -118,12 +118,12 @@ for ns in $ns_a $ns_b; do
 	ip -n $ns link set lo up
 done
 
-# --max-idle: the demo's flows stay for an hour even when idle (the
-# revalidator's default expires flows idle for 10 s, as in Open vSwitch).
+# No --max-idle: the demo's table is static, its flows stay until deleted
+# (as in the kernel datapath); --max-idle MS is for reactive controllers.
 step "dpdk-switch on two net_tap ports, flows from examples/demo-flows.txt"
 set -- "$switch" --lcores "$lcores" --no-pci --file-prefix "$prefix" $mem \
 	--vdev "net_tap0,iface=$if_a" --vdev "net_tap1,iface=$if_b" \
-	-- --ctl "$sock" --flows examples/demo-flows.txt --max-idle 3600000
+	-- --ctl "$sock" --flows examples/demo-flows.txt
 say "$*"
 "$@" >"$tmp/daemon.log" 2>&1 &
 daemon_pid=$!

@@ -108,8 +108,12 @@ static void print_config(const struct dp_config *cfg)
 {
 	const uint64_t *v = cfg->v;
 
-	printf("  flow limit: %" PRIu64 " (ceiling %" PRIu64 "), max idle: %" PRIu64 " ms\n",
-	       v[DPSW_ATTR_FLOW_LIMIT_NOW], v[DPSW_ATTR_FLOW_LIMIT], v[DPSW_ATTR_MAX_IDLE]);
+	printf("  flow limit: %" PRIu64 " (ceiling %" PRIu64 "), ", v[DPSW_ATTR_FLOW_LIMIT_NOW],
+	       v[DPSW_ATTR_FLOW_LIMIT]);
+	if (v[DPSW_ATTR_MAX_IDLE])
+		printf("max idle: %" PRIu64 " ms\n", v[DPSW_ATTR_MAX_IDLE]);
+	else
+		printf("max idle: off (flows live until deleted)\n");
 	printf("  revalidator: rounds:%" PRIu64 " duration:%" PRIu64 "ms deleted:%" PRIu64
 	       " flushed:%" PRIu64 " refused:%" PRIu64 "\n",
 	       v[DPSW_ATTR_REVAL_ROUNDS], v[DPSW_ATTR_REVAL_DURATION], v[DPSW_ATTR_REVAL_DELETED],

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The ovs_datapath family. There is one datapath per daemon, named
- * DP_NAME: GET/dump describe it, SET takes upcall pid and user features,
- * NEW answers as the kernel does for a datapath that exists (-EEXIST),
- * DEL is refused (the daemon is the datapath). Control thread.
+ * The ovs_datapath family. There is one datapath per daemon, named by
+ * --dp-name: GET/dump describe it, SET changes it as the kernel's
+ * ovs_dp_change() (user features, masks cache size, per-CPU upcall pids)
+ * and takes our dp-wide upcall pid, NEW answers as the kernel does for a
+ * datapath that exists (-EEXIST), DEL is refused (the daemon is the
+ * datapath). Control thread.
  */
 #include <errno.h>
 #include <string.h>
@@ -11,21 +13,41 @@
 #include "ctl_handlers.h"
 #include "nl_policy.h"
 
-static uint32_t user_features; /* as SET gave them; reported by GET */
+/* The features this datapath has: what ovs_dp_change() takes, less
+ * OVS_DP_F_TC_RECIRC_SHARING (there is no TC here to share with). */
+#define DP_FEATURES (OVS_DP_F_UNALIGNED | OVS_DP_F_VPORT_PIDS | OVS_DP_F_DISPATCH_UPCALL_PER_CPU)
+/* The kernel's MC_DEFAULT_HASH_ENTRIES, and the most its per-CPU masks
+ * cache takes (PCPU_MIN_UNIT_SIZE / sizeof(struct mask_cache_entry)). */
+#define MASKS_CACHE_DEFAULT 256u
+#define MASKS_CACHE_MAX 4096u
+
+static uint32_t user_features;  /* as NEW/SET gave them; reported by GET */
+static uint32_t masks_cache_size = MASKS_CACHE_DEFAULT;
+
+uint32_t ctl_dp_user_features(void)
+{
+	return user_features;
+}
+
+static int parse(struct ctl_req *req, const struct nlattr **a)
+{
+	return nl_policy_parse_genl(&nl_policy_ovs_datapath, req->attrs, req->attrs_len, a, true,
+				    req->nlh, &req->err);
+}
 
 /* The kernel's lookup_datapath(): by name when given, else by ifindex. */
 static int check_dp(struct ctl_req *req, const struct nlattr **a)
 {
-	int ret = nl_policy_parse(&nl_policy_ovs_datapath, req->attrs, req->attrs_len, a, req->nlh,
-				  &req->err);
+	const char *name = dp_name(req->dp);
+	int ret = parse(req, a);
 
 	if (ret < 0)
 		return ret;
 	if (a[OVS_DP_ATTR_NAME]) {
-		if (strcmp(nl_attr_data(a[OVS_DP_ATTR_NAME]), DP_NAME) != 0)
+		if (strcmp(nl_attr_data(a[OVS_DP_ATTR_NAME]), name) != 0)
 			return errmsg_set(&req->err, -ENODEV, ctl_attr_offset(req, a[OVS_DP_ATTR_NAME]),
 					  "no datapath named '%s' (this one is '%s')",
-					  (const char *)nl_attr_data(a[OVS_DP_ATTR_NAME]), DP_NAME);
+					  (const char *)nl_attr_data(a[OVS_DP_ATTR_NAME]), name);
 		return 0;
 	}
 	if (req->ovs->dp_ifindex != DP_IFINDEX)
@@ -38,6 +60,8 @@ static void put_dp(struct ctl_req *req, uint8_t cmd, uint16_t flags)
 {
 	struct ovs_dp_stats st;
 	struct ovs_dp_megaflow_stats mst;
+	const uint32_t *pids;
+	uint32_t n_pids;
 	size_t msg;
 
 	msg = nlbuf_msg_start(req->out, req->nlh->nlmsg_type, flags, req->nlh->nlmsg_seq,
@@ -45,10 +69,15 @@ static void put_dp(struct ctl_req *req, uint8_t cmd, uint16_t flags)
 	nlbuf_put_genl(req->out, cmd, OVS_DATAPATH_VERSION);
 	nlbuf_put_ovs_header(req->out, DP_IFINDEX);
 	dp_stats(req->dp, &st, &mst);
-	nlbuf_put_string(req->out, OVS_DP_ATTR_NAME, DP_NAME);
+	nlbuf_put_string(req->out, OVS_DP_ATTR_NAME, dp_name(req->dp));
 	nlbuf_put_attr(req->out, OVS_DP_ATTR_STATS, &st, sizeof(st));
 	nlbuf_put_attr(req->out, OVS_DP_ATTR_MEGAFLOW_STATS, &mst, sizeof(mst));
 	nlbuf_put_u32(req->out, OVS_DP_ATTR_USER_FEATURES, user_features);
+	nlbuf_put_u32(req->out, OVS_DP_ATTR_MASKS_CACHE_SIZE, masks_cache_size);
+	/* As ovs_dp_cmd_fill_info(): the per-CPU pids under per-CPU dispatch. */
+	pids = dp_upcall_cpu_pids(req->dp, &n_pids);
+	if ((user_features & OVS_DP_F_DISPATCH_UPCALL_PER_CPU) && pids)
+		nlbuf_put_attr(req->out, OVS_DP_ATTR_PER_CPU_PIDS, pids, n_pids * sizeof(*pids));
 	nlbuf_msg_end(req->out, msg);
 }
 
@@ -76,14 +105,69 @@ static int dp_dump(struct ctl_req *req, void *state, size_t budget)
 }
 
 /*
- * Upcall pid: OVS_DP_ATTR_UPCALL_PID sends the misses of every port to
- * that pid, which the requesting connection claims (docs/PROTOCOL.md).
+ * What ovs_dp_change() refuses before it changes anything: a feature bit
+ * this datapath does not have (EOPNOTSUPP: Open vSwitch probes with such
+ * bits, and an ack would tell it the feature exists) and a masks cache
+ * size that is not 0 or a power of two up to MASKS_CACHE_MAX (EINVAL).
+ */
+static int check_change(struct ctl_req *req, const struct nlattr **a)
+{
+	const struct nlattr *f = a[OVS_DP_ATTR_USER_FEATURES], *mc = a[OVS_DP_ATTR_MASKS_CACHE_SIZE];
+
+	if (f && (*(const uint32_t *)nl_attr_data(f) & ~(uint32_t)DP_FEATURES))
+		return errmsg_set(&req->err, -EOPNOTSUPP, ctl_attr_offset(req, f),
+				  "user features 0x%x: this datapath has only 0x%x",
+				  *(const uint32_t *)nl_attr_data(f), DP_FEATURES);
+	if (mc) {
+		uint32_t size = *(const uint32_t *)nl_attr_data(mc);
+
+		if (size > MASKS_CACHE_MAX || (size & (size - 1)))
+			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, mc),
+					  "masks cache size %u is not 0 or a power of 2 up to %u",
+					  size, MASKS_CACHE_MAX);
+	}
+	return 0;
+}
+
+/* ovs_dp_change(), once check_change() passed: features absent are 0, as
+ * in the kernel; per-CPU pids are taken under per-CPU dispatch. */
+static int apply_change(struct ctl_req *req, const struct nlattr **a)
+{
+	const struct nlattr *f = a[OVS_DP_ATTR_USER_FEATURES], *pids = a[OVS_DP_ATTR_PER_CPU_PIDS];
+	uint32_t features = f ? *(const uint32_t *)nl_attr_data(f) : 0;
+	bool per_cpu = features & OVS_DP_F_DISPATCH_UPCALL_PER_CPU;
+	int ret;
+
+	ret = dp_set_upcall_per_cpu(req->dp, per_cpu, per_cpu && pids ? nl_attr_data(pids) : NULL,
+				    pids ? nl_attr_len(pids) : 0);
+	if (ret < 0)
+		return errmsg_set(&req->err, ret, ctl_attr_offset(req, pids),
+				  "OVS_DP_ATTR_PER_CPU_PIDS is not a non-empty array of u32");
+	if (per_cpu && pids) {
+		/* Each pid reaches the connection whose port id it is (OVS's
+		 * handler sockets); a first pid that is nobody's port id is
+		 * claimed by this connection, the others by whoever claims them. */
+		(void)ctl_claim_pid(req, *(const uint32_t *)nl_attr_data(pids));
+		errmsg_clear(&req->err);
+	}
+	user_features = features;
+	if (a[OVS_DP_ATTR_MASKS_CACHE_SIZE])
+		masks_cache_size = *(const uint32_t *)nl_attr_data(a[OVS_DP_ATTR_MASKS_CACHE_SIZE]);
+	return 0;
+}
+
+/*
+ * As ovs_dp_cmd_set(), plus OVS_DP_ATTR_UPCALL_PID: the misses of every
+ * port go to that pid, which the requesting connection claims
+ * (docs/PROTOCOL.md).
  */
 static int dp_set(struct ctl_req *req)
 {
 	const struct nlattr *a[OVS_DP_ATTR_MAX + 1];
 	int ret = check_dp(req, a);
 
+	if (ret == 0)
+		ret = check_change(req, a);
 	if (ret < 0)
 		return ret;
 	if (a[OVS_DP_ATTR_UPCALL_PID]) {
@@ -93,27 +177,43 @@ static int dp_set(struct ctl_req *req)
 			return ret;
 		dp_set_upcall_pid_all(req->dp, pid);
 	}
-	if (a[OVS_DP_ATTR_USER_FEATURES])
-		user_features = *(const uint32_t *)nl_attr_data(a[OVS_DP_ATTR_USER_FEATURES]);
+	ret = apply_change(req, a);
+	if (ret < 0)
+		return ret;
 	if (req->nlh->nlmsg_flags & NLM_F_ECHO)
 		put_dp(req, OVS_DP_CMD_SET, 0);
 	return 0;
 }
 
+/*
+ * As ovs_dp_cmd_new(): NAME and UPCALL_PID needed, then the changes are
+ * checked (before the name: a probe with an unknown feature bit gets
+ * EOPNOTSUPP even when the datapath exists), then our name is EEXIST (a
+ * client of an older version, without user features, has them reset, as
+ * ovs_dp_reset_user_features()), another name EOPNOTSUPP.
+ */
 static int dp_new(struct ctl_req *req)
 {
 	const struct nlattr *a[OVS_DP_ATTR_MAX + 1];
-	int ret = nl_policy_parse(&nl_policy_ovs_datapath, req->attrs, req->attrs_len, a, req->nlh,
-				  &req->err);
+	const char *name = dp_name(req->dp);
+	int ret = parse(req, a);
 
 	if (ret < 0)
 		return ret;
 	if (a[OVS_DP_ATTR_NAME] == NULL || a[OVS_DP_ATTR_UPCALL_PID] == NULL)
 		return errmsg_set(&req->err, -EINVAL, -1, "datapath NEW needs a name and an upcall pid");
-	if (strcmp(nl_attr_data(a[OVS_DP_ATTR_NAME]), DP_NAME) == 0)
-		return errmsg_set(&req->err, -EEXIST, -1, "datapath '%s' exists", DP_NAME);
-	return errmsg_set(&req->err, -EOPNOTSUPP, -1,
-			  "one datapath per daemon: '%s' exists, no other can be created", DP_NAME);
+	ret = check_change(req, a);
+	if (ret < 0)
+		return ret;
+	if (strcmp(nl_attr_data(a[OVS_DP_ATTR_NAME]), name) == 0) {
+		if (req->genl->version < OVS_DP_VER_FEATURES)
+			user_features = 0;
+		return errmsg_set(&req->err, -EEXIST, ctl_attr_offset(req, a[OVS_DP_ATTR_NAME]),
+				  "datapath '%s' exists", name);
+	}
+	return errmsg_set(&req->err, -EOPNOTSUPP, ctl_attr_offset(req, a[OVS_DP_ATTR_NAME]),
+			  "one datapath per daemon: '%s' exists, no other can be created "
+			  "(--dp-name names it)", name);
 }
 
 static int dp_del(struct ctl_req *req)

@@ -125,7 +125,8 @@ static int parse_u32s(struct ctl_req *req, uint16_t lo, uint16_t hi, const struc
 	return 0;
 }
 
-/* FLOW_LIMIT (1000..100M) and MAX_IDLE (1 ms..1 h), as the options. */
+/* FLOW_LIMIT (1000..100M) and MAX_IDLE (1 ms..1 h, as the options; 0 turns
+ * the cache management off again: flows live until deleted). */
 static int config_set(struct ctl_req *req)
 {
 	const struct nlattr *a[2] = { NULL, NULL };
@@ -139,9 +140,9 @@ static int config_set(struct ctl_req *req)
 	if (limit && (l < 1000 || l > 100000000))
 		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, limit),
 				  "flow limit %u is not in 1000..100000000", l);
-	if (idle && (i < 1 || i > 3600 * 1000))
+	if (idle && i > 3600 * 1000)
 		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, idle),
-				  "max idle %u ms is not in 1..3600000", i);
+				  "max idle %u ms is not in 1..3600000 (or 0: off)", i);
 	if (limit)
 		dp_set_flow_limit_ceiling(req->dp, l);
 	if (idle)

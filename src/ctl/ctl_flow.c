@@ -16,16 +16,21 @@
 /* A flow request taken apart. */
 struct flow_req {
 	const struct nlattr *a[OVS_FLOW_ATTR_MAX + 1];
-	struct flow_key key, mask; /* set only when has_match */
+	struct flow_key key, mask; /* set only when has_match; key masked */
+	struct flow_key ukey;      /* the key as sent: a flow's identifier */
 	bool has_match;
 	struct flow_ufid ufid;
 	bool has_ufid;
 	uint32_t ufid_flags;
 };
 
-/* 'shallow': nested attributes unchecked (nl_policy_parse_shallow), for
- * flow_new(), which walks each of them and asks strict_first() on failure. */
-static int parse_flow_req(struct ctl_req *req, struct flow_req *fr, bool shallow)
+/* Top-level attributes as the kernel's genl layer takes them
+ * (nl_policy_parse_genl). 'shallow': nested attributes unchecked, for
+ * flow_new(), which walks each of them and asks strict_first() on failure.
+ * 'use_mask': false for GET and DEL, whose KEY names a flow by its
+ * identifier and whose MASK the kernel ignores (ovs_flow_cmd_get/del parse
+ * the key with a NULL mask). */
+static int parse_flow_req(struct ctl_req *req, struct flow_req *fr, bool shallow, bool use_mask)
 {
 	int ret;
 
@@ -35,9 +40,8 @@ static int parse_flow_req(struct ctl_req *req, struct flow_req *fr, bool shallow
 	fr->has_ufid = false;
 	fr->ufid_flags = 0;
 	memset(&fr->ufid, 0, sizeof(fr->ufid));
-	ret = (shallow ? nl_policy_parse_shallow : nl_policy_parse)(&nl_policy_ovs_flow, req->attrs,
-								  req->attrs_len, fr->a, req->nlh,
-								  &req->err);
+	ret = nl_policy_parse_genl(&nl_policy_ovs_flow, req->attrs, req->attrs_len, fr->a, !shallow,
+				   req->nlh, &req->err);
 	if (ret < 0)
 		return ret;
 	if (fr->a[OVS_FLOW_ATTR_UFID]) {
@@ -53,10 +57,12 @@ static int parse_flow_req(struct ctl_req *req, struct flow_req *fr, bool shallow
 	if (fr->a[OVS_FLOW_ATTR_UFID_FLAGS])
 		fr->ufid_flags = *(const uint32_t *)nl_attr_data(fr->a[OVS_FLOW_ATTR_UFID_FLAGS]);
 	if (fr->a[OVS_FLOW_ATTR_KEY]) {
-		ret = odp_match_decode(fr->a[OVS_FLOW_ATTR_KEY], fr->a[OVS_FLOW_ATTR_MASK], req->nlh,
-				       &fr->key, &fr->mask, &req->err);
+		ret = odp_match_decode_unmasked(fr->a[OVS_FLOW_ATTR_KEY],
+						use_mask ? fr->a[OVS_FLOW_ATTR_MASK] : NULL,
+						req->nlh, &fr->ukey, &fr->mask, &req->err);
 		if (ret < 0)
 			return ret;
+		flow_key_mask_apply(&fr->key, &fr->ukey, &fr->mask);
 		fr->has_match = true;
 	}
 	return 0;
@@ -69,21 +75,24 @@ static int validate_actions(struct ctl_req *req, const struct flow_req *fr)
 	return odp_actions_validate(acts, &fr->key, &fr->mask, req->nlh, &req->err);
 }
 
-/* The flow a request names: by UFID when it has one, else by exact match. */
+/* The flow a request names: by UFID when it has one, else by the key it
+ * was sent with, among the flows identified by their key (the kernel's
+ * ovs_flow_tbl_lookup_ufid / ovs_flow_tbl_lookup_exact). */
 static struct flowtbl_flow *find_flow(struct dp *dp, const struct flow_req *fr)
 {
 	struct flowtbl *t = dp_flowtbl(dp);
 
 	if (fr->has_ufid)
 		return flowtbl_find_ufid(t, &fr->ufid);
-	return fr->has_match ? flowtbl_find_exact(t, &fr->key, &fr->mask) : NULL;
+	return fr->has_match ? flowtbl_find_ident(t, &fr->ukey) : NULL;
 }
 
 /*
- * Append a flow as the kernel's ovs_flow_cmd_fill_info() does: the UFID
- * when the flow has one (else the key, as its identifier), the key and
- * mask unless UFID_FLAGS omits them, stats/used/tcp_flags when non-zero,
- * and the actions unless omitted.
+ * Append a flow as the kernel's ovs_flow_cmd_fill_info() does: its
+ * identifier (ovs_nla_put_identifier: the UFID, or else the key the flow
+ * was sent with), the masked key for a flow with a UFID and the mask
+ * unless UFID_FLAGS omits them, stats/used/tcp_flags when non-zero, and
+ * the actions unless omitted.
  */
 void ctl_flow_put(struct ctl_req *req, struct flowtbl_flow *flow, uint8_t cmd, uint16_t flags,
 		  uint32_t ufid_flags)
@@ -95,12 +104,12 @@ void ctl_flow_put(struct ctl_req *req, struct flowtbl_flow *flow, uint8_t cmd, u
 	bool has_ufid = flowtbl_flow_ufid(flow, &ufid);
 	size_t msg = ctl_reply_start(req, flags, cmd);
 
-	flowtbl_flow_key(flow, &key);
+	flowtbl_flow_ident_key(flow, &key);
 	flowtbl_flow_mask(flow, &mask);
 	if (has_ufid)
 		nlbuf_put_attr(req->out, OVS_FLOW_ATTR_UFID, &ufid, sizeof(ufid));
-	if (!has_ufid)
-		ufid_flags &= ~(uint32_t)(OVS_UFID_F_OMIT_KEY | OVS_UFID_F_OMIT_MASK);
+	else
+		ufid_flags &= ~(uint32_t)OVS_UFID_F_OMIT_KEY; /* the key is the identifier */
 	ctl_match_put(req->out, &key, &mask, !(ufid_flags & OVS_UFID_F_OMIT_KEY),
 		      !(ufid_flags & OVS_UFID_F_OMIT_MASK));
 	flowtbl_flow_stats_get(dp_flowtbl(dp), flow, &st);
@@ -134,14 +143,18 @@ static struct flowtbl_flow *lookup_by_key(struct dp *dp, const struct flow_key *
 	return flowtbl_lookup_key(dp_flowtbl(dp), key);
 }
 
-static bool same_match(const struct flowtbl_flow *flow, const struct flow_key *key,
-		       const struct flow_key *mask)
+/* Whether a NEW names the flow it hit (the kernel's ovs_flow_cmp()): a
+ * flow identified by its key, by that key as sent; one with a UFID, by
+ * its masked key and mask. */
+static bool same_flow(const struct flowtbl_flow *flow, const struct flow_req *fr)
 {
 	struct flow_key fkey, fmask;
 
+	if (!flowtbl_flow_ufid(flow, NULL))
+		return flowtbl_flow_ident_equal(flow, &fr->ukey);
 	flowtbl_flow_key(flow, &fkey);
 	flowtbl_flow_mask(flow, &fmask);
-	return flow_key_equal(&fkey, key) && flow_key_equal(&fmask, mask);
+	return flow_key_equal(&fkey, &fr->key) && flow_key_equal(&fmask, &fr->mask);
 }
 
 /*
@@ -156,8 +169,8 @@ static int strict_first(struct ctl_req *req, int ret)
 	struct errmsg strict;
 
 	errmsg_clear(&strict);
-	if (nl_policy_parse(&nl_policy_ovs_flow, req->attrs, req->attrs_len, a, req->nlh,
-			    &strict) < 0) {
+	if (nl_policy_parse_genl(&nl_policy_ovs_flow, req->attrs, req->attrs_len, a, true, req->nlh,
+				 &strict) < 0) {
 		req->err = strict;
 		return strict.err;
 	}
@@ -174,7 +187,7 @@ static int new_flow(struct ctl_req *req)
 	/* Adding a flow takes nothing from the PMDs: its reply needs no grace
 	 * period (only the replace below does). */
 	req->no_commit = true;
-	ret = parse_flow_req(req, &fr, true);
+	ret = parse_flow_req(req, &fr, true, true);
 	if (ret < 0)
 		return ret;
 	if (!fr.has_match)
@@ -195,9 +208,9 @@ static int new_flow(struct ctl_req *req)
 	if (fr.has_ufid)
 		flow = flowtbl_find_ufid(dp_flowtbl(dp), &fr.ufid);
 	if (flow == NULL)
-		flow = lookup_by_key(dp, &fr.key);
+		flow = lookup_by_key(dp, &fr.ukey);
 	if (flow == NULL) {
-		ret = dp_flow_insert(dp, &fr.key, &fr.mask, acts, acts_len,
+		ret = dp_flow_insert(dp, &fr.ukey, &fr.mask, acts, acts_len,
 				     fr.has_ufid ? &fr.ufid : NULL, &flow, &req->err);
 		if (ret < 0)
 			return ret;
@@ -208,12 +221,9 @@ static int new_flow(struct ctl_req *req)
 	 * same flow (same identifier, same match). */
 	if (req->nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL))
 		return errmsg_set(&req->err, -EEXIST, -1, "flow already exists");
-	if (!same_match(flow, &fr.key, &fr.mask)) {
-		struct flow_ufid other;
-
-		flow = flowtbl_flow_ufid(flow, &other) ? NULL
-						       : flowtbl_find_exact(dp_flowtbl(dp), &fr.key,
-									    &fr.mask);
+	if (!same_flow(flow, &fr)) {
+		flow = flowtbl_flow_ufid(flow, NULL) ? NULL
+						     : flowtbl_find_ident(dp_flowtbl(dp), &fr.ukey);
 		if (flow == NULL)
 			return errmsg_set(&req->err, -ENOENT, -1,
 					  "a different flow overlaps this one");
@@ -240,7 +250,7 @@ static int flow_set(struct ctl_req *req)
 	struct flow_req fr;
 	int ret;
 
-	ret = parse_flow_req(req, &fr, false);
+	ret = parse_flow_req(req, &fr, false, true);
 	if (ret < 0)
 		return ret;
 	if (!fr.has_match && !fr.has_ufid)
@@ -276,7 +286,7 @@ static int flow_del(struct ctl_req *req)
 	struct flow_req fr;
 	int ret;
 
-	ret = parse_flow_req(req, &fr, false);
+	ret = parse_flow_req(req, &fr, false, false);
 	if (ret < 0)
 		return ret;
 	if (!fr.has_match && !fr.has_ufid) {
@@ -298,7 +308,7 @@ static int flow_get(struct ctl_req *req)
 	struct flow_req fr;
 	int ret;
 
-	ret = parse_flow_req(req, &fr, false);
+	ret = parse_flow_req(req, &fr, false, false);
 	if (ret < 0)
 		return ret;
 	if (!fr.has_match && !fr.has_ufid)
@@ -320,7 +330,7 @@ static int flow_dump(struct ctl_req *req, void *state, size_t budget)
 	size_t n;
 	int ret;
 
-	ret = parse_flow_req(req, &fr, false);
+	ret = parse_flow_req(req, &fr, false, false);
 	if (ret < 0)
 		return ret;
 	while (req->out->len < budget) {

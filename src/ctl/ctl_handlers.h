@@ -27,6 +27,8 @@ int ctl_claim_pid(struct ctl_req *req, uint32_t pid);
 /* OVS_FLOW_ATTR_KEY and/or OVS_FLOW_ATTR_MASK of a flow reply. */
 void ctl_match_put(struct nlbuf *out, const struct flow_key *key, const struct flow_key *mask,
 		   bool put_key, bool put_mask);
+/* OVS_DP_ATTR_USER_FEATURES as the datapath has them (ctl_dp.c). */
+uint32_t ctl_dp_user_features(void);
 /* Append one flow reply (the kernel's ovs_flow_cmd_fill_info()). */
 void ctl_flow_put(struct ctl_req *req, struct flowtbl_flow *flow, uint8_t cmd, uint16_t flags,
 		  uint32_t ufid_flags);

@@ -35,8 +35,8 @@ static int packet_execute(struct ctl_req *req)
 	struct flow_key md_key;
 	int ret;
 
-	ret = nl_policy_parse(&nl_policy_ovs_packet, req->attrs, req->attrs_len, a, req->nlh,
-			      &req->err);
+	ret = nl_policy_parse_genl(&nl_policy_ovs_packet, req->attrs, req->attrs_len, a, true,
+				   req->nlh, &req->err);
 	if (ret < 0)
 		return ret;
 	if (!a[OVS_PACKET_ATTR_PACKET] || !a[OVS_PACKET_ATTR_KEY] || !a[OVS_PACKET_ATTR_ACTIONS])

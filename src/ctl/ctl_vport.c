@@ -17,7 +17,8 @@ static void put_vport(struct ctl_req *req, uint32_t port_no, uint8_t cmd, uint16
 {
 	const struct port *port = dp_port(req->dp, port_no);
 	struct ovs_vport_stats st;
-	uint32_t pid = dp_port_upcall_pid(req->dp, port_no);
+	uint32_t pid = dp_port_upcall_pid(req->dp, port_no), n;
+	const uint32_t *pids = dp_port_upcall_pids(req->dp, port_no, &n);
 	/* The datapath's ifindex, also to a request by name with 0. */
 	size_t msg = nlbuf_msg_start(req->out, req->nlh->nlmsg_type, flags, req->nlh->nlmsg_seq,
 				     req->nlh->nlmsg_pid);
@@ -29,7 +30,12 @@ static void put_vport(struct ctl_req *req, uint32_t port_no, uint8_t cmd, uint16
 	nlbuf_put_u32(req->out, OVS_VPORT_ATTR_TYPE,
 		      port_no == PORT_LOCAL ? OVS_VPORT_TYPE_INTERNAL : OVS_VPORT_TYPE_NETDEV);
 	nlbuf_put_string(req->out, OVS_VPORT_ATTR_NAME, port->name);
-	nlbuf_put_attr(req->out, OVS_VPORT_ATTR_UPCALL_PID, &pid, sizeof(pid));
+	/* As ovs_vport_get_upcall_portids(): the array under OVS_DP_F_VPORT_PIDS,
+	 * else its first pid. */
+	if (pids && (ctl_dp_user_features() & OVS_DP_F_VPORT_PIDS))
+		nlbuf_put_attr(req->out, OVS_VPORT_ATTR_UPCALL_PID, pids, n * sizeof(*pids));
+	else
+		nlbuf_put_attr(req->out, OVS_VPORT_ATTR_UPCALL_PID, &pid, sizeof(pid));
 	port_stats(port, &st);
 	st.tx_dropped += dp_port_tx_dropped(req->dp, port_no);
 	nlbuf_put_attr(req->out, OVS_VPORT_ATTR_STATS, &st, sizeof(st));
@@ -72,18 +78,35 @@ static int find_vport(struct ctl_req *req, const struct nlattr **a, uint32_t *po
 
 static int parse(struct ctl_req *req, const struct nlattr **a)
 {
-	return nl_policy_parse(&nl_policy_ovs_vport, req->attrs, req->attrs_len, a, req->nlh,
-			       &req->err);
+	return nl_policy_parse_genl(&nl_policy_ovs_vport, req->attrs, req->attrs_len, a, true,
+				    req->nlh, &req->err);
 }
 
-/* The first pid of OVS_VPORT_ATTR_UPCALL_PID (an array of u32). */
-static int upcall_pid(struct ctl_req *req, const struct nlattr *attr, uint32_t *pid)
+/* OVS_VPORT_ATTR_UPCALL_PID, an array of u32: the requesting connection
+ * claims its first pid; *any says whether one of them is not 0. */
+static int upcall_pid(struct ctl_req *req, const struct nlattr *attr, bool *any)
 {
+	const uint32_t *pids = nl_attr_data(attr);
+	size_t n = nl_attr_len(attr) / sizeof(uint32_t);
+
 	if (nl_attr_len(attr) < sizeof(uint32_t) || nl_attr_len(attr) % sizeof(uint32_t))
 		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, attr),
 				  "OVS_VPORT_ATTR_UPCALL_PID is not an array of u32");
-	*pid = *(const uint32_t *)nl_attr_data(attr);
-	return ctl_claim_pid(req, *pid);
+	*any = false;
+	for (size_t i = 0; i < n; i++)
+		*any |= pids[i] != 0;
+	return ctl_claim_pid(req, pids[0]);
+}
+
+/* Misses of the port go to the array's pids (by flow hash when several). */
+static int set_pids(struct ctl_req *req, uint32_t port_no, const struct nlattr *attr)
+{
+	int ret = dp_port_set_upcall_pids(req->dp, port_no, nl_attr_data(attr), nl_attr_len(attr));
+
+	if (ret < 0)
+		return errmsg_set(&req->err, ret, ctl_attr_offset(req, attr),
+				  "cannot set the port's upcall pids");
+	return 0;
 }
 
 /* Devargs from OPTIONS (ours, see dpsw_proto.h), else the name. */
@@ -108,7 +131,8 @@ static int vport_new(struct ctl_req *req)
 {
 	const struct nlattr *a[OVS_VPORT_ATTR_MAX + 1];
 	const char *devargs = NULL;
-	uint32_t port_no, pid = 0;
+	uint32_t port_no;
+	bool pid = false;
 	int ret = parse(req, a);
 
 	if (ret < 0)
@@ -140,7 +164,9 @@ static int vport_new(struct ctl_req *req)
 				  port_no);
 	}
 	if (pid)
-		dp_port_set_upcall_pid(req->dp, port_no, pid);
+		ret = set_pids(req, port_no, a[OVS_VPORT_ATTR_UPCALL_PID]);
+	if (ret < 0)
+		return ret;
 	if (req->nlh->nlmsg_flags & NLM_F_ECHO)
 		put_vport(req, port_no, OVS_VPORT_CMD_NEW, 0);
 	return 0;
@@ -180,7 +206,8 @@ static int vport_get(struct ctl_req *req)
 static int vport_set(struct ctl_req *req)
 {
 	const struct nlattr *a[OVS_VPORT_ATTR_MAX + 1];
-	uint32_t port_no, pid = 0;
+	uint32_t port_no;
+	bool pid;
 	int ret = parse(req, a);
 
 	if (ret == 0)
@@ -196,9 +223,10 @@ static int vport_set(struct ctl_req *req)
 	}
 	if (a[OVS_VPORT_ATTR_UPCALL_PID]) {
 		ret = upcall_pid(req, a[OVS_VPORT_ATTR_UPCALL_PID], &pid);
+		if (ret == 0)
+			ret = set_pids(req, port_no, a[OVS_VPORT_ATTR_UPCALL_PID]);
 		if (ret < 0)
 			return ret;
-		dp_port_set_upcall_pid(req->dp, port_no, pid);
 	}
 	if (req->nlh->nlmsg_flags & NLM_F_ECHO)
 		put_vport(req, port_no, OVS_VPORT_CMD_SET, 0);

@@ -124,7 +124,7 @@ int dp_create(const struct options *opt, struct dp **out, struct errmsg *err)
 		revalidator_set_limit(&dp->reval, opt->flow_limit);
 	dp->ports[PORT_LOCAL] = &dp->local;
 	dp->local.port.port_no = PORT_LOCAL;
-	snprintf(dp->local.port.name, sizeof(dp->local.port.name), "%s", DP_NAME);
+	snprintf(dp->local.port.name, sizeof(dp->local.port.name), "%s", opt->dp_name);
 	snprintf(dp->local.port.driver, sizeof(dp->local.port.driver), "internal");
 	*out = dp;
 	return 0;
@@ -163,6 +163,7 @@ void dp_destroy(struct dp *dp)
 	}
 	flowtbl_destroy(dp->tbl);
 	port_mempools_free();
+	dp_upcall_pids_fini(dp);
 	free(dp);
 }
 
@@ -334,9 +335,14 @@ int dp_port_del(struct dp *dp, uint32_t port_no, struct errmsg *err)
 		dp->ports[port_no]->removing = false;
 		return errmsg_set(err, ret, -1, "PMD configuration: %s", strerror(-ret));
 	}
-	dp->miss_pid[port_no] = 0;
+	dp_port_set_upcall_pid(dp, port_no, 0);
 	close_port(dp, port_no);
 	return 0;
+}
+
+const char *dp_name(const struct dp *dp)
+{
+	return dp->opt->dp_name;
 }
 
 struct port *dp_port(const struct dp *dp, uint32_t port_no)
@@ -361,24 +367,6 @@ bool dp_port_next(const struct dp *dp, uint32_t *port_no)
 		}
 	}
 	return false;
-}
-
-void dp_port_set_upcall_pid(struct dp *dp, uint32_t port_no, uint32_t pid)
-{
-	if (port_no < PORT_MAX)
-		__atomic_store_n(&dp->miss_pid[port_no], pid, __ATOMIC_RELAXED);
-}
-
-uint32_t dp_port_upcall_pid(const struct dp *dp, uint32_t port_no)
-{
-	return port_no < PORT_MAX ? dp->miss_pid[port_no] : 0;
-}
-
-void dp_set_upcall_pid_all(struct dp *dp, uint32_t pid)
-{
-	dp->default_miss_pid = pid;
-	for (uint32_t p = 0; p < PORT_MAX; p++)
-		dp_port_set_upcall_pid(dp, p, pid);
 }
 
 struct flowtbl *dp_flowtbl(struct dp *dp)

@@ -23,8 +23,14 @@ int dp_flow_insert(struct dp *dp, const struct flow_key *key, const struct flow_
 
 	if (!revalidator_may_add(&dp->reval, n_flows)) {
 		dp->flows_refused++;
-		return errmsg_set(err, -ENOSPC, -1, "flow limit reached (%u flows, limit %u)",
-				  n_flows, dp->reval.flow_limit);
+		if (!revalidator_is_cache(&dp->reval))
+			return errmsg_set(err, -ENOSPC, -1,
+					  "flow limit of %u flows reached: --flow-limit or "
+					  "set-flow-limit raises it", dp->reval.flow_limit);
+		return errmsg_set(err, -ENOSPC, -1,
+				  "flow limit reached (%u flows, limit %u of at most %u under "
+				  "--max-idle): --flow-limit or set-flow-limit raises it",
+				  n_flows, dp->reval.flow_limit, dp->reval.ceiling);
 	}
 	ret = flowtbl_insert(dp->tbl, key, mask, actions, len, ufid, &flow);
 	if (ret == -EEXIST)
@@ -75,7 +81,8 @@ static const char *lost_field(const struct flow_key *before, const struct flow_k
  * come: the codec applies the kernel's rules the text parser does not
  * (the VLAN TCI always exact, ...). Fields whose prerequisites are missing
  * do not survive the encoding (the kernel would refuse their attributes):
- * that is an error too, not a silently wider flow.
+ * that is an error too, not a silently wider flow. m->key stays as
+ * written (unmasked): a flow without UFID keeps it as its identifier.
  */
 static int kernel_match(struct odp_match *m, struct errmsg *err)
 {
@@ -89,8 +96,8 @@ static int kernel_match(struct odp_match *m, struct errmsg *err)
 	odp_match_encode_key(&b, &m->key, &m->mask);
 	size_t mask_ofs = b.len;
 	odp_match_encode_mask(&b, &m->key, &m->mask);
-	ret = odp_match_decode(nlbuf_at(&b, key_ofs), nlbuf_at(&b, mask_ofs), NULL, &key, &mask,
-			       err);
+	ret = odp_match_decode_unmasked(nlbuf_at(&b, key_ofs), nlbuf_at(&b, mask_ofs), NULL, &key,
+					&mask, err);
 	nlbuf_free(&b);
 	if (ret < 0)
 		return ret;
@@ -126,8 +133,12 @@ static int load_line(struct dp *dp, const char *line, struct errmsg *err)
 		goto out;
 	}
 	ret = kernel_match(&m, err);
-	if (ret == 0)
-		ret = odp_actions_validate(nlbuf_at(&acts, nest), &m.key, &m.mask, NULL, err);
+	if (ret == 0) {
+		struct flow_key masked;
+
+		flow_key_mask_apply(&masked, &m.key, &m.mask);
+		ret = odp_actions_validate(nlbuf_at(&acts, nest), &masked, &m.mask, NULL, err);
+	}
 	if (ret < 0) {
 		err->offset = -1;
 		goto out;

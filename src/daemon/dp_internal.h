@@ -9,6 +9,7 @@
 #include "dp.h"
 #include "flowtbl_pmd.h"
 #include "revalidator.h"
+#include "upcall_pids.h"
 
 struct dp_port {
 	struct port port;
@@ -33,8 +34,12 @@ struct dp {
 
 	struct dp_port *ports[PORT_MAX];
 	struct dp_port local;               /* port 0: no device */
-	uint32_t miss_pid[PORT_MAX];        /* read by PMDs, relaxed */
+	uint32_t miss_pid[PORT_MAX];        /* read by PMDs, relaxed: non-zero
+					     * when someone listens (dp_upcall.c) */
 	uint32_t default_miss_pid;          /* for ports added later */
+	struct upcall_pids port_pids[PORT_MAX]; /* OVS_VPORT_ATTR_UPCALL_PID */
+	struct upcall_pids cpu_pids;        /* OVS_DP_ATTR_PER_CPU_PIDS */
+	bool per_cpu;                       /* OVS_DP_F_DISPATCH_UPCALL_PER_CPU */
 
 	/* The control thread's own executor (packet EXECUTE). */
 	struct pmd_txq ctl_txq[PORT_MAX];
@@ -46,6 +51,12 @@ struct dp {
 	struct revalidator reval;
 	uint64_t flows_refused;             /* NEW beyond the flow limit */
 };
+
+/* dp_upcall.c */
+void dp_upcall_pids_fini(struct dp *dp);
+/* Where a MISS upcall queued by upcall source 'src' (a PMD's index, or
+ * n_pmds for the control thread) goes. */
+uint32_t dp_upcall_miss_pid(const struct dp *dp, uint32_t src, const struct upcall *u);
 
 /* dp_packet.c */
 int dp_ctl_exec_init(struct dp *dp, struct errmsg *err);

@@ -175,13 +175,16 @@ int dp_execute(struct dp *dp, const void *packet, size_t len, const struct flow_
 	return 0;
 }
 
-static unsigned int drain(struct dp *dp, struct upcall_queue *q, dp_deliver_fn deliver,
-			  void *arg)
+/* 'src': the PMD's index, n_pmds for the control thread's own queue. */
+static unsigned int drain(struct dp *dp, struct upcall_queue *q, uint32_t src,
+			  dp_deliver_fn deliver, void *arg)
 {
 	struct upcall *ups[UPCALL_BATCH];
 	unsigned int n = upcall_queue_take(q, ups, UPCALL_BATCH);
 
 	for (unsigned int i = 0; i < n; i++) {
+		if (ups[i]->cmd == OVS_PACKET_CMD_MISS)
+			ups[i]->pid = dp_upcall_miss_pid(dp, src, ups[i]);
 		if (deliver(arg, ups[i]) < 0)
 			dp->ctl_lost++;
 		rte_pktmbuf_free(ups[i]->mbuf);
@@ -192,9 +195,9 @@ static unsigned int drain(struct dp *dp, struct upcall_queue *q, dp_deliver_fn d
 
 unsigned int dp_upcalls_run(struct dp *dp, dp_deliver_fn deliver, void *arg)
 {
-	unsigned int n = drain(dp, dp->ctl_upq, deliver, arg);
+	unsigned int n = drain(dp, dp->ctl_upq, dp->n_pmds, deliver, arg);
 
 	for (uint32_t i = 0; i < dp->n_pmds; i++)
-		n += drain(dp, pmd_upcalls(dp->pmds[i]), deliver, arg);
+		n += drain(dp, pmd_upcalls(dp->pmds[i]), i, deliver, arg);
 	return n;
 }

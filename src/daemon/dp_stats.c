@@ -136,7 +136,7 @@ void dp_print_stats(const struct dp *dp, FILE *f)
 		"%s: lookups: hit:%" PRIu64 " missed:%" PRIu64 " lost:%" PRIu64 "\n"
 		"  flows: %" PRIu64 " (limit %u)  masks: hit:%" PRIu64 " total:%u"
 		" hit/pkt:%.2f  cache hits:%" PRIu64 "\n",
-		DP_NAME, (uint64_t)st.n_hit, (uint64_t)st.n_missed, (uint64_t)st.n_lost,
+		dp_name(dp), (uint64_t)st.n_hit, (uint64_t)st.n_missed, (uint64_t)st.n_lost,
 		(uint64_t)st.n_flows, dp->reval.flow_limit, (uint64_t)mst.n_mask_hit, mst.n_masks,
 		st.n_hit ? (double)mst.n_mask_hit / (double)st.n_hit : 0.0,
 		(uint64_t)mst.n_cache_hit);

@@ -13,7 +13,7 @@ enum {
 	OPT_CTL = 256, OPT_CTL_GROUP, OPT_CTL_MODE, OPT_PMD_CORES, OPT_FLOWS,
 	OPT_FLOW_LIMIT, OPT_RESERVE_FLOWS, OPT_MAX_IDLE, OPT_RXQ, OPT_RXD, OPT_TXD, OPT_MBUFS,
 	OPT_MTU, OPT_LOG_LEVEL, OPT_EXIT_IDLE, OPT_DURATION, OPT_STATS_INTERVAL,
-	OPT_HELP, OPT_VERSION,
+	OPT_HELP, OPT_VERSION, OPT_DP_NAME,
 };
 
 static const struct option long_options[] = {
@@ -34,6 +34,7 @@ static const struct option long_options[] = {
 	{ "exit-idle", required_argument, NULL, OPT_EXIT_IDLE },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+	{ "dp-name", required_argument, NULL, OPT_DP_NAME },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -45,7 +46,7 @@ void options_init(struct options *o)
 	o->ctl_path = OPTIONS_DEFAULT_CTL;
 	o->ctl_mode = 0666;
 	o->flow_limit = OPTIONS_DEFAULT_FLOW_LIMIT;
-	o->max_idle_ms = OPTIONS_DEFAULT_MAX_IDLE_MS;
+	o->dp_name = OPTIONS_DEFAULT_DP_NAME;
 	o->rxd = 1024;
 	o->txd = 1024;
 	o->log_level = RTE_LOG_NOTICE;
@@ -68,11 +69,18 @@ void options_usage(FILE *f, const char *prog)
 		"                       (default: every worker lcore of -l)\n"
 		"  --flows FILE         install the flows of FILE (ovs-dpctl syntax, one\n"
 		"                       'FLOW ACTIONS' a line) before any port receives\n"
-		"  --flow-limit N       flow limit (default: grows from 10000 up to %d)\n"
+		"  --dp-name NAME       the datapath's name (default %s); Open vSwitch's\n"
+		"                       ovs-vswitchd opens 'ovs-system'\n"
+		"  --flow-limit N       most flows at once: NEW beyond is refused (default\n"
+		"                       %d); with --max-idle, the ceiling of a limit that\n"
+		"                       starts at 10000 and follows the revalidator\n"
 		"  --reserve-flows N    allocate and touch memory for N flows at start-up\n"
 		"                       (at most the flow limit), so that installing\n"
 		"                       them takes no page faults (default 0)\n"
-		"  --max-idle MS        expire flows idle for MS ms (default %d)\n"
+		"  --max-idle MS        manage the table as a cache: expire flows idle for\n"
+		"                       MS ms, dynamic flow limit, flush past twice it\n"
+		"                       (default: flows live until deleted, as in the\n"
+		"                       kernel datapath)\n"
 		"  --rxq N              rx queues per port (default: one per PMD)\n"
 		"  --rxd N, --txd N     descriptors per rx/tx queue (default 1024)\n"
 		"  --mbufs N            mbufs per NUMA socket (default: sized from ports)\n"
@@ -86,7 +94,7 @@ void options_usage(FILE *f, const char *prog)
 		"\n"
 		"Exit status: 0 on a clean stop (SIGINT, SIGTERM, --duration,\n"
 		"--exit-idle), 1 on a run-time failure, 2 on bad options or flows.\n",
-		prog, OPTIONS_DEFAULT_CTL, OPTIONS_DEFAULT_FLOW_LIMIT, OPTIONS_DEFAULT_MAX_IDLE_MS);
+		prog, OPTIONS_DEFAULT_CTL, OPTIONS_DEFAULT_DP_NAME, OPTIONS_DEFAULT_FLOW_LIMIT);
 }
 
 /* Parse an unsigned decimal in [min, max]. */
@@ -197,6 +205,22 @@ bad:
 	return errmsg_set(err, -EINVAL, (int)(p - s), "bad lcore list '%s' at '%s'", s, p);
 }
 
+/* A datapath name the kernel would take for its local port's netdev
+ * (dev_valid_name()): 1..15 bytes, not "." or "..", no '/', ':' or space. */
+static int parse_dp_name(const char *s, const char **out, struct errmsg *err)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > OPTIONS_DP_NAME_MAX)
+		return errmsg_set(err, -EINVAL, -1, "--dp-name: '%s' is not 1..%d bytes", s,
+				  OPTIONS_DP_NAME_MAX);
+	if (!strcmp(s, ".") || !strcmp(s, "..") || strpbrk(s, "/: \t\n\r\v\f"))
+		return errmsg_set(err, -EINVAL, -1,
+				  "--dp-name: '%s' is not a device name (no '/', ':', space)", s);
+	*out = s;
+	return 0;
+}
+
 static int parse_one(struct options *o, int opt, const char *arg, struct errmsg *err)
 {
 	int n;
@@ -234,6 +258,7 @@ static int parse_one(struct options *o, int opt, const char *arg, struct errmsg 
 	case OPT_DURATION: return parse_uint("duration", arg, 1, UINT32_MAX, &o->duration_s, err);
 	case OPT_STATS_INTERVAL:
 		return parse_uint("stats-interval", arg, 1, 86400, &o->stats_interval_s, err);
+	case OPT_DP_NAME: return parse_dp_name(arg, &o->dp_name, err);
 	case OPT_HELP: o->help = true; return 0;
 	case OPT_VERSION: o->version = true; return 0;
 	default: return -EINVAL;

@@ -46,6 +46,7 @@
 #define STORE_RLX(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 
 struct subtable;
+struct flow_ident;
 
 /*
  * A flow. The hot header and the key words share the first cache line for
@@ -67,7 +68,10 @@ struct flowtbl_flow {
 /* Writer-only part of a flow. */
 struct flow_cold {
 	uint64_t id;                     /* dump order; unique, increasing */
-	struct flow_ufid ufid;
+	union {
+		struct flow_ufid ufid;   /* has_ufid */
+		struct flow_ident *ident; /* !has_ufid: ident.c; NULL: none */
+	};
 	struct flowtbl_flow *ufid_next;  /* UFID hash chain */
 	uint64_t base_packets;           /* sums at the last stats clear */
 	uint64_t base_bytes;
@@ -441,6 +445,10 @@ struct flowtbl_flow *ft_dump_last(const struct flowtbl *t);
 int ft_ufid_reserve(struct flowtbl *t, uint32_t n);
 void ft_ufid_add(struct flowtbl *t, struct flowtbl_flow *f);
 void ft_ufid_del(struct flowtbl *t, struct flowtbl_flow *f);
+
+/* ident.c: the key a flow without UFID was sent with. Writer. */
+int ft_ident_set(struct flowtbl *t, struct flowtbl_flow *f, const struct flow_key *key);
+void ft_ident_free(struct flowtbl *t, struct flowtbl_flow *f);
 
 /* table.c */
 void ft_flow_free_now(struct flowtbl *t, struct flowtbl_flow *f);

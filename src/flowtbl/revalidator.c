@@ -14,7 +14,7 @@ void revalidator_init(struct revalidator *r, uint32_t ceiling, uint32_t max_idle
 {
 	*r = (struct revalidator){
 		.ceiling = ceiling,
-		.flow_limit = min_u32(ceiling, REVALIDATOR_LIMIT_START),
+		.flow_limit = max_idle_ms ? min_u32(ceiling, REVALIDATOR_LIMIT_START) : ceiling,
 		.max_idle_ms = max_idle_ms,
 	};
 }
@@ -42,6 +42,10 @@ uint32_t revalidator_next_limit(uint32_t flow_limit, uint32_t ceiling, uint64_t 
 void revalidator_set_ceiling(struct revalidator *r, uint32_t ceiling)
 {
 	r->ceiling = ceiling;
+	if (!r->max_idle_ms) {
+		r->flow_limit = ceiling;
+		return;
+	}
 	if (r->flow_limit > ceiling)
 		r->flow_limit = ceiling;
 	if (r->flow_limit < REVALIDATOR_LIMIT_MIN)
@@ -57,7 +61,14 @@ void revalidator_set_limit(struct revalidator *r, uint32_t limit)
 void revalidator_set_max_idle(struct revalidator *r, uint32_t max_idle_ms)
 {
 	r->max_idle_ms = max_idle_ms;
+	if (!max_idle_ms)
+		r->flow_limit = r->ceiling;
 	r->next_round_ms = 0; /* apply it at the next opportunity */
+}
+
+bool revalidator_is_cache(const struct revalidator *r)
+{
+	return r->max_idle_ms != 0;
 }
 
 uint64_t revalidator_interval_ms(const struct revalidator *r)
@@ -83,6 +94,15 @@ uint32_t revalidator_round(struct revalidator *r, struct flowtbl *t, revalidator
 	bool kill_all = n_flows > 2ull * r->flow_limit;
 	uint64_t idle = n_flows > r->flow_limit ? REVALIDATOR_PRESSURE_IDLE_MS : r->max_idle_ms;
 	size_t n;
+
+	if (!r->max_idle_ms) {
+		/* Not a cache: nothing to walk, the limit stays the ceiling. */
+		r->last_duration_ms = 0;
+		r->last_n_flows = n_flows;
+		r->rounds++;
+		r->next_round_ms = start + REVALIDATOR_INTERVAL_MS;
+		return 0;
+	}
 
 	while ((n = flowtbl_dump(t, &cursor, batch, DUMP_BATCH)) > 0) {
 		uint64_t now = clock(clock_arg);

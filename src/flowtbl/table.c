@@ -54,6 +54,7 @@ static void actions_free(struct flowtbl *t, const struct flowtbl_flow *f,
 
 void ft_flow_free_now(struct flowtbl *t, struct flowtbl_flow *f)
 {
+	ft_ident_free(t, f);
 	actions_free(t, f, f->actions);
 	ft_idx_release(t, f->idx);
 	ft_slab_free(t, f, flow_bytes(f));
@@ -200,7 +201,9 @@ int flowtbl_insert(struct flowtbl *t, const struct flow_key *key, const struct f
 		err = -ENOMEM;
 		goto err_idx;
 	}
-	err = insert_prepare(t, st, new_st, ufid);
+	err = ufid ? 0 : ft_ident_set(t, f, key);
+	if (!err)
+		err = insert_prepare(t, st, new_st, ufid);
 	if (err)
 		goto err_idx;
 
@@ -222,6 +225,7 @@ int flowtbl_insert(struct flowtbl *t, const struct flow_key *key, const struct f
 err_idx:
 	ft_idx_release(t, idx);
 	if (f) {
+		ft_ident_free(t, f);
 		actions_free(t, f, f->actions);
 		ft_slab_free(t, f, flow_bytes(f));
 	}

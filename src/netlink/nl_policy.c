@@ -110,29 +110,45 @@ static int check_size(const struct nl_policy *pol, const struct nl_pol_attr *pa,
 			  pol->name, pa->name, plen, pa->min, pa->max);
 }
 
+/* How a stream is parsed. */
+struct pmode {
+	bool deep;       /* check nested payloads */
+	bool liberal;    /* the genl layer's GENL_DONT_VALIDATE_STRICT */
+};
+
 /*
  * Check one attribute that fits in its stream; 1: index it, 0: skip it
- * (padding), or a negative errno with the reason in 'err'.
+ * (padding; in liberal mode, a type the table does not know), or a
+ * negative errno with the reason in 'err'.
  */
 static int check_attr(const struct nl_policy *pol, const struct nlattr *nla,
-		      const struct nlattr **tb, bool deep, const void *origin, struct errmsg *err)
+		      const struct nlattr **tb, struct pmode mode, const void *origin,
+		      struct errmsg *err)
 {
 	uint16_t type = attr_type(nla);
 	int at = ofs_of(nla, origin);
 	const struct nl_pol_attr *pa = type <= pol->max_type ? &pol->attrs[type] : NULL;
 	int ret = 0;
 
-	if (pa == NULL || pa->kind == NL_POL_NONE)
+	if (pa == NULL || pa->kind == NL_POL_NONE) {
+		if (mode.liberal)
+			return 0;
 		return errmsg_set(err, -EINVAL, at, "%s attributes: unknown attribute type %u",
 				  pol->name, type);
+	}
 	switch (pa->kind) {
 	case NL_POL_PAD:
 		return 0;
 	case NL_POL_UNSUPPORTED:
 		return errmsg_set(err, -EOPNOTSUPP, at, "%s attribute %s (%u) is not supported",
 				  pol->name, pa->name, type);
-	case NL_POL_FLAG:
 	case NL_POL_EXACT:
+		/* Liberal: a longer payload is taken, as the kernel's
+		 * validate_nla() does without NL_VALIDATE_STRICT_ATTRS. */
+		if (mode.liberal && nl_attr_len(nla) > pa->min)
+			break;
+		/* fall through */
+	case NL_POL_FLAG:
 	case NL_POL_RANGE:
 		ret = check_size(pol, pa, nla, at, err);
 		break;
@@ -140,12 +156,12 @@ static int check_attr(const struct nl_policy *pol, const struct nlattr *nla,
 		ret = check_string(pol, pa, nla, at, err);
 		break;
 	case NL_POL_NESTED:
-		ret = deep ? check_nested(pol, nla, origin, err) : 0;
+		ret = mode.deep ? check_nested(pol, nla, origin, err) : 0;
 		break;
 	}
 	if (ret < 0)
 		return ret;
-	if (tb[type])
+	if (tb[type] && !mode.liberal)
 		return errmsg_set(err, -EINVAL, at, "%s attribute %s (%u) appears twice",
 				  pol->name, pa->name, type);
 	return 1;
@@ -167,7 +183,7 @@ static inline bool plain_ok(const struct nl_policy *pol, uint16_t type, uint16_t
 }
 
 static int parse(const struct nl_policy *pol, const void *data, size_t len,
-		 const struct nlattr **tb, uint64_t *present, bool deep, const void *origin,
+		 const struct nlattr **tb, uint64_t *present, struct pmode mode, const void *origin,
 		 struct errmsg *err)
 {
 	const uint8_t *p = data;
@@ -189,7 +205,7 @@ static int parse(const struct nl_policy *pol, const void *data, size_t len,
 			return header_error(pol, nla, len - pos, origin, err);
 		type = attr_type(nla);
 		if (!plain_ok(pol, type, nla->nla_len, tb)) {
-			int ret = check_attr(pol, nla, tb, deep, origin, err);
+			int ret = check_attr(pol, nla, tb, mode, origin, err);
 
 			if (ret < 0)
 				return ret;
@@ -211,14 +227,23 @@ int nl_policy_parse(const struct nl_policy *pol, const void *data, size_t len,
 {
 	uint64_t present;
 
-	return parse(pol, data, len, tb, &present, true, origin, err);
+	return parse(pol, data, len, tb, &present, (struct pmode){ .deep = true }, origin, err);
+}
+
+int nl_policy_parse_genl(const struct nl_policy *pol, const void *data, size_t len,
+			 const struct nlattr **tb, bool deep, const void *origin, struct errmsg *err)
+{
+	uint64_t present;
+
+	return parse(pol, data, len, tb, &present, (struct pmode){ .deep = deep, .liberal = true },
+		     origin, err);
 }
 
 int nl_policy_parse_bits(const struct nl_policy *pol, const void *data, size_t len,
 			 const struct nlattr **tb, uint64_t *present, const void *origin,
 			 struct errmsg *err)
 {
-	return parse(pol, data, len, tb, present, true, origin, err);
+	return parse(pol, data, len, tb, present, (struct pmode){ .deep = true }, origin, err);
 }
 
 int nl_policy_parse_shallow(const struct nl_policy *pol, const void *data, size_t len,
@@ -226,5 +251,5 @@ int nl_policy_parse_shallow(const struct nl_policy *pol, const void *data, size_
 {
 	uint64_t present;
 
-	return parse(pol, data, len, tb, &present, false, origin, err);
+	return parse(pol, data, len, tb, &present, (struct pmode){ .deep = false }, origin, err);
 }

@@ -303,6 +303,17 @@ static int match_decode(const struct nlattr *key, const struct nlattr *mask, con
 int odp_match_decode(const struct nlattr *key, const struct nlattr *mask, const void *origin,
 		     struct flow_key *out_key, struct flow_key *out_mask, struct errmsg *err)
 {
+	int ret = odp_match_decode_unmasked(key, mask, origin, out_key, out_mask, err);
+
+	if (ret == 0)
+		flow_key_mask_apply(out_key, out_key, out_mask);
+	return ret;
+}
+
+int odp_match_decode_unmasked(const struct nlattr *key, const struct nlattr *mask,
+			      const void *origin, struct flow_key *out_key,
+			      struct flow_key *out_mask, struct errmsg *err)
+{
 	struct flow_key k, m;
 	int ret;
 
@@ -319,7 +330,7 @@ int odp_match_decode(const struct nlattr *key, const struct nlattr *mask, const 
 		memset(out_mask, 0, sizeof(*out_mask));
 		return ret;
 	}
-	flow_key_mask_apply(out_key, &k, &m);
+	*out_key = k;
 	*out_mask = m;
 	return 0;
 }

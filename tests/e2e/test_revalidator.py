@@ -1,9 +1,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The revalidator on a running daemon: idle flows expire after max-idle
-while a flow with traffic stays; NEW is refused at the flow limit and
-counted; over the limit idle means 100 ms; past twice the limit every flow
-goes. Flows go in through the control socket (raw messages); settings
-change at run time through the dpdk_switch family."""
+"""The revalidator on a running daemon. By default, as the kernel datapath,
+flows live until deleted and the flow limit is a fixed cap (NEW beyond it:
+ENOSPC naming the option; a --flows file refused at it says which option
+raises it). With --max-idle (or set-max-idle) the table is a cache: idle
+flows expire after max-idle while a flow with traffic stays; NEW is refused
+at the dynamic flow limit and counted; over the limit idle means 100 ms;
+past twice the limit every flow goes. Flows go in through the control
+socket (raw messages); settings change at run time through the dpdk_switch
+family."""
 import os
 import struct
 import sys
@@ -98,7 +102,7 @@ def test_idle_expiry(tmp):
 
 def test_limit(tmp):
     vdevs = ["net_null0,no-rx=1", "net_null1,no-rx=1"]
-    with dpsw.Daemon(vdevs, ["--flow-limit", "3000"], tmpdir=tmp) as d:
+    with dpsw.Daemon(vdevs, ["--flow-limit", "3000", "--max-idle", "10000"], tmpdir=tmp) as d:
         c = Conn(d.sock)
         assert config(c)[DPSW_ATTR_FLOW_LIMIT_NOW] == 3000
         # NEW is refused at the limit, with a reason, and counted.
@@ -127,8 +131,56 @@ def test_limit(tmp):
         c.close()
 
 
+def test_no_expiry_by_default(tmp):
+    vdevs = ["net_null0,no-rx=1", "net_null1,no-rx=1"]
+    with dpsw.Daemon(vdevs, ["--flow-limit", "1000"], tmpdir=tmp) as d:
+        c = Conn(d.sock)
+        cfg = config(c)
+        assert cfg[DPSW_ATTR_MAX_IDLE] == 0 and cfg[DPSW_ATTR_FLOW_LIMIT_NOW] == 1000, cfg
+        # A fixed cap: the 1001st NEW is refused, naming the option.
+        errors = add_flows(c, [0x0b000000 + i for i in range(1001)])
+        assert len(errors) == 1 and errors[0].error == -ENOSPC, errors
+        assert "--flow-limit" in errors[0].reason, errors[0].reason
+        # Rounds go by (every 500 ms), no flow expires, however idle.
+        rounds = cfg[DPSW_ATTR_REVAL_ROUNDS]
+        assert wait_for(lambda: config(c)[DPSW_ATTR_REVAL_ROUNDS] >= rounds + 4, 10)
+        cfg = config(c)
+        assert n_flows(c) == 1000 and cfg[DPSW_ATTR_REVAL_DELETED] == 0, cfg
+        assert cfg[DPSW_ATTR_FLOW_LIMIT_NOW] == 1000 and cfg[DPSW_ATTR_FLOWS_REFUSED] == 1
+        # Raising the cap makes room; nothing else changes.
+        config_set(c, limit=2000)
+        assert not add_flows(c, [0x0c000000])
+        assert config(c)[DPSW_ATTR_FLOW_LIMIT_NOW] == 2000 and n_flows(c) == 1001
+        # set-max-idle turns the cache on: idle flows now expire.
+        config_set(c, max_idle=50)
+        assert wait_for(lambda: n_flows(c) == 0, 10), n_flows(c)
+        c.close()
+
+
+def test_flows_file_limit(tmp):
+    """A --flows file of 20000 lines loads with the defaults; at a lower
+    --flow-limit the daemon refuses it and says which option raises it."""
+    path = os.path.join(tmp, "flows.txt")
+    with open(path, "w") as f:
+        for i in range(20000):
+            f.write("in_port(1),eth(),eth_type(0x0800),ipv4(dst=11.0.%d.%d) 2\n" %
+                    (i // 256, i % 256))
+    vdevs = ["net_null0,no-rx=1", "net_null1,no-rx=1"]
+    with dpsw.Daemon(vdevs, ["--flows", path], tmpdir=tmp) as d:
+        c = Conn(d.sock)
+        assert n_flows(c) == 20000
+        c.close()
+    d = dpsw.Daemon(vdevs, ["--flows", path, "--flow-limit", "19999"], tmpdir=tmp)
+    d.start(wait_ready=False)
+    assert d.wait(120) == 2, d.output
+    assert "flows.txt:20000: flow limit of 19999 flows reached: --flow-limit" in d.output, \
+        d.output
+
+
 def main():
-    for name, fn in [("idle expiry", test_idle_expiry), ("flow limit", test_limit)]:
+    for name, fn in [("no expiry by default", test_no_expiry_by_default),
+                     ("flows file at the limit", test_flows_file_limit),
+                     ("idle expiry", test_idle_expiry), ("flow limit", test_limit)]:
         t = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="dpsw-reval-") as tmp:
             fn(tmp)

@@ -194,6 +194,78 @@ static void test_insert_find_exact(void **state)
 	flowtbl_destroy(t);
 }
 
+/*
+ * A flow without UFID keeps the key it was inserted with (the kernel's
+ * unmasked_key): flowtbl_find_ident() finds it by that key only, as
+ * ovs_flow_tbl_lookup_exact(); a flow with a UFID is never found that way.
+ * The memory it takes: nothing when the key was sent masked, one small
+ * block when it had bits outside the mask, freed with the flow.
+ */
+static void test_ident(void **state)
+{
+	struct flowtbl *t = table_new(1, 0);
+	struct flow_ufid u = { { 9, 9, 9, 9 } };
+	struct flowtbl_flow *f = NULL, *g = NULL, *h = NULL;
+	struct flow_key k, m, mk, other, out;
+	size_t mem0, mem1;
+
+	(void)state;
+	tl_key_tcp4(&k, 1, 0x0a000001, 0x0a000002, 1000, 80);
+	tl_mask_tcp4(&m, 24, 32, 0, 1);
+	flow_key_mask_apply(&mk, &k, &m);
+	/* Sent masked: no identifier block; unmasked, one small one. With
+	 * memory reserved, a masked insert takes nothing more from the heap. */
+	assert_int_equal(flowtbl_reserve(t, 64), 0);
+	assert_int_equal(flowtbl_insert(t, &mk, &m, ACT_A, sizeof(ACT_A), NULL, &f), 0);
+	assert_ptr_equal(flowtbl_find_ident(t, &mk), f);
+	assert_null(flowtbl_find_ident(t, &k)); /* k has bits mk lacks */
+	flowtbl_flow_ident_key(f, &out);
+	assert_memory_equal(&out, &mk, sizeof(out));
+	mem0 = flowtbl_memory(t);
+	other = mk;
+	other.ipv4.dst = htonl(0x0a000009);
+	assert_int_equal(flowtbl_insert(t, &other, &m, ACT_A, sizeof(ACT_A), NULL, NULL), 0);
+	mem1 = flowtbl_memory(t);
+	if (mem1 != mem0)
+		fail_msg("masked insert: memory %zu -> %zu", mem0, mem1);
+	flowtbl_remove(t, f);
+	/* Sent unmasked: the identifier is the whole key; a key with other
+	 * wildcarded bits hits the same flow but does not name it. */
+	assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, sizeof(ACT_A), NULL, &f), 0);
+	mem0 = flowtbl_memory(t);
+	if (!(mem0 > mem1 && mem0 - mem1 <= 64))
+		fail_msg("unmasked insert: memory %zu -> %zu", mem1, mem0);
+	assert_ptr_equal(flowtbl_find_ident(t, &k), f);
+	assert_true(flowtbl_flow_ident_equal(f, &k));
+	other = k;
+	other.tp_src = htons(7);
+	assert_null(flowtbl_find_ident(t, &other));
+	assert_false(flowtbl_flow_ident_equal(f, &other));
+	flowtbl_flow_ident_key(f, &out);
+	assert_memory_equal(&out, &k, sizeof(out));
+	flowtbl_flow_key(f, &out);
+	assert_memory_equal(&out, &mk, sizeof(out)); /* lookups see the masked key */
+	/* Under another mask, another flow identified by the same key cannot
+	 * be told apart by lookups; a UFID flow is never found by key. */
+	tl_mask_tcp4(&m, 24, 32, 1, 1);
+	assert_int_equal(flowtbl_insert(t, &other, &m, ACT_B, sizeof(ACT_B), &u, &g), 0);
+	assert_null(flowtbl_find_ident(t, &other));
+	assert_false(flowtbl_flow_ident_equal(g, &other));
+	flowtbl_flow_ident_key(g, &out);
+	flow_key_mask_apply(&mk, &other, &m);
+	assert_memory_equal(&out, &mk, sizeof(out));
+	tl_key_tcp4(&other, 2, 0x0b000001, 0x0b000002, 1, 2);
+	assert_int_equal(flowtbl_insert(t, &other, &m, ACT_B, sizeof(ACT_B), NULL, &h), 0);
+	assert_ptr_equal(flowtbl_find_ident(t, &other), h);
+	assert_ptr_equal(flowtbl_find_ident(t, &k), f);
+	/* Freed with the flow: the table's memory comes back. */
+	flowtbl_flush(t);
+	flowtbl_synchronize(t);
+	assert_null(flowtbl_find_ident(t, &k));
+	assert_null(flowtbl_find_ident(NULL, &k));
+	flowtbl_destroy(t);
+}
+
 static void test_lookup_masked(void **state)
 {
 	struct flowtbl *t = table_new(1, 0);
@@ -860,6 +932,7 @@ int main(void)
 		cmocka_unit_test(test_pmd_bad_params),
 		cmocka_unit_test(test_insert_bad_input),
 		cmocka_unit_test(test_insert_find_exact),
+		cmocka_unit_test(test_ident),
 		cmocka_unit_test(test_lookup_masked),
 		cmocka_unit_test(test_lookup_key),
 		cmocka_unit_test(test_lookup_wildcard_all),

@@ -28,7 +28,9 @@ static void test_defaults(void **state)
 	assert_int_equal(options_parse(&o, 1, argv, &e), 0);
 	assert_string_equal(o.ctl_path, "/run/dpdk-switch/ctl.sock");
 	assert_int_equal(o.flow_limit, 200000);
-	assert_int_equal(o.max_idle_ms, 10000);
+	/* Flows live until deleted, as in the kernel datapath. */
+	assert_int_equal(o.max_idle_ms, 0);
+	assert_string_equal(o.dp_name, "dpdk-switch");
 	assert_int_equal(o.ctl_mode, 0666);
 	assert_int_equal(o.n_pmd_lcores, 0);
 	assert_false(o.help);
@@ -48,7 +50,7 @@ static void test_all_options(void **state)
 			       "250", "--rxq", "2",
 			       "--rxd", "512", "--txd", "2048", "--mbufs", "65536", "--mtu", "9000",
 			       "--log-level", "debug", "--exit-idle", "300", "--duration", "5",
-			       "--stats-interval", "1", "--version"),
+			       "--stats-interval", "1", "--dp-name", "ovs-system", "--version"),
 			 0);
 	assert_string_equal(o.ctl_path, "/tmp/x.sock");
 	assert_string_equal(o.ctl_group, "wheel");
@@ -70,6 +72,7 @@ static void test_all_options(void **state)
 	assert_int_equal(o.exit_idle_ms, 300);
 	assert_int_equal(o.duration_s, 5);
 	assert_int_equal(o.stats_interval_s, 1);
+	assert_string_equal(o.dp_name, "ovs-system");
 	assert_true(o.version);
 	/* The parser can run twice (getopt state is reset). */
 	assert_int_equal(PARSE(&o, &e, "--help"), 0);
@@ -105,6 +108,12 @@ static void test_bad_options(void **state)
 		{ { "--pmd-cores", "0-100" }, "more than 64" },
 		{ { "--pmd-cores", "a" }, "bad lcore list" },
 		{ { "stray" }, "unexpected argument 'stray'" },
+		{ { "--dp-name", "" }, "--dp-name: '' is not 1..15 bytes" },
+		{ { "--dp-name", "a-name-too-long-x" }, "1..15 bytes" },
+		{ { "--dp-name", "a/b" }, "not a device name" },
+		{ { "--dp-name", "a b" }, "not a device name" },
+		{ { "--dp-name", ".." }, "not a device name" },
+		{ { "--max-idle", "0" }, "--max-idle: '0' is not a number in 1..3600000" },
 	};
 
 	(void)state;

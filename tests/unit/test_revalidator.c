@@ -194,6 +194,42 @@ static void test_idle_expiry(void **state)
 	flowtbl_synchronize(f->t);
 }
 
+/* max_idle 0 (no --max-idle): as the kernel datapath, nothing is deleted,
+ * however idle or however far over the limit; the limit is the ceiling, a
+ * fixed cap, until set_max_idle turns the cache on. */
+static void test_not_a_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct revalidator r;
+
+	revalidator_init(&r, 3000, 0);
+	assert_false(revalidator_is_cache(&r));
+	assert_int_equal(r.flow_limit, 3000); /* not MIN(ceiling, 10000) growth */
+	add_flows(f, 1, 10);
+	f->clk.now += 100000000;
+	f->clk.step = 3000; /* a round would take 3 s: the formula would cut */
+	assert_int_equal(revalidator_round(&r, f->t, read_clock, &f->clk), 0);
+	assert_int_equal(flowtbl_count(f->t), 10);
+	assert_int_equal(r.flow_limit, 3000);
+	assert_int_equal(r.rounds, 1);
+	/* Lowering the cap under the flow count deletes nothing either. */
+	revalidator_set_ceiling(&r, 5);
+	assert_int_equal(r.flow_limit, 5);
+	assert_int_equal(revalidator_round(&r, f->t, read_clock, &f->clk), 0);
+	assert_int_equal(flowtbl_count(f->t), 10);
+	assert_false(revalidator_may_add(&r, 10));
+	/* set_max_idle turns the cache on; 0 turns it off again. */
+	revalidator_set_limit(&r, 2000);
+	revalidator_set_max_idle(&r, 50);
+	assert_true(revalidator_is_cache(&r));
+	f->clk.step = 0;
+	assert_int_equal(revalidator_round(&r, f->t, read_clock, &f->clk), 10);
+	revalidator_set_max_idle(&r, 0);
+	assert_false(revalidator_is_cache(&r));
+	assert_int_equal(r.flow_limit, 2000);
+	flowtbl_synchronize(f->t);
+}
+
 /* Over the limit, idle means 100 ms; over twice the limit, all go. */
 static void test_pressure_and_flush(void **state)
 {
@@ -254,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_formula),
 		cmocka_unit_test(test_init_and_settings),
 		cmocka_unit_test_setup_teardown(test_idle_expiry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pressure_and_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duration_feeds_limit, setup, teardown),
 	};
