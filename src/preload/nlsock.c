@@ -323,7 +323,7 @@ static bool is_sync_ack(const uint8_t *buf, ssize_t n)
 	const struct nlmsghdr *h = (const void *)buf;
 	const struct nlmsgerr *e = NLMSG_DATA(h);
 
-	return n >= (ssize_t)(NLMSG_HDRLEN + sizeof(*e)) && h->nlmsg_type == NLMSG_ERROR &&
+	return n == (ssize_t)(NLMSG_HDRLEN + sizeof(*e)) && h->nlmsg_type == NLMSG_ERROR &&
 	       e->error == 0 && e->msg.nlmsg_type == NLMSG_NOOP &&
 	       e->msg.nlmsg_pid == SYNC_PID && e->msg.nlmsg_seq == SYNC_SEQ;
 }

@@ -21,7 +21,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nlraw import (CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_CMD_GETFAMILY,  # noqa: E402
-                   GENL_ID_CTRL, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_DONE,
+                   GENL_ID_CTRL, NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO, NLM_F_REQUEST, NLMSG_DONE,
                    NLMSG_ERROR, OVS_DP_ATTR_NAME, OVS_DP_CMD_GET, OVS_DP_CMD_SET,
                    OVS_KEY_ATTR_IN_PORT, OVS_PACKET_ATTR_ACTIONS, OVS_PACKET_ATTR_KEY,
                    OVS_PACKET_ATTR_PACKET, OVS_PACKET_CMD_EXECUTE, Conn, Reply, attr, msg,
@@ -316,6 +316,45 @@ def c_vport_by_name_any_datapath():
     s.close()
 
 
+DPSW_CMD_CONN_GET, DPSW_CMD_CONN_SET = 5, 6
+DPSW_ATTR_PMD_ID, DPSW_ATTR_CONN_PORT_ID, DPSW_ATTR_CONN_FRAMING = 1, 20, 21
+
+
+def c_conn_commands():
+    """The daemon's DPSW_CMD_CONN_GET/SET (docs/PROTOCOL.md), which the
+    library is built on, and their bad input: a clear error each, the
+    connection's settings unchanged."""
+    s, other = gsock(), gsock()
+    dpsw = family_id(s, "dpdk_switch")
+
+    def conn(cmd, attrs=b"", seq=60):
+        s.send(msg(dpsw, cmd, attrs, flags=NLM_F_REQUEST | NLM_F_ECHO, seq=seq, dp_ifindex=0))
+        (r,) = split(now(s))
+        return r
+
+    r = conn(DPSW_CMD_CONN_GET)
+    check(r.error is None and
+          r.attrs()[DPSW_ATTR_CONN_PORT_ID] == struct.pack("=I", s.getsockname()[0]) and
+          r.attrs()[DPSW_ATTR_CONN_FRAMING] == struct.pack("=I", 1),
+          "CONN_GET: getsockname's port id, kernel framing", r)
+    for attrs, err, reason in (
+            (u32(DPSW_ATTR_CONN_FRAMING, 7), errno.EINVAL, "unknown framing 7"),
+            (u32(DPSW_ATTR_PMD_ID, 1), errno.EINVAL,
+             "CONN_SET takes CONN_PORT_ID and CONN_FRAMING (u32) only"),
+            (attr(DPSW_ATTR_CONN_FRAMING, b"\x01"), errno.EINVAL,
+             "CONN_SET takes CONN_PORT_ID and CONN_FRAMING (u32) only"),
+            (u32(DPSW_ATTR_CONN_PORT_ID, 0), errno.EINVAL, "port id 0 is nobody's"),
+            (u32(DPSW_ATTR_CONN_PORT_ID, other.getsockname()[0]), errno.EADDRINUSE,
+             "port id %u is another connection's" % other.getsockname()[0])):
+        r = conn(DPSW_CMD_CONN_SET, attrs)
+        check(r.error == -err and r.reason == reason, "CONN_SET refused: " + reason, r)
+    r = conn(DPSW_CMD_CONN_GET)
+    check(r.attrs()[DPSW_ATTR_CONN_PORT_ID] == struct.pack("=I", s.getsockname()[0]),
+          "port id unchanged", r)
+    s.close()
+    other.close()
+
+
 def c_bad_input():
     s = gsock()
     s.send(b"\x05\x00\x00\x00")  # shorter than a netlink header
@@ -329,7 +368,7 @@ def child():
     for t in (c_port_ids, c_answer_without_waiting, c_dump, c_slow_answers,
               c_readiness_dup_close, c_options,
               c_rtnetlink_is_the_kernels, c_upcalls_reach_the_port_id,
-              c_vport_by_name_any_datapath, c_bad_input):
+              c_vport_by_name_any_datapath, c_conn_commands, c_bad_input):
         t()
         print("ok   %s" % t.__name__, flush=True)
 
