@@ -16,6 +16,11 @@
 #define OUT_FLUSH (CTL_MAX_DGRAM / 2)
 /* Size of one dump datagram. */
 #define DUMP_BUDGET (CTL_MAX_DGRAM / 2)
+/* ... in the kernel's framing: its dump sk_buffs hold at most 32 KiB
+ * (netlink_dump(), sized by netlink_recvmsg()'s max_recvmsg_len), and its
+ * clients receive into buffers that size (Open vSwitch: 4 KiB plus a
+ * 64 KiB tail); parts stop once past 16 KiB, so one more message fits. */
+#define KERNEL_DUMP_BUDGET (16 * 1024)
 
 static bool is_ovs_family(uint16_t type)
 {
@@ -286,12 +291,13 @@ void ctl_dump_continue(struct ctl_server *srv, struct ctl_conn *conn)
 	struct nlbuf out;
 	struct ctl_req req = { .srv = srv, .conn = conn, .dp = srv->dp, .out = &out };
 	bool commit = true;
+	size_t budget = conn->framing_kernel ? KERNEL_DUMP_BUDGET : DUMP_BUDGET;
 	int ret;
 
-	nlbuf_init(&out, DUMP_BUDGET + 4096);
+	nlbuf_init(&out, budget + 4096);
 	errmsg_clear(&req.err);
 	parse_headers(&req, (const void *)d->request);
-	ret = d->op->dumpit(&req, d->state, DUMP_BUDGET);
+	ret = d->op->dumpit(&req, d->state, budget);
 	if (ret < 0)
 		nl_msg_put_error(&out, req.nlh, ret, &req.err);
 	else if (ret == 0)

@@ -176,7 +176,11 @@ def c_slow_answers():
     s.send(msg(flow, 3, flags=NLM_F_REQUEST | NLM_F_DUMP, seq=40))  # OVS_FLOW_CMD_GET
     n, parts = 0, 0
     while True:
-        rs = split(now(s, 256 * 1024))
+        data = now(s, 256 * 1024)
+        # As netlink_dump(): parts no larger than 32 KiB, the buffers
+        # kernel clients receive into (OVS: 4 KiB + a 64 KiB tail).
+        check(len(data) <= 32768, "a dump part of %d bytes" % len(data))
+        rs = split(data)
         parts += 1
         n += sum(1 for r in rs if r.type == flow)
         if rs[-1].type == NLMSG_DONE:

@@ -29,6 +29,7 @@ if not os.access(OVS_DPCTL, os.X_OK):
 check(os.path.exists(LIB), "the preload library is built", LIB)
 
 N_PKTS = 7
+N_LARGE = 5000
 CACHES = ["  caches:", "    masks-cache: size:256"]
 UFID = "ufid:5a1e0000-1111-2222-3333-444455556666"
 # The flow the pcap's packets hit (port 1 -> port 2), and others of every
@@ -206,6 +207,15 @@ def test_del_flow_wildcarded():
     check(not any(x.startswith(f) for x in flow_lines()), "deleted by key", flow_lines())
 
 
+def test_large_dump():
+    # Many dump parts (each at most 32 KiB, as the kernel's): OVS reads
+    # them all, and prints what dpdk-switch-ctl prints.
+    lines = "".join("in_port(2),eth(),eth_type(0x0800),ipv4(dst=10.%d.%d.7,frag=no) 1\n"
+                    % (100 + i // 250, i % 250) for i in range(N_LARGE))
+    ok(D.sock, "add-flows", "-", stdin=lines)
+    check(len(dumps_equal()) >= N_LARGE, "every flow in ovs-dpctl's dump")
+
+
 def test_del_flows():
     check(len(flow_lines()) > 0, "flows to delete")
     dpctl_ok("del-flows")
@@ -268,4 +278,5 @@ def start():
 
 D = start()
 run([test_show, test_show_statistics, test_add_flow_and_dumps, test_get_flow, test_mod_flow,
-     test_del_flow, test_del_flow_wildcarded, test_del_flows, test_add_del_if, test_no_daemon])
+     test_del_flow, test_del_flow_wildcarded, test_large_dump, test_del_flows, test_add_del_if,
+     test_no_daemon])
