@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * nl_policy: check a netlink attribute stream against a declared table and
- * index it by type, the way the kernel's nla_parse() does with a policy,
- * but strict: unknown types, duplicates and wrong sizes are errors.
+ * index it by type, the way the kernel's nla_parse() does with a policy:
+ * strict (unknown types, duplicates and wrong sizes are errors), or
+ * liberal as the genl layer's non-strict operations (nl_policy_parse_genl).
  *
  * A policy is a table indexed by attribute type. Each entry says what the
  * payload must look like (exact size, size range, flag, nested stream,

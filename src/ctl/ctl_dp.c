@@ -105,19 +105,27 @@ static int dp_dump(struct ctl_req *req, void *state, size_t budget)
 }
 
 /*
- * What ovs_dp_change() refuses before it changes anything: a feature bit
- * this datapath does not have (EOPNOTSUPP: Open vSwitch probes with such
- * bits, and an ack would tell it the feature exists) and a masks cache
- * size that is not 0 or a power of two up to MASKS_CACHE_MAX (EINVAL).
+ * What ovs_dp_change() refuses: a feature bit this datapath does not have
+ * (EOPNOTSUPP: Open vSwitch probes with such bits, and an ack would tell
+ * it the feature exists), a masks cache size that is not 0 or a power of
+ * two up to MASKS_CACHE_MAX, per-CPU pids (taken under per-CPU dispatch)
+ * that are not a non-empty u32 array (EINVAL). All checked before
+ * anything changes.
  */
 static int check_change(struct ctl_req *req, const struct nlattr **a)
 {
 	const struct nlattr *f = a[OVS_DP_ATTR_USER_FEATURES], *mc = a[OVS_DP_ATTR_MASKS_CACHE_SIZE];
+	const struct nlattr *pids = a[OVS_DP_ATTR_PER_CPU_PIDS];
+	uint32_t features = f ? *(const uint32_t *)nl_attr_data(f) : 0;
 
-	if (f && (*(const uint32_t *)nl_attr_data(f) & ~(uint32_t)DP_FEATURES))
+	if (features & ~(uint32_t)DP_FEATURES)
 		return errmsg_set(&req->err, -EOPNOTSUPP, ctl_attr_offset(req, f),
-				  "user features 0x%x: this datapath has only 0x%x",
-				  *(const uint32_t *)nl_attr_data(f), DP_FEATURES);
+				  "user features 0x%x: this datapath has only 0x%x", features,
+				  DP_FEATURES);
+	if ((features & OVS_DP_F_DISPATCH_UPCALL_PER_CPU) && pids &&
+	    (nl_attr_len(pids) == 0 || nl_attr_len(pids) % sizeof(uint32_t)))
+		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, pids),
+				  "OVS_DP_ATTR_PER_CPU_PIDS is not a non-empty array of u32");
 	if (mc) {
 		uint32_t size = *(const uint32_t *)nl_attr_data(mc);
 
@@ -140,9 +148,8 @@ static int apply_change(struct ctl_req *req, const struct nlattr **a)
 
 	ret = dp_set_upcall_per_cpu(req->dp, per_cpu, per_cpu && pids ? nl_attr_data(pids) : NULL,
 				    pids ? nl_attr_len(pids) : 0);
-	if (ret < 0)
-		return errmsg_set(&req->err, ret, ctl_attr_offset(req, pids),
-				  "OVS_DP_ATTR_PER_CPU_PIDS is not a non-empty array of u32");
+	if (ret < 0) /* only -ENOMEM: check_change() checked the array */
+		return errmsg_set(&req->err, ret, -1, "no memory for the per-CPU pids");
 	if (per_cpu && pids) {
 		/* Each pid reaches the connection whose port id it is (OVS's
 		 * handler sockets); a first pid that is nobody's port id is

@@ -320,7 +320,9 @@ static int flow_get(struct ctl_req *req)
 	return 0;
 }
 
-/* Dump cursor: state[0] is flowtbl's (the last flow id sent). */
+/* Dump cursor: state[0] is flowtbl's (the last flow id sent). As the
+ * kernel's ovs_flow_cmd_dump(), only UFID_FLAGS is used: a KEY, MASK or
+ * UFID in the request is checked against the policy, not decoded. */
 static int flow_dump(struct ctl_req *req, void *state, size_t budget)
 {
 	struct flowtbl *t = dp_flowtbl(req->dp);
@@ -330,9 +332,12 @@ static int flow_dump(struct ctl_req *req, void *state, size_t budget)
 	size_t n;
 	int ret;
 
-	ret = parse_flow_req(req, &fr, false, false);
+	ret = nl_policy_parse_genl(&nl_policy_ovs_flow, req->attrs, req->attrs_len, fr.a, true,
+				   req->nlh, &req->err);
 	if (ret < 0)
 		return ret;
+	fr.ufid_flags = fr.a[OVS_FLOW_ATTR_UFID_FLAGS] ?
+				*(const uint32_t *)nl_attr_data(fr.a[OVS_FLOW_ATTR_UFID_FLAGS]) : 0;
 	while (req->out->len < budget) {
 		uint64_t start = *cursor;
 		n = flowtbl_dump(t, cursor, batch, 64);

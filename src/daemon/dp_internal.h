@@ -54,9 +54,9 @@ struct dp {
 
 /* dp_upcall.c */
 void dp_upcall_pids_fini(struct dp *dp);
-/* Where a MISS upcall queued by upcall source 'src' (a PMD's index, or
- * n_pmds for the control thread) goes. */
-uint32_t dp_upcall_miss_pid(const struct dp *dp, uint32_t src, const struct upcall *u);
+/* Where an upcall queued by upcall source 'src' (a PMD's index, or n_pmds
+ * for the control thread) goes. */
+uint32_t dp_upcall_route(const struct dp *dp, uint32_t src, const struct upcall *u);
 
 /* dp_packet.c */
 int dp_ctl_exec_init(struct dp *dp, struct errmsg *err);

@@ -183,8 +183,7 @@ static unsigned int drain(struct dp *dp, struct upcall_queue *q, uint32_t src,
 	unsigned int n = upcall_queue_take(q, ups, UPCALL_BATCH);
 
 	for (unsigned int i = 0; i < n; i++) {
-		if (ups[i]->cmd == OVS_PACKET_CMD_MISS)
-			ups[i]->pid = dp_upcall_miss_pid(dp, src, ups[i]);
+		ups[i]->pid = dp_upcall_route(dp, src, ups[i]);
 		if (deliver(arg, ups[i]) < 0)
 			dp->ctl_lost++;
 		rte_pktmbuf_free(ups[i]->mbuf);

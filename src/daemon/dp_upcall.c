@@ -79,12 +79,20 @@ const uint32_t *dp_upcall_cpu_pids(const struct dp *dp, uint32_t *n)
 	return dp->cpu_pids.n ? dp->cpu_pids.pids : NULL;
 }
 
-uint32_t dp_upcall_miss_pid(const struct dp *dp, uint32_t src, const struct upcall *u)
+/*
+ * Under per-CPU dispatch every upcall, a MISS or a userspace action's, goes
+ * to its source's pid (ovs_dp_process_packet(), and output_userspace(),
+ * which ignores the action's pid then); otherwise an ACTION goes to the
+ * action's pid, a MISS to its port's, by flow hash when it has several.
+ */
+uint32_t dp_upcall_route(const struct dp *dp, uint32_t src, const struct upcall *u)
 {
 	const struct upcall_pids *p;
 
 	if (dp->per_cpu)
 		return upcall_pids_for_cpu(&dp->cpu_pids, src);
+	if (u->cmd != OVS_PACKET_CMD_MISS)
+		return u->pid;
 	p = &dp->port_pids[u->key.in_port % PORT_MAX];
 	return p->n > 1 ? upcall_pids_for_hash(p, upcall_flow_hash(&u->key)) : u->pid;
 }

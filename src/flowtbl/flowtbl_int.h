@@ -79,6 +79,10 @@ struct flow_cold {
 	uint32_t dump_pos;               /* index in the dump vector */
 };
 
+/* The identifier of a flow without UFID shares the UFID's bytes: a flow's
+ * size does not depend on which it has. */
+_Static_assert(sizeof(struct flow_cold) == 64, "flow_cold grew");
+
 static inline struct flow_cold *flow_cold(const struct flowtbl_flow *f)
 {
 	return (struct flow_cold *)((char *)(uintptr_t)f + f->cold_off);
@@ -447,7 +451,8 @@ void ft_ufid_add(struct flowtbl *t, struct flowtbl_flow *f);
 void ft_ufid_del(struct flowtbl *t, struct flowtbl_flow *f);
 
 /* ident.c: the key a flow without UFID was sent with. Writer. */
-int ft_ident_set(struct flowtbl *t, struct flowtbl_flow *f, const struct flow_key *key);
+int ft_ident_set(struct flowtbl *t, struct flowtbl_flow *f, const struct flow_key *key,
+		 const struct flow_key *mask);
 void ft_ident_free(struct flowtbl *t, struct flowtbl_flow *f);
 
 /* table.c */

@@ -23,23 +23,21 @@ struct flow_ident {
 };
 _Static_assert(FLOW_KEY_WORDS <= 32, "the ident map is a uint32_t");
 
-int ft_ident_set(struct flowtbl *t, struct flowtbl_flow *f, const struct flow_key *key)
+int ft_ident_set(struct flowtbl *t, struct flowtbl_flow *f, const struct flow_key *key,
+		 const struct flow_key *mask)
 {
-	const uint64_t *w = flow_key_words(key);
-	struct flow_key masked;
-	const uint64_t *mw = flow_key_words(&masked);
+	const uint64_t *w = flow_key_words(key), *m = flow_key_words(mask);
 	struct flow_ident *id;
 	uint32_t map = 0, n = 0;
 
+	/* A word differs from its masked value when it has bits the mask
+	 * wildcards: 22 and-nots, nothing more for the usual masked key. */
 	flow_cold(f)->ident = NULL;
-	flowtbl_flow_key(f, &masked);
 	for (uint32_t i = 0; i < FLOW_KEY_WORDS; i++)
-		if (w[i] != mw[i]) {
-			map |= 1u << i;
-			n++;
-		}
+		map |= (uint32_t)((w[i] & ~m[i]) != 0) << i;
 	if (!map)
 		return 0;
+	n = (uint32_t)__builtin_popcount(map);
 	id = ft_tbl_alloc(t, 0, sizeof(*id) + n * sizeof(id->w[0]), false);
 	if (!id)
 		return -ENOMEM;

@@ -5,8 +5,9 @@
  * attributes that only replies carry (stats, used, ...) with their sizes,
  * so one table serves the server's requests and the client's replies.
  *
- * Where the kernel's non-strict parsing takes "at least" a size for a
- * fixed-size type (NLA_U32 and friends), these tables want it exactly.
+ * Fixed-size types (NLA_U32 and friends) are declared exact; the liberal
+ * parse of requests (nl_policy_parse_genl) takes longer payloads, as the
+ * kernel's non-strict parsing does.
  */
 #include <linux/genetlink.h>
 #include <linux/openvswitch.h>

@@ -40,7 +40,8 @@ OVS_VPORT_ATTR_PORT_NO, OVS_VPORT_ATTR_TYPE, OVS_VPORT_ATTR_NAME = 1, 2, 3
 OVS_VPORT_ATTR_OPTIONS, OVS_VPORT_ATTR_UPCALL_PID = 4, 5
 OVS_VPORT_TYPE_NETDEV = 1
 DPSW_VPORT_OPTION_DEVARGS = 1
-OVS_PACKET_CMD_MISS = 1
+OVS_PACKET_CMD_MISS, OVS_PACKET_CMD_ACTION = 1, 2
+OVS_ACTION_ATTR_USERSPACE, OVS_USERSPACE_ATTR_PID = 2, 1
 OVS_FLOW_ATTR_PROBE = 14
 OVS_KEY_ATTR_UDP = 10
 
@@ -197,6 +198,10 @@ def test_genl_parsing(c):
         OVS_FLOW_ATTR_KEY, k + u32(OVS_KEY_ATTR_IN_PORT, 1)))), EINVAL, "twice")
     expect_error(c.request(msg(fam, OVS_FLOW_CMD_GET, nest(
         OVS_FLOW_ATTR_KEY, k + attr(120, b"abcd")))), EINVAL, "unknown")
+    # A dump takes only UFID_FLAGS (ovs_flow_cmd_dump): a key is not decoded.
+    parts = c.dump(msg(fam, OVS_FLOW_CMD_GET, nest(OVS_FLOW_ATTR_KEY, attr(
+        OVS_KEY_ATTR_IN_PORT, b"\x01\x00")), flags=NLM_F_REQUEST | NLM_F_DUMP))
+    assert len(parts) == 1, parts
     # UPCALL_PID given twice on the datapath and on a vport: the last counts.
     dpf = c.family("ovs_datapath")
     expect_ok(c.request(msg(dpf, OVS_DP_CMD_SET, u32(OVS_DP_ATTR_UPCALL_PID, 7) +
@@ -244,6 +249,12 @@ def test_datapath(c, name):
         expect_error(dp_set(c, u32(OVS_DP_ATTR_USER_FEATURES, bit)), EOPNOTSUPP, "features")
         expect_error(c.request(msg(dpf, OVS_DP_CMD_NEW, new +
                                    u32(OVS_DP_ATTR_USER_FEATURES, bit))), EOPNOTSUPP)
+    # The rest of ovs_dp_change() is checked before the name too.
+    expect_error(c.request(msg(dpf, OVS_DP_CMD_NEW, new + u32(OVS_DP_ATTR_MASKS_CACHE_SIZE, 3))),
+                 EINVAL, "masks cache")
+    expect_error(c.request(msg(dpf, OVS_DP_CMD_NEW, new + u32(
+        OVS_DP_ATTR_USER_FEATURES, OVS_DP_F_DISPATCH_UPCALL_PER_CPU) +
+        attr(OVS_DP_ATTR_PER_CPU_PIDS, b"\x01\x02"))), EINVAL, "per_cpu_pids")
     feats = OVS_DP_F_UNALIGNED | OVS_DP_F_VPORT_PIDS
     expect_ok(dp_set(c, u32(OVS_DP_ATTR_USER_FEATURES, feats)))
     assert dp_get(c).attrs()[OVS_DP_ATTR_USER_FEATURES] == struct.pack("=I", feats)
@@ -286,8 +297,9 @@ def listener(path, pid):
     return c
 
 
-def misses(c, want, timeout=20.0):
-    """(pid, IPv4 source) of the MISS upcalls read until 'want' came or time ran out."""
+def misses(c, want, timeout=20.0, cmd=OVS_PACKET_CMD_MISS):
+    """(pid, IPv4 source) of the upcalls (MISS, or 'cmd') read until 'want'
+    came or time ran out."""
     got = []
     deadline = time.monotonic() + timeout
     while len(got) < want and time.monotonic() < deadline:
@@ -296,7 +308,7 @@ def misses(c, want, timeout=20.0):
             continue
         for rep in c.recv():
             if rep.type == c.family("ovs_packet") and \
-                    struct.unpack_from("=B", rep.data, 16)[0] == OVS_PACKET_CMD_MISS:
+                    struct.unpack_from("=B", rep.data, 16)[0] == cmd:
                 pkt = rep.attrs()[OVS_PACKET_ATTR_PACKET]
                 got.append((rep.pid, socket.inet_ntoa(pkt[26:30])))
     return got
@@ -372,6 +384,15 @@ def test_per_cpu(c, path, tmp, l1, l2):
                   flags=NLM_F_REQUEST | NLM_F_ACK)
     expect_ok(c.request(execute))
     assert misses(l1, 1, 10) == [(101, "10.3.0.1")]
+    # A userspace action's upcall too, whatever pid the action names
+    # (output_userspace() under per-CPU dispatch).
+    userspace = nest(OVS_ACTION_ATTR_USERSPACE, u32(OVS_USERSPACE_ATTR_PID, 999))
+    execute = msg(c.family("ovs_packet"), OVS_PACKET_CMD_EXECUTE,
+                  attr(OVS_PACKET_ATTR_PACKET, udp_frame("10.3.0.2")) +
+                  nest(OVS_PACKET_ATTR_KEY, u32(OVS_KEY_ATTR_IN_PORT, 1)) +
+                  nest(OVS_PACKET_ATTR_ACTIONS, userspace), flags=NLM_F_REQUEST | NLM_F_ACK)
+    expect_ok(c.request(execute))
+    assert misses(l1, 1, 10, OVS_PACKET_CMD_ACTION) == [(101, "10.3.0.2")]
     expect_ok(dp_set(c, b""))  # back to per-port dispatch
     l1.close()
     l2.close()
