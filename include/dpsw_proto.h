@@ -46,7 +46,7 @@ enum dpsw_attr {
 	DPSW_ATTR_RXQ,              /* nested DPSW_RXQ_* */
 	/* DPSW_CMD_CONFIG_* */
 	DPSW_ATTR_FLOW_LIMIT,       /* u32: the ceiling (--flow-limit) */
-	DPSW_ATTR_MAX_IDLE,         /* u32: ms (--max-idle) */
+	DPSW_ATTR_MAX_IDLE,         /* u32: ms (--max-idle); 0: flows never expire */
 	DPSW_ATTR_FLOW_LIMIT_NOW,   /* u32: the dynamic limit */
 	DPSW_ATTR_N_FLOWS,          /* u32 */
 	DPSW_ATTR_REVAL_ROUNDS,     /* u64 */

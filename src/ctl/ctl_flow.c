@@ -99,19 +99,23 @@ void ctl_flow_put(struct ctl_req *req, struct flowtbl_flow *flow, uint8_t cmd, u
 {
 	struct dp *dp = req->dp;
 	struct flowtbl_flow_stats st;
-	struct flow_key key, mask;
+	struct flow_key key, masked, mask;
 	struct flow_ufid ufid;
 	bool has_ufid = flowtbl_flow_ufid(flow, &ufid);
 	size_t msg = ctl_reply_start(req, flags, cmd);
 
 	flowtbl_flow_ident_key(flow, &key);
+	flowtbl_flow_key(flow, &masked);
 	flowtbl_flow_mask(flow, &mask);
 	if (has_ufid)
 		nlbuf_put_attr(req->out, OVS_FLOW_ATTR_UFID, &ufid, sizeof(ufid));
 	else
 		ufid_flags &= ~(uint32_t)OVS_UFID_F_OMIT_KEY; /* the key is the identifier */
-	ctl_match_put(req->out, &key, &mask, !(ufid_flags & OVS_UFID_F_OMIT_KEY),
-		      !(ufid_flags & OVS_UFID_F_OMIT_MASK));
+	/* The mask takes its shape from the masked key, as ovs_nla_put_mask():
+	 * a header the identifier names but the mask wildcards (eth_type sent,
+	 * not matched) has no mask attribute, so the pair can be sent back. */
+	ctl_match_put(req->out, &key, &mask, !(ufid_flags & OVS_UFID_F_OMIT_KEY), false);
+	ctl_match_put(req->out, &masked, &mask, false, !(ufid_flags & OVS_UFID_F_OMIT_MASK));
 	flowtbl_flow_stats_get(dp_flowtbl(dp), flow, &st);
 	if (st.packets) {
 		struct ovs_flow_stats fs = { .n_packets = st.packets, .n_bytes = st.bytes };

@@ -151,6 +151,22 @@ def test_identifier(c):
     expect_error(c.request(fmsg(c, OVS_FLOW_CMD_NEW, key(6, "10.8.8.8"), mask_attrs(),
                                 out(2))), ENOENT)
     assert n_flows(c) == 1
+    # A header sent in the key but wildcarded (eth_type not matched): the
+    # identifier carries it, the mask has no attribute for it (shaped by
+    # the masked key, as ovs_nla_put_mask), and the pair goes back as is.
+    wild = u32(OVS_KEY_ATTR_IN_PORT, 0xffffffff) + attr(OVS_KEY_ATTR_ETHERNET, bytes(12))
+    expect_ok(c.request(fmsg(c, OVS_FLOW_CMD_NEW, key(9, in_port=2), wild, out(1))))
+    (r,) = c.request(fmsg(c, OVS_FLOW_CMD_GET, key(9, in_port=2), flags=NLM_F_REQUEST))
+    a = r.attrs()
+    assert OVS_KEY_ATTR_IPV4 in parse_attrs(a[OVS_FLOW_ATTR_KEY])
+    assert set(parse_attrs(a[OVS_FLOW_ATTR_MASK])) & {OVS_KEY_ATTR_ETHERTYPE,
+                                                      OVS_KEY_ATTR_IPV4} == set()
+    expect_ok(c.request(msg(c.family("ovs_flow"), OVS_FLOW_CMD_SET,
+                            attr(OVS_FLOW_ATTR_KEY | NLA_F_NESTED, a[OVS_FLOW_ATTR_KEY]) +
+                            attr(OVS_FLOW_ATTR_MASK | NLA_F_NESTED, a[OVS_FLOW_ATTR_MASK]) +
+                            nest(OVS_FLOW_ATTR_ACTIONS, out(2)),
+                            flags=NLM_F_REQUEST | NLM_F_ACK)))
+    expect_ok(c.request(fmsg(c, OVS_FLOW_CMD_DEL, key(9, in_port=2))))
     # A flow with a UFID: its key does not name it.
     u = ufid(77)
     expect_ok(c.request(fmsg(c, OVS_FLOW_CMD_NEW, key(7, "10.6.6.6"), mask_attrs(), out(2),
@@ -398,6 +414,40 @@ def test_per_cpu(c, path, tmp, l1, l2):
     l2.close()
 
 
+def test_per_cpu_two_pmds(tmp):
+    """Two PMDs (lcores 1 and 2 sharing CPU 1): a port with two rx queues,
+    queue i on PMD i; under per-CPU dispatch PMD 0's misses go to pids[0]
+    and PMD 1's to pids[1]."""
+    import json
+    with dpsw.Daemon(["net_null0,no-rx=1"], [], lcores="0@0,1@1,2@1", tmpdir=tmp) as d:
+        assert "2 PMD thread(s)" in d.read_log(), d.read_log()
+        c = Conn(d.sock)
+        l1, l2 = listener(d.sock, 201), listener(d.sock, 202)
+        expect_ok(dp_set(c, u32(OVS_DP_ATTR_USER_FEATURES, OVS_DP_F_DISPATCH_UPCALL_PER_CPU) +
+                         attr(OVS_DP_ATTR_PER_CPU_PIDS, struct.pack("=II", 201, 202))))
+        a, b = os.path.join(tmp, "q0.pcap"), os.path.join(tmp, "q1.pcap")
+        write_pcap(a, [udp_frame("10.5.0.%d" % i) for i in range(1, 11)])
+        write_pcap(b, [udp_frame("10.6.0.%d" % i) for i in range(1, 11)])
+        opts = nest(OVS_VPORT_ATTR_OPTIONS, attr(DPSW_VPORT_OPTION_DEVARGS,
+                                                 "net_pcap9,rx_pcap=%s,rx_pcap=%s" % (a, b)))
+        expect_ok(c.request(msg(c.family("ovs_vport"), OVS_VPORT_CMD_NEW,
+                                attr(OVS_VPORT_ATTR_NAME, "net_pcap9") +
+                                u32(OVS_VPORT_ATTR_TYPE, OVS_VPORT_TYPE_NETDEV) +
+                                u32(OVS_VPORT_ATTR_UPCALL_PID, 0) + opts,
+                                flags=NLM_F_REQUEST | NLM_F_ACK)))
+        pmds = json.loads(d.ctl("--json", "pmd-stats-show").stdout)["pmds"]
+        placement = [sorted(q["queue_id"] for q in p["rxqs"] if q["port"] == "net_pcap9")
+                     for p in pmds]
+        assert placement == [[0], [1]], placement
+        got1, got2 = misses(l1, 10), misses(l2, 10)
+        assert sorted(s for _, s in got1) == sorted("10.5.0.%d" % i for i in range(1, 11)), got1
+        assert sorted(s for _, s in got2) == sorted("10.6.0.%d" % i for i in range(1, 11)), got2
+        assert all(p == 201 for p, _ in got1) and all(p == 202 for p, _ in got2)
+        for x in (c, l1, l2):
+            x.close()
+        assert d.stop() == 0
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="dpsw-kernel-") as tmp:
         with dpsw.Daemon(["net_null0,no-rx=1", "net_null1,no-rx=1"], tmpdir=tmp) as d:
@@ -419,6 +469,10 @@ def main():
             c.close()
             assert d.proc.poll() is None, "daemon died"
         assert d.proc.returncode == 0, d.output
+    with tempfile.TemporaryDirectory(prefix="dpsw-kernel-") as tmp:
+        t = time.monotonic()
+        test_per_cpu_two_pmds(tmp)
+        print("ok per-cpu pids, two PMDs (%.1fs)" % (time.monotonic() - t))
     # --dp-name: ovs-vswitchd's "ovs-system".
     with tempfile.TemporaryDirectory(prefix="dpsw-kernel-") as tmp:
         with dpsw.Daemon(["net_null0,no-rx=1"], ["--dp-name", "ovs-system"], tmpdir=tmp) as d:
