@@ -4,7 +4,8 @@ libdpdk-switch-netlink.so: a bridge of datapath_type=system on a daemon
 named ovs-system with two net_tap ports. It opens the datapath, probes its
 features, finds the ports, gets MISS upcalls on its handler socket,
 installs the datapath flow an OpenFlow rule makes and executes the first
-packet; the next packet is a datapath hit. Where it stops today (the
+packet; the next packet is a datapath hit; its revalidators delete the
+flow once idle. Where it stops today (the
 bridge's internal port) is asserted with the exact log line, as written in
 docs/PROTOCOL.md ("ovs-vswitchd").
 
@@ -43,6 +44,9 @@ T = tmpdir()
 TAG = os.getpid() % 100000
 A, B = "net_tap%d" % (TAG * 10 + 1), "net_tap%d" % (TAG * 10 + 2)
 MAC_A = "02:00:00:13:00:01"
+# OVS's revalidators delete datapath flows idle this long (default 10 s;
+# long enough here that the flow of the hit test stays until its check).
+OVS_MAX_IDLE_MS = 5000
 _children = []
 
 
@@ -98,7 +102,8 @@ def start():
     # Everything in the database before ovs-vswitchd starts: it removes
     # datapath ports that the database does not list.
     vsctl("--no-wait", "init", "--", "add-br", "br0", "--", "set", "bridge", "br0",
-          "datapath_type=system", "--", "add-port", "br0", A, "--", "add-port", "br0", B)
+          "datapath_type=system", "--", "add-port", "br0", A, "--", "add-port", "br0", B,
+          "--", "set", "Open_vSwitch", ".", "other_config:max-idle=%d" % OVS_MAX_IDLE_MS)
     d = Daemon(["%s,iface=%s" % (A, A), "%s,iface=%s" % (B, B)], ["--dp-name", "ovs-system"])
     for name in (A, B):
         subprocess.run(["ip", "link", "set", name, "up"], check=True)
@@ -179,8 +184,16 @@ def test_upcall_flow_install_and_hit():
     check(hit and "packets:1," in hit[0], "a datapath hit", flows)
 
 
+def test_revalidator_deletes_idle_flows():
+    # OVS's revalidator threads dump the datapath's flows (by UFID) and
+    # delete those idle past max-idle.
+    wait_for("the idle flow deleted by ovs-vswitchd",
+             lambda: "set(ipv4(ttl=9))" not in ok(D.sock, "dump-flows").out)
+
+
 try:
     D = start()
-    run([test_datapath_and_features, test_ports, test_upcall_flow_install_and_hit])
+    run([test_datapath_and_features, test_ports, test_upcall_flow_install_and_hit,
+         test_revalidator_deletes_idle_flows])
 finally:
     stop_children()
