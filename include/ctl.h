@@ -102,6 +102,9 @@ struct ctl_op {
 	ctl_doit_fn doit;         /* NULL: dump only */
 	ctl_dump_fn dumpit;       /* NULL: no dump */
 	ctl_dump_done_fn dump_done; /* may be NULL */
+	/* The doit checks ovs_header's dp_ifindex itself (a vport by name
+	 * takes 0, the connection commands any); dumps are checked here. */
+	bool own_dp_check;
 };
 
 /* Family ids the generic-netlink controller hands out. */
@@ -117,19 +120,36 @@ enum {
 size_t ctl_reply_start(struct ctl_req *req, uint16_t flags, uint8_t cmd);
 
 /* Connection facts for handlers. */
-uint32_t ctl_conn_pid(const struct ctl_conn *conn);
 bool ctl_conn_is_admin(const struct ctl_conn *conn);
 
 /*
- * Upcall listeners: a connection that sets an upcall pid (OVS_DP_ATTR_
- * UPCALL_PID, OVS_VPORT_ATTR_UPCALL_PID) claims that pid; upcalls for the
- * pid go to it. Returns 0, or -EBUSY when another live connection holds it.
+ * Netlink port ids: every connection has one from its accept on, as a
+ * kernel netlink socket has after autobind: unique among live
+ * connections, never 0, counting down from 0xfffff000 (the kernel's
+ * range for a process's second and later sockets). set_port_id (a
+ * client's bind() to a chosen id) gives -EADDRINUSE when another live
+ * connection has that id as port id or claim, -EINVAL for 0.
+ */
+uint32_t ctl_conn_port_id(const struct ctl_conn *conn);
+int ctl_conn_set_port_id(struct ctl_conn *conn, uint32_t port_id);
+
+/* Reply framing (enum dpsw_framing in dpsw_proto.h): true = one reply
+ * message per datagram, as the kernel's sk_buffs. */
+bool ctl_conn_framing_kernel(const struct ctl_conn *conn);
+void ctl_conn_set_framing_kernel(struct ctl_conn *conn, bool on);
+
+/*
+ * Upcall listeners: upcalls for a pid go to the connection whose port id
+ * it is, as in the kernel, whoever named the pid. A pid that is no
+ * connection's port id is claimed by the connection that sets it
+ * (OVS_DP_ATTR_UPCALL_PID, OVS_VPORT_ATTR_UPCALL_PID). Returns 0, or
+ * -EBUSY when another live connection claimed it.
  */
 int ctl_conn_claim_pid(struct ctl_conn *conn, uint32_t pid);
 
 /*
- * Send one unsolicited datagram (an upcall) to the connection that claimed
- * 'pid'. Never blocks: -ENOTCONN when nobody claimed it, -ENOBUFS when that
+ * Send one unsolicited datagram (an upcall) to the connection that has
+ * 'pid' as port id or claim. Never blocks: -ENOTCONN when nobody claimed it, -ENOBUFS when that
  * client's queue is full (the caller counts it lost).
  */
 int ctl_server_send_to_pid(struct ctl_server *srv, uint32_t pid, const void *data, size_t len);

@@ -7,6 +7,10 @@
  *    controller like the OVS families, for what ovs-appctl does in Open
  *    vSwitch: PMD statistics and rx queue placement, the revalidator's
  *    settings and state;
+ *  - DPSW_CMD_CONN_GET/SET: facts about the requesting connection that a
+ *    kernel netlink socket has by itself: its netlink port id (the
+ *    kernel's autobind, so a client can name it in UPCALL_PID, as it names
+ *    getsockname()'s nl_pid) and how replies are framed into datagrams;
  *  - OVS_VPORT_ATTR_OPTIONS content for netdev vports: the DPDK devargs
  *    of a port to hot-plug (a vport name is limited to IFNAMSIZ, devargs
  *    are not).
@@ -26,6 +30,8 @@ enum dpsw_cmd {
 	DPSW_CMD_PMD_CLEAR,     /* admin: pmd-stats-clear */
 	DPSW_CMD_CONFIG_GET,    /* revalidator and datapath settings and state */
 	DPSW_CMD_CONFIG_SET,    /* admin: FLOW_LIMIT and/or MAX_IDLE */
+	DPSW_CMD_CONN_GET,      /* this connection: PORT_ID, FRAMING */
+	DPSW_CMD_CONN_SET,      /* this connection: PORT_ID and/or FRAMING */
 	__DPSW_CMD_MAX
 };
 
@@ -52,6 +58,9 @@ enum dpsw_attr {
 	DPSW_ATTR_MBUFS_TOTAL,      /* u32 */
 	DPSW_ATTR_N_PMDS,           /* u32 */
 	DPSW_ATTR_UPCALLS_SENT,     /* u64 */
+	/* DPSW_CMD_CONN_* (the requesting connection; any dp_ifindex) */
+	DPSW_ATTR_CONN_PORT_ID,     /* u32: its netlink port id, never 0 */
+	DPSW_ATTR_CONN_FRAMING,     /* u32: enum dpsw_framing */
 	__DPSW_ATTR_MAX
 };
 #define DPSW_ATTR_MAX (__DPSW_ATTR_MAX - 1)
@@ -82,6 +91,18 @@ enum dpsw_rxq {
 	DPSW_RXQ_QUEUE,             /* u32 */
 	DPSW_RXQ_NAME,              /* string: the port's name */
 	__DPSW_RXQ_MAX
+};
+
+/* How the replies to one request datagram travel (DPSW_ATTR_CONN_FRAMING). */
+enum dpsw_framing {
+	/* Together, in order, in one datagram (more past 128 KiB): the default,
+	 * fewest system calls for batches. */
+	DPSW_FRAMING_BATCH,
+	/* As the kernel's sk_buffs: every reply message (ack, error, GET or
+	 * ECHO answer) in a datagram of its own; a dump's parts still hold
+	 * many NLM_F_MULTI messages each. For clients that read one message
+	 * per datagram, as Open vSwitch's netlink code does. */
+	DPSW_FRAMING_KERNEL,
 };
 
 /* Inside OVS_VPORT_ATTR_OPTIONS of a netdev vport NEW. */

@@ -6,7 +6,8 @@ set -eu
 
 PKGS="build-essential pkg-config meson ninja-build clang
 libdpdk-dev dpdk dpdk-dev libnuma-dev libmnl-dev libcmocka-dev libpcap-dev
-python3 python3-scapy tshark tcpdump iproute2 iputils-ping netcat-openbsd iperf3 procps"
+python3 python3-scapy tshark tcpdump iproute2 iputils-ping netcat-openbsd iperf3 procps
+openvswitch-switch"
 # Open vSwitch with DPDK is only the benchmark's peer.
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS openvswitch-switch-dpdk"
 
@@ -27,6 +28,18 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# openvswitch-switch (ovs-dpctl, ovs-vswitchd for the tests that run them
+# as their own processes) starts ovsdb-server and ovs-vswitchd from its
+# postinst (invoke-rc.d, or systemd through deb-systemd-invoke). Both honour
+# policy-rc.d: one that refuses every start is in place for this install
+# only, unless the machine has its own.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\n# tools/deps.sh: no service starts during its install\nexit 101\n' > "$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+	trap 'exit 1' INT TERM
+fi
 # tshark asks whether non-root users may capture; answer once, quietly.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 # Another apt-get (unattended upgrades, a parallel build) may hold the dpkg

@@ -151,8 +151,9 @@ static int apply_change(struct ctl_req *req, const struct nlattr **a)
 	if (ret < 0) /* only -ENOMEM: check_change() checked the array */
 		return errmsg_set(&req->err, ret, -1, "no memory for the per-CPU pids");
 	if (per_cpu && pids) {
-		/* The connection listens on the first pid if nobody else does;
-		 * the others are for the connections that claim them. */
+		/* Each pid reaches the connection whose port id it is (OVS's
+		 * handler sockets); a first pid that is nobody's port id is
+		 * claimed by this connection, the others by whoever claims them. */
 		(void)ctl_claim_pid(req, *(const uint32_t *)nl_attr_data(pids));
 		errmsg_clear(&req->err);
 	}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The dpdk_switch family (dpsw_proto.h): PMD statistics and rx queues,
- * and the revalidator's settings and state. Control thread.
+ * the revalidator's settings and state, and the requesting connection's
+ * port id and framing. Control thread.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -102,26 +103,39 @@ static int config_get(struct ctl_req *req)
 	return 0;
 }
 
+/* A SET's attributes: u32 each, of types lo..hi only (a[type - lo]; the
+ * last of a repeated type counts). */
+static int parse_u32s(struct ctl_req *req, uint16_t lo, uint16_t hi, const struct nlattr **a,
+		      const char *what)
+{
+	size_t ofs = 0;
+
+	while (ofs + NLA_HDRLEN <= req->attrs_len) {
+		const struct nlattr *at = (const void *)((const uint8_t *)req->attrs + ofs);
+		if (at->nla_len < NLA_HDRLEN || at->nla_len > req->attrs_len - ofs)
+			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, at),
+					  "attribute length runs past the message");
+		uint16_t type = mnl_attr_get_type(at);
+		if (type < lo || type > hi || mnl_attr_validate(at, MNL_TYPE_U32) < 0)
+			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, at),
+					  "%s (u32) only", what);
+		a[type - lo] = at;
+		ofs += NLA_ALIGN(at->nla_len);
+	}
+	return 0;
+}
+
 /* FLOW_LIMIT (1000..100M) and MAX_IDLE (1 ms..1 h, as the options; 0 turns
  * the cache management off again: flows live until deleted). */
 static int config_set(struct ctl_req *req)
 {
-	const struct nlattr *a, *limit = NULL, *idle = NULL;
-	size_t ofs = 0;
+	const struct nlattr *a[2] = { NULL, NULL };
+	int ret = parse_u32s(req, DPSW_ATTR_FLOW_LIMIT, DPSW_ATTR_MAX_IDLE, a,
+			     "CONFIG_SET takes FLOW_LIMIT and MAX_IDLE");
 
-	while (ofs + NLA_HDRLEN <= req->attrs_len) {
-		a = (const void *)((const uint8_t *)req->attrs + ofs);
-		if (a->nla_len < NLA_HDRLEN || a->nla_len > req->attrs_len - ofs)
-			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, a),
-					  "attribute length runs past the message");
-		uint16_t type = mnl_attr_get_type(a);
-		if ((type != DPSW_ATTR_FLOW_LIMIT && type != DPSW_ATTR_MAX_IDLE) ||
-		    mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, a),
-					  "CONFIG_SET takes FLOW_LIMIT and MAX_IDLE (u32) only");
-		*(type == DPSW_ATTR_FLOW_LIMIT ? &limit : &idle) = a;
-		ofs += NLA_ALIGN(a->nla_len);
-	}
+	if (ret < 0)
+		return ret;
+	const struct nlattr *limit = a[0], *idle = a[1];
 	uint32_t l = limit ? mnl_attr_get_u32(limit) : 0, i = idle ? mnl_attr_get_u32(idle) : 0;
 	if (limit && (l < 1000 || l > 100000000))
 		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, limit),
@@ -136,10 +150,61 @@ static int config_set(struct ctl_req *req)
 	return 0;
 }
 
+static void put_conn(struct ctl_req *req, uint8_t cmd)
+{
+	size_t msg = ctl_reply_start(req, 0, cmd);
+
+	nlbuf_put_u32(req->out, DPSW_ATTR_CONN_PORT_ID, ctl_conn_port_id(req->conn));
+	nlbuf_put_u32(req->out, DPSW_ATTR_CONN_FRAMING,
+		      ctl_conn_framing_kernel(req->conn) ? DPSW_FRAMING_KERNEL : DPSW_FRAMING_BATCH);
+	nlbuf_msg_end(req->out, msg);
+}
+
+/* The requesting connection's port id and framing; nothing to commit. */
+static int conn_get(struct ctl_req *req)
+{
+	req->no_commit = true;
+	put_conn(req, DPSW_CMD_CONN_GET);
+	return 0;
+}
+
+/* PORT_ID (a bind() to a chosen id) and/or FRAMING; both checked first. */
+static int conn_set(struct ctl_req *req)
+{
+	const struct nlattr *a[2] = { NULL, NULL };
+	int ret = parse_u32s(req, DPSW_ATTR_CONN_PORT_ID, DPSW_ATTR_CONN_FRAMING, a,
+			     "CONN_SET takes CONN_PORT_ID and CONN_FRAMING");
+
+	req->no_commit = true;
+	if (ret < 0)
+		return ret;
+	const struct nlattr *port = a[0], *framing = a[1];
+	if (framing && mnl_attr_get_u32(framing) > DPSW_FRAMING_KERNEL)
+		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, framing),
+				  "unknown framing %u", mnl_attr_get_u32(framing));
+	if (port) {
+		ret = ctl_conn_set_port_id(req->conn, mnl_attr_get_u32(port));
+		if (ret < 0)
+			return errmsg_set(&req->err, ret, ctl_attr_offset(req, port),
+					  ret == -EINVAL ? "port id 0 is nobody's"
+							 : "port id %u is another connection's",
+					  mnl_attr_get_u32(port));
+	}
+	if (framing)
+		ctl_conn_set_framing_kernel(req->conn,
+					    mnl_attr_get_u32(framing) == DPSW_FRAMING_KERNEL);
+	if (req->nlh->nlmsg_flags & NLM_F_ECHO)
+		put_conn(req, DPSW_CMD_CONN_SET);
+	return 0;
+}
+
 const struct ctl_op ctl_dpsw_ops[] = {
 	{ CTL_FAMILY_DPSW, DPSW_CMD_PMD_GET, false, NULL, pmd_dump, NULL },
 	{ CTL_FAMILY_DPSW, DPSW_CMD_PMD_CLEAR, true, pmd_clear, NULL, NULL },
 	{ CTL_FAMILY_DPSW, DPSW_CMD_CONFIG_GET, false, config_get, NULL, NULL },
 	{ CTL_FAMILY_DPSW, DPSW_CMD_CONFIG_SET, true, config_set, NULL, NULL },
+	/* About the requesting connection only: open to every peer. */
+	{ CTL_FAMILY_DPSW, DPSW_CMD_CONN_GET, false, conn_get, NULL, NULL, true },
+	{ CTL_FAMILY_DPSW, DPSW_CMD_CONN_SET, false, conn_set, NULL, NULL, true },
 };
 const size_t ctl_n_dpsw_ops = sizeof(ctl_dpsw_ops) / sizeof(ctl_dpsw_ops[0]);

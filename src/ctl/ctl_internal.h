@@ -34,7 +34,9 @@ struct ctl_conn {
 	bool admin;
 	bool dead;                 /* freed at the end of this poll round */
 	uint32_t id;
+	uint32_t port_id;          /* its netlink port id (ctl_conn_port_id) */
 	uint32_t claimed_pid;      /* upcall pid this connection listens on */
+	bool framing_kernel;       /* one reply message per datagram */
 	uint32_t events;           /* epoll interest currently set */
 	struct ctl_out *out_head, *out_tail;
 	size_t out_bytes;
@@ -56,6 +58,7 @@ struct ctl_server {
 	uint8_t *rxbuf;            /* one datagram being served */
 	struct ctl_conn *conns;
 	uint32_t next_conn_id;
+	uint32_t next_port_id;     /* counts down from CTL_PORT_ID_TOP */
 	struct ctl_server_stats stats;
 };
 

@@ -19,7 +19,12 @@ static void put_vport(struct ctl_req *req, uint32_t port_no, uint8_t cmd, uint16
 	struct ovs_vport_stats st;
 	uint32_t pid = dp_port_upcall_pid(req->dp, port_no), n;
 	const uint32_t *pids = dp_port_upcall_pids(req->dp, port_no, &n);
-	size_t msg = ctl_reply_start(req, flags, cmd);
+	/* The datapath's ifindex, also to a request by name with 0. */
+	size_t msg = nlbuf_msg_start(req->out, req->nlh->nlmsg_type, flags, req->nlh->nlmsg_seq,
+				     req->nlh->nlmsg_pid);
+
+	nlbuf_put_genl(req->out, cmd, OVS_VPORT_VERSION);
+	nlbuf_put_ovs_header(req->out, DP_IFINDEX);
 
 	nlbuf_put_u32(req->out, OVS_VPORT_ATTR_PORT_NO, port_no);
 	nlbuf_put_u32(req->out, OVS_VPORT_ATTR_TYPE,
@@ -37,9 +42,20 @@ static void put_vport(struct ctl_req *req, uint32_t port_no, uint8_t cmd, uint16
 	nlbuf_msg_end(req->out, msg);
 }
 
-/* The kernel's lookup_vport(): by name when given, else by port number. */
+static int no_dp(struct ctl_req *req)
+{
+	return errmsg_set(&req->err, -ENODEV, -1, "no datapath with ifindex %d",
+			  req->ovs->dp_ifindex);
+}
+
+/* The kernel's lookup_vport(): by name when given (in any datapath when
+ * dp_ifindex is 0), else by port number in the datapath of dp_ifindex. */
 static int find_vport(struct ctl_req *req, const struct nlattr **a, uint32_t *port_no)
 {
+	int dp_ifindex = req->ovs->dp_ifindex;
+
+	if (dp_ifindex != DP_IFINDEX && (dp_ifindex != 0 || a[OVS_VPORT_ATTR_NAME] == NULL))
+		return no_dp(req);
 	if (a[OVS_VPORT_ATTR_NAME]) {
 		const char *name = nl_attr_data(a[OVS_VPORT_ATTR_NAME]);
 		const struct port *port = dp_port_by_name(req->dp, name);
@@ -232,8 +248,9 @@ static int vport_dump(struct ctl_req *req, void *state, size_t budget)
 
 const struct ctl_op ctl_vport_ops[] = {
 	{ CTL_FAMILY_VPORT, OVS_VPORT_CMD_NEW, true, vport_new, NULL, NULL },
-	{ CTL_FAMILY_VPORT, OVS_VPORT_CMD_DEL, true, vport_del, NULL, NULL },
-	{ CTL_FAMILY_VPORT, OVS_VPORT_CMD_GET, false, vport_get, vport_dump, NULL },
-	{ CTL_FAMILY_VPORT, OVS_VPORT_CMD_SET, true, vport_set, NULL, NULL },
+	/* find_vport() checks dp_ifindex: by name, 0 is any datapath. */
+	{ CTL_FAMILY_VPORT, OVS_VPORT_CMD_DEL, true, vport_del, NULL, NULL, true },
+	{ CTL_FAMILY_VPORT, OVS_VPORT_CMD_GET, false, vport_get, vport_dump, NULL, true },
+	{ CTL_FAMILY_VPORT, OVS_VPORT_CMD_SET, true, vport_set, NULL, NULL, true },
 };
 const size_t ctl_n_vport_ops = sizeof(ctl_vport_ops) / sizeof(ctl_vport_ops[0]);

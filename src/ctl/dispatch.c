@@ -16,6 +16,11 @@
 #define OUT_FLUSH (CTL_MAX_DGRAM / 2)
 /* Size of one dump datagram. */
 #define DUMP_BUDGET (CTL_MAX_DGRAM / 2)
+/* ... in the kernel's framing: its dump sk_buffs hold at most 32 KiB
+ * (netlink_dump(), sized by netlink_recvmsg()'s max_recvmsg_len), and its
+ * clients receive into buffers that size (Open vSwitch: 4 KiB plus a
+ * 64 KiB tail); parts stop once past 16 KiB, so one more message fits. */
+#define KERNEL_DUMP_BUDGET (16 * 1024)
 
 static bool is_ovs_family(uint16_t type)
 {
@@ -82,17 +87,37 @@ static void put_framing_error(struct nlbuf *out, const uint8_t *at, size_t left,
 	nl_msg_put_error(out, &copy, why->err, why);
 }
 
+/* Each message of 'out' in a datagram of its own (DPSW_FRAMING_KERNEL). */
+static void send_each(struct ctl_conn *conn, const struct nlbuf *out)
+{
+	size_t ofs = 0;
+
+	while (ofs + NLMSG_HDRLEN <= out->len) {
+		const struct nlmsghdr *m = (const void *)(out->data + ofs);
+		size_t len = NLMSG_ALIGN(m->nlmsg_len);
+
+		if (len > out->len - ofs)
+			len = out->len - ofs;
+		ctl_conn_send(conn, m, len);
+		ofs += len;
+	}
+}
+
 /* Send the replies gathered in 'out', after the commit hook when a
- * request since the last send needs it ('*commit', then cleared). */
+ * request since the last send needs it ('*commit', then cleared). A dump
+ * part ('dump') is one datagram in every framing, as the kernel's. */
 static void send_out(struct ctl_server *srv, struct ctl_conn *conn, struct nlbuf *out,
-		     bool *commit)
+		     bool *commit, bool dump)
 {
 	if (out->len == 0)
 		return;
 	if (srv->commit && *commit)
 		srv->commit(srv->dp);
 	*commit = false;
-	ctl_conn_send(conn, out->data, out->len);
+	if (conn->framing_kernel && !dump)
+		send_each(conn, out);
+	else
+		ctl_conn_send(conn, out->data, out->len);
 	nlbuf_reset(out);
 }
 
@@ -148,8 +173,10 @@ static bool handle_msg(struct ctl_server *srv, struct ctl_conn *conn,
 	int ret;
 
 	req_init(&req, srv, conn, out);
-	/* As the kernel: only requests are served; control types are acked. */
+	/* As the kernel: only requests are served; control types are acked.
+	 * They change nothing, so their acks wait on no commit. */
 	if (!(nlh->nlmsg_flags & NLM_F_REQUEST) || nlh->nlmsg_type < NLMSG_MIN_TYPE) {
+		req.no_commit = true;
 		ret = 0;
 		goto reply;
 	}
@@ -164,7 +191,8 @@ static bool handle_msg(struct ctl_server *srv, struct ctl_conn *conn,
 					 nlh->nlmsg_type);
 		goto reply;
 	}
-	if (req.ovs && nlh->nlmsg_type != CTL_FAMILY_DATAPATH &&
+	bool dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+	if (req.ovs && nlh->nlmsg_type != CTL_FAMILY_DATAPATH && (!op->own_dp_check || dump) &&
 	    req.ovs->dp_ifindex != srv->dp_ifindex) {
 		ret = errmsg_set(&req.err, -ENODEV, 0, "no datapath with ifindex %d",
 				 req.ovs->dp_ifindex);
@@ -175,7 +203,7 @@ static bool handle_msg(struct ctl_server *srv, struct ctl_conn *conn,
 				 "this command needs an admin peer (uid 0 or the ctl group)");
 		goto reply;
 	}
-	if ((nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP) {
+	if (dump) {
 		ret = op->dumpit ? start_dump(&req, op)
 				 : errmsg_set(&req.err, -EOPNOTSUPP, 0, "command %u does not dump",
 					      req.genl->cmd);
@@ -222,14 +250,14 @@ void ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, const 
 	while ((ret = nl_msg_next(data, len, &ofs, &nlh, &why)) > 0) {
 		commit |= handle_msg(srv, conn, nlh, &out);
 		if (out.len >= OUT_FLUSH)
-			send_out(srv, conn, &out, &commit);
+			send_out(srv, conn, &out, &commit, false);
 	}
 	if (ret < 0) {
 		/* The framing is lost: nothing after this can be trusted. */
 		put_framing_error(&out, data + ofs, len - ofs, &why);
 		srv->stats.msgs_err++;
 	}
-	send_out(srv, conn, &out, &commit);
+	send_out(srv, conn, &out, &commit, false);
 	nlbuf_free(&out);
 	if (conn->dump && conn->out_head == NULL)
 		ctl_dump_continue(srv, conn);
@@ -263,17 +291,18 @@ void ctl_dump_continue(struct ctl_server *srv, struct ctl_conn *conn)
 	struct nlbuf out;
 	struct ctl_req req = { .srv = srv, .conn = conn, .dp = srv->dp, .out = &out };
 	bool commit = true;
+	size_t budget = conn->framing_kernel ? KERNEL_DUMP_BUDGET : DUMP_BUDGET;
 	int ret;
 
-	nlbuf_init(&out, DUMP_BUDGET + 4096);
+	nlbuf_init(&out, budget + 4096);
 	errmsg_clear(&req.err);
 	parse_headers(&req, (const void *)d->request);
-	ret = d->op->dumpit(&req, d->state, DUMP_BUDGET);
+	ret = d->op->dumpit(&req, d->state, budget);
 	if (ret < 0)
 		nl_msg_put_error(&out, req.nlh, ret, &req.err);
 	else if (ret == 0)
 		nl_msg_put_done(&out, req.nlh);
-	send_out(srv, conn, &out, &commit);
+	send_out(srv, conn, &out, &commit, true);
 	nlbuf_free(&out);
 	if (ret <= 0)
 		ctl_dump_abort(conn);

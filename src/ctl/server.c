@@ -27,6 +27,11 @@
  * starve the others. */
 #define CONN_BURST 64
 #define MAX_EVENTS 32
+/* Port ids are handed out downwards from here, as the kernel's
+ * netlink_autobind() does for a process's later sockets; they stay clear
+ * of the small positive pids that clients claim (often their getpid()). */
+#define CTL_PORT_ID_TOP 0xfffff000u
+#define CTL_PORT_ID_BOTTOM 0x80000000u
 
 static int mkdir_parent(const char *path)
 {
@@ -130,6 +135,7 @@ int ctl_server_open(struct ctl_server **srvp, const struct ctl_server_conf *conf
 	if (srv == NULL)
 		return -ENOMEM;
 	srv->listen_fd = -1;
+	srv->next_port_id = CTL_PORT_ID_TOP;
 	srv->dp = conf->dp;
 	srv->commit = conf->commit;
 	srv->dp_ifindex = conf->dp_ifindex;
@@ -210,6 +216,20 @@ static bool peer_is_admin(const struct ctl_server *srv, int fd, const struct ucr
 	return false;
 }
 
+static struct ctl_conn *conn_by_pid(struct ctl_server *srv, uint32_t pid);
+
+/* A free port id for a new connection (the kernel's autobind). */
+static uint32_t alloc_port_id(struct ctl_server *srv)
+{
+	for (;;) {
+		uint32_t id = srv->next_port_id--;
+		if (srv->next_port_id < CTL_PORT_ID_BOTTOM)
+			srv->next_port_id = CTL_PORT_ID_TOP;
+		if (conn_by_pid(srv, id) == NULL)
+			return id;
+	}
+}
+
 static void accept_one(struct ctl_server *srv)
 {
 	struct ucred cred;
@@ -231,6 +251,7 @@ static void accept_one(struct ctl_server *srv)
 	conn->uid = cred.uid;
 	conn->admin = peer_is_admin(srv, fd, &cred);
 	conn->id = ++srv->next_conn_id;
+	conn->port_id = alloc_port_id(srv);
 	conn->events = EPOLLIN;
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = conn };
 	if (epoll_ctl(srv->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
@@ -371,9 +392,19 @@ void ctl_server_poll(struct ctl_server *srv, int timeout_ms)
 	}
 }
 
-uint32_t ctl_conn_pid(const struct ctl_conn *conn)
+uint32_t ctl_conn_port_id(const struct ctl_conn *conn)
 {
-	return conn->claimed_pid;
+	return conn->port_id;
+}
+
+bool ctl_conn_framing_kernel(const struct ctl_conn *conn)
+{
+	return conn->framing_kernel;
+}
+
+void ctl_conn_set_framing_kernel(struct ctl_conn *conn, bool on)
+{
+	conn->framing_kernel = on;
 }
 
 bool ctl_conn_is_admin(const struct ctl_conn *conn)
@@ -381,19 +412,45 @@ bool ctl_conn_is_admin(const struct ctl_conn *conn)
 	return conn->admin;
 }
 
+/* The live connection that has 'pid' as port id, else as claim. */
 static struct ctl_conn *conn_by_pid(struct ctl_server *srv, uint32_t pid)
 {
-	for (struct ctl_conn *c = srv->conns; c; c = c->next)
-		if (c->claimed_pid == pid && !c->dead)
+	struct ctl_conn *claimer = NULL;
+
+	for (struct ctl_conn *c = srv->conns; c; c = c->next) {
+		if (c->dead)
+			continue;
+		if (c->port_id == pid)
 			return c;
-	return NULL;
+		if (c->claimed_pid == pid && claimer == NULL)
+			claimer = c;
+	}
+	return claimer;
+}
+
+int ctl_conn_set_port_id(struct ctl_conn *conn, uint32_t port_id)
+{
+	struct ctl_conn *holder = conn_by_pid(conn->srv, port_id);
+
+	if (port_id == 0)
+		return -EINVAL;
+	if (holder && holder != conn)
+		return -EADDRINUSE;
+	conn->port_id = port_id;
+	return 0;
 }
 
 int ctl_conn_claim_pid(struct ctl_conn *conn, uint32_t pid)
 {
 	struct ctl_conn *holder = conn_by_pid(conn->srv, pid);
 
-	if (holder && holder != conn)
+	if (holder == conn)
+		return 0;
+	/* Another connection's own port id: upcalls go there, as the kernel
+	 * sends them to the socket that has the id, not to whoever named it. */
+	if (holder && holder->port_id == pid)
+		return 0;
+	if (holder)
 		return -EBUSY;
 	conn->claimed_pid = pid;
 	return 0;
