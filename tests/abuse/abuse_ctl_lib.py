@@ -22,6 +22,8 @@ sys.path.insert(0, E2E)
 import dpsw    # noqa: E402
 import nlraw   # noqa: E402
 
+N = nlraw
+
 SKIP = 77
 _cleanups = []
 
@@ -126,7 +128,7 @@ def wait_for(cond, timeout, what, step=0.05):
         if v:
             return v
         time.sleep(step)
-    raise Failure("timed out after %ds: %s" % (timeout, what))
+    raise Failure("timed out after %ds: %s" % (timeout, what() if callable(what) else what))
 
 
 def show(d, user=None):
