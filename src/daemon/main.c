@@ -196,11 +196,13 @@ static int preflight(const struct options *opt, int eal_argc, char **argv,
 		fprintf(stderr, "dpdk-switch: warning: %s\n", err.msg);
 		errmsg_clear(&err);
 	}
-	if (preflight_eal(eal_argc, argv, pe, &err) < 0)
-		goto bad;
 	if (ctl_open(opt, srv, &err) < 0) {
 		fprintf(stderr, "dpdk-switch: control socket: %s\n", err.msg);
 		return EXIT_BAD_USAGE;
+	}
+	if (preflight_eal(eal_argc, argv, pe, &err) < 0) {
+		ctl_server_close(*srv);
+		goto bad;
 	}
 	return -1;
 bad:
