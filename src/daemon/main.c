@@ -235,6 +235,11 @@ int main(int argc, char **argv)
 		printf("dpdk-switch %s (%s)\n", DPDK_SWITCH_VERSION, rte_version());
 		return EXIT_SUCCESS;
 	}
+	/* From here a signal asks for a clean stop, even one that comes
+	 * during EAL's start: the main loop then ends at once. */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
 	status = preflight(&opt, eal_argc, argv, &pe, &srv);
 	if (status >= 0)
 		return status;
@@ -249,9 +254,6 @@ int main(int argc, char **argv)
 	rte_log_set_global_level(opt.log_level);
 	/* Let dpdk-dumpcap capture on our ports (DPDK's secondary process). */
 	rte_pdump_init();
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
 
 	status = run(&opt, srv);
 	ctl_server_close(srv);
