@@ -11,8 +11,10 @@ Each prints one line "result: KEY=VALUE ..." once set up, then holds its
 connections until stdin closes (or it is killed).
 """
 import resource
+import select
 import socket
 import sys
+import time
 
 import nlraw as N
 
@@ -66,14 +68,22 @@ def gets(n, path):
     one = N.msg(fam, N.OVS_DP_CMD_GET, N.attr(N.OVS_DP_ATTR_NAME, N.DP_NAME))
     dgram = one * (200 * 1024 // len(one))
     sent = 0
+    poller = select.poll()
     for s in kept:
         s.setblocking(False)
-        for _ in range(64):
+        poller.register(s, select.POLLOUT)
+    by_fd = {s.fileno(): s for s in kept}
+    deadline = time.monotonic() + 8
+    while time.monotonic() < deadline:
+        ready = poller.poll(1000)   # the daemon reads no more: done
+        if not ready:
+            break
+        for fd, _ in ready:
             try:
-                s.send(dgram)
+                by_fd[fd].send(dgram)
                 sent += 1
             except (BlockingIOError, OSError):
-                break
+                pass
     return kept, summary + " datagrams=%d requests=%d" % (sent, sent * (len(dgram) // len(one)))
 
 
