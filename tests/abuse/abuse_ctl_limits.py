@@ -31,11 +31,34 @@ def release(p):
     p.wait(30)
 
 
-def limited(nofile, options=()):
+def limited(nofile, options=(), hard=None):
     """A daemon whose open files are limited (prlimit execs it: same PID)."""
     d = L.Daemon(options=options)
-    d.args = ["prlimit", "--nofile=%d:%d" % (nofile, nofile), "--"] + d.args
+    d.args = ["prlimit", "--nofile=%d:%d" % (nofile, hard or nofile), "--"] + d.args
     return d.start()
+
+
+def nofile_limits(pid):
+    with open("/proc/%d/limits" % pid) as f:
+        for line in f:
+            if line.startswith("Max open files"):
+                return tuple(int(x) for x in line.split()[3:5])
+    return None
+
+
+def test_raises_nofile():
+    """The soft file limit is raised to fit the caps (1000 connections and
+    a margin), within the hard limit, with a warning when that is short.
+    (EAL may raise it further, to the hard limit.)"""
+    d = limited(1024, hard=4096)
+    soft, hard = nofile_limits(d.proc.pid)
+    check(2024 <= soft <= hard == 4096, "soft limit raised", (soft, hard))
+    check("warning" not in d.read_log(), "no warning", d.read_log())
+    check(d.stop() == 0, "clean stop", d.output)
+    d = limited(1024, hard=1500)
+    check(nofile_limits(d.proc.pid) == (1500, 1500), "raised to the hard limit")
+    check("warning: open files limited to 1500" in d.read_log(), "warned", d.read_log())
+    check(d.stop() == 0, "clean stop", d.output)
 
 
 def timed_show(d):
@@ -120,5 +143,5 @@ def test_gets_never_read_bounded_memory():
     check(d.stop() == 0, "clean stop", d.output)
 
 
-L.run([(test_unprivileged_writes, 60), (test_connection_flood_with_1024_files, 120),
+L.run([(test_unprivileged_writes, 60), (test_raises_nofile, 60), (test_connection_flood_with_1024_files, 120),
        (test_out_of_files_no_spin, 120), (test_gets_never_read_bounded_memory, 120)])
