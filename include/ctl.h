@@ -144,14 +144,16 @@ int ctl_conn_claim_pid(struct ctl_conn *conn, uint32_t pid);
 /*
  * Send one unsolicited datagram (an upcall) to the connection that claimed
  * 'pid'. Never blocks: -ENOTCONN when nobody claimed it, -ENOBUFS when that
- * client's queue is full (the caller counts it lost).
+ * listener's upcall budget (1 MiB queued) is full (counted in
+ * upcalls_dropped; the caller counts it lost). Never stops the listener's
+ * requests from being read.
  */
 int ctl_server_send_to_pid(struct ctl_server *srv, uint32_t pid, const void *data, size_t len);
 
 /* Counters, for `show` and tests. */
 struct ctl_server_stats {
 	uint64_t conns_accepted;
-	uint64_t conns_dropped_slow;   /* disconnected: output queue over the cap */
+	uint64_t conns_dropped_slow;   /* disconnected: replies over the 4 MiB cap */
 	uint64_t msgs_ok;
 	uint64_t msgs_err;
 	uint64_t upcalls_sent;
