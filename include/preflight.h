@@ -29,6 +29,7 @@ int preflight_nofile(uint32_t max_conns, struct errmsg *err);
 /* EAL's run-time directory for the EAL arguments in argv. */
 struct preflight_eal {
 	char dir[512];    /* "" when EAL keeps no files (--in-memory, --no-shconf) */
+	char prefix[128]; /* --file-prefix: names its hugepage files too */
 	bool existed;     /* it existed before this start: never removed */
 };
 
@@ -40,7 +41,8 @@ struct preflight_eal {
 int preflight_eal(int argc, char **argv, struct preflight_eal *pe, struct errmsg *err);
 
 /* After a failed start: remove the run-time directory if this start made
- * it. */
+ * it, and the prefix's hugepage files (PREFIXmap_*, on every hugetlbfs
+ * mount), which would hold their pages until a start with that prefix. */
 void preflight_eal_cleanup(const struct preflight_eal *pe);
 
 #endif /* PREFLIGHT_H */

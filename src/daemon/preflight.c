@@ -126,6 +126,7 @@ int preflight_eal(int argc, char **argv, struct preflight_eal *pe, struct errmsg
 		prefix = "rte";
 	if (strchr(prefix, '/'))
 		return errmsg_set(err, -EINVAL, -1, "--file-prefix '%s': no '/' allowed", prefix);
+	snprintf(pe->prefix, sizeof(pe->prefix), "%s", prefix);
 	runtime_dir(prefix, pe->dir, sizeof(pe->dir));
 	pe->existed = stat(pe->dir, &st) == 0;
 	pid_t pid = pe->existed ? config_holder(pe->dir) : 0;
@@ -136,20 +137,43 @@ int preflight_eal(int argc, char **argv, struct preflight_eal *pe, struct errmsg
 	return 0;
 }
 
-void preflight_eal_cleanup(const struct preflight_eal *pe)
+/* Remove the entries of 'dir' whose name starts with 'start' ("" for all). */
+static void unlink_prefixed(const char *dir, const char *start)
 {
-	DIR *d;
+	size_t n = strlen(start);
+	DIR *d = opendir(dir);
 	struct dirent *e;
 
-	if (pe->existed || pe->dir[0] == '\0')
-		return;
-	d = opendir(pe->dir);
 	if (d == NULL)
 		return;
-	/* EAL's files there are flat: config, fbarray_*, mp_socket*, ... */
 	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+		    strncmp(e->d_name, start, n) == 0)
 			unlinkat(dirfd(d), e->d_name, 0);
 	closedir(d);
+}
+
+/* EAL names its hugepage files PREFIXmap_N in the hugetlbfs mount. */
+static void unlink_hugepage_files(const char *prefix)
+{
+	char start[160], line[1024], mnt[512], type[64];
+	FILE *f = fopen("/proc/mounts", "re");
+
+	if (f == NULL)
+		return;
+	snprintf(start, sizeof(start), "%smap_", prefix);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %511s %63s", mnt, type) == 2 && strcmp(type, "hugetlbfs") == 0)
+			unlink_prefixed(mnt, start);
+	fclose(f);
+}
+
+void preflight_eal_cleanup(const struct preflight_eal *pe)
+{
+	if (pe->existed || pe->dir[0] == '\0')
+		return;
+	/* EAL's files there are flat: config, fbarray_*, mp_socket*, ... */
+	unlink_prefixed(pe->dir, "");
 	rmdir(pe->dir);
+	unlink_hugepage_files(pe->prefix);
 }

@@ -2,7 +2,8 @@
 """Start-up under bad conditions (issue 16, items 5 and 9): every check
 that needs no EAL runs before EAL, so a start that cannot work exits 2
 with a clear message before any device is touched, and leaves no EAL
-run-time directory (/var/run/dpdk/PREFIX) behind."""
+run-time directory (/var/run/dpdk/PREFIX) or hugepage file behind."""
+import glob
 import os
 import re
 import subprocess
@@ -18,9 +19,16 @@ def rundir(d):
     return os.path.join("/var/run/dpdk", d.prefix)
 
 
+def hugepage_files(prefix):
+    """PREFIXmap_* on every hugetlbfs mount (EAL's hugepage files)."""
+    with open("/proc/mounts") as f:
+        mounts = [line.split()[1] for line in f if line.split()[2] == "hugetlbfs"]
+    return [p for m in mounts for p in glob.glob(os.path.join(m, glob.escape(prefix) + "map_*"))]
+
+
 def failed_start(vdevs=("net_null0,no-rx=1",), options=(), tmpdir=None, timeout=30):
     """Start a daemon that must fail; returns (exit status, output, seconds).
-    Checks it left no EAL run-time directory."""
+    Checks it left no EAL run-time directory and no hugepage file."""
     d = L.Daemon(vdevs, options, tmpdir=tmpdir)
     t0 = time.monotonic()
     d.start(wait_ready=False)
@@ -32,6 +40,8 @@ def failed_start(vdevs=("net_null0,no-rx=1",), options=(), tmpdir=None, timeout=
     took = time.monotonic() - t0
     out = d.read_log()
     check(not os.path.exists(rundir(d)), "%s left behind" % rundir(d), out)
+    left = hugepage_files(d.prefix)
+    check(not left, "%d hugepage files left behind" % len(left), left[:3])
     d.stop()
     return d.proc.returncode, out, took
 
