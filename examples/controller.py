@@ -34,8 +34,17 @@ Needs to be an admin of the socket (root, or the daemon's --ctl-group):
 installing flows and executing packets are privileged, as in the kernel.
 The module is also a small client library: Datapath (connect, resolve the
 families, stats(), ports(), flow_new(), execute(), upcalls()).
+
+Reading and writing never wait on each other: the socket is non-blocking,
+requests go through an output queue flushed whenever poll() says the socket
+has room, and every wait also reads. A controller that blocked in send()
+while the daemon waited for it to read its replies would hang both for
+good. When the output queue is long (the daemon reads our requests slower
+than misses arrive), misses are dropped and counted instead of answered:
+they come back as misses later.
 """
 import argparse
+import collections
 import errno
 import os
 import select
@@ -43,6 +52,7 @@ import signal
 import socket
 import struct
 import sys
+import time
 
 # ---- protocol numbers, named as in the Linux headers ----------------------
 # <linux/netlink.h>
@@ -76,6 +86,8 @@ DEFAULT_CTL = "/run/dpdk-switch/ctl.sock"
 DP_NAME = "dpdk-switch"
 PORT_LOCAL = 0            # the datapath's local port: never flooded to
 MAX_DGRAM = 256 * 1024    # the daemon's largest datagram (include/ctl.h)
+OUT_BUSY = 1024 * 1024    # queued request bytes past which misses are dropped
+WAIT_SLICE = 0.5          # longest single wait, so a stop request is seen
 
 NLMSGHDR = struct.Struct("=IHHII")   # len, type, flags, seq, pid
 GENLHDR = struct.Struct("=BBH")      # cmd, version, reserved
@@ -119,6 +131,10 @@ def mac_str(mac):
     return ":".join("%02x" % b for b in mac)
 
 
+class Interrupted(Exception):
+    """A stop was requested (SIGTERM, SIGINT) while waiting on the daemon."""
+
+
 class NetlinkError(Exception):
     def __init__(self, err, reason, what):
         self.errno = err
@@ -147,13 +163,23 @@ class Datapath:
     pid we register (set_upcall_pid) to this connection. Replies to our
     requests and upcalls share the socket, so while we wait for a reply,
     upcalls are kept in 'self.backlog' for the caller.
+
+    The socket is non-blocking: send() queues, and every wait (poll)
+    writes what the socket takes and reads what came, so the controller
+    never blocks writing while the daemon waits for it to read.
+    'stop_requested' (a callable) ends any wait with Interrupted.
     """
 
     def __init__(self, path=DEFAULT_CTL, sock=None, pid=None):
         if sock is None:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             sock.connect(path)
+        sock.setblocking(False)
         self.sock = sock
+        self.poller = select.poll()
+        self.outq = collections.deque()  # datagrams not yet taken by the socket
+        self.out_bytes = 0
+        self.stop_requested = lambda: False
         self.pid = os.getpid() if pid is None else pid
         self.seq = 0
         self.backlog = []            # (type, flags, seq, payload) of upcalls
@@ -174,12 +200,56 @@ class Datapath:
         body += attrs
         msg = NLMSGHDR.pack(NLMSGHDR.size + len(body), family, NLM_F_REQUEST | flags,
                             self.seq, self.pid) + body
-        self.sock.send(msg)
+        self.outq.append(msg)
+        self.out_bytes += len(msg)
+        self.flush()
         return self.seq
 
-    def recv(self):
-        """Messages of the next datagram as (type, flags, seq, payload)."""
-        data = self.sock.recv(MAX_DGRAM)
+    def flush(self):
+        """Write queued requests until the socket is full (never waits)."""
+        while self.outq:
+            try:
+                self.sock.send(self.outq[0])
+            except BlockingIOError:
+                return
+            self.out_bytes -= len(self.outq.popleft())
+
+    def busy(self):
+        """True while our requests wait for the daemon to take them."""
+        return self.out_bytes > OUT_BUSY
+
+    def wait(self, timeout):
+        """Wait up to 'timeout' seconds (None: for ever) until a datagram can
+        be read, writing queued requests meanwhile. True when readable."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if self.stop_requested():
+                raise Interrupted()
+            left = WAIT_SLICE if deadline is None else \
+                min(WAIT_SLICE, deadline - time.monotonic())
+            if left < 0:
+                return False
+            events = select.POLLIN | (select.POLLOUT if self.outq else 0)
+            self.poller.register(self.sock, events)
+            ready = self.poller.poll(left * 1000)
+            if not ready:
+                continue
+            revents = ready[0][1]
+            if revents & select.POLLOUT:
+                self.flush()
+            if revents & (select.POLLIN | select.POLLHUP | select.POLLERR):
+                return True
+
+    def recv(self, timeout=None):
+        """Messages of the next datagram as (type, flags, seq, payload);
+        [] when nothing came within 'timeout' seconds."""
+        while True:
+            try:
+                data = self.sock.recv(MAX_DGRAM)
+                break
+            except BlockingIOError:
+                if not self.wait(timeout):
+                    return []
         if not data:
             raise EOFError("the daemon closed the control socket")
         return self.parse_datagram(data)
@@ -345,7 +415,7 @@ class LearningSwitch:
         self.verbose = verbose
         self.macs = {}                       # MAC -> port
         self.ports = {}
-        self.counts = dict(misses=0, flows=0, floods=0, learned=0, moved=0)
+        self.counts = dict(misses=0, flows=0, floods=0, learned=0, moved=0, dropped=0)
         self.refresh_ports()
 
     def log(self, fmt, *args):
@@ -398,6 +468,12 @@ class LearningSwitch:
 
     def run_once(self):
         for up in self.dp.upcalls():
+            if self.dp.busy():
+                # The daemon has not taken our last answers yet: answering
+                # more would only queue without bound. The packet is lost,
+                # as one the datapath drops; its flow's next miss returns.
+                self.counts["dropped"] += 1
+                continue
             self.handle(up)
 
 
@@ -410,10 +486,16 @@ def main(argv=None):
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    dp = None
     try:
-        dp = Datapath(args.ctl).open()
+        dp = Datapath(args.ctl)
+        dp.stop_requested = lambda: bool(stop)
+        dp.open()
         dp.set_upcall_pid()
         sw = LearningSwitch(dp, args.verbose)
+    except Interrupted:
+        dp.close()
+        return 0
     except (OSError, NetlinkError) as e:
         print("controller: %s: %s" % (args.ctl, e), file=sys.stderr)
         if isinstance(e, NetlinkError) and e.errno == errno.EPERM:
@@ -425,8 +507,10 @@ def main(argv=None):
     status = 0
     try:
         while not stop:  # a signal ends the loop within half a second
-            if dp.backlog or select.select([dp.sock], [], [], 0.5)[0]:
+            if dp.backlog or dp.wait(WAIT_SLICE):
                 sw.run_once()
+    except Interrupted:
+        pass
     except (EOFError, OSError, NetlinkError) as e:  # the daemon went away, mostly
         print("controller: %s" % e, file=sys.stderr)
         status = 1

@@ -10,10 +10,14 @@
  * so they are the datapath's one writer.
  *
  * Each connection is served in order; one slow or dead client never stalls
- * the others: output is non-blocking and queued per connection (a client
- * whose queue passes a cap is disconnected), a dump proceeds one datagram
- * at a time as the client reads, and reads from a connection pause while
- * its dump or its output is pending.
+ * the others: output is non-blocking and queued per connection, in two
+ * budgets: replies (while 128 KiB of them are unread the client's requests
+ * wait, so its memory stays bounded) and upcalls (dropped when the
+ * listener is 1 MiB behind, never a reason to stop reading its requests).
+ * A dump proceeds one datagram at a time as the client reads.
+ *
+ * Connections are capped in total (the last few kept for admins) and per
+ * uid (root excepted); running out of files never makes accept spin.
  */
 #ifndef CTL_H
 #define CTL_H
@@ -52,7 +56,12 @@ struct ctl_server_conf {
 	 * after deletes): after any request whose handler did not set
 	 * req->no_commit, and before dump parts. May be NULL. */
 	void (*commit)(void *dp);
+	uint32_t max_conns;          /* 0: CTL_DEFAULT_MAX_CONNS */
+	uint32_t max_conns_per_uid;  /* 0: CTL_DEFAULT_MAX_CONNS_PER_UID; root has no cap */
 };
+
+#define CTL_DEFAULT_MAX_CONNS 1000
+#define CTL_DEFAULT_MAX_CONNS_PER_UID 32
 
 /*
  * Create the socket. An existing socket file is replaced only if no
@@ -62,6 +71,11 @@ struct ctl_server_conf {
 int ctl_server_open(struct ctl_server **srv, const struct ctl_server_conf *conf,
 		    struct errmsg *err);
 void ctl_server_close(struct ctl_server *srv);
+
+/* Set the handlers' req->dp, for a server opened before the datapath
+ * existed (the daemon listens before EAL, so a second daemon on the same
+ * path fails before touching any device). */
+void ctl_server_attach(struct ctl_server *srv, void *dp);
 
 /* Serve whatever is ready, waiting up to timeout_ms (0: don't wait). */
 void ctl_server_poll(struct ctl_server *srv, int timeout_ms);
@@ -149,18 +163,24 @@ int ctl_conn_claim_pid(struct ctl_conn *conn, uint32_t pid);
 
 /*
  * Send one unsolicited datagram (an upcall) to the connection that has
- * 'pid' as port id or claim. Never blocks: -ENOTCONN when nobody claimed it, -ENOBUFS when that
- * client's queue is full (the caller counts it lost).
+ * 'pid' as port id or claim. Never blocks: -ENOTCONN when nobody has it, -ENOBUFS when that
+ * listener's upcall budget (1 MiB queued) is full (counted in
+ * upcalls_dropped; the caller counts it lost). Never stops the listener's
+ * requests from being read.
  */
 int ctl_server_send_to_pid(struct ctl_server *srv, uint32_t pid, const void *data, size_t len);
 
 /* Counters, for `show` and tests. */
 struct ctl_server_stats {
 	uint64_t conns_accepted;
-	uint64_t conns_dropped_slow;   /* disconnected: output queue over the cap */
+	uint64_t conns_dropped_slow;   /* disconnected: replies over the 4 MiB cap */
 	uint64_t msgs_ok;
 	uint64_t msgs_err;
 	uint64_t upcalls_sent;
+	uint64_t upcalls_dropped;      /* the listener's upcall budget was full */
+	uint64_t conns_refused;        /* over a connection cap, or shed at EMFILE */
+	uint64_t accept_errors;
+	uint64_t empty_dgrams;         /* 0-length datagrams (ignored) */
 };
 void ctl_server_get_stats(const struct ctl_server *srv, struct ctl_server_stats *st);
 

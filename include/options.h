@@ -22,12 +22,16 @@
 #define OPTIONS_DEFAULT_DP_NAME "dpdk-switch"
 /* Names as the kernel's dev_valid_name(): 1..15 bytes (IFNAMSIZ - 1). */
 #define OPTIONS_DP_NAME_MAX 15
+#define OPTIONS_DEFAULT_MAX_CONNS 1000
+#define OPTIONS_DEFAULT_MAX_CONNS_PER_UID 32
 
 struct options {
 	const char *ctl_path;      /* --ctl PATH */
 	const char *ctl_group;     /* --ctl-group GROUP: its members are admins too */
 	const char *dp_name;       /* --dp-name NAME: the datapath's name */
 	uint32_t ctl_mode;         /* --ctl-mode MODE (octal), default 0666 */
+	uint32_t ctl_max_conns;    /* --ctl-max-conns N: connections in all */
+	uint32_t ctl_max_conns_per_uid; /* --ctl-max-conns-per-uid N (root: no cap) */
 	uint16_t pmd_lcores[OPTIONS_MAX_PMDS]; /* --pmd-cores LIST */
 	uint16_t n_pmd_lcores;     /* 0: every worker lcore of -l */
 	const char *flows_file;    /* --flows FILE */
@@ -54,7 +58,9 @@ void options_init(struct options *o);
 /*
  * Parse argv[0..argc) (argv[0] is the program name) into 'o', which must
  * have been initialised. Returns 0, or -EINVAL with a message in 'err'
- * naming the option and the problem.
+ * naming the option and the problem. Also checks what the options say
+ * together (--reserve-flows within the flow limit, --ctl short enough for
+ * a socket address).
  */
 int options_parse(struct options *o, int argc, char **argv, struct errmsg *err);
 

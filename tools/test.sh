@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# The test command: install what is missing, build, run every test suite,
+# The test command: install what is missing, build, run every test suite
+# (unit, e2e, abuse, bench-gen: meson runs them all),
 # then the unit tests again under ASan+UBSan. Safe to rerun.
 # Usage: tools/test.sh   (as root for the end-to-end suites)
 set -eu

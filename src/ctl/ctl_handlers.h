@@ -11,9 +11,9 @@
 #include "options.h"
 #include "upcall.h"
 
-/* Open the control socket of --ctl with every family's handlers. */
-int ctl_open(const struct options *opt, struct dp *dp, struct ctl_server **srv,
-	     struct errmsg *err);
+/* Open the control socket of --ctl with every family's handlers; no
+ * request is served before ctl_server_attach() names the datapath. */
+int ctl_open(const struct options *opt, struct ctl_server **srv, struct errmsg *err);
 
 /* dp_deliver_fn for dp_upcalls_run(): 'arg' is the struct ctl_server. */
 int ctl_upcall_deliver(void *arg, const struct upcall *u);

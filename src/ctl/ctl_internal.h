@@ -18,6 +18,12 @@ struct ctl_out {
 	uint8_t data[];
 };
 
+/* Datagrams waiting for room in the client's socket, oldest first. */
+struct ctl_outq {
+	struct ctl_out *head, *tail;
+	size_t bytes;
+};
+
 /* A dump in progress on a connection (at most one, as on netlink). */
 struct ctl_dump {
 	const struct ctl_op *op;
@@ -38,8 +44,16 @@ struct ctl_conn {
 	uint32_t claimed_pid;      /* upcall pid this connection listens on */
 	bool framing_kernel;       /* one reply message per datagram */
 	uint32_t events;           /* epoll interest currently set */
-	struct ctl_out *out_head, *out_tail;
-	size_t out_bytes;
+	/* Two budgets: replies to this client's requests (their backlog
+	 * pauses its reading) and upcalls (dropped when over budget, never a
+	 * reason to stop reading). Flushed alternately. */
+	struct ctl_outq replies;
+	struct ctl_outq upcalls;
+	bool upcall_turn;          /* the next flush starts with an upcall */
+	/* The unserved rest of a datagram whose replies passed the pause
+	 * threshold: served before the next recv. */
+	uint8_t *pending;
+	size_t pending_len;
 	struct ctl_dump *dump;
 };
 
@@ -57,21 +71,33 @@ struct ctl_server {
 	size_t n_ops;
 	uint8_t *rxbuf;            /* one datagram being served */
 	struct ctl_conn *conns;
+	uint32_t n_conns;
+	uint32_t max_conns, max_conns_per_uid;
+	int reserve_fd;            /* given up to shed a connection at EMFILE */
+	bool accept_paused;        /* listening socket out of epoll until ... */
+	uint64_t accept_resume_ms; /* ... this time, or a connection closes */
 	uint32_t next_conn_id;
 	uint32_t next_port_id;     /* counts down from CTL_PORT_ID_TOP */
 	struct ctl_server_stats stats;
 };
 
 /* server.c */
+/* Send or queue a reply datagram (the replies' budget). */
 int ctl_conn_send(struct ctl_conn *conn, const void *data, size_t len);
+/* Whether the connection's unread replies are over the pause threshold:
+ * dispatch stops a datagram there and serves its rest later. */
+bool ctl_conn_replies_full(const struct ctl_conn *conn, size_t more);
 
 /* genl_ctrl.c: the generic netlink controller, always served. */
 int ctl_genl_getfamily(struct ctl_req *req);
 int ctl_genl_dumpfamily(struct ctl_req *req, void *state, size_t budget);
 
 /* dispatch.c */
-void ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, const uint8_t *data,
-			   size_t len);
+/* Serve the messages of a datagram; returns how many bytes were served:
+ * 'len' when done, less when the replies filled up (the rest is served
+ * later from that offset). */
+size_t ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, const uint8_t *data,
+			     size_t len);
 bool ctl_dump_active(const struct ctl_conn *conn);
 void ctl_dump_continue(struct ctl_server *srv, struct ctl_conn *conn);
 void ctl_dump_abort(struct ctl_conn *conn);

@@ -26,8 +26,7 @@ static void commit(void *arg)
 	flowtbl_synchronize(dp_flowtbl(arg));
 }
 
-int ctl_open(const struct options *opt, struct dp *dp, struct ctl_server **srv,
-	     struct errmsg *err)
+int ctl_open(const struct options *opt, struct ctl_server **srv, struct errmsg *err)
 {
 	n_ops = 0;
 	add_ops(ctl_dp_ops, ctl_n_dp_ops);
@@ -38,7 +37,8 @@ int ctl_open(const struct options *opt, struct dp *dp, struct ctl_server **srv,
 
 	struct ctl_server_conf conf = {
 		.ops = ops, .n_ops = n_ops, .path = opt->ctl_path, .mode = opt->ctl_mode,
-		.group = opt->ctl_group, .dp = dp, .commit = commit, .dp_ifindex = DP_IFINDEX,
+		.group = opt->ctl_group, .dp = NULL, .commit = commit, .dp_ifindex = DP_IFINDEX,
+		.max_conns = opt->ctl_max_conns, .max_conns_per_uid = opt->ctl_max_conns_per_uid,
 	};
 	return ctl_server_open(srv, &conf, err);
 }

@@ -9,20 +9,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 
 #include "ctl_internal.h"
 
-/* A client whose unread output passes this is disconnected: it is not
- * reading, and queueing more would grow without bound. */
-#define CONN_OUT_CAP (64u * 1024 * 1024)
-/* Above this, the server stops reading the client's requests (and pauses
- * its dump) until it has read some replies: backpressure, not a cut. */
-#define CONN_OUT_PAUSE (1u * 1024 * 1024)
+/* Replies: above this much unread, the server stops serving the client's
+ * requests (mid-datagram if need be) until it reads: backpressure that
+ * bounds each connection's memory to about this plus one datagram. */
+#define REPLIES_PAUSE (128u * 1024)
+/* A connection whose replies pass this anyway (one message's replies
+ * cannot) is cut: a safety net, not flow control. */
+#define REPLIES_CAP (4u * 1024 * 1024)
+/* Upcalls queued for one listener; past it they are dropped and counted
+ * lost. Separate from the replies, so upcalls never stop the listener's
+ * requests from being read. */
+#define UPCALLS_BUDGET (1u * 1024 * 1024)
+/* Connections kept for admins (uid 0, --ctl-group) at the total cap. */
+#define ADMIN_RESERVE 8
+/* How long accepting pauses after an error that a retry would repeat. */
+#define ACCEPT_PAUSE_MS 100
 /* Datagrams served per connection per poll, so one busy client cannot
  * starve the others. */
 #define CONN_BURST 64
@@ -32,6 +45,14 @@
  * of the small positive pids that clients claim (often their getpid()). */
 #define CTL_PORT_ID_TOP 0xfffff000u
 #define CTL_PORT_ID_BOTTOM 0x80000000u
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static int mkdir_parent(const char *path)
 {
@@ -136,6 +157,12 @@ int ctl_server_open(struct ctl_server **srvp, const struct ctl_server_conf *conf
 		return -ENOMEM;
 	srv->listen_fd = -1;
 	srv->next_port_id = CTL_PORT_ID_TOP;
+	srv->max_conns = conf->max_conns ? conf->max_conns : CTL_DEFAULT_MAX_CONNS;
+	srv->max_conns_per_uid = conf->max_conns_per_uid ? conf->max_conns_per_uid
+							 : CTL_DEFAULT_MAX_CONNS_PER_UID;
+	/* Given up at EMFILE to accept (and close) the connection waiting,
+	 * so that a full table never makes the listening socket spin. */
+	srv->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	srv->dp = conf->dp;
 	srv->commit = conf->commit;
 	srv->dp_ifindex = conf->dp_ifindex;
@@ -163,21 +190,33 @@ fail:
 	return ret;
 }
 
-static void conn_free(struct ctl_server *srv, struct ctl_conn *conn)
+static void outq_free(struct ctl_outq *q)
 {
 	struct ctl_out *o, *next;
 
-	ctl_dump_abort(conn);
-	epoll_ctl(srv->epoll_fd, EPOLL_CTL_DEL, conn->fd, NULL);
-	close(conn->fd);
-	for (o = conn->out_head; o; o = next) {
+	for (o = q->head; o; o = next) {
 		next = o->next;
 		free(o);
 	}
+	q->head = q->tail = NULL;
+	q->bytes = 0;
+}
+
+static void conn_free(struct ctl_server *srv, struct ctl_conn *conn)
+{
+	ctl_dump_abort(conn);
+	epoll_ctl(srv->epoll_fd, EPOLL_CTL_DEL, conn->fd, NULL);
+	close(conn->fd);
+	outq_free(&conn->replies);
+	outq_free(&conn->upcalls);
+	free(conn->pending);
 	*conn->pprev = conn->next;
 	if (conn->next)
 		conn->next->pprev = conn->pprev;
 	free(conn);
+	srv->n_conns--;
+	/* A file is free again: accepting may resume. */
+	srv->accept_resume_ms = 0;
 }
 
 void ctl_server_close(struct ctl_server *srv)
@@ -192,8 +231,15 @@ void ctl_server_close(struct ctl_server *srv)
 		unlink(srv->path);
 	if (srv->epoll_fd >= 0)
 		close(srv->epoll_fd);
+	if (srv->reserve_fd >= 0)
+		close(srv->reserve_fd);
 	free(srv->rxbuf);
 	free(srv);
+}
+
+void ctl_server_attach(struct ctl_server *srv, void *dp)
+{
+	srv->dp = dp;
 }
 
 /* Admin: uid 0, or a member (primary or supplementary) of the admin group. */
@@ -230,6 +276,80 @@ static uint32_t alloc_port_id(struct ctl_server *srv)
 	}
 }
 
+static uint32_t conns_of_uid(const struct ctl_server *srv, uid_t uid)
+{
+	uint32_t n = 0;
+
+	for (const struct ctl_conn *c = srv->conns; c; c = c->next)
+		n += c->uid == uid;
+	return n;
+}
+
+/* The caps: a total, of which the last ADMIN_RESERVE are for admins, and
+ * one per uid (root has none). */
+static bool conn_allowed(const struct ctl_server *srv, uid_t uid, bool admin)
+{
+	uint32_t reserve = srv->max_conns > 2 * ADMIN_RESERVE ? ADMIN_RESERVE : srv->max_conns / 2;
+
+	if (srv->n_conns >= srv->max_conns)
+		return false;
+	if (!admin && srv->n_conns >= srv->max_conns - reserve)
+		return false;
+	return uid == 0 || conns_of_uid(srv, uid) < srv->max_conns_per_uid;
+}
+
+static void accept_pause(struct ctl_server *srv)
+{
+	struct epoll_event ev = { .events = 0, .data.ptr = NULL };
+
+	epoll_ctl(srv->epoll_fd, EPOLL_CTL_MOD, srv->listen_fd, &ev);
+	srv->accept_paused = true;
+	srv->accept_resume_ms = now_ms() + ACCEPT_PAUSE_MS;
+}
+
+static void accept_maybe_resume(struct ctl_server *srv)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+
+	if (!srv->accept_paused || now_ms() < srv->accept_resume_ms)
+		return;
+	epoll_ctl(srv->epoll_fd, EPOLL_CTL_MOD, srv->listen_fd, &ev);
+	srv->accept_paused = false;
+}
+
+/* accept() failed. Out of files, the waiting connection stays queued and
+ * the listening socket stays readable: shed it with the reserve file, or
+ * stop listening for a while, rather than retry at once (a spin). */
+static void accept_failed(struct ctl_server *srv, int err)
+{
+	if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == ECONNABORTED)
+		return;
+	srv->stats.accept_errors++;
+	if ((err == EMFILE || err == ENFILE) && srv->reserve_fd >= 0) {
+		close(srv->reserve_fd);
+		int fd = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0) {
+			close(fd);
+			srv->stats.conns_refused++;
+		}
+		srv->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && srv->reserve_fd >= 0)
+			return;
+	}
+	accept_pause(srv);
+}
+
+static void conn_link(struct ctl_server *srv, struct ctl_conn *conn)
+{
+	conn->next = srv->conns;
+	conn->pprev = &srv->conns;
+	if (srv->conns)
+		srv->conns->pprev = &conn->next;
+	srv->conns = conn;
+	srv->n_conns++;
+	srv->stats.conns_accepted++;
+}
+
 static void accept_one(struct ctl_server *srv)
 {
 	struct ucred cred;
@@ -238,18 +358,29 @@ static void accept_one(struct ctl_server *srv)
 	int fd;
 
 	fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		accept_failed(srv, errno);
 		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		close(fd);
+		return;
+	}
+	bool admin = peer_is_admin(srv, fd, &cred);
+	if (!conn_allowed(srv, cred.uid, admin)) {
+		srv->stats.conns_refused++;
+		close(fd);
+		return;
+	}
 	conn = calloc(1, sizeof(*conn));
-	if (conn == NULL || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
-		free(conn);
+	if (conn == NULL) {
 		close(fd);
 		return;
 	}
 	conn->fd = fd;
 	conn->srv = srv;
 	conn->uid = cred.uid;
-	conn->admin = peer_is_admin(srv, fd, &cred);
+	conn->admin = admin;
 	conn->id = ++srv->next_conn_id;
 	conn->port_id = alloc_port_id(srv);
 	conn->events = EPOLLIN;
@@ -259,22 +390,31 @@ static void accept_one(struct ctl_server *srv)
 		close(fd);
 		return;
 	}
-	conn->next = srv->conns;
-	conn->pprev = &srv->conns;
-	if (srv->conns)
-		srv->conns->pprev = &conn->next;
-	srv->conns = conn;
-	srv->stats.conns_accepted++;
+	conn_link(srv, conn);
 }
 
-/* Read interest only while the connection is not backed up. */
+bool ctl_conn_replies_full(const struct ctl_conn *conn, size_t more)
+{
+	return conn->replies.bytes + more >= REPLIES_PAUSE;
+}
+
+/* Requests are served unless the client has not read its replies, or a
+ * dump is running (it continues as the client reads). */
+static bool reading_paused(const struct ctl_conn *conn)
+{
+	return ctl_conn_replies_full(conn, 0) || ctl_dump_active(conn);
+}
+
 static void conn_update_events(struct ctl_conn *conn)
 {
 	uint32_t want = 0;
 
-	if (conn->out_bytes < CONN_OUT_PAUSE && !ctl_dump_active(conn))
+	if (!reading_paused(conn) && conn->pending == NULL)
 		want |= EPOLLIN;
-	if (conn->out_head || ctl_dump_active(conn))
+	/* Writable also wakes up the rest of a datagram held back, once its
+	 * replies have gone straight out. */
+	if (conn->replies.head || conn->upcalls.head || ctl_dump_active(conn) ||
+	    (conn->pending && !reading_paused(conn)))
 		want |= EPOLLOUT;
 	if (want == conn->events)
 		return;
@@ -283,95 +423,162 @@ static void conn_update_events(struct ctl_conn *conn)
 	conn->events = want;
 }
 
-static int queue_out(struct ctl_conn *conn, const void *data, size_t len)
+static int outq_put(struct ctl_outq *q, const void *data, size_t len)
 {
-	struct ctl_out *o;
+	struct ctl_out *o = malloc(sizeof(*o) + len);
 
-	if (conn->out_bytes + len > CONN_OUT_CAP) {
-		conn->dead = true;
-		conn->srv->stats.conns_dropped_slow++;
-		return -ENOBUFS;
-	}
-	o = malloc(sizeof(*o) + len);
 	if (o == NULL)
 		return -ENOMEM;
 	o->next = NULL;
 	o->len = len;
 	memcpy(o->data, data, len);
-	*(conn->out_head ? &conn->out_tail->next : &conn->out_head) = o;
-	conn->out_tail = o;
-	conn->out_bytes += len;
+	*(q->head ? &q->tail->next : &q->head) = o;
+	q->tail = o;
+	q->bytes += len;
 	return 0;
 }
 
-int ctl_conn_send(struct ctl_conn *conn, const void *data, size_t len)
+/* Send now when nothing of the queue waits (order within a queue is kept),
+ * else queue. 1: sent, 0: queued, or a negative errno (the peer is gone). */
+static int send_or_queue(struct ctl_conn *conn, struct ctl_outq *q, const void *data,
+			 size_t len)
 {
-	ssize_t n;
-
-	if (conn->dead)
-		return -EPIPE;
-	if (conn->out_head == NULL) {
-		n = send(conn->fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (q->head == NULL) {
+		ssize_t n = send(conn->fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n >= 0)
-			return 0;
+			return 1;
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS) {
 			conn->dead = true;
 			return -errno;
 		}
 	}
-	int ret = queue_out(conn, data, len);
-	conn_update_events(conn);
-	return ret;
+	return outq_put(q, data, len);
 }
 
-/* Write queued datagrams until the socket is full. */
+int ctl_conn_send(struct ctl_conn *conn, const void *data, size_t len)
+{
+	if (conn->dead)
+		return -EPIPE;
+	if (conn->replies.bytes + len > REPLIES_CAP) {
+		conn->dead = true;
+		conn->srv->stats.conns_dropped_slow++;
+		return -ENOBUFS;
+	}
+	int ret = send_or_queue(conn, &conn->replies, data, len);
+	conn_update_events(conn);
+	return ret < 0 ? ret : 0;
+}
+
+/* Send the head of 'q'. 1: sent, 0: the socket is full, -1: dead. */
+static int outq_send_one(struct ctl_conn *conn, struct ctl_outq *q)
+{
+	struct ctl_out *o = q->head;
+	ssize_t n = send(conn->fd, o->data, o->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+			return 0;
+		conn->dead = true;
+		return -1;
+	}
+	q->head = o->next;
+	if (q->head == NULL)
+		q->tail = NULL;
+	q->bytes -= o->len;
+	free(o);
+	return 1;
+}
+
+/* Write queued datagrams until the socket is full, replies and upcalls
+ * in turn so that neither starves the other. */
 static void flush_out(struct ctl_conn *conn)
 {
-	struct ctl_out *o;
-
-	while ((o = conn->out_head) != NULL) {
-		ssize_t n = send(conn->fd, o->data, o->len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
-				conn->dead = true;
+	while (conn->replies.head || conn->upcalls.head) {
+		bool up = conn->upcalls.head && (conn->upcall_turn || !conn->replies.head);
+		if (outq_send_one(conn, up ? &conn->upcalls : &conn->replies) <= 0)
 			return;
-		}
-		conn->out_head = o->next;
-		conn->out_bytes -= o->len;
-		free(o);
+		conn->upcall_turn = !up;
 	}
-	conn->out_tail = NULL;
+}
+
+/* recv() returned 0: a 0-length datagram, or the peer closed. A closed
+ * peer shows RDHUP; with nothing left to read it is the end. */
+static bool peer_closed(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+	int inq = 0;
+
+	if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+		return false;
+	return ioctl(fd, SIOCINQ, &inq) < 0 || inq == 0;
+}
+
+/* Serve the rest of a datagram held back by backpressure. */
+static void serve_pending(struct ctl_server *srv, struct ctl_conn *conn)
+{
+	uint8_t *data = conn->pending;
+	size_t len = conn->pending_len;
+	size_t done = ctl_dispatch_datagram(srv, conn, data, len);
+
+	if (done < len) {
+		memmove(data, data + done, len - done);
+		conn->pending_len = len - done;
+		return;
+	}
+	free(data);
+	conn->pending = NULL;
+	conn->pending_len = 0;
+}
+
+static void hold_rest(struct ctl_conn *conn, const uint8_t *rest, size_t len)
+{
+	conn->pending = malloc(len);
+	if (conn->pending == NULL) {
+		conn->dead = true;
+		return;
+	}
+	memcpy(conn->pending, rest, len);
+	conn->pending_len = len;
 }
 
 static void read_requests(struct ctl_server *srv, struct ctl_conn *conn)
 {
-	for (int i = 0; i < CONN_BURST && !conn->dead; i++) {
-		if (conn->out_bytes >= CONN_OUT_PAUSE || ctl_dump_active(conn))
-			break;
+	for (int i = 0; i < CONN_BURST && !conn->dead && !reading_paused(conn); i++) {
+		if (conn->pending) {
+			serve_pending(srv, conn);
+			continue;
+		}
 		ssize_t n = recv(conn->fd, srv->rxbuf, CTL_MAX_DGRAM, MSG_DONTWAIT | MSG_TRUNC);
 		if (n == 0) {
-			conn->dead = true;
-			break;
+			/* An empty datagram holds no message: nothing to answer
+			 * (docs/PROTOCOL.md), and the connection stays. */
+			if (peer_closed(conn->fd))
+				conn->dead = true;
+			else
+				srv->stats.empty_dgrams++;
+			continue;
 		}
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				conn->dead = true;
 			break;
 		}
-		ctl_dispatch_datagram(srv, conn, srv->rxbuf, (size_t)n);
+		size_t done = ctl_dispatch_datagram(srv, conn, srv->rxbuf, (size_t)n);
+		if (done < (size_t)n)
+			hold_rest(conn, srv->rxbuf + done, (size_t)n - done);
 	}
 }
 
 static void serve_conn(struct ctl_server *srv, struct ctl_conn *conn, uint32_t events)
 {
-	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN))
+	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN) && conn->pending == NULL)
 		conn->dead = true;
 	if (!conn->dead && (events & EPOLLOUT)) {
 		flush_out(conn);
-		if (conn->out_head == NULL && ctl_dump_active(conn))
+		if (conn->replies.head == NULL && ctl_dump_active(conn))
 			ctl_dump_continue(srv, conn);
 	}
-	if (!conn->dead && (events & EPOLLIN))
+	if (!conn->dead && ((events & EPOLLIN) || conn->pending))
 		read_requests(srv, conn);
 	if (conn->dead)
 		conn_free(srv, conn);
@@ -382,7 +589,10 @@ static void serve_conn(struct ctl_server *srv, struct ctl_conn *conn, uint32_t e
 void ctl_server_poll(struct ctl_server *srv, int timeout_ms)
 {
 	struct epoll_event events[MAX_EVENTS];
-	int n = epoll_wait(srv->epoll_fd, events, MAX_EVENTS, timeout_ms);
+	int n;
+
+	accept_maybe_resume(srv);
+	n = epoll_wait(srv->epoll_fd, events, MAX_EVENTS, timeout_ms);
 
 	for (int i = 0; i < n; i++) {
 		if (events[i].data.ptr == NULL)
@@ -462,14 +672,16 @@ int ctl_server_send_to_pid(struct ctl_server *srv, uint32_t pid, const void *dat
 
 	if (conn == NULL)
 		return -ENOTCONN;
-	/* Upcalls may not use the last part of the queue: replies to the
-	 * client's own requests must still fit. */
-	if (conn->out_bytes + len > CONN_OUT_CAP / 2)
+	if (conn->upcalls.bytes + len > UPCALLS_BUDGET) {
+		srv->stats.upcalls_dropped++;
 		return -ENOBUFS;
-	int ret = ctl_conn_send(conn, data, len);
-	if (ret == 0)
-		srv->stats.upcalls_sent++;
-	return ret;
+	}
+	int ret = send_or_queue(conn, &conn->upcalls, data, len);
+	if (ret < 0)
+		return ret;
+	conn_update_events(conn);
+	srv->stats.upcalls_sent++;
+	return 0;
 }
 
 void ctl_server_get_stats(const struct ctl_server *srv, struct ctl_server_stats *st)

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dpdk-switch: the daemon. Parses its own options (after EAL's "--")
- * before EAL so bad options fail fast, then: EAL, datapath, ports, flows
- * from --flows, the control socket, PMDs, and the main loop on the main
- * lcore (control socket, upcalls, revalidator, statistics) until a signal,
- * --duration or --exit-idle ends it.
+ * dpdk-switch: the daemon. Before EAL, so that a start that cannot work
+ * fails (exit 2) before EAL touches a device: its own options (after EAL's
+ * "--"), the --flows file, the file limit, EAL's file prefix, and the
+ * control socket (bound here: a second daemon on a live path stops now).
+ * Then: EAL, datapath, ports, flows from --flows, PMDs, and the main loop
+ * on the main lcore (control socket, upcalls, revalidator, statistics)
+ * until a signal, --duration or --exit-idle ends it.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -23,6 +26,7 @@
 #include "ctl_handlers.h"
 #include "dp.h"
 #include "options.h"
+#include "preflight.h"
 
 #define EXIT_BAD_USAGE 2
 #define POLL_MS 1  /* main loop wait: bounds upcall latency */
@@ -118,9 +122,19 @@ static void main_loop(const struct options *opt, struct dp *dp, struct ctl_serve
 	}
 }
 
-static int run(const struct options *opt)
+static void print_ctl_stats(const struct ctl_server *srv)
 {
-	struct ctl_server *srv = NULL;
+	struct ctl_server_stats st;
+
+	ctl_server_get_stats(srv, &st);
+	printf("dpdk-switch: control: %" PRIu64 " connections, %" PRIu64 " refused, %" PRIu64
+	       " accept errors, %" PRIu64 " upcalls sent, %" PRIu64 " dropped (listener behind)\n",
+	       st.conns_accepted, st.conns_refused, st.accept_errors, st.upcalls_sent,
+	       st.upcalls_dropped);
+}
+
+static int run(const struct options *opt, struct ctl_server *srv)
+{
 	struct dp *dp = NULL;
 	struct errmsg err;
 	int ret, status = EXIT_FAILURE;
@@ -143,11 +157,7 @@ static int run(const struct options *opt)
 		printf("dpdk-switch: %u flow(s) from %s\n", flowtbl_count(dp_flowtbl(dp)),
 		       opt->flows_file);
 	}
-	ret = ctl_open(opt, dp, &srv, &err);
-	if (ret < 0) {
-		fprintf(stderr, "dpdk-switch: control socket: %s\n", err.msg);
-		goto out;
-	}
+	ctl_server_attach(srv, dp);
 	ret = dp_start(dp, &err);
 	if (ret < 0) {
 		fprintf(stderr, "dpdk-switch: %s\n", err.msg);
@@ -161,21 +171,51 @@ static int run(const struct options *opt)
 	dp_upcalls_run(dp, ctl_upcall_deliver, srv);
 	printf("dpdk-switch: stopping\n");
 	dp_print_stats(dp, stdout);
+	print_ctl_stats(srv);
 	/* With the ports closed every mbuf is back in the pool unless one
 	 * leaked: the end-to-end tests check this line. */
 	dp_close_ports(dp);
 	printf("dpdk-switch: mbufs in use: %u (after closing the ports)\n", dp_mbufs_in_use(dp));
 	status = EXIT_SUCCESS;
 out:
-	ctl_server_close(srv);
 	dp_destroy(dp);
 	return status;
+}
+
+/* Every check that needs no EAL, and the control socket. Exit status, or
+ * -1 to go on. */
+static int preflight(const struct options *opt, int eal_argc, char **argv,
+		     struct preflight_eal *pe, struct ctl_server **srv)
+{
+	struct errmsg err;
+
+	errmsg_clear(&err);
+	if (opt->flows_file && preflight_flows_file(opt->flows_file, &err) < 0)
+		goto bad;
+	if (preflight_nofile(opt->ctl_max_conns, &err) < 0) {
+		fprintf(stderr, "dpdk-switch: warning: %s\n", err.msg);
+		errmsg_clear(&err);
+	}
+	if (ctl_open(opt, srv, &err) < 0) {
+		fprintf(stderr, "dpdk-switch: control socket: %s\n", err.msg);
+		return EXIT_BAD_USAGE;
+	}
+	if (preflight_eal(eal_argc, argv, pe, &err) < 0) {
+		ctl_server_close(*srv);
+		goto bad;
+	}
+	return -1;
+bad:
+	fprintf(stderr, "dpdk-switch: %s\n", err.msg);
+	return EXIT_BAD_USAGE;
 }
 
 int main(int argc, char **argv)
 {
 	struct options opt;
 	struct errmsg err;
+	struct preflight_eal pe;
+	struct ctl_server *srv = NULL;
 	char **our_argv;
 	int eal_argc, our_argc, status;
 
@@ -195,20 +235,31 @@ int main(int argc, char **argv)
 		printf("dpdk-switch %s (%s)\n", DPDK_SWITCH_VERSION, rte_version());
 		return EXIT_SUCCESS;
 	}
+	/* From here a signal asks for a clean stop, even one that comes
+	 * during EAL's start: the main loop then ends at once. */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	status = preflight(&opt, eal_argc, argv, &pe, &srv);
+	if (status >= 0)
+		return status;
 	if (rte_eal_init(eal_argc, argv) < 0) {
+		/* EAL does not always set rte_errno; its own log says why. */
 		fprintf(stderr, "dpdk-switch: EAL initialisation failed: %s\n",
-			rte_strerror(rte_errno));
+			rte_errno ? rte_strerror(rte_errno) : "see EAL's messages above");
+		ctl_server_close(srv);
+		preflight_eal_cleanup(&pe);
 		return EXIT_BAD_USAGE;
 	}
 	rte_log_set_global_level(opt.log_level);
 	/* Let dpdk-dumpcap capture on our ports (DPDK's secondary process). */
 	rte_pdump_init();
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
 
-	status = run(&opt);
+	status = run(&opt, srv);
+	ctl_server_close(srv);
 	rte_pdump_uninit();
 	rte_eal_cleanup();
+	if (status != EXIT_SUCCESS)
+		preflight_eal_cleanup(&pe);
 	return status;
 }

@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/un.h>
 
 enum {
-	OPT_CTL = 256, OPT_CTL_GROUP, OPT_CTL_MODE, OPT_PMD_CORES, OPT_FLOWS,
+	OPT_CTL = 256, OPT_CTL_GROUP, OPT_CTL_MODE, OPT_CTL_MAX_CONNS, OPT_CTL_MAX_CONNS_PER_UID, OPT_PMD_CORES, OPT_FLOWS,
 	OPT_FLOW_LIMIT, OPT_RESERVE_FLOWS, OPT_MAX_IDLE, OPT_RXQ, OPT_RXD, OPT_TXD, OPT_MBUFS,
 	OPT_MTU, OPT_LOG_LEVEL, OPT_EXIT_IDLE, OPT_DURATION, OPT_STATS_INTERVAL,
 	OPT_HELP, OPT_VERSION, OPT_DP_NAME,
@@ -20,6 +21,8 @@ static const struct option long_options[] = {
 	{ "ctl", required_argument, NULL, OPT_CTL },
 	{ "ctl-group", required_argument, NULL, OPT_CTL_GROUP },
 	{ "ctl-mode", required_argument, NULL, OPT_CTL_MODE },
+	{ "ctl-max-conns", required_argument, NULL, OPT_CTL_MAX_CONNS },
+	{ "ctl-max-conns-per-uid", required_argument, NULL, OPT_CTL_MAX_CONNS_PER_UID },
 	{ "pmd-cores", required_argument, NULL, OPT_PMD_CORES },
 	{ "flows", required_argument, NULL, OPT_FLOWS },
 	{ "flow-limit", required_argument, NULL, OPT_FLOW_LIMIT },
@@ -45,6 +48,8 @@ void options_init(struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->ctl_path = OPTIONS_DEFAULT_CTL;
 	o->ctl_mode = 0666;
+	o->ctl_max_conns = OPTIONS_DEFAULT_MAX_CONNS;
+	o->ctl_max_conns_per_uid = OPTIONS_DEFAULT_MAX_CONNS_PER_UID;
 	o->flow_limit = OPTIONS_DEFAULT_FLOW_LIMIT;
 	o->dp_name = OPTIONS_DEFAULT_DP_NAME;
 	o->rxd = 1024;
@@ -65,6 +70,11 @@ void options_usage(FILE *f, const char *prog)
 		"  --ctl PATH           control socket (default %s)\n"
 		"  --ctl-group GROUP    members of GROUP may change the datapath too\n"
 		"  --ctl-mode MODE      control socket permissions, octal (default 0666)\n"
+		"  --ctl-max-conns N    control connections in all (default %d; the\n"
+		"                       last 8 only for root and --ctl-group members)\n"
+		"  --ctl-max-conns-per-uid N\n"
+		"                       control connections per user, root excepted\n"
+		"                       (default %d)\n"
 		"  --pmd-cores LIST     lcores that run PMD threads, e.g. 1,3-4\n"
 		"                       (default: every worker lcore of -l)\n"
 		"  --flows FILE         install the flows of FILE (ovs-dpctl syntax, one\n"
@@ -94,7 +104,8 @@ void options_usage(FILE *f, const char *prog)
 		"\n"
 		"Exit status: 0 on a clean stop (SIGINT, SIGTERM, --duration,\n"
 		"--exit-idle), 1 on a run-time failure, 2 on bad options or flows.\n",
-		prog, OPTIONS_DEFAULT_CTL, OPTIONS_DEFAULT_DP_NAME, OPTIONS_DEFAULT_FLOW_LIMIT);
+		prog, OPTIONS_DEFAULT_CTL, OPTIONS_DEFAULT_MAX_CONNS, OPTIONS_DEFAULT_MAX_CONNS_PER_UID,
+		OPTIONS_DEFAULT_DP_NAME, OPTIONS_DEFAULT_FLOW_LIMIT);
 }
 
 /* Parse an unsigned decimal in [min, max]. */
@@ -233,6 +244,11 @@ static int parse_one(struct options *o, int opt, const char *arg, struct errmsg 
 		return 0;
 	case OPT_CTL_GROUP: o->ctl_group = arg; return 0;
 	case OPT_CTL_MODE: return parse_mode(arg, &o->ctl_mode, err);
+	case OPT_CTL_MAX_CONNS:
+		return parse_uint("ctl-max-conns", arg, 16, 65536, &o->ctl_max_conns, err);
+	case OPT_CTL_MAX_CONNS_PER_UID:
+		return parse_uint("ctl-max-conns-per-uid", arg, 1, 65536,
+				  &o->ctl_max_conns_per_uid, err);
 	case OPT_PMD_CORES:
 		n = options_parse_cpulist(arg, o->pmd_lcores, OPTIONS_MAX_PMDS, err);
 		if (n < 0)
@@ -265,6 +281,23 @@ static int parse_one(struct options *o, int opt, const char *arg, struct errmsg 
 	}
 }
 
+/* What no single option can check alone. */
+static int check_together(const struct options *o, struct errmsg *err)
+{
+	size_t path_max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
+
+	if (strlen(o->ctl_path) > path_max)
+		return errmsg_set(err, -EINVAL, -1,
+				  "--ctl: '%s' is %zu bytes, a socket path holds at most %zu",
+				  o->ctl_path, strlen(o->ctl_path), path_max);
+	if (o->reserve_flows > o->flow_limit)
+		return errmsg_set(err, -EINVAL, -1,
+				  "--reserve-flows %u is more than the flow limit %u: lower "
+				  "--reserve-flows or raise --flow-limit", o->reserve_flows,
+				  o->flow_limit);
+	return 0;
+}
+
 int options_parse(struct options *o, int argc, char **argv, struct errmsg *err)
 {
 	int opt, ret;
@@ -286,5 +319,5 @@ int options_parse(struct options *o, int argc, char **argv, struct errmsg *err)
 	}
 	if (optind < argc)
 		return errmsg_set(err, -EINVAL, optind, "unexpected argument '%s'", argv[optind]);
-	return 0;
+	return check_together(o, err);
 }

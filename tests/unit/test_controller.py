@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 
 TREE = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -177,6 +178,8 @@ class Harness(unittest.TestCase):
         self.daemon = FakeDaemon(self.ours)
         self.dp = C.Datapath(sock=theirs, pid=4242)
         self.stop = threading.Event()
+        self.reading = threading.Event()
+        self.reading.set()
         self.thread = threading.Thread(target=self.serve, daemon=True)
         self.thread.start()
         self.dp.open()
@@ -188,6 +191,9 @@ class Harness(unittest.TestCase):
     def serve(self):
         self.ours.settimeout(0.05)
         while not self.stop.is_set():
+            if not self.reading.is_set():   # a daemon that stopped reading
+                time.sleep(0.01)
+                continue
             try:
                 self.daemon.serve_one()
             except socket.timeout:
@@ -342,6 +348,49 @@ class BadInput(Harness):
         with self.assertRaises(C.NetlinkError) as cm:
             self.dp.family("no_such_family")
         self.assertEqual(cm.exception.errno, errno.ENOENT)
+
+
+class Backpressure(Harness):
+    """A daemon that stops reading our requests while misses keep coming:
+    the controller must never block in send() (it would never read again),
+    must drop misses once its queue is long, and must catch up when the
+    daemon reads again."""
+
+    def test_never_blocks_and_drops_when_busy(self):
+        self.reading.clear()
+        time.sleep(0.1)
+        done = threading.Event()
+
+        def storm():
+            for _ in range(6000):
+                self.ours.send(UPCALLS["arp_request"])
+                self.sw.run_once()
+            done.set()
+        t = threading.Thread(target=storm, daemon=True)
+        t.start()
+        t.join(60)
+        self.assertTrue(done.is_set(), "the controller blocked with the daemon not reading")
+        self.assertGreater(self.dp.out_bytes, C.OUT_BUSY)
+        self.assertGreater(self.sw.counts["dropped"], 0)
+        handled = self.sw.counts["misses"]
+        self.assertEqual(handled + self.sw.counts["dropped"], 6000)
+        self.reading.set()
+        deadline = time.monotonic() + 30
+        while self.dp.outq and time.monotonic() < deadline:
+            self.dp.wait(0.1)
+        self.assertFalse(self.dp.outq, "the queue drains once the daemon reads")
+        self.sync()
+        reqs = self.daemon.take()
+        self.assertEqual(len(reqs), 2 * handled)   # a flow and an execute each, in order
+        self.assert_flow(reqs[0], "arp_request", [2, 3])
+        self.assert_execute(reqs[-1], "arp_request", [2, 3])
+
+    def test_stop_request_ends_a_wait(self):
+        self.reading.clear()
+        time.sleep(0.1)   # the fake daemon's last read is over
+        self.dp.stop_requested = lambda: True
+        with self.assertRaises(C.Interrupted):
+            self.dp.stats()
 
 
 class Program(unittest.TestCase):

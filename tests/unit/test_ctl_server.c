@@ -30,8 +30,10 @@
 #define TEST_CMD_ADMIN 2  /* admin-only doit */
 #define TEST_CMD_DUMP 3   /* dump of 'dump_total' messages of 1 KiB */
 #define TEST_CMD_ADD 4    /* doit that needs no commit (req->no_commit) */
+#define TEST_CMD_BIG 5    /* doit: replies with 1 KiB */
+#define TEST_CMD_CLAIM 6  /* doit: claims upcall pid 42 */
 
-static int n_echo, n_admin, n_commit;
+static int n_echo, n_admin, n_commit, n_big;
 static uint64_t dump_total = 1000;
 
 static int echo_doit(struct ctl_req *req)
@@ -41,6 +43,22 @@ static int echo_doit(struct ctl_req *req)
 	nlbuf_msg_end(req->out, m);
 	n_echo++;
 	return 0;
+}
+
+static int big_doit(struct ctl_req *req)
+{
+	static uint8_t blob[1024];
+	size_t m = ctl_reply_start(req, 0, TEST_CMD_BIG);
+
+	nlbuf_put_attr(req->out, 2, blob, sizeof(blob));
+	nlbuf_msg_end(req->out, m);
+	n_big++;
+	return 0;
+}
+
+static int claim_doit(struct ctl_req *req)
+{
+	return ctl_conn_claim_pid(req->conn, 42);
 }
 
 static int add_doit(struct ctl_req *req)
@@ -81,7 +99,10 @@ static const struct ctl_op test_ops[] = {
 	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_ADMIN, .admin = true, .doit = admin_doit },
 	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_DUMP, .dumpit = dump_fill },
 	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_ADD, .doit = add_doit },
+	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_BIG, .doit = big_doit },
+	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_CLAIM, .doit = claim_doit },
 };
+#define N_TEST_OPS (sizeof(test_ops) / sizeof(test_ops[0]))
 
 struct fixture {
 	char path[108];
@@ -92,7 +113,8 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct ctl_server_conf conf = {
-		.ops = test_ops, .n_ops = 4, .mode = 0666, .commit = commit, .dp_ifindex = 7,
+		.ops = test_ops, .n_ops = N_TEST_OPS, .mode = 0666, .commit = commit,
+		.dp_ifindex = 7,
 	};
 	struct errmsg e;
 
@@ -424,6 +446,132 @@ static void test_slow_client(void **state)
 	dump_total = 1000;
 }
 
+/* A 0-length datagram holds no message: no reply, and the connection
+ * stays open (it used to be taken for end-of-file). */
+static void test_empty_datagram(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t buf[CTL_MAX_DGRAM];
+	int fd = client(f);
+
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(send(fd, "", 0, 0), 0);
+	for (int i = 0; i < 20; i++)
+		ctl_server_poll(f->srv, 1);
+	assert_int_equal(recv(fd, buf, sizeof(buf), MSG_DONTWAIT), -1);
+	assert_int_equal(errno, EAGAIN);
+	size_t len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_ECHO, 0, 5);
+	assert_int_equal(send(fd, buf, len, 0), (ssize_t)len);
+	assert_true(roundtrip_recv(f, fd, buf, sizeof(buf)) > 0);
+	assert_int_equal(((struct nlmsghdr *)buf)->nlmsg_seq, 5);
+	struct ctl_server_stats st;
+	ctl_server_get_stats(f->srv, &st);
+	assert_int_equal(st.empty_dgrams, 3);
+	close(fd);
+}
+
+/* Upcalls have their own budget: a listener that does not read loses
+ * upcalls (counted), and its requests are still read and answered. */
+static void test_upcalls_do_not_stop_requests(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t buf[CTL_MAX_DGRAM], blob[64 * 1024];
+	int fd = client(f), sent = 0;
+
+	size_t len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_CLAIM, NLM_F_ACK, 1);
+	send(fd, buf, len, 0);
+	assert_true(roundtrip_recv(f, fd, buf, sizeof(buf)) > 0);
+	while (ctl_server_send_to_pid(f->srv, 42, blob, sizeof(blob)) == 0)
+		sent++;
+	/* The budget (1 MiB) plus what the socket took. */
+	assert_true(sent >= 16 && sent < 40);
+	struct ctl_server_stats st;
+	ctl_server_get_stats(f->srv, &st);
+	assert_int_equal(st.upcalls_dropped, 1);
+	int before = n_echo;
+	for (int i = 0; i < 10; i++) {
+		len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_ECHO, 0, 100 + i);
+		assert_int_equal(send(fd, buf, len, MSG_DONTWAIT), (ssize_t)len);
+		ctl_server_poll(f->srv, 1);
+		ctl_server_poll(f->srv, 1);
+	}
+	assert_int_equal(n_echo - before, 10);
+	close(fd);
+}
+
+/* Replies the client does not read stop its requests mid-datagram: one
+ * datagram asking for 2 MB of replies is served as the client reads, in
+ * order, and the server holds about 128 KiB for it meanwhile. */
+static void test_replies_backpressure(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t buf[CTL_MAX_DGRAM];
+	int fd = client(f);
+	size_t len = 0;
+
+	n_big = 0;
+	for (uint32_t i = 0; i < 2000; i++)
+		len += build_msg(buf + len, sizeof(buf) - len, CTL_FAMILY_FLOW, TEST_CMD_BIG, 0, i);
+	assert_int_equal(send(fd, buf, len, 0), (ssize_t)len);
+	for (int i = 0; i < 50; i++)
+		ctl_server_poll(f->srv, 1);
+	assert_true(n_big > 0 && n_big < 1000);
+	uint32_t next = 0;
+	while (next < 2000) {
+		ssize_t n = roundtrip_recv(f, fd, buf, sizeof(buf));
+		assert_true(n > 0);
+		const struct nlmsghdr *nlh = (const void *)buf;
+		for (int left = (int)n; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+			assert_int_equal(nlh->nlmsg_seq, next++);
+	}
+	assert_int_equal(n_big, 2000);
+	close(fd);
+}
+
+/* Connection caps: past the per-uid cap (not for root) or the total, a
+ * connection is closed at once; closing one makes room again. */
+static void test_connection_caps(void **state)
+{
+	struct fixture *f = *state;
+	struct ctl_server_conf conf = {
+		.ops = test_ops, .n_ops = N_TEST_OPS, .mode = 0666, .dp_ifindex = 7,
+		.max_conns = 16, .max_conns_per_uid = 4,
+	};
+	struct ctl_server *srv;
+	struct errmsg e;
+	static uint8_t buf[4096];
+	int fds[20], cap = geteuid() == 0 ? 16 : 4;
+
+	ctl_server_close(f->srv);
+	conf.path = f->path;
+	errmsg_clear(&e);
+	assert_int_equal(ctl_server_open(&srv, &conf, &e), 0);
+	f->srv = srv;
+	for (int i = 0; i <= cap; i++) {
+		fds[i] = client(f);
+		size_t len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_ECHO, 0, 1);
+		send(fds[i], buf, len, 0);
+		ssize_t n = roundtrip_recv(f, fds[i], buf, sizeof(buf));
+		if (i < cap)
+			assert_true(n > 0);
+		else /* closed over the cap: EOF, or a reset (our request unread) */
+			assert_true(n == 0 || (n < 0 && errno == ECONNRESET));
+	}
+	struct ctl_server_stats st;
+	ctl_server_get_stats(srv, &st);
+	assert_int_equal(st.conns_refused, 1);
+	close(fds[cap]);
+	close(fds[0]);
+	for (int i = 0; i < 5; i++)
+		ctl_server_poll(srv, 1);
+	fds[0] = client(f);
+	size_t len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_ECHO, 0, 2);
+	send(fds[0], buf, len, 0);
+	assert_true(roundtrip_recv(f, fds[0], buf, sizeof(buf)) > 0);
+	for (int i = 0; i < cap; i++)
+		close(fds[i]);
+}
+
 /* Mutating commands need an admin peer; a real unprivileged uid gets
  * EPERM and the handler never runs. */
 static void test_permission(void **state)
@@ -607,6 +755,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_client, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_datagram, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upcalls_do_not_stop_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replies_backpressure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connection_caps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permission, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_path, setup, teardown),

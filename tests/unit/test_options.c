@@ -33,7 +33,29 @@ static void test_defaults(void **state)
 	assert_string_equal(o.dp_name, "dpdk-switch");
 	assert_int_equal(o.ctl_mode, 0666);
 	assert_int_equal(o.n_pmd_lcores, 0);
+	assert_int_equal(o.ctl_max_conns, 1000);
+	assert_int_equal(o.ctl_max_conns_per_uid, 32);
 	assert_false(o.help);
+}
+
+/* The longest path a socket address holds is accepted. */
+static void test_ctl_path_limit(void **state)
+{
+	char path[108];
+	struct options o;
+	struct errmsg e;
+
+	(void)state;
+	memset(path, 'a', sizeof(path) - 1);
+	path[sizeof(path) - 1] = '\0';
+	options_init(&o);
+	errmsg_clear(&e);
+	assert_int_equal(PARSE(&o, &e, "--ctl", path), 0);
+	path[sizeof(path) - 2] = '\0';
+	assert_int_equal(PARSE(&o, &e, "--ctl", path, "--ctl-max-conns", "16",
+			       "--ctl-max-conns-per-uid", "65536"), 0);
+	assert_int_equal(o.ctl_max_conns, 16);
+	assert_int_equal(o.ctl_max_conns_per_uid, 65536);
 }
 
 static void test_all_options(void **state)
@@ -80,7 +102,7 @@ static void test_all_options(void **state)
 }
 
 struct bad_case {
-	const char *args[3];
+	const char *args[4];
 	const char *msg_part;
 };
 
@@ -114,16 +136,26 @@ static void test_bad_options(void **state)
 		{ { "--dp-name", "a b" }, "not a device name" },
 		{ { "--dp-name", ".." }, "not a device name" },
 		{ { "--max-idle", "0" }, "--max-idle: '0' is not a number in 1..3600000" },
+		/* Options that do not fit together (checked before EAL). */
+		{ { "--reserve-flows", "5000", "--flow-limit", "1000" },
+		  "--reserve-flows 5000 is more than the flow limit 1000: lower --reserve-flows "
+		  "or raise --flow-limit" },
+		{ { "--reserve-flows", "200001" }, "raise --flow-limit" },
+		{ { "--ctl", "/tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock" },
+		  "is 113 bytes, a socket path holds at most 107" },
+		{ { "--ctl-max-conns", "15" }, "--ctl-max-conns: '15' is not a number in 16..65536" },
+		{ { "--ctl-max-conns-per-uid", "0" }, "1..65536" },
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct options o;
 		struct errmsg e;
-		char *argv[4] = { "dpdk-switch" };
+		char *argv[5] = { "dpdk-switch" };
 		int argc = 1;
 
-		for (int j = 0; j < 3 && cases[i].args[j]; j++)
+		for (int j = 0; j < 4 && cases[i].args[j]; j++)
 			argv[argc++] = (char *)cases[i].args[j];
 		options_init(&o);
 		errmsg_clear(&e);
@@ -140,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_options),
 		cmocka_unit_test(test_bad_options),
+		cmocka_unit_test(test_ctl_path_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
