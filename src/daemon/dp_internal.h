@@ -9,6 +9,7 @@
 #include "dp.h"
 #include "flowtbl_pmd.h"
 #include "revalidator.h"
+#include "upcall.h"
 
 struct dp_port {
 	struct port port;
@@ -46,6 +47,13 @@ struct dp {
 	struct revalidator reval;
 	uint64_t flows_refused;             /* NEW beyond the flow limit */
 };
+
+/* Upcall slots of each queue (the PMDs' and the control thread's): their
+ * mbufs together stay within a share of the pool. */
+static inline uint32_t dp_upcall_slots(const struct dp *dp)
+{
+	return upcall_queue_slots(dp->n_mbufs, dp->n_pmds + 1);
+}
 
 /* dp_packet.c */
 int dp_ctl_exec_init(struct dp *dp, struct errmsg *err);
