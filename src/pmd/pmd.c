@@ -394,7 +394,9 @@ static void apply_conf(struct pmd *pmd, struct pmd_conf *next)
  * kernel side sends, and lands on this thread), and its restarts stretched
  * a 10 us sleep into a control thread that hung for tens of seconds.
  * Neither rte_pause() nor sched_yield() can be stretched that way; a
- * signal handler only delays the next check.
+ * signal handler only delays the next check. (An eventfd would let this
+ * thread block instead, for a file and a write() in the PMD per PMD; the
+ * wait is one PMD iteration, so the spin is the cheaper of the two.)
  */
 #define HANDOVER_SPIN_US 200
 
