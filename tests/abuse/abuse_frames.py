@@ -14,7 +14,6 @@ no longer than what came in plus the pushed headers, and no mbuf leaked.
 """
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 

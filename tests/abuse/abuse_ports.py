@@ -124,11 +124,10 @@ def readd_every_type():
     tap = "dsw%sr0" % netns.TAG
     devargs = {1: "net_null0", 2: "net_pcap1,rx_pcap=%s,infinite_rx=1" % pcap,
                3: "net_ring2", 4: "net_tap3,iface=%s" % tap}
-    names = {1: "net_null0", 2: "net_pcap1", 3: "net_ring2", 4: "net_tap3"}
     vdevs = [devargs[p] for p in sorted(devargs)] + ["net_null4,no-rx=1"]
     flooder = None
-    with dpsw.Daemon(vdevs, ["--max-idle", "3600000"], tmpdir=tmp) as d:
-        try:
+    try:
+        with dpsw.Daemon(vdevs, ["--max-idle", "3600000"], tmpdir=tmp) as d:
             # Port 1 also feeds the ring (port 3), whose rx is its tx;
             # everything ends on port 5.
             ctl(d, "add-flow", "in_port(1)", "3,5")
@@ -136,28 +135,32 @@ def readd_every_type():
                 ctl(d, "add-flow", "in_port(%d)" % p, "5")
             subprocess.run(["ip", "link", "set", tap, "up"], check=True)
             flooder = subprocess.Popen(["/usr/bin/python3", "-c", FLOODER, tap, FRAME.hex()])
-            for p in devargs:
-                wait_for(lambda: port(d, p)["stats"]["rx_packets"] > 100, 30,
-                         "traffic on %s" % names[p])
-            for _ in range(3):
-                for p in devargs:
-                    ctl(d, "del-if", names[p])
-                    assert port(d, p) is None, "port %d still there" % p
-                    ctl(d, "add-if", devargs[p])
-                    assert port(d, p)["name"] == names[p], show(d)["ports"]
-                    if p == 4:  # a new tap interface: bring it up again
-                        subprocess.run(["ip", "link", "set", tap, "up"], check=True)
-            for p in devargs:
-                wait_for(lambda: port(d, p)["stats"]["rx_packets"] > 100, 30,
-                         "%s to receive after re-add" % names[p])
-            assert rate(d, 5, "tx_packets") > 0, "nothing forwarded to port 5"
-        finally:
-            if flooder:
-                flooder.kill()
-                flooder.wait()
-        exit_clean(d)
-    subprocess.run(["ip", "link", "del", tap], capture_output=True)
-    shutil.rmtree(tmp, ignore_errors=True)
+            readd_all(d, tap, devargs)
+            exit_clean(d)
+    finally:
+        if flooder:
+            flooder.kill()
+            flooder.wait()
+        subprocess.run(["ip", "link", "del", tap], capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def readd_all(d, tap, devargs):
+    names = {p: a.split(",")[0] for p, a in devargs.items()}
+    for p in devargs:
+        wait_for(lambda: port(d, p)["stats"]["rx_packets"] > 100, 30, "traffic on %s" % names[p])
+    for _ in range(3):
+        for p in devargs:
+            ctl(d, "del-if", names[p])
+            assert port(d, p) is None, "port %d still there" % p
+            ctl(d, "add-if", devargs[p])
+            assert port(d, p)["name"] == names[p], show(d)["ports"]
+            if names[p].startswith("net_tap"):  # a new interface: up again
+                subprocess.run(["ip", "link", "set", tap, "up"], check=True)
+    for p in devargs:
+        wait_for(lambda: port(d, p)["stats"]["rx_packets"] > 100, 30,
+                 "%s to receive after re-add" % names[p])
+    assert rate(d, 5, "tx_packets") > 0, "nothing forwarded to port 5"
 
 
 run_cases([("tap_flood_readd", tap_flood_readd, BOUND),

@@ -56,8 +56,12 @@ class Listener:
     def __init__(self, d, mode):
         self.proc = subprocess.Popen(["/usr/bin/python3", "-c", LISTENER, E2E, d.sock, mode],
                                      stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline().strip()
-        assert line == "listening", "listener did not start: %r" % line
+        try:
+            line = self.proc.stdout.readline().strip()
+            assert line == "listening", "listener did not start: %r" % line
+        except BaseException:
+            self.close()
+            raise
 
     def signal(self, sig):
         self.proc.send_signal(sig)
@@ -126,6 +130,7 @@ def listener_phases():
                     lst.signal(signal.SIGCONT)
                 elif phase == "vanished":
                     lst.close()
+                    time.sleep(0.5)  # for the daemon to see the hang-up
                 info0 = show(d)
                 time.sleep(1)
                 r = fwd_rate(d)
