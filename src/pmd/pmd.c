@@ -390,9 +390,10 @@ static void apply_conf(struct pmd *pmd, struct pmd_conf *next)
  * every loop iteration (a few microseconds), so the wait is a spin with
  * rte_pause(); past HANDOVER_SPIN_US, sched_yield() also lets a PMD that
  * the kernel put on our CPU run. No sleep: a nanosleep is interrupted by
- * every signal (net_tap's queue signal arrives every ~100 us while its
- * kernel side sends, and lands on this thread), and its restarts stretched
- * a 10 us sleep into a control thread that hung for tens of seconds.
+ * every signal (net_tap queues one per frame its kernel side sends, and
+ * they land on this thread), and each restart sleeps what remained plus
+ * the timer slack (50 us), so under a flood a 10 us sleep never ended and
+ * the control thread hung, SIGTERM included (tests/abuse/abuse_ports.py).
  * Neither rte_pause() nor sched_yield() can be stretched that way; a
  * signal handler only delays the next check. (An eventfd would let this
  * thread block instead, for a file and a write() in the PMD per PMD; the
