@@ -9,7 +9,7 @@ to wait in a nanosleep that the tap's queue signal kept stretching: about
 one run in four hung.) DPSW_ABUSE_ROUNDS sets the rounds (default 20);
 the 200-round run of docs/TESTING.md:
 
-    DPSW_ABUSE_ROUNDS=200 DPSW_ABUSE_BOUND=900 python3 tests/abuse/abuse_ports.py
+    DPSW_ABUSE_ROUNDS=200 DPSW_ABUSE_BOUND=900 /usr/bin/python3 tests/abuse/abuse_ports.py
 
 readd_every_type: net_null, net_pcap, net_ring and net_tap ports, probed
 at start-up, each deleted and re-added under traffic; each forwards again
