@@ -42,7 +42,6 @@ struct port {
 	uint16_t n_rxq, n_txq;       /* as configured */
 	uint16_t rxd, txd;
 	bool started;
-	bool hotplugged;             /* added at run time: detach on removal */
 	struct rte_mempool *mp;      /* rx mbufs come from here */
 };
 
@@ -63,7 +62,7 @@ void port_mempools_free(void);
 int port_open(struct port *p, uint16_t port_id, const struct port_conf *conf,
 	      uint32_t n_mbufs, struct errmsg *err);
 
-/* Stop (and for hot-plugged ports detach) the device. */
+/* Stop, close and detach the device (its devargs can be probed again). */
 void port_close(struct port *p);
 
 /*

@@ -7,6 +7,11 @@
  * finds no free slot drops the packet and counts it lost; that is how a
  * slow listener is kept from slowing the datapath.
  *
+ * Every queued upcall holds an mbuf of the datapath's pool, so the slots
+ * of all queues together are bounded to a share of the pool
+ * (upcall_queue_slots()): however slow the listener, the rest of the pool
+ * stays for receiving and forwarding.
+ *
  * Threads: upcall_queue_create/destroy and the consumer side
  * (upcall_queue_take/upcall_queue_release) on the control thread;
  * upcall_queue_put* on the owning PMD.
@@ -19,7 +24,9 @@
 
 #include "flow_key.h"
 
-#define UPCALL_QUEUE_SIZE 1024   /* upcalls in flight per PMD */
+#define UPCALL_QUEUE_SIZE 1024   /* most upcalls in flight per queue */
+#define UPCALL_QUEUE_MIN 32      /* fewest, however small the pool */
+#define UPCALL_POOL_SHARE 8      /* queues hold at most 1/8 of the pool */
 #define UPCALL_USERDATA_MAX 256  /* OVS_USERSPACE_ATTR_USERDATA bytes kept */
 
 struct upcall {
@@ -34,8 +41,14 @@ struct upcall {
 
 struct upcall_queue;
 
-/* -ENOMEM, or 0 with *out set. 'socket_id': NUMA socket of the PMD. */
-int upcall_queue_create(const char *name, int socket_id, struct upcall_queue **out);
+/* Slots for each of 'n_queues' queues sharing a pool of 'n_mbufs':
+ * 1/UPCALL_POOL_SHARE of the pool split evenly, within
+ * [UPCALL_QUEUE_MIN, UPCALL_QUEUE_SIZE]. */
+uint32_t upcall_queue_slots(uint32_t n_mbufs, uint32_t n_queues);
+/* A queue of 'slots' (<= UPCALL_QUEUE_SIZE) upcalls. -EINVAL, -ENOMEM, or
+ * 0 with *out set. 'socket_id': NUMA socket of the PMD. */
+int upcall_queue_create(const char *name, int socket_id, uint32_t slots,
+			struct upcall_queue **out);
 /* Frees queued upcalls' mbufs too. No producer may be running. */
 void upcall_queue_destroy(struct upcall_queue *q);
 

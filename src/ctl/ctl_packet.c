@@ -105,7 +105,14 @@ static size_t encode_upcall(uint8_t *buf, size_t cap, const struct upcall *u)
 int ctl_upcall_deliver(void *arg, const struct upcall *u)
 {
 	static uint8_t buf[CTL_MAX_DGRAM];
-	size_t len = encode_upcall(buf, sizeof(buf), u);
+	size_t len;
+
+	/* A packet whose attribute length would not fit the 16-bit nla_len
+	 * fails the upcall with -EFBIG, counted lost, as in the kernel's
+	 * queue_userspace_packet() (net/openvswitch/datapath.c). */
+	if (NLA_HDRLEN + rte_pktmbuf_pkt_len(u->mbuf) > UINT16_MAX)
+		return -EFBIG;
+	len = encode_upcall(buf, sizeof(buf), u);
 
 	if (len == 0)
 		return -EMSGSIZE;

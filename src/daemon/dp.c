@@ -72,7 +72,7 @@ static int create_pmds(struct dp *dp, struct errmsg *err)
 		struct pmd_params p = {
 			.lcore_id = dp->pmd_lcores[i], .slot = i, .tbl = dp->tbl, .pool = dp->pool,
 			.cache_entries = FLOWTBL_CACHE_DEFAULT, .miss_pid = dp->miss_pid,
-			.clock = dp->clock,
+			.clock = dp->clock, .upcall_slots = dp_upcall_slots(dp),
 		};
 		int ret = pmd_create(&p, &dp->pmds[i], err);
 		if (ret < 0)
@@ -242,15 +242,13 @@ static int open_port(struct dp *dp, uint16_t port_id, bool hotplugged, struct er
 		return errmsg_set(err, -ENOMEM, -1, "port: out of memory");
 	ret = port_open(&dport->port, port_id, &conf, dp->n_mbufs, err);
 	if (ret < 0) {
-		/* Leave the device closed, so a later attempt starts clean. */
-		if (hotplugged) {
-			dport->port.hotplugged = true;
+		/* Detach a device probed for this request, so a later attempt
+		 * starts clean; one from the command line is only skipped. */
+		if (hotplugged)
 			port_close(&dport->port);
-		}
 		free(dport);
 		return ret;
 	}
-	dport->port.hotplugged = hotplugged;
 	for (uint32_t q = 0; q < PORT_MAX_QUEUES; q++)
 		rte_spinlock_init(&dport->tx_lock[q]);
 	dp->ports[dport->port.port_no] = dport;

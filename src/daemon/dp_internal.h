@@ -10,6 +10,7 @@
 #include "flowtbl_pmd.h"
 #include "revalidator.h"
 #include "upcall_pids.h"
+#include "upcall.h"
 
 struct dp_port {
 	struct port port;
@@ -57,6 +58,13 @@ void dp_upcall_pids_fini(struct dp *dp);
 /* Where an upcall queued by upcall source 'src' (a PMD's index, or n_pmds
  * for the control thread) goes. */
 uint32_t dp_upcall_route(const struct dp *dp, uint32_t src, const struct upcall *u);
+
+/* Upcall slots of each queue (the PMDs' and the control thread's): their
+ * mbufs together stay within a share of the pool. */
+static inline uint32_t dp_upcall_slots(const struct dp *dp)
+{
+	return upcall_queue_slots(dp->n_mbufs, dp->n_pmds + 1);
+}
 
 /* dp_packet.c */
 int dp_ctl_exec_init(struct dp *dp, struct errmsg *err);

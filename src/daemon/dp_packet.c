@@ -77,7 +77,8 @@ int dp_ctl_exec_init(struct dp *dp, struct errmsg *err)
 	if (ret == 0)
 		ret = flowtbl_pmd_create(dp->tbl, &fp, &dp->ctl_ft);
 	if (ret == 0)
-		ret = upcall_queue_create("upcall_ctl", (int)rte_socket_id(), &dp->ctl_upq);
+		ret = upcall_queue_create("upcall_ctl", (int)rte_socket_id(), dp_upcall_slots(dp),
+					  &dp->ctl_upq);
 	if (ret < 0)
 		return errmsg_set(err, ret, -1, "control executor: %s", strerror(-ret));
 	return 0;
@@ -140,6 +141,39 @@ static void ctl_recirc(struct dp *dp)
 	}
 }
 
+/*
+ * A packet of 'len' bytes in an mbuf chain from 'pool': one mbuf when it
+ * fits (all of a standard frame), more for a jumbo frame, so that a
+ * controller can send back any packet a port received. The headers are in
+ * the first segment, where the actions look for them; its headroom is
+ * kept for push_vlan and friends.
+ */
+static int mbuf_from_bytes(struct rte_mempool *pool, const uint8_t *data, uint32_t len,
+			   struct rte_mbuf **out)
+{
+	struct rte_mbuf *head = rte_pktmbuf_alloc(pool), *seg = head;
+	uint32_t done = 0;
+
+	while (seg != NULL) {
+		uint16_t n = (uint16_t)RTE_MIN(len - done, (uint32_t)rte_pktmbuf_tailroom(seg));
+
+		memcpy(rte_pktmbuf_append(seg, n), data + done, n);
+		done += n;
+		if (seg != head && rte_pktmbuf_chain(head, seg) < 0)
+			break;
+		if (done == len) {
+			*out = head;
+			return 0;
+		}
+		seg = rte_pktmbuf_alloc(pool);
+		if (seg != NULL)
+			seg->data_off = 0; /* only the first segment needs headroom */
+	}
+	rte_pktmbuf_free(seg);
+	rte_pktmbuf_free(head);
+	return -ENOMEM;
+}
+
 int dp_execute(struct dp *dp, const void *packet, size_t len, const struct flow_key *key,
 	       const void *actions, size_t actions_len, struct errmsg *err)
 {
@@ -150,21 +184,16 @@ int dp_execute(struct dp *dp, const void *packet, size_t len, const struct flow_
 	struct flow_key pkt_key;
 	struct flow_layout layout;
 	struct rte_mbuf *m;
-	char *data;
+	int ret;
 
 	if (len < ETH_HLEN)
 		return errmsg_set(err, -EINVAL, -1, "packet of %zu bytes is shorter than Ethernet",
 				  len);
-	m = rte_pktmbuf_alloc(dp->pool);
-	if (m == NULL)
-		return errmsg_set(err, -ENOMEM, -1, "no mbuf for the packet");
-	data = len <= UINT16_MAX ? rte_pktmbuf_append(m, (uint16_t)len) : NULL;
-	if (data == NULL) {
-		rte_pktmbuf_free(m);
-		return errmsg_set(err, -EMSGSIZE, -1, "packet of %zu bytes does not fit an mbuf",
-				  len);
-	}
-	memcpy(data, packet, len);
+	if (len > UINT16_MAX)
+		return errmsg_set(err, -EMSGSIZE, -1, "packet of %zu bytes is over 65535", len);
+	ret = mbuf_from_bytes(dp->pool, packet, (uint32_t)len, &m);
+	if (ret < 0)
+		return errmsg_set(err, ret, -1, "no mbufs for a packet of %zu bytes", len);
 	/* As the kernel: the packet's own headers make the key; the key the
 	 * client sent contributes the metadata. */
 	flow_extract(packet, (uint32_t)len, &md, &pkt_key, &layout);

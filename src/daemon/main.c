@@ -167,8 +167,12 @@ static int run(const struct options *opt, struct ctl_server *srv)
 	fflush(stdout);
 	main_loop(opt, dp, srv);
 	dp_stop(dp);
-	/* What the PMDs queued last still reaches its listeners. */
-	dp_upcalls_run(dp, ctl_upcall_deliver, srv);
+	/* What the PMDs queued last still reaches its listeners (or is
+	 * counted lost), all of it: a round takes a batch per queue, and an
+	 * upcall left queued would hold its mbuf past the check below. With
+	 * the PMDs stopped nothing refills the queues. */
+	while (dp_upcalls_run(dp, ctl_upcall_deliver, srv) > 0)
+		;
 	printf("dpdk-switch: stopping\n");
 	dp_print_stats(dp, stdout);
 	print_ctl_stats(srv);

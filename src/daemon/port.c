@@ -178,9 +178,10 @@ void port_close(struct port *p)
 	else
 		devname[0] = '\0';
 	rte_eth_dev_close(p->port_id);
-	/* Only a hot-plugged device is detached: one probed from the command
-	 * line goes away with rte_eal_cleanup(). */
-	if (p->hotplugged && devname[0] && rte_dev_remove(info.device) < 0)
+	/* Detach every device, hot-plugged or probed from the command line
+	 * (--vdev, PCI): a closed ethdev stays probed, and probing its devargs
+	 * again (vport NEW after DEL) would find the device and no new ethdev. */
+	if (devname[0] && rte_dev_remove(info.device) < 0)
 		RTE_LOG(WARNING, USER1, "%s: detach failed\n", devname);
 }
 

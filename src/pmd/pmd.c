@@ -14,6 +14,7 @@
 #include <rte_launch.h>
 #include <rte_malloc.h>
 #include <rte_pause.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -384,6 +385,34 @@ static void apply_conf(struct pmd *pmd, struct pmd_conf *next)
 	atomic_store_explicit(&pmd->pending, NULL, memory_order_release);
 }
 
+/*
+ * Wait until the PMD has taken its pending conf. It looks at the top of
+ * every loop iteration (a few microseconds), so the wait is a spin with
+ * rte_pause(); past HANDOVER_SPIN_US, sched_yield() also lets a PMD that
+ * the kernel put on our CPU run. No sleep: a nanosleep is interrupted by
+ * every signal (net_tap queues one per frame its kernel side sends, and
+ * they land on this thread), and each restart sleeps what remained plus
+ * the timer slack (50 us), so under a flood a 10 us sleep never ended and
+ * the control thread hung, SIGTERM included (tests/abuse/abuse_ports.py).
+ * Neither rte_pause() nor sched_yield() can be stretched that way; a
+ * signal handler only delays the next check. (An eventfd would let this
+ * thread block instead, for a file and a write() in the PMD per PMD; the
+ * wait is one PMD iteration, so the spin is the cheaper of the two.)
+ */
+#define HANDOVER_SPIN_US 200
+
+static void wait_taken(struct pmd *pmd)
+{
+	uint64_t spin_end = rte_get_tsc_cycles() + rte_get_tsc_hz() / 1000000 * HANDOVER_SPIN_US;
+
+	while (atomic_load_explicit(&pmd->pending, memory_order_acquire) != NULL) {
+		if (rte_get_tsc_cycles() < spin_end)
+			rte_pause();
+		else
+			sched_yield();
+	}
+}
+
 struct pmd_conf *pmd_set_conf(struct pmd *pmd, struct pmd_conf *conf)
 {
 	struct pmd_conf *prev = pmd->conf;
@@ -393,8 +422,7 @@ struct pmd_conf *pmd_set_conf(struct pmd *pmd, struct pmd_conf *conf)
 		return prev;
 	}
 	atomic_store_explicit(&pmd->pending, conf, memory_order_release);
-	while (atomic_load_explicit(&pmd->pending, memory_order_acquire) != NULL)
-		rte_delay_us_sleep(10);
+	wait_taken(pmd);
 	return prev;
 }
 
@@ -486,7 +514,7 @@ int pmd_create(const struct pmd_params *p, struct pmd **out, struct errmsg *err)
 		goto fail;
 	}
 	snprintf(name, sizeof(name), "upcall%u", p->slot);
-	ret = upcall_queue_create(name, socket, &pmd->upq);
+	ret = upcall_queue_create(name, socket, p->upcall_slots, &pmd->upq);
 	if (ret < 0) {
 		errmsg_set(err, ret, -1, "PMD on lcore %u: upcall queue", p->lcore_id);
 		goto fail;

@@ -12,13 +12,25 @@ struct upcall_queue {
 	struct upcall items[UPCALL_QUEUE_SIZE];
 };
 
-int upcall_queue_create(const char *name, int socket_id, struct upcall_queue **out)
+uint32_t upcall_queue_slots(uint32_t n_mbufs, uint32_t n_queues)
+{
+	uint32_t slots = n_mbufs / UPCALL_POOL_SHARE / (n_queues ? n_queues : 1);
+
+	if (slots < UPCALL_QUEUE_MIN)
+		return UPCALL_QUEUE_MIN;
+	return slots > UPCALL_QUEUE_SIZE ? UPCALL_QUEUE_SIZE : slots;
+}
+
+int upcall_queue_create(const char *name, int socket_id, uint32_t slots,
+			struct upcall_queue **out)
 {
 	char rname[RTE_RING_NAMESIZE];
 	struct upcall_queue *q;
 	/* Ring sizes are powers of two holding size - 1 entries. */
 	unsigned int ring_size = rte_align32pow2(UPCALL_QUEUE_SIZE + 1);
 
+	if (slots == 0 || slots > UPCALL_QUEUE_SIZE)
+		return -EINVAL;
 	q = rte_zmalloc_socket(name, sizeof(*q), RTE_CACHE_LINE_SIZE, socket_id);
 	if (q == NULL)
 		return -ENOMEM;
@@ -30,7 +42,8 @@ int upcall_queue_create(const char *name, int socket_id, struct upcall_queue **o
 		upcall_queue_destroy(q);
 		return -ENOMEM;
 	}
-	for (unsigned int i = 0; i < UPCALL_QUEUE_SIZE; i++)
+	/* Only 'slots' items circulate: the free ring is the bound. */
+	for (unsigned int i = 0; i < slots; i++)
 		rte_ring_enqueue(q->free, &q->items[i]);
 	*out = q;
 	return 0;

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * upcall queues: the slots of all queues stay within a share of the mbuf
+ * pool, a queue hands out exactly its slots, and destroying a queue frees
+ * the mbufs of what is still queued.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <errno.h>
+
+#include "dp_test.h"
+#include "upcall.h"
+
+static void test_slots_share(void **state)
+{
+	(void)state;
+	/* 1/8 of the pool over the queues... */
+	assert_int_equal(upcall_queue_slots(1024, 2), 64);
+	assert_int_equal(upcall_queue_slots(16383, 2), 1023);
+	assert_true(upcall_queue_slots(65535, 5) * 5 <= 65535 / 8);
+	/* ...within [UPCALL_QUEUE_MIN, UPCALL_QUEUE_SIZE]. */
+	assert_int_equal(upcall_queue_slots(1024, 16), UPCALL_QUEUE_MIN);
+	assert_int_equal(upcall_queue_slots(1u << 24, 2), UPCALL_QUEUE_SIZE);
+	assert_int_equal(upcall_queue_slots(1024, 0), 128);
+}
+
+static void test_queue_bound(void **state)
+{
+	struct upcall *u[5], *got[2];
+	struct upcall_queue *q;
+	unsigned int base = rte_mempool_in_use_count(dp_pool);
+
+	(void)state;
+	assert_int_equal(upcall_queue_create("uq_bad", 0, 0, &q), -EINVAL);
+	assert_int_equal(upcall_queue_create("uq_bad", 0, UPCALL_QUEUE_SIZE + 1, &q), -EINVAL);
+	assert_int_equal(upcall_queue_create("uq", 0, 5, &q), 0);
+	for (int i = 0; i < 5; i++) {
+		u[i] = upcall_queue_get_free(q);
+		assert_non_null(u[i]);
+		u[i]->mbuf = rte_pktmbuf_alloc(dp_pool);
+		assert_non_null(u[i]->mbuf);
+		upcall_queue_put(q, u[i]);
+	}
+	/* All five in flight: the producer finds no slot. */
+	assert_null(upcall_queue_get_free(q));
+	/* The consumer takes two and gives them back: two slots again. */
+	assert_int_equal(upcall_queue_take(q, got, 2), 2);
+	for (int i = 0; i < 2; i++) {
+		rte_pktmbuf_free(got[i]->mbuf);
+		upcall_queue_release(q, got[i]);
+	}
+	assert_non_null(upcall_queue_get_free(q));
+	assert_non_null(upcall_queue_get_free(q));
+	assert_null(upcall_queue_get_free(q));
+	/* The three still queued hold mbufs; destroy frees them. */
+	assert_int_equal(rte_mempool_in_use_count(dp_pool), base + 3);
+	upcall_queue_destroy(q);
+	assert_int_equal(rte_mempool_in_use_count(dp_pool), base);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_slots_share),
+		cmocka_unit_test(test_queue_bound),
+	};
+	int rc;
+
+	dp_eal_init("test_upcall");
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	dp_eal_fini();
+	return rc;
+}
