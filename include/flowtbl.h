@@ -157,6 +157,9 @@ size_t flowtbl_memory(const struct flowtbl *t);
 /* One mask (subtable), for statistics. */
 struct flowtbl_mask_info {
 	struct flow_key mask;
+	struct flow_key example; /* the (masked) key of one of its flows, for
+				  * printing the mask as a flow (the text
+				  * format needs eth_type, ip proto...) */
 	uint32_t n_flows;    /* flows with this mask */
 	uint64_t hits;       /* packets the classifier found in this subtable
 			      * (exact-match cache hits not included) */

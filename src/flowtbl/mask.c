@@ -166,6 +166,19 @@ int flowtbl_mask_info(const struct flowtbl *t, uint32_t i, struct flowtbl_mask_i
 	for (uint32_t k = 0; k < st->n_words; k++)
 		w[st->widx[k]] = st->mw[k];
 	info->n_flows = st->n_flows;
+	/* Any flow will do: the table is at least 1/8 full, so the first
+	 * entry is a few buckets away. */
+	for (uint32_t b = 0; b <= st->ht->mask; b++) {
+		const struct bucket *bk = &st->ht->b[b];
+		int e = 0;
+
+		while (e < BUCKET_ENTRIES && ent_flow(bk->e[e]) == NULL)
+			e++;
+		if (e < BUCKET_ENTRIES) {
+			flowtbl_flow_key(ent_flow(bk->e[e]), &info->example);
+			break;
+		}
+	}
 	for (uint32_t s = 0; s < t->n_readers; s++)
 		info->hits += LOAD_RLX(&st->rd[s].hits);
 	return 0;
