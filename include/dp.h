@@ -82,6 +82,9 @@ const struct pmd *dp_pmd(const struct dp *dp, uint32_t i);
 /* pmd-stats-clear: later reads are relative to now. */
 void dp_pmd_stats_clear(struct dp *dp);
 void dp_pmd_stats(const struct dp *dp, uint32_t i, struct pmd_stats *st);
+/* Upcalls lost on the control thread's side (its executor, listeners
+ * that could not take one): dp_stats()'s n_lost less the PMDs' part. */
+uint64_t dp_ctl_lost(const struct dp *dp);
 /* Mbufs in use in the packet pools (to show that none leak). */
 uint32_t dp_mbufs_in_use(const struct dp *dp);
 /* Print port, PMD and datapath statistics (at exit, --stats-interval). */

@@ -3,8 +3,9 @@
  * dpdk-switch: the daemon. Parses its own options (after EAL's "--")
  * before EAL so bad options fail fast, then: EAL, datapath, ports, flows
  * from --flows, the control socket, PMDs, and the main loop on the main
- * lcore (control socket, upcalls, revalidator, statistics) until a signal,
- * --duration or --exit-idle ends it.
+ * lcore (control socket, upcalls, revalidator, statistics, telemetry
+ * snapshots) until a signal, --duration or --exit-idle ends it; then the
+ * flow table goes to --save-flows.
  */
 #include <errno.h>
 #include <signal.h>
@@ -22,7 +23,9 @@
 #include "ctl.h"
 #include "ctl_handlers.h"
 #include "dp.h"
+#include "flowfile.h"
 #include "options.h"
+#include "telemetry.h"
 
 #define EXIT_BAD_USAGE 2
 #define POLL_MS 1  /* main loop wait: bounds upcall latency */
@@ -108,6 +111,7 @@ static void main_loop(const struct options *opt, struct dp *dp, struct ctl_serve
 		dp_upcalls_run(dp, ctl_upcall_deliver, srv);
 		dp_revalidate(dp);
 		uint64_t now = dp_now_ms(dp);
+		telemetry_refresh(dp, now);
 		if (opt->stats_interval_s && now >= rs.next_stats_ms) {
 			dp_print_stats(dp, stdout);
 			fflush(stdout);
@@ -116,6 +120,24 @@ static void main_loop(const struct options *opt, struct dp *dp, struct ctl_serve
 		if (run_over(opt, dp, &rs, now))
 			break;
 	}
+}
+
+/* Write the flow table to --save-flows. The PMDs still forward while it
+ * is written (this thread, the table's only writer, changes nothing), so
+ * a restart loses no packets to it. */
+static int save_flows(const struct options *opt, struct dp *dp)
+{
+	struct errmsg err;
+	int n;
+
+	errmsg_clear(&err);
+	n = flowfile_save(dp_flowtbl(dp), opt->save_flows_file, &err);
+	if (n < 0) {
+		fprintf(stderr, "dpdk-switch: --save-flows: %s\n", err.msg);
+		return n;
+	}
+	printf("dpdk-switch: %d flow(s) saved to %s\n", n, opt->save_flows_file);
+	return 0;
 }
 
 static int run(const struct options *opt)
@@ -131,6 +153,8 @@ static int run(const struct options *opt)
 		fprintf(stderr, "dpdk-switch: %s\n", err.msg);
 		return ret == -EINVAL ? EXIT_BAD_USAGE : EXIT_FAILURE;
 	}
+	if (telemetry_init(dp, &err) < 0)
+		fprintf(stderr, "dpdk-switch: %s (continuing without it)\n", err.msg);
 	int n_ports = dp_open_eal_ports(dp);
 	printf("dpdk-switch: %d port(s), %u PMD thread(s)\n", n_ports, dp_n_pmds(dp));
 	if (opt->flows_file) {
@@ -156,6 +180,7 @@ static int run(const struct options *opt)
 	printf("dpdk-switch: forwarding; control socket %s\n", opt->ctl_path);
 	fflush(stdout);
 	main_loop(opt, dp, srv);
+	int saved = opt->save_flows_file ? save_flows(opt, dp) : 0;
 	dp_stop(dp);
 	/* What the PMDs queued last still reaches its listeners. */
 	dp_upcalls_run(dp, ctl_upcall_deliver, srv);
@@ -165,8 +190,9 @@ static int run(const struct options *opt)
 	 * leaked: the end-to-end tests check this line. */
 	dp_close_ports(dp);
 	printf("dpdk-switch: mbufs in use: %u (after closing the ports)\n", dp_mbufs_in_use(dp));
-	status = EXIT_SUCCESS;
+	status = saved < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 out:
+	telemetry_fini();
 	ctl_server_close(srv);
 	dp_destroy(dp);
 	return status;
@@ -194,6 +220,12 @@ int main(int argc, char **argv)
 	if (opt.version) {
 		printf("dpdk-switch %s (%s)\n", DPDK_SWITCH_VERSION, rte_version());
 		return EXIT_SUCCESS;
+	}
+	/* A flow file that cannot be written must not be found out at the
+	 * stop, with the flows about to go. */
+	if (opt.save_flows_file && flowfile_check(opt.save_flows_file, &err) < 0) {
+		fprintf(stderr, "dpdk-switch: --save-flows: %s\n", err.msg);
+		return EXIT_BAD_USAGE;
 	}
 	if (rte_eal_init(eal_argc, argv) < 0) {
 		fprintf(stderr, "dpdk-switch: EAL initialisation failed: %s\n",

@@ -10,7 +10,7 @@
 #include <strings.h>
 
 enum {
-	OPT_CTL = 256, OPT_CTL_GROUP, OPT_CTL_MODE, OPT_PMD_CORES, OPT_FLOWS,
+	OPT_CTL = 256, OPT_CTL_GROUP, OPT_CTL_MODE, OPT_PMD_CORES, OPT_FLOWS, OPT_SAVE_FLOWS,
 	OPT_FLOW_LIMIT, OPT_RESERVE_FLOWS, OPT_MAX_IDLE, OPT_RXQ, OPT_RXD, OPT_TXD, OPT_MBUFS,
 	OPT_MTU, OPT_LOG_LEVEL, OPT_EXIT_IDLE, OPT_DURATION, OPT_STATS_INTERVAL,
 	OPT_HELP, OPT_VERSION,
@@ -22,6 +22,7 @@ static const struct option long_options[] = {
 	{ "ctl-mode", required_argument, NULL, OPT_CTL_MODE },
 	{ "pmd-cores", required_argument, NULL, OPT_PMD_CORES },
 	{ "flows", required_argument, NULL, OPT_FLOWS },
+	{ "save-flows", required_argument, NULL, OPT_SAVE_FLOWS },
 	{ "flow-limit", required_argument, NULL, OPT_FLOW_LIMIT },
 	{ "reserve-flows", required_argument, NULL, OPT_RESERVE_FLOWS },
 	{ "max-idle", required_argument, NULL, OPT_MAX_IDLE },
@@ -67,7 +68,10 @@ void options_usage(FILE *f, const char *prog)
 		"  --pmd-cores LIST     lcores that run PMD threads, e.g. 1,3-4\n"
 		"                       (default: every worker lcore of -l)\n"
 		"  --flows FILE         install the flows of FILE (ovs-dpctl syntax, one\n"
-		"                       'FLOW ACTIONS' a line) before any port receives\n"
+		"                       '[ufid:UUID] FLOW ACTIONS' a line) before any port\n"
+		"                       receives\n"
+		"  --save-flows FILE    at a clean stop, write the flow table to FILE (as\n"
+		"                       --flows reads it; replaced atomically)\n"
 		"  --flow-limit N       flow limit (default: grows from 10000 up to %d)\n"
 		"  --reserve-flows N    allocate and touch memory for N flows at start-up\n"
 		"                       (at most the flow limit), so that installing\n"
@@ -216,6 +220,11 @@ static int parse_one(struct options *o, int opt, const char *arg, struct errmsg 
 		o->n_pmd_lcores = (uint16_t)n;
 		return 0;
 	case OPT_FLOWS: o->flows_file = arg; return 0;
+	case OPT_SAVE_FLOWS:
+		if (arg[0] == '\0')
+			return errmsg_set(err, -EINVAL, -1, "--save-flows: empty path");
+		o->save_flows_file = arg;
+		return 0;
 	case OPT_FLOW_LIMIT:
 		o->flow_limit_given = true;
 		return parse_uint("flow-limit", arg, 1000, 100000000, &o->flow_limit, err);
