@@ -8,6 +8,7 @@
  * flow table goes to --save-flows.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -127,6 +128,7 @@ static void main_loop(const struct options *opt, struct dp *dp, struct ctl_serve
  * a restart loses no packets to it. */
 static int save_flows(const struct options *opt, struct dp *dp)
 {
+	uint64_t t0 = dp_now_ms(dp);
 	struct errmsg err;
 	int n;
 
@@ -136,7 +138,8 @@ static int save_flows(const struct options *opt, struct dp *dp)
 		fprintf(stderr, "dpdk-switch: --save-flows: %s\n", err.msg);
 		return n;
 	}
-	printf("dpdk-switch: %d flow(s) saved to %s\n", n, opt->save_flows_file);
+	printf("dpdk-switch: %d flow(s) saved to %s in %" PRIu64 " ms\n", n,
+	       opt->save_flows_file, dp_now_ms(dp) - t0);
 	return 0;
 }
 
@@ -158,14 +161,15 @@ static int run(const struct options *opt)
 	int n_ports = dp_open_eal_ports(dp);
 	printf("dpdk-switch: %d port(s), %u PMD thread(s)\n", n_ports, dp_n_pmds(dp));
 	if (opt->flows_file) {
+		uint64_t t0 = dp_now_ms(dp);
 		ret = dp_flows_load(dp, opt->flows_file, &err);
 		if (ret < 0) {
 			fprintf(stderr, "dpdk-switch: %s\n", err.msg);
 			status = EXIT_BAD_USAGE;
 			goto out;
 		}
-		printf("dpdk-switch: %u flow(s) from %s\n", flowtbl_count(dp_flowtbl(dp)),
-		       opt->flows_file);
+		printf("dpdk-switch: %u flow(s) from %s in %" PRIu64 " ms\n",
+		       flowtbl_count(dp_flowtbl(dp)), opt->flows_file, dp_now_ms(dp) - t0);
 	}
 	ret = ctl_open(opt, dp, &srv, &err);
 	if (ret < 0) {
