@@ -104,8 +104,8 @@ def flow_file(path, n, a, b):
                      "frag=no) 2" % (100 + i))
     i = 0
     while len(lines) < n:
-        lines.append(mask % (1, "10.200.%d.%d" % (i // 250, i % 250 + 1), "10.201.0.1",
-                             1000 + i % 50000, 2))
+        lines.append(mask % (1, "10.%d.%d.%d" % (200 + (i >> 16), (i >> 8) & 255, i & 255),
+                             "10.250.0.1", 1000 + i % 50000, 2))
         i += 1
     with open(path, "w") as f:
         for k, x in enumerate(lines):
@@ -179,6 +179,8 @@ class Run:
         flow_file(self.flows, self.args.flows, *self.hosts)
         log = self.start_daemon(1)
         wait_line(log, " port(s), ", 120)
+        if self.daemon.poll() is not None:
+            raise RuntimeError("the daemon exited:\n" + open(log).read()[-3000:])
         plumb(self.hosts)
         wait_line(log, "forwarding;", 120)
 

@@ -160,6 +160,9 @@ static int run(const struct options *opt)
 		fprintf(stderr, "dpdk-switch: %s (continuing without it)\n", err.msg);
 	int n_ports = dp_open_eal_ports(dp);
 	printf("dpdk-switch: %d port(s), %u PMD thread(s)\n", n_ports, dp_n_pmds(dp));
+	/* Now, not with "forwarding": a big --flows takes a while, and who
+	 * attaches to the ports (taps) may do it meanwhile. */
+	fflush(stdout);
 	if (opt->flows_file) {
 		uint64_t t0 = dp_now_ms(dp);
 		ret = dp_flows_load(dp, opt->flows_file, &err);
