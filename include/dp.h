@@ -71,8 +71,11 @@ struct flowtbl *dp_flowtbl(struct dp *dp);
 int dp_flow_insert(struct dp *dp, const struct flow_key *key, const struct flow_key *mask,
 		   const void *actions, size_t len, const struct flow_ufid *ufid,
 		   struct flowtbl_flow **out, struct errmsg *err);
-/* Read a flow file (ovs-dpctl syntax) and install it: 0, or the first
- * error with "FILE:LINE: reason" in 'err' (nothing installed after it). */
+/* Read a flow file (ovs-dpctl syntax, "[ufid:UUID] FLOW ACTIONS" lines)
+ * and install it: 0, or the first error with "FILE:LINE: reason" in 'err'
+ * (nothing installed after it). Up to the flow limit's ceiling, not the
+ * dynamic limit, which then starts at the number of flows loaded (a
+ * table saved by --save-flows comes back whole). */
 int dp_flows_load(struct dp *dp, const char *path, struct errmsg *err);
 
 /* ---- statistics ---- */

@@ -165,5 +165,31 @@ def test_save_fails_at_stop():
     check("mbufs in use: 0" in log, "the daemon still shut down cleanly", log)
 
 
+def test_load_beyond_start_limit():
+    """A table bigger than the dynamic limit's start (10000) loads whole,
+    up to the ceiling; beyond the ceiling the load fails at its line."""
+    tmp = tmpdir()
+    path = os.path.join(tmp, "big.flows")
+    n = 10500
+    with open(path, "w") as f:
+        for i in range(n):
+            f.write("in_port(1),eth(),eth_type(0x0800),ipv4(src=10.%d.%d.%d,frag=no) 2\n"
+                    % (i >> 16, (i >> 8) & 255, i & 255))
+    d = daemon(NULL_PORTS, ["--flows", path])
+    show = ok(d.sock, "show").out
+    check("flows: %d\n" % n in show, "every flow loaded", show)
+    m = re.search(r"flow limit: (\d+) \(ceiling 200000\)", show)
+    check(m and int(m.group(1)) >= n, "the dynamic limit starts at the table", show)
+    d.stop()
+    d = dpsw.Daemon(NULL_PORTS, ["--flows", path, "--flow-limit", "10000"], tmpdir=tmpdir())
+    try:
+        p = subprocess.run(d.args, capture_output=True, text=True, timeout=120)
+    finally:  # what EAL leaves behind
+        shutil.rmtree("/var/run/dpdk/" + d.prefix, ignore_errors=True)
+        dpsw.remove_hugepage_files(d.prefix)
+    check(p.returncode == 2 and "big.flows:10001: flow limit reached" in p.stderr,
+          "the ceiling still holds, with the line", p.returncode, p.stderr[-2000:])
+
+
 if __name__ == "__main__":
-    run([test_round_trip, test_bad_paths, test_save_fails_at_stop])
+    run([test_round_trip, test_bad_paths, test_save_fails_at_stop, test_load_beyond_start_limit])
