@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -143,6 +144,15 @@ static int save_flows(const struct options *opt, struct dp *dp)
 	return 0;
 }
 
+/* The first start of a daemon that keeps its flows in one file
+ * (--flows FILE --save-flows FILE) finds no FILE yet: it starts empty,
+ * so that a service can always be started with the same command line. */
+static bool no_saved_flows_yet(const struct options *opt)
+{
+	return opt->save_flows_file && strcmp(opt->flows_file, opt->save_flows_file) == 0 &&
+	       access(opt->flows_file, F_OK) != 0 && errno == ENOENT;
+}
+
 static int run(const struct options *opt)
 {
 	struct ctl_server *srv = NULL;
@@ -163,7 +173,9 @@ static int run(const struct options *opt)
 	/* Now, not with "forwarding": a big --flows takes a while, and who
 	 * attaches to the ports (taps) may do it meanwhile. */
 	fflush(stdout);
-	if (opt->flows_file) {
+	if (opt->flows_file && no_saved_flows_yet(opt)) {
+		printf("dpdk-switch: no %s yet: starting with no flows\n", opt->flows_file);
+	} else if (opt->flows_file) {
 		uint64_t t0 = dp_now_ms(dp);
 		ret = dp_flows_load(dp, opt->flows_file, &err);
 		if (ret < 0) {

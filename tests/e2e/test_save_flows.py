@@ -165,6 +165,34 @@ def test_save_fails_at_stop():
     check("mbufs in use: 0" in log, "the daemon still shut down cleanly", log)
 
 
+def test_first_start():
+    """--flows F --save-flows F with no F yet: an empty start, F written
+    at the stop; --flows F alone still refuses a missing F."""
+    tmp = tmpdir()
+    path = os.path.join(tmp, "state", "flows")
+    os.mkdir(os.path.dirname(path))
+    d = daemon(NULL_PORTS, ["--flows", path, "--save-flows", path])
+    check("no %s yet: starting with no flows" % path in d.read_log(), "says so", d.read_log())
+    ok(d.sock, "add-flow", "ufid:12345678-1234-1234-1234-123456789abc,in_port(1),eth(),"
+       "eth_type(0x0806),arp()", "2")
+    rc, log = stop(d, signal.SIGTERM)
+    check(rc == 0 and "1 flow(s) saved to %s" % path in log, "saved at the stop", log)
+    d = daemon(NULL_PORTS, ["--flows", path, "--save-flows", path])
+    check("1 flow(s) from %s" % path in d.read_log(), "loaded at the next start", d.read_log())
+    check("ufid:12345678-1234-1234-1234-123456789abc" in ok(d.sock, "dump-flows", "-m").out,
+          "with its UFID")
+    d.stop()
+    os.unlink(path)
+    d = dpsw.Daemon(NULL_PORTS, ["--flows", path], tmpdir=tmpdir())
+    try:
+        p = subprocess.run(d.args, capture_output=True, text=True, timeout=120)
+    finally:  # what EAL leaves behind
+        shutil.rmtree("/var/run/dpdk/" + d.prefix, ignore_errors=True)
+        dpsw.remove_hugepage_files(d.prefix)
+    check(p.returncode == 2 and "%s: No such file or directory" % path in p.stderr,
+          "--flows alone: a missing file is an error", p.returncode, p.stderr[-2000:])
+
+
 def test_load_beyond_start_limit():
     """A table bigger than the dynamic limit's start (10000) loads whole,
     up to the ceiling; beyond the ceiling the load fails at its line."""
@@ -192,4 +220,5 @@ def test_load_beyond_start_limit():
 
 
 if __name__ == "__main__":
-    run([test_round_trip, test_bad_paths, test_save_fails_at_stop, test_load_beyond_start_limit])
+    run([test_round_trip, test_bad_paths, test_save_fails_at_stop, test_first_start,
+         test_load_beyond_start_limit])
