@@ -85,8 +85,11 @@ struct flowtbl *dp_flowtbl(struct dp *dp);
 int dp_flow_insert(struct dp *dp, const struct flow_key *key, const struct flow_key *mask,
 		   const void *actions, size_t len, const struct flow_ufid *ufid,
 		   struct flowtbl_flow **out, struct errmsg *err);
-/* Read a flow file (ovs-dpctl syntax) and install it: 0, or the first
- * error with "FILE:LINE: reason" in 'err' (nothing installed after it). */
+/* Read a flow file (ovs-dpctl syntax, "[ufid:UUID] FLOW ACTIONS" lines)
+ * and install it: 0, or the first error with "FILE:LINE: reason" in 'err'
+ * (nothing installed after it). Up to the flow limit's ceiling, not the
+ * dynamic limit, which then starts at the number of flows loaded (a
+ * table saved by --save-flows comes back whole). */
 int dp_flows_load(struct dp *dp, const char *path, struct errmsg *err);
 
 /* ---- statistics ---- */
@@ -96,6 +99,9 @@ const struct pmd *dp_pmd(const struct dp *dp, uint32_t i);
 /* pmd-stats-clear: later reads are relative to now. */
 void dp_pmd_stats_clear(struct dp *dp);
 void dp_pmd_stats(const struct dp *dp, uint32_t i, struct pmd_stats *st);
+/* Upcalls lost on the control thread's side (its executor, listeners
+ * that could not take one): dp_stats()'s n_lost less the PMDs' part. */
+uint64_t dp_ctl_lost(const struct dp *dp);
 /* Mbufs in use in the packet pools (to show that none leak). */
 uint32_t dp_mbufs_in_use(const struct dp *dp);
 /* Print port, PMD and datapath statistics (at exit, --stats-interval). */

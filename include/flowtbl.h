@@ -162,6 +162,19 @@ uint32_t flowtbl_mask_count(const struct flowtbl *t);  /* subtables; writer */
 /* Heap bytes the table holds (flows, actions, subtables, indexes, stats,
  * deferred frees; PMD caches excluded). Writer. */
 size_t flowtbl_memory(const struct flowtbl *t);
+/* One mask (subtable), for statistics. */
+struct flowtbl_mask_info {
+	struct flow_key mask;
+	struct flow_key example; /* the (masked) key of one of its flows, for
+				  * printing the mask as a flow (the text
+				  * format needs eth_type, ip proto...) */
+	uint32_t n_flows;    /* flows with this mask */
+	uint64_t hits;       /* packets the classifier found in this subtable
+			      * (exact-match cache hits not included) */
+};
+/* The i-th mask in the readers' (ranked) order: 0, or -ENOENT past the
+ * last. Writer. */
+int flowtbl_mask_info(const struct flowtbl *t, uint32_t i, struct flowtbl_mask_info *info);
 /* Counters summed over the PMD contexts (relaxed reads). Writer. */
 void flowtbl_counters_get(const struct flowtbl *t, struct flowtbl_counters *c);
 /* The table's QSBR variable (n_readers threads), for callers that defer

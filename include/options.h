@@ -35,6 +35,7 @@ struct options {
 	uint16_t pmd_lcores[OPTIONS_MAX_PMDS]; /* --pmd-cores LIST */
 	uint16_t n_pmd_lcores;     /* 0: every worker lcore of -l */
 	const char *flows_file;    /* --flows FILE */
+	const char *save_flows_file; /* --save-flows FILE: written at a clean stop */
 	uint32_t flow_limit;       /* --flow-limit N */
 	bool flow_limit_given;     /* --flow-limit was on the command line */
 	uint32_t reserve_flows;    /* --reserve-flows N: flow memory touched at start */

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dpsw_proto.h"
 #include "errmsg.h"
 #include "flow_key.h"
 #include "nl_msg.h"
@@ -70,6 +71,7 @@ struct cl_opts {
 	size_t batch_bytes;      /* add-flows: bytes per datagram */
 	unsigned int window;     /* add-flows: datagrams in flight */
 	int threads;             /* add-flows: parser threads (-1: as the CPUs allow) */
+	const char *output;      /* metrics --output FILE */
 };
 
 struct client {
@@ -192,6 +194,35 @@ struct cl_match_cache {
 };
 int cl_match_check(const struct odp_match *m, struct cl_match_cache *mc, struct errmsg *err);
 
+/* ---- the dpdk_switch family (cmd_dp.c, cmd_pmd.c) ---- */
+
+/* DPSW_CMD_CONFIG_GET's reply: every attribute is a u32 or a u64. */
+struct cl_dp_config {
+	bool valid;                  /* false: the daemon lacks the family */
+	uint64_t v[DPSW_ATTR_MAX + 1];
+};
+/* Read it (an older daemon without the family: 0, cfg->valid false). */
+int cl_dp_config_get(struct client *c, struct cl_dp_config *cfg, struct errmsg *err);
+
+#define CL_MAX_RXQS 256
+struct cl_pmd_rxq {
+	uint32_t port_no, queue;
+	char name[64];
+};
+struct cl_pmd_info {
+	uint32_t id, lcore, numa;
+	uint64_t st[DPSW_STAT_MAX + 1];
+	struct cl_pmd_rxq rxq[CL_MAX_RXQS];
+	unsigned int n_rxq;
+};
+struct cl_pmd_list {
+	struct cl_pmd_info *p;   /* free() it */
+	unsigned int n, cap;
+};
+/* Dump the PMDs (DPSW_CMD_PMD_GET) into 'l' (zeroed before). -ENOTSUP
+ * when the daemon lacks the family. */
+int cl_pmd_list_get(struct client *c, struct cl_pmd_list *l, struct errmsg *err);
+
 /* ---- common output ---- */
 
 /* "dpdk-switch-ctl: WHAT (strerror)[: reason]" on stderr. */
@@ -219,6 +250,7 @@ int cmd_pmd_stats_clear(struct client *c, int argc, char **argv);
 int cmd_pmd_rxq_show(struct client *c, int argc, char **argv);
 int cmd_execute(struct client *c, int argc, char **argv);
 int cmd_monitor(struct client *c, int argc, char **argv);
+int cmd_metrics(struct client *c, int argc, char **argv);
 
 /* ---- batch.c ---- */
 /*

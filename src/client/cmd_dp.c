@@ -14,15 +14,9 @@
 #include "dpsw_proto.h"
 #include "json.h"
 
-/* DPSW_CMD_CONFIG_GET's reply: every attribute is a u32 or a u64. */
-struct dp_config {
-	bool valid;
-	uint64_t v[DPSW_ATTR_MAX + 1];
-};
-
 static int on_config(void *arg, const struct nl_msg *msg)
 {
-	struct dp_config *cfg = arg;
+	struct cl_dp_config *cfg = arg;
 	const struct nlattr *attr; /* the name mnl_attr_for_each_payload uses */
 
 	mnl_attr_for_each_payload(msg->attrs, msg->attrs_len) {
@@ -38,7 +32,7 @@ static int on_config(void *arg, const struct nl_msg *msg)
 	return 0;
 }
 
-static int get_config(struct client *c, struct dp_config *cfg, struct errmsg *err)
+int cl_dp_config_get(struct client *c, struct cl_dp_config *cfg, struct errmsg *err)
 {
 	struct nlbuf b;
 	int ret;
@@ -104,7 +98,7 @@ static double mask_hit_per_pkt(const struct cl_dp_info *dp)
 	return n ? (double)dp->mstats.n_mask_hit / (double)n : 0.0;
 }
 
-static void print_config(const struct dp_config *cfg)
+static void print_config(const struct cl_dp_config *cfg)
 {
 	const uint64_t *v = cfg->v;
 
@@ -129,7 +123,7 @@ static const char *vport_type(uint32_t type)
 }
 
 static void show_text(const struct client *c, const struct cl_dp_info *dp,
-		      const struct cl_vport *ports, int n, const struct dp_config *cfg)
+		      const struct cl_vport *ports, int n, const struct cl_dp_config *cfg)
 {
 	printf("%s@%s:\n", CL_DP_TYPE, dp->name);
 	printf("  lookups: hit:%" PRIu64 " missed:%" PRIu64 " lost:%" PRIu64 "\n  flows: %" PRIu64
@@ -176,7 +170,7 @@ static void json_port(struct json *j, const struct cl_vport *p)
 	json_obj_end(j);
 }
 
-static void json_config(struct json *j, const struct dp_config *cfg)
+static void json_config(struct json *j, const struct cl_dp_config *cfg)
 {
 	const uint64_t *v = cfg->v;
 
@@ -202,7 +196,7 @@ static void json_config(struct json *j, const struct dp_config *cfg)
 }
 
 static void show_json(const struct cl_dp_info *dp, const struct cl_vport *ports, int n,
-		      const struct dp_config *cfg)
+		      const struct cl_dp_config *cfg)
 {
 	struct strbuf sb;
 	struct json j;
@@ -241,7 +235,7 @@ int cmd_show(struct client *c, int argc, char **argv)
 {
 	struct cl_dp_info dp;
 	struct cl_vport *ports = NULL;
-	struct dp_config cfg;
+	struct cl_dp_config cfg;
 	struct errmsg err;
 	int ret, n;
 
@@ -254,7 +248,7 @@ int cmd_show(struct client *c, int argc, char **argv)
 		cl_report("dumping ports", n, &err);
 		return CL_EXIT_FAIL;
 	}
-	ret = get_config(c, &cfg, &err);
+	ret = cl_dp_config_get(c, &cfg, &err);
 	if (ret < 0) {
 		cl_report("reading the datapath's configuration", ret, &err);
 		free(ports);

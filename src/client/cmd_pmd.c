@@ -13,20 +13,6 @@
 #include "dpsw_proto.h"
 #include "json.h"
 
-#define MAX_RXQS 256
-
-struct pmd_rxq {
-	uint32_t port_no, queue;
-	char name[64];
-};
-
-struct pmd_info {
-	uint32_t id, lcore, numa;
-	uint64_t st[DPSW_STAT_MAX + 1];
-	struct pmd_rxq rxq[MAX_RXQS];
-	unsigned int n_rxq;
-};
-
 /* JSON names of the DPSW_STAT_* counters. */
 static const char *const stat_names[DPSW_STAT_MAX + 1] = {
 	[DPSW_STAT_RX_PACKETS] = "rx_packets", [DPSW_STAT_HIT] = "hit",
@@ -37,17 +23,12 @@ static const char *const stat_names[DPSW_STAT_MAX + 1] = {
 	[DPSW_STAT_IDLE_CYCLES] = "idle_cycles", [DPSW_STAT_DROPPED] = "dropped",
 };
 
-struct pmd_list {
-	struct pmd_info *p;
-	unsigned int n, cap;
-};
-
-static void parse_rxq(struct pmd_info *pi, const struct nlattr *rxq)
+static void parse_rxq(struct cl_pmd_info *pi, const struct nlattr *rxq)
 {
-	struct pmd_rxq *q;
+	struct cl_pmd_rxq *q;
 	const struct nlattr *a;
 
-	if (pi->n_rxq == MAX_RXQS)
+	if (pi->n_rxq == CL_MAX_RXQS)
 		return;
 	q = &pi->rxq[pi->n_rxq++];
 	mnl_attr_for_each_nested(a, rxq) {
@@ -61,7 +42,7 @@ static void parse_rxq(struct pmd_info *pi, const struct nlattr *rxq)
 	}
 }
 
-static void parse_pmd_attr(struct pmd_info *pi, const struct nlattr *a)
+static void parse_pmd_attr(struct cl_pmd_info *pi, const struct nlattr *a)
 {
 	const struct nlattr *n;
 
@@ -86,18 +67,18 @@ static void parse_pmd_attr(struct pmd_info *pi, const struct nlattr *a)
 
 static int on_pmd(void *arg, const struct nl_msg *msg)
 {
-	struct pmd_list *l = arg;
+	struct cl_pmd_list *l = arg;
 	const struct nlattr *attr; /* the name mnl_attr_for_each_payload uses */
 
 	if (l->n == l->cap) {
 		unsigned int cap = l->cap ? 2 * l->cap : 4;
-		struct pmd_info *p = realloc(l->p, cap * sizeof(*p));
+		struct cl_pmd_info *p = realloc(l->p, cap * sizeof(*p));
 		if (p == NULL)
 			return -ENOMEM;
 		l->p = p;
 		l->cap = cap;
 	}
-	struct pmd_info *pi = &l->p[l->n++];
+	struct cl_pmd_info *pi = &l->p[l->n++];
 	memset(pi, 0, sizeof(*pi));
 	/* Fixed-size attributes were sized by the server's writer; a short
 	 * one would be a daemon bug, so check before reading. */
@@ -110,24 +91,34 @@ static int on_pmd(void *arg, const struct nl_msg *msg)
 	return 0;
 }
 
+int cl_pmd_list_get(struct client *c, struct cl_pmd_list *l, struct errmsg *err)
+{
+	struct nlbuf b;
+	int ret;
+
+	if (!cl_has_family(c, CL_FAM_DPSW))
+		return errmsg_set(err, -ENOTSUP, -1, "the daemon has no %s family", DPSW_FAMILY);
+	nlbuf_init(&b, 128);
+	nlbuf_msg_end(&b, cl_msg_start(c, &b, CL_FAM_DPSW, DPSW_CMD_PMD_GET, NLM_F_DUMP));
+	ret = cl_transact(c, &b, on_pmd, l, err);
+	nlbuf_free(&b);
+	return ret;
+}
+
 /* Connect and dump the PMDs; prints errors. Returns an exit status. */
-static int get_pmds(struct client *c, int argc, char **argv, struct pmd_list *l)
+static int get_pmds(struct client *c, int argc, char **argv, struct cl_pmd_list *l)
 {
 	struct errmsg err;
-	struct nlbuf b;
 	int ret = cl_start(c, argc > 1 ? argv[1] : NULL, NULL);
 
 	if (ret != CL_EXIT_OK)
 		return ret;
-	if (!cl_has_family(c, CL_FAM_DPSW)) {
-		fprintf(stderr, "%s: the daemon has no %s family\n", CL_PROG, DPSW_FAMILY);
+	errmsg_clear(&err);
+	ret = cl_pmd_list_get(c, l, &err);
+	if (ret == -ENOTSUP) {
+		fprintf(stderr, "%s: %s\n", CL_PROG, err.msg);
 		return CL_EXIT_FAIL;
 	}
-	errmsg_clear(&err);
-	nlbuf_init(&b, 128);
-	nlbuf_msg_end(&b, cl_msg_start(c, &b, CL_FAM_DPSW, DPSW_CMD_PMD_GET, NLM_F_DUMP));
-	ret = cl_transact(c, &b, on_pmd, l, &err);
-	nlbuf_free(&b);
 	if (ret < 0)
 		cl_report("reading PMD statistics", ret, &err);
 	return cl_exit_status(ret);
@@ -145,7 +136,7 @@ static uint64_t megaflow_hits(const uint64_t *st)
 	return hit > cache ? hit - cache : 0;
 }
 
-static void print_pmd_stats(const struct pmd_info *pi)
+static void print_pmd_stats(const struct cl_pmd_info *pi)
 {
 	const uint64_t *st = pi->st;
 	uint64_t rx = st[DPSW_STAT_RX_PACKETS], idle = st[DPSW_STAT_IDLE_CYCLES];
@@ -178,7 +169,7 @@ static void print_pmd_stats(const struct pmd_info *pi)
 	       ratio(busy, rx), busy, rx);
 }
 
-static void json_pmd(struct json *j, const struct pmd_info *pi)
+static void json_pmd(struct json *j, const struct cl_pmd_info *pi)
 {
 	const uint64_t *st = pi->st;
 	uint64_t rx = st[DPSW_STAT_RX_PACKETS];
@@ -217,7 +208,7 @@ static void json_pmd(struct json *j, const struct pmd_info *pi)
 
 int cmd_pmd_stats_show(struct client *c, int argc, char **argv)
 {
-	struct pmd_list l = { 0 };
+	struct cl_pmd_list l = { 0 };
 	int ret = get_pmds(c, argc, argv, &l);
 
 	if (ret == CL_EXIT_OK && c->opt->json) {
@@ -245,11 +236,11 @@ int cmd_pmd_stats_show(struct client *c, int argc, char **argv)
 
 int cmd_pmd_rxq_show(struct client *c, int argc, char **argv)
 {
-	struct pmd_list l = { 0 };
+	struct cl_pmd_list l = { 0 };
 	int ret = get_pmds(c, argc, argv, &l);
 
 	for (unsigned int i = 0; ret == CL_EXIT_OK && i < l.n; i++) {
-		const struct pmd_info *pi = &l.p[i];
+		const struct cl_pmd_info *pi = &l.p[i];
 
 		printf("pmd thread numa_id %" PRIu32 " core_id %" PRIu32 ":\n", pi->numa, pi->lcore);
 		printf("  isolated : false\n");

@@ -42,6 +42,7 @@ static const struct command commands[] = {
 	{ "pmd-rxq-show", "[DP]", 0, 1, false, cmd_pmd_rxq_show },
 	{ "execute", "PACKET_HEX ACTIONS", 2, 2, false, cmd_execute },
 	{ "monitor", "[DP]", 0, 1, false, cmd_monitor },
+	{ "metrics", "[DP]", 0, 1, false, cmd_metrics },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -67,6 +68,7 @@ static void usage(FILE *f)
 		"  pmd-rxq-show [DP]              rx queues of each PMD thread\n"
 		"  execute PACKET_HEX ACTIONS     run ACTIONS on a packet\n"
 		"  monitor [DP]                   print upcalls (MISS, ACTION) as they come\n"
+		"  metrics [DP]                   counters in the Prometheus text format\n"
 		"FILE \"-\" is standard input. DP is NAME or TYPE@NAME (default: the daemon's).\n"
 		"Options:\n"
 		"  --ctl PATH         control socket (default %s)\n"
@@ -79,6 +81,7 @@ static void usage(FILE *f)
 		"  --count N          monitor: exit after N upcalls\n"
 		"  --in-port N        execute: the packet's input port (default: local)\n"
 		"  --key FLOW         execute: the packet's metadata as a flow\n"
+		"  --output FILE      metrics: replace FILE atomically instead of printing\n"
 		"  --batch-size BYTES add-flows/del-flows: bytes per datagram (default 131072)\n"
 		"  --window N         add-flows/del-flows: datagrams in flight (default 8)\n"
 		"  --threads N        add-flows/del-flows: parsing threads (default: the CPUs\n"
@@ -117,7 +120,7 @@ static bool parse_long(const char *s, long min, long max, long *out)
 
 enum {
 	OPT_CTL = 256, OPT_DP, OPT_JSON, OPT_CLEAR, OPT_MAY_CREATE, OPT_COUNT, OPT_IN_PORT,
-	OPT_KEY, OPT_BATCH, OPT_WINDOW, OPT_THREADS,
+	OPT_KEY, OPT_BATCH, OPT_WINDOW, OPT_THREADS, OPT_OUTPUT,
 };
 
 static const struct option long_opts[] = {
@@ -134,6 +137,7 @@ static const struct option long_opts[] = {
 	{ "batch-size", required_argument, NULL, OPT_BATCH },
 	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -161,6 +165,11 @@ static int take_option(struct cl_opts *o, int opt, const char *arg)
 			return usage_error("--in-port: '%s' is not a port number (0..65534)", arg);
 		break;
 	case OPT_KEY: o->key = arg; break;
+	case OPT_OUTPUT:
+		if (arg[0] == '\0')
+			return usage_error("%s", "--output: empty file name");
+		o->output = arg;
+		break;
 	case OPT_BATCH:
 		if (!parse_long(arg, 4096, CTL_MAX_DGRAM, &v))
 			return usage_error("--batch-size: '%s' is not in 4096..262144", arg);
@@ -240,6 +249,8 @@ int main(int argc, char **argv)
 	}
 	if (o.json && !cmd->json)
 		return usage_error("--json: '%s' has no JSON output", cmd->name);
+	if (o.output && cmd->run != cmd_metrics)
+		return usage_error("--output: only for metrics, not '%s'", cmd->name);
 	ret = cmd->run(&c, nargs + 1, argv + optind);
 	cl_close(&c);
 	if (fflush(stdout) != 0 && ret == CL_EXIT_OK)

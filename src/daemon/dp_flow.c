@@ -13,24 +13,25 @@
 #include "odp_key.h"
 #include "odp_text.h"
 
-int dp_flow_insert(struct dp *dp, const struct flow_key *key, const struct flow_key *mask,
-		   const void *actions, size_t len, const struct flow_ufid *ufid,
-		   struct flowtbl_flow **out, struct errmsg *err)
+/* Insert under 'limit' flows. */
+static int insert_limited(struct dp *dp, const struct flow_key *key, const struct flow_key *mask,
+			  const void *actions, size_t len, const struct flow_ufid *ufid,
+			  uint32_t limit, struct flowtbl_flow **out, struct errmsg *err)
 {
 	struct flowtbl_flow *flow;
 	uint32_t n_flows = flowtbl_count(dp->tbl);
 	int ret;
 
-	if (!revalidator_may_add(&dp->reval, n_flows)) {
+	if (n_flows >= limit) {
 		dp->flows_refused++;
 		if (!revalidator_is_cache(&dp->reval))
 			return errmsg_set(err, -ENOSPC, -1,
 					  "flow limit of %u flows reached: --flow-limit or "
-					  "set-flow-limit raises it", dp->reval.flow_limit);
+					  "set-flow-limit raises it", limit);
 		return errmsg_set(err, -ENOSPC, -1,
 				  "flow limit reached (%u flows, limit %u of at most %u under "
 				  "--max-idle): --flow-limit or set-flow-limit raises it",
-				  n_flows, dp->reval.flow_limit, dp->reval.ceiling);
+				  n_flows, limit, dp->reval.ceiling);
 	}
 	ret = flowtbl_insert(dp->tbl, key, mask, actions, len, ufid, &flow);
 	if (ret == -EEXIST)
@@ -41,6 +42,13 @@ int dp_flow_insert(struct dp *dp, const struct flow_key *key, const struct flow_
 	if (out)
 		*out = flow;
 	return 0;
+}
+
+int dp_flow_insert(struct dp *dp, const struct flow_key *key, const struct flow_key *mask,
+		   const void *actions, size_t len, const struct flow_ufid *ufid,
+		   struct flowtbl_flow **out, struct errmsg *err)
+{
+	return insert_limited(dp, key, mask, actions, len, ufid, dp->reval.flow_limit, out, err);
 }
 
 /* What a field needs before it may be matched, for the error of a flow
@@ -143,9 +151,11 @@ static int load_line(struct dp *dp, const char *line, struct errmsg *err)
 		err->offset = -1;
 		goto out;
 	}
-	ret = dp_flow_insert(dp, &m.key, &m.mask, (const uint8_t *)nlbuf_at(&acts, nest) +
+	/* Up to the ceiling, not the dynamic limit: a table saved by
+	 * --save-flows held more than the limit a fresh start begins with. */
+	ret = insert_limited(dp, &m.key, &m.mask, (const uint8_t *)nlbuf_at(&acts, nest) +
 			     NLA_HDRLEN, acts.len - nest - NLA_HDRLEN, m.has_ufid ? &m.ufid : NULL,
-			     NULL, err);
+			     dp->reval.ceiling, NULL, err);
 	err->offset = -1;
 out:
 	nlbuf_free(&acts);
@@ -188,6 +198,10 @@ int dp_flows_load(struct dp *dp, const char *path, struct errmsg *err)
 	}
 	free(line);
 	fclose(f);
+	/* The dynamic limit starts where the file left the table, so that the
+	 * first rounds do not treat the loaded flows as pressure. */
+	if (flowtbl_count(dp->tbl) > dp->reval.flow_limit)
+		dp->reval.flow_limit = flowtbl_count(dp->tbl);
 	return ret;
 }
 

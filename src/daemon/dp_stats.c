@@ -31,13 +31,17 @@ void dp_pmd_stats_clear(struct dp *dp)
 
 /* Upcalls lost anywhere: no listener or a full queue on a PMD, a refused
  * userspace action, or a listener that could not take it. */
-static uint64_t lost_total(const struct dp *dp, const struct pmd_stats *pmd_sum)
+uint64_t dp_ctl_lost(const struct dp *dp)
 {
 	uint64_t ctl_drops[ACTIONS_DROP__MAX];
 
 	actions_drops_get(dp->ctl_actx, ctl_drops);
-	return pmd_sum->lost + pmd_sum->drops[ACTIONS_DROP_UPCALL] +
-	       ctl_drops[ACTIONS_DROP_UPCALL] + dp->ctl_lost;
+	return ctl_drops[ACTIONS_DROP_UPCALL] + dp->ctl_lost;
+}
+
+static uint64_t lost_total(const struct dp *dp, const struct pmd_stats *pmd_sum)
+{
+	return pmd_sum->lost + pmd_sum->drops[ACTIONS_DROP_UPCALL] + dp_ctl_lost(dp);
 }
 
 void dp_stats(const struct dp *dp, struct ovs_dp_stats *st, struct ovs_dp_megaflow_stats *mst)

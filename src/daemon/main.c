@@ -5,8 +5,9 @@
  * "--"), the --flows file, the file limit, EAL's file prefix, and the
  * control socket (bound here: a second daemon on a live path stops now).
  * Then: EAL, datapath, ports, flows from --flows, PMDs, and the main loop
- * on the main lcore (control socket, upcalls, revalidator, statistics)
- * until a signal, --duration or --exit-idle ends it.
+ * on the main lcore (control socket, upcalls, revalidator, statistics,
+ * telemetry snapshots) until a signal, --duration or --exit-idle ends it;
+ * then the flow table goes to --save-flows.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -25,8 +27,10 @@
 #include "ctl.h"
 #include "ctl_handlers.h"
 #include "dp.h"
+#include "flowfile.h"
 #include "options.h"
 #include "preflight.h"
+#include "telemetry.h"
 
 #define EXIT_BAD_USAGE 2
 #define POLL_MS 1  /* main loop wait: bounds upcall latency */
@@ -112,6 +116,7 @@ static void main_loop(const struct options *opt, struct dp *dp, struct ctl_serve
 		dp_upcalls_run(dp, ctl_upcall_deliver, srv);
 		dp_revalidate(dp);
 		uint64_t now = dp_now_ms(dp);
+		telemetry_refresh(dp, now);
 		if (opt->stats_interval_s && now >= rs.next_stats_ms) {
 			dp_print_stats(dp, stdout);
 			fflush(stdout);
@@ -133,6 +138,35 @@ static void print_ctl_stats(const struct ctl_server *srv)
 	       st.upcalls_dropped);
 }
 
+/* Write the flow table to --save-flows. The PMDs still forward while it
+ * is written (this thread, the table's only writer, changes nothing), so
+ * a restart loses no packets to it. */
+static int save_flows(const struct options *opt, struct dp *dp)
+{
+	uint64_t t0 = dp_now_ms(dp);
+	struct errmsg err;
+	int n;
+
+	errmsg_clear(&err);
+	n = flowfile_save(dp_flowtbl(dp), opt->save_flows_file, &err);
+	if (n < 0) {
+		fprintf(stderr, "dpdk-switch: --save-flows: %s\n", err.msg);
+		return n;
+	}
+	printf("dpdk-switch: %d flow(s) saved to %s in %" PRIu64 " ms\n", n,
+	       opt->save_flows_file, dp_now_ms(dp) - t0);
+	return 0;
+}
+
+/* The first start of a daemon that keeps its flows in one file
+ * (--flows FILE --save-flows FILE) finds no FILE yet: it starts empty,
+ * so that a service can always be started with the same command line. */
+static bool no_saved_flows_yet(const struct options *opt)
+{
+	return opt->save_flows_file && strcmp(opt->flows_file, opt->save_flows_file) == 0 &&
+	       access(opt->flows_file, F_OK) != 0 && errno == ENOENT;
+}
+
 static int run(const struct options *opt, struct ctl_server *srv)
 {
 	struct dp *dp = NULL;
@@ -145,17 +179,25 @@ static int run(const struct options *opt, struct ctl_server *srv)
 		fprintf(stderr, "dpdk-switch: %s\n", err.msg);
 		return ret == -EINVAL ? EXIT_BAD_USAGE : EXIT_FAILURE;
 	}
+	if (telemetry_init(dp, &err) < 0)
+		fprintf(stderr, "dpdk-switch: %s (continuing without it)\n", err.msg);
 	int n_ports = dp_open_eal_ports(dp);
 	printf("dpdk-switch: %d port(s), %u PMD thread(s)\n", n_ports, dp_n_pmds(dp));
-	if (opt->flows_file) {
+	/* Now, not with "forwarding": a big --flows takes a while, and who
+	 * attaches to the ports (taps) may do it meanwhile. */
+	fflush(stdout);
+	if (opt->flows_file && no_saved_flows_yet(opt)) {
+		printf("dpdk-switch: no %s yet: starting with no flows\n", opt->flows_file);
+	} else if (opt->flows_file) {
+		uint64_t t0 = dp_now_ms(dp);
 		ret = dp_flows_load(dp, opt->flows_file, &err);
 		if (ret < 0) {
 			fprintf(stderr, "dpdk-switch: %s\n", err.msg);
 			status = EXIT_BAD_USAGE;
 			goto out;
 		}
-		printf("dpdk-switch: %u flow(s) from %s\n", flowtbl_count(dp_flowtbl(dp)),
-		       opt->flows_file);
+		printf("dpdk-switch: %u flow(s) from %s in %" PRIu64 " ms\n",
+		       flowtbl_count(dp_flowtbl(dp)), opt->flows_file, dp_now_ms(dp) - t0);
 	}
 	ctl_server_attach(srv, dp);
 	ret = dp_start(dp, &err);
@@ -166,6 +208,7 @@ static int run(const struct options *opt, struct ctl_server *srv)
 	printf("dpdk-switch: forwarding; control socket %s\n", opt->ctl_path);
 	fflush(stdout);
 	main_loop(opt, dp, srv);
+	int saved = opt->save_flows_file ? save_flows(opt, dp) : 0;
 	dp_stop(dp);
 	/* What the PMDs queued last still reaches its listeners (or is
 	 * counted lost), all of it: a round takes a batch per queue, and an
@@ -180,8 +223,9 @@ static int run(const struct options *opt, struct ctl_server *srv)
 	 * leaked: the end-to-end tests check this line. */
 	dp_close_ports(dp);
 	printf("dpdk-switch: mbufs in use: %u (after closing the ports)\n", dp_mbufs_in_use(dp));
-	status = EXIT_SUCCESS;
+	status = saved < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 out:
+	telemetry_fini();
 	dp_destroy(dp);
 	return status;
 }
@@ -194,8 +238,15 @@ static int preflight(const struct options *opt, int eal_argc, char **argv,
 	struct errmsg err;
 
 	errmsg_clear(&err);
-	if (opt->flows_file && preflight_flows_file(opt->flows_file, &err) < 0)
+	if (opt->flows_file && !no_saved_flows_yet(opt) &&
+	    preflight_flows_file(opt->flows_file, &err) < 0)
 		goto bad;
+	/* A flow file that cannot be written must not be found out at the
+	 * stop, with the flows about to go. */
+	if (opt->save_flows_file && flowfile_check(opt->save_flows_file, &err) < 0) {
+		fprintf(stderr, "dpdk-switch: --save-flows: %s\n", err.msg);
+		return EXIT_BAD_USAGE;
+	}
 	if (preflight_nofile(opt->ctl_max_conns, &err) < 0) {
 		fprintf(stderr, "dpdk-switch: warning: %s\n", err.msg);
 		errmsg_clear(&err);

@@ -12,6 +12,7 @@
 
 enum {
 	OPT_CTL = 256, OPT_CTL_GROUP, OPT_CTL_MODE, OPT_CTL_MAX_CONNS, OPT_CTL_MAX_CONNS_PER_UID, OPT_PMD_CORES, OPT_FLOWS,
+	OPT_SAVE_FLOWS,
 	OPT_FLOW_LIMIT, OPT_RESERVE_FLOWS, OPT_MAX_IDLE, OPT_RXQ, OPT_RXD, OPT_TXD, OPT_MBUFS,
 	OPT_MTU, OPT_LOG_LEVEL, OPT_EXIT_IDLE, OPT_DURATION, OPT_STATS_INTERVAL,
 	OPT_HELP, OPT_VERSION, OPT_DP_NAME,
@@ -25,6 +26,7 @@ static const struct option long_options[] = {
 	{ "ctl-max-conns-per-uid", required_argument, NULL, OPT_CTL_MAX_CONNS_PER_UID },
 	{ "pmd-cores", required_argument, NULL, OPT_PMD_CORES },
 	{ "flows", required_argument, NULL, OPT_FLOWS },
+	{ "save-flows", required_argument, NULL, OPT_SAVE_FLOWS },
 	{ "flow-limit", required_argument, NULL, OPT_FLOW_LIMIT },
 	{ "reserve-flows", required_argument, NULL, OPT_RESERVE_FLOWS },
 	{ "max-idle", required_argument, NULL, OPT_MAX_IDLE },
@@ -78,7 +80,11 @@ void options_usage(FILE *f, const char *prog)
 		"  --pmd-cores LIST     lcores that run PMD threads, e.g. 1,3-4\n"
 		"                       (default: every worker lcore of -l)\n"
 		"  --flows FILE         install the flows of FILE (ovs-dpctl syntax, one\n"
-		"                       'FLOW ACTIONS' a line) before any port receives\n"
+		"                       '[ufid:UUID] FLOW ACTIONS' a line) before any port\n"
+		"                       receives\n"
+		"  --save-flows FILE    at a clean stop, write the flow table to FILE (as\n"
+		"                       --flows reads it; replaced atomically). With\n"
+		"                       --flows FILE too, a missing FILE is an empty table\n"
 		"  --dp-name NAME       the datapath's name (default %s); Open vSwitch's\n"
 		"                       ovs-vswitchd opens 'ovs-system'\n"
 		"  --flow-limit N       most flows at once: NEW beyond is refused (default\n"
@@ -256,6 +262,11 @@ static int parse_one(struct options *o, int opt, const char *arg, struct errmsg 
 		o->n_pmd_lcores = (uint16_t)n;
 		return 0;
 	case OPT_FLOWS: o->flows_file = arg; return 0;
+	case OPT_SAVE_FLOWS:
+		if (arg[0] == '\0')
+			return errmsg_set(err, -EINVAL, -1, "--save-flows: empty path");
+		o->save_flows_file = arg;
+		return 0;
 	case OPT_FLOW_LIMIT:
 		o->flow_limit_given = true;
 		return parse_uint("flow-limit", arg, 1000, 100000000, &o->flow_limit, err);

@@ -153,6 +153,37 @@ uint32_t flowtbl_mask_count(const struct flowtbl *t)
 	return t->n_subtables;
 }
 
+int flowtbl_mask_info(const struct flowtbl *t, uint32_t i, struct flowtbl_mask_info *info)
+{
+	const struct subtable *st;
+	flow_word_t *w;
+
+	if (i >= t->stv->n)
+		return -ENOENT;
+	st = t->stv->st[i];
+	memset(info, 0, sizeof(*info));
+	w = (flow_word_t *)&info->mask;
+	for (uint32_t k = 0; k < st->n_words; k++)
+		w[st->widx[k]] = st->mw[k];
+	info->n_flows = st->n_flows;
+	/* Any flow will do: the table is at least 1/8 full, so the first
+	 * entry is a few buckets away. */
+	for (uint32_t b = 0; b <= st->ht->mask; b++) {
+		const struct bucket *bk = &st->ht->b[b];
+		int e = 0;
+
+		while (e < BUCKET_ENTRIES && ent_flow(bk->e[e]) == NULL)
+			e++;
+		if (e < BUCKET_ENTRIES) {
+			flowtbl_flow_key(ent_flow(bk->e[e]), &info->example);
+			break;
+		}
+	}
+	for (uint32_t s = 0; s < t->n_readers; s++)
+		info->hits += LOAD_RLX(&st->rd[s].hits);
+	return 0;
+}
+
 /*
  * Rank by hits since the last rerank, most first: a packet stops at the
  * first subtable that matches, so busy masks in front cut the masks probed

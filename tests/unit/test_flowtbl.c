@@ -827,7 +827,24 @@ static void test_rerank(void **state)
 		assert_non_null(lookup1(pmd, &k));
 	flowtbl_pmd_counters_get(pmd, &c0);
 	assert_int_equal(c0.mask_hit, 80);
+	/* Per-mask statistics, in the readers' order: the hit mask is last. */
+	struct flowtbl_mask_info mi;
+	for (uint32_t i = 0; i < 8; i++) {
+		assert_int_equal(flowtbl_mask_info(t, i, &mi), 0);
+		tl_mask_tcp4(&m, 8 + i, 0, 0, 0);
+		assert_memory_equal(&mi.mask, &m, sizeof(m));
+		assert_int_equal(mi.n_flows, 1);
+		assert_int_equal(mi.hits, i == 7 ? 10 : 0);
+		tl_key_tcp4(&k, 1, i << 24, 0, 0, 0);
+		flow_key_mask_apply(&k, &k, &m);
+		assert_memory_equal(&mi.example, &k, sizeof(k));
+	}
+	assert_int_equal(flowtbl_mask_info(t, 8, &mi), -ENOENT);
 	flowtbl_rerank(t);
+	assert_int_equal(flowtbl_mask_info(t, 0, &mi), 0);
+	assert_memory_equal(&mi.mask, &m, sizeof(m));       /* now first */
+	assert_int_equal(mi.hits, 10);
+	tl_key_tcp4(&k, 1, 7u << 24, 0, 0, 0);
 	for (int i = 0; i < 10; i++)
 		assert_non_null(lookup1(pmd, &k));
 	flowtbl_pmd_counters_get(pmd, &c1);

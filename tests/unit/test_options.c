@@ -67,7 +67,7 @@ static void test_all_options(void **state)
 	options_init(&o);
 	errmsg_clear(&e);
 	assert_int_equal(PARSE(&o, &e, "--ctl", "/tmp/x.sock", "--ctl-group", "wheel",
-			       "--ctl-mode", "0660", "--pmd-cores", "1,3-4", "--flows", "f.txt",
+			       "--ctl-mode", "0660", "--pmd-cores", "1,3-4", "--flows", "f.txt", "--save-flows", "s.txt",
 			       "--flow-limit", "5000", "--reserve-flows", "4000", "--max-idle",
 			       "250", "--rxq", "2",
 			       "--rxd", "512", "--txd", "2048", "--mbufs", "65536", "--mtu", "9000",
@@ -82,6 +82,7 @@ static void test_all_options(void **state)
 	assert_int_equal(o.pmd_lcores[1], 3);
 	assert_int_equal(o.pmd_lcores[2], 4);
 	assert_string_equal(o.flows_file, "f.txt");
+	assert_string_equal(o.save_flows_file, "s.txt");
 	assert_int_equal(o.flow_limit, 5000);
 	assert_int_equal(o.reserve_flows, 4000);
 	assert_int_equal(o.max_idle_ms, 250);
@@ -123,6 +124,7 @@ static void test_bad_options(void **state)
 		{ { "--log-level", "loud" }, "--log-level: 'loud'" },
 		{ { "--ctl-mode", "0999" }, "not an octal mode" },
 		{ { "--ctl", "" }, "empty path" },
+		{ { "--save-flows", "" }, "--save-flows: empty path" },
 		{ { "--pmd-cores", "" }, "empty lcore list" },
 		{ { "--pmd-cores", "1,,2" }, "bad lcore list" },
 		{ { "--pmd-cores", "3-1" }, "bad lcore list" },
