@@ -123,8 +123,9 @@ def test_endpoints():
           "the UDP mask took the hits", masks, stats)
 
     check(reval["state"] == "normal" and reval["flows"] == 2, "revalidator state", reval)
-    check(reval["flow_limit_ceiling"] == 200000 and reval["max_idle_ms"] == 10000,
-          "the default limits", reval)
+    # Defaults: no expiry, a fixed limit (flows live until deleted).
+    check(reval["flow_limit_ceiling"] == 200000 and reval["flow_limit"] == 200000 and
+          reval["max_idle_ms"] == 0, "the default limits", reval)
     check(re.search(r"flow limit: %d \(ceiling 200000\)" % reval["flow_limit"], show),
           "the flow limit agrees with show", reval, show)
 
