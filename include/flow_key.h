@@ -185,11 +185,9 @@ _Static_assert(sizeof(struct flow_key) % sizeof(flow_key_zero16) == 0,
 /*
  * Zero a whole key with eleven 16-byte stores. Not memset(): for 176
  * bytes GCC's x86-64 tunings emit "rep stos", whose start-up cost
- * dominated key extraction (bench_extract on AMD EPYC, medians of 5
- * interleaved runs: memset 17.7 ns/packet for UDP/IPv4, these stores
- * 7.5 ns), and cost 3-4 times a call or a copy in the codecs too. Zeroing
- * only the words the parse does not overwrite measured the same as full
- * zeroing in extraction, so the simpler full zeroing stays. The unroll
+ * dominated key extraction (bench_extract), and cost more than a call or
+ * a copy in the codecs too. Zeroing only the words the parse does not
+ * overwrite was no faster, so the simpler full zeroing stays. The unroll
  * pragma keeps GCC from turning the loop back into memset.
  */
 static inline void flow_key_zero(struct flow_key *key)

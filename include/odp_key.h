@@ -26,8 +26,8 @@
  *
  * Buffers must be 4-byte aligned. Decoding is control-path code (the
  * exact-match mask is built in a heap copy). Encoding allocates nothing
- * into a fixed nlbuf, so an upcall can be built on a preallocated area
- * (about 0.8 us for a 130-byte key). Thread safety: reentrant.
+ * into a fixed nlbuf, so an upcall can be built on a preallocated area.
+ * Thread safety: reentrant.
  */
 #ifndef ODP_KEY_H
 #define ODP_KEY_H

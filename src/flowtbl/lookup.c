@@ -123,11 +123,9 @@ subtable_lookup_small_n(const struct subtable *st, const struct htab *ht,
 			mk[j] = w[st->widx[j]] & st->mw[j];
 		/* A train: packets of one flow often follow each other. The
 		 * masked words are at hand, so checking the previous hit costs n
-		 * compares and saves the hash and the bucket (bench/run.sh,
-		 * profile (a), 3 runs: 27.3 -> 31.2 Mpps, 95 -> 83 cycles a
-		 * packet; a packet of another flow pays n+2 instructions, and
-		 * profiles (b) and (c) did not move). 'last' was found in this
-		 * call, so it is safe. */
+		 * compares and saves the hash and the bucket, while a packet of
+		 * another flow pays only n+2 instructions. 'last' was found in
+		 * this call, so it is safe. */
 		if (last) {
 			for (uint32_t j = 0; j < n; j++)
 				diff |= mk[j] ^ last->kw[j];
@@ -172,10 +170,8 @@ subtable_lookup_small_n(const struct subtable *st, const struct htab *ht,
 
 /* Buckets below which a subtable takes the one-pass probe: 256 cache
  * lines, 16 KiB, well inside L1. Above that the staged probe's prefetches
- * (buckets, then flows) pay even when the table is in L2: with 4096 here,
- * bench_flowtbl's 1k flows / 1 mask took 21.2 ns a lookup against 14.9,
- * 10k flows / 8 masks 74.2 against 53.3 (no cache, 5 runs), and
- * bench/run.sh profile (b) 124 against 115 cycles a packet. */
+ * (buckets, then flows) pay even when the table is in L2 (a larger
+ * threshold slowed bench_flowtbl's 1k- and 10k-flow rows). */
 #define SMALL_BUCKETS 256
 
 /* Masks wider than SPEC_WORDS: the same stages, words re-read for the
@@ -388,8 +384,8 @@ uint32_t flowtbl_lookup_burst(struct flowtbl_pmd *pmd, const struct flow_key *co
 	if (use_cache && pmd->bypass)
 		use_cache = ++pmd->burst_no % ADAPT_SAMPLE == 0;
 	/* With one subtable a cache hit saves one probe and costs more (the
-	 * full-key hash): an adaptive cache then stays out, not even sampled
-	 * (perf, profile (a): the sampling cost 3% of the PMD's time). */
+	 * full-key hash): an adaptive cache then stays out, not even sampled,
+	 * since the sampling alone shows in a one-flow profile. */
 	if (use_cache && pmd->adaptive && LOAD_ACQ(&pmd->t->stv)->n <= 1)
 		use_cache = false;
 	if (use_cache)

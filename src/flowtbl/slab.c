@@ -17,10 +17,9 @@
  * ft_slab_reserve() maps one region and touches it ahead of need: its
  * arenas feed the slab, and runs of them the hash tables of big subtables
  * (ft_pool_alloc), so the page faults of a table's growth are paid at
- * start-up instead of during a burst of installs. Measured: the first
- * touch of fresh memory was 31% of the daemon's CPU in a 1M-flow install
- * on this project's VM (clear_page_erms at 0.4-0.6 GB/s, the hypervisor
- * backing each new page; docs/PERFORMANCE.md). Region arenas given back
+ * start-up instead of during a burst of installs (on a VM whose
+ * hypervisor backs each guest page at its first touch, zeroing fresh pages
+ * dominates a big install; docs/PERFORMANCE.md). Region arenas given back
  * (old hash tables) go on a spare stack, which the slab takes first.
  *
  * All functions: writer only.

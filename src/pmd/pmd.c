@@ -211,13 +211,10 @@ static inline uint32_t group_slot(const struct flowtbl_flow *flow)
  * output-only flow (a single flow, or one flow's train), no map, no group
  * per packet, and the burst goes to its port as it came, without
  * gathering it into a copy. Returns false, having done nothing, when the
- * burst holds another flow or the flow does more than output (execute_group does that, and inlines
- * only while it has one caller: calling it from here cost profiles (b)
- * and (d) 3-6 cycles a packet). Profile (a) (one flow, the bench's
- * daemon and pcap, a fresh daemon a run): 82.3 -> 78.8 cycles a packet,
- * medians of 4 interleaved runs (82.8 -> 77.9 over 8 for a first
- * version); (b) and (d), whose bursts stop the check at their second
- * packet, unchanged (117.7 -> 117.8, 154.1 -> 155.4).
+ * burst holds another flow or the flow does more than output. That case
+ * is execute_group()'s, which is not called from here: it is inlined
+ * only while it has one caller, and a second caller slows the grouping
+ * path. Bursts of several flows stop the check at their second packet.
  */
 static bool execute_one_flow(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
 			     struct flowtbl_flow **flows)
@@ -440,7 +437,7 @@ static int pmd_main(void *arg)
 	struct flow_md md = { 0 };
 
 	/* One TSC read an iteration: the end of one is the start of the next
-	 * (rdtsc costs some 40 cycles here; two a burst were ~2% at 25 Mpps). */
+	 * (rdtsc is not free, and two a burst show at tens of Mpps). */
 	uint64_t start = rte_rdtsc();
 
 	flowtbl_pmd_online(pmd->ft);
@@ -504,8 +501,7 @@ int pmd_create(const struct pmd_params *p, struct pmd **out, struct errmsg *err)
 		.slot = p->slot, .cache_entries = p->cache_entries,
 		.insert_inv_prob = FLOWTBL_CACHE_INV_PROB_DEFAULT,
 		/* With few masks the subtables are cheaper than the cache; the
-		 * adaptive mode skips it while it does not pay (bench_flowtbl:
-		 * 1 flow/1 mask 13.8 ns with the cache, 7.7 ns adaptive). */
+		 * adaptive mode skips it while it does not pay. */
 		.cache_adaptive = true,
 	};
 	ret = flowtbl_pmd_create(p->tbl, &fp, &pmd->ft);
