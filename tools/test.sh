@@ -7,6 +7,9 @@ set -eu
 cd "$(dirname "$0")/.."
 
 tools/deps.sh
+# Every program the scripts run comes from a package deps.sh installs (a
+# fresh machine has nothing else).
+tools/check-programs.py
 if [ "$(id -u)" = 0 ]; then
 	mode=$(tools/hugepages.sh)
 	echo "test: hugepages: $mode"
