@@ -14,12 +14,13 @@ set -eu
 # build-essential..libpcap-dev: building; dpdk: dpdk-hugepages.py and
 # dpdk-devbind.py; dpdk-dev: dpdk-dumpcap (tap_capture) and dpdk-testpmd
 # (bench); python3..procps: the tests' hosts, traffic and captures;
-# debhelper..lintian: the Debian package (tools/test-package.sh); mandoc:
-# the man pages' lint (tests/test_man.py); systemd: systemd-analyze verify.
+# debhelper..lintian: the Debian package (tools/test-package.py); mandoc:
+# the man pages' lint (tests/tools/test_man.py); systemd: systemd-analyze
+# verify; debootstrap: tools/fresh-debian.sh (a fresh Debian 12 to try on).
 PKGS="build-essential pkg-config meson ninja-build clang
 libdpdk-dev dpdk dpdk-dev libnuma-dev libmnl-dev libcmocka-dev libpcap-dev
 python3 python3-scapy tshark tcpdump iproute2 iputils-ping netcat-openbsd iperf3 procps
-debhelper lintian mandoc systemd"
+debhelper lintian mandoc systemd debootstrap"
 bench=false list=false
 for a in "$@"; do
 	case $a in
