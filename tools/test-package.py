@@ -203,7 +203,16 @@ def exercise(tmp):
         st = os.stat(os.path.join(RUNDIR, "ctl.sock"))
         gid = int(run(["getent", "group", "dpdk-switch"]).stdout.split(":")[2])
         assert st.st_gid == gid, (st, gid)
-        log("ctl: show, add-flow, dump-flows answered; socket group dpdk-switch")
+        # --ctl-group: a member of dpdk-switch may change flows, others
+        # only read (nobody, with and without the group).
+        nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup"]
+        arp = "in_port(3),eth(),eth_type(0x0806)"  # overlaps no flow above
+        r = run(nobody + ["--clear-groups", ctl, "add-flow", arp, "2"], check=False)
+        assert r.returncode == 1 and "Operation not permitted" in r.stderr, r
+        run(nobody + ["--groups=%d" % gid, ctl, "add-flow", arp, "2"])
+        run(nobody + ["--clear-groups", ctl, "dump-flows"])
+        log("ctl: show, add-flow, dump-flows answered; socket group dpdk-switch; "
+            "nobody refused, nobody in the group allowed")
     finally:
         proc.send_signal(signal.SIGTERM)  # what systemctl stop sends
         try:
@@ -214,10 +223,11 @@ def exercise(tmp):
         out.close()
         text = open(os.path.join(tmp, "daemon.log")).read()
         remove_eal_files(eal_prefix(env))
+        socket_left = os.path.exists(os.path.join(RUNDIR, "ctl.sock"))
+        shutil.rmtree(RUNDIR)  # systemd removes the RuntimeDirectory at stop
     assert rc == 0, "exit %d\n%s" % (rc, text)
     assert "<6>dpdk-switch: stopping" in text, text
-    assert not os.path.exists(os.path.join(RUNDIR, "ctl.sock")), "socket left behind"
-    shutil.rmtree(RUNDIR)  # systemd removes the RuntimeDirectory at stop
+    assert not socket_left, "the daemon left its socket behind"
     log("stopped by SIGTERM: exit 0, the socket removed")
 
 
@@ -255,9 +265,7 @@ def main():
             exercise(work)
         finally:
             run(APT + ["purge", PKG])
-            if os.path.isdir(RUNDIR):
-                shutil.rmtree(RUNDIR)
-                raise SystemExit("test-package: FAIL: %s left behind" % RUNDIR)
+        assert not os.path.exists(RUNDIR), RUNDIR + " left behind"
         left = [p for p in files if os.path.lexists(p)]
         assert not left, "left behind after purge: %s" % left
         assert not os.path.exists("/etc/dpdk-switch"), "/etc/dpdk-switch left behind"
