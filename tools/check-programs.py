@@ -21,8 +21,10 @@ resolves each on PATH, maps its file to a package with `dpkg -S`, and fails
 naming the program and the file that runs it when the package is neither
 listed by tools/deps.sh (with --bench: the benchmark's list too), nor one
 that apt installs with them (their Depends/Pre-Depends, recursively), nor an
-Essential package. A program that is not installed at all fails too: after
-tools/deps.sh, everything the scripts run must be there.
+Essential package. A program that is not installed at all fails too (after
+tools/deps.sh everything the scripts run must be there), unless a listed
+package is not installed here either (those of deps.sh --bench on a
+machine that never ran the benchmark): then it is only reported.
 
 Usage: tools/check-programs.py [--root DIR] [--deps "PKG..."] [-v] [FILE...]
   --root DIR   tree to scan (default: this script's tree)
@@ -441,6 +443,11 @@ def closure(pkgs):
     return seen | set(pkgs)
 
 
+def is_installed(pkg):
+    out = sh_out(["dpkg-query", "-W", "-f", "${db:Status-Abbrev}", pkg])
+    return out.startswith("ii")
+
+
 def essential():
     out = sh_out(["dpkg-query", "-W", "-f", "${Package} ${Essential} ${Priority}\n"])
     return {f[0] for f in (line.split() for line in out.splitlines())
@@ -522,6 +529,7 @@ def main():
             return 2
     listed = set(a.deps.split())
     allowed = closure(listed)
+    absent = sorted(p for p in listed if not is_installed(p))
     base = essential()
 
     files = scan_files(root, a.files)
@@ -553,7 +561,14 @@ def main():
     for (prog, sure), where in sorted(uses.items()):
         resolved = found.get(prog)
         if not resolved:
-            if sure and prog not in seen:
+            if not sure or prog in seen:
+                continue
+            seen.add(prog)
+            if absent:  # a listed package not installed here may be its own
+                print("check-programs: %s not installed; one of %s (listed, not installed "
+                      "here) must provide it (run by %s)" % (prog, " ".join(absent),
+                                                          ", ".join(sorted(set(where)))))
+            else:
                 bad.append("%s: not installed (run by %s); install the package that provides "
                            "it and add it to tools/deps.sh" % (prog, ", ".join(sorted(set(where)))))
             continue
