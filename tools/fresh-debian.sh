@@ -54,6 +54,9 @@ cleanup() {
 	unmount_all "$dir"
 }
 trap cleanup EXIT INT TERM HUP
+# The root a mount of its own: ip netns makes "/" a slave mount, which
+# fails on a plain directory.
+mount --bind "$dir" "$dir" && mount --make-private "$dir"
 mount -t proc proc "$dir/proc"
 mount --rbind /sys "$dir/sys" && mount --make-rslave "$dir/sys"
 mount --rbind /dev "$dir/dev" && mount --make-rslave "$dir/dev"
