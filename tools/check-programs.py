@@ -552,6 +552,7 @@ def main():
 
     bad = []
     seen = set()
+    noted = 0
     found = {}
     for prog, _ in uses:
         r = prog if prog.startswith("/") else shutil.which(prog)
@@ -565,6 +566,7 @@ def main():
                 continue
             seen.add(prog)
             if absent:  # a listed package not installed here may be its own
+                noted += 1
                 print("check-programs: %s not installed; one of %s (listed, not installed "
                       "here) must provide it (run by %s)" % (prog, " ".join(absent),
                                                           ", ".join(sorted(set(where)))))
@@ -597,8 +599,8 @@ def main():
         print("check-programs: " + line, file=sys.stderr)
     if bad:
         return 1
-    print("check-programs: %d programs, every one from a package tools/deps.sh installs"
-          % len(seen))
+    print("check-programs: %d programs, every one from a package tools/deps.sh installs%s"
+          % (len(seen), " (%d not installed here, noted above)" % noted if noted else ""))
     return 0
 
 

@@ -97,6 +97,12 @@ def main():
     ctl = help_text(binary("DPDK_SWITCH_CTL", "src/client/dpdk-switch-ctl"), "--help")
     same("dpdk-switch-ctl options", help_options(ctl), man_options("dpdk-switch-ctl.8"))
     same("dpdk-switch-ctl commands", help_commands(ctl), man_commands("dpdk-switch-ctl.8"))
+    # The pages name the version the programs print.
+    version = help_text(binary("DPDK_SWITCH", "src/dpdk-switch"), "--", "--version").split()[1]
+    for page in ("dpdk-switch.8", "dpdk-switch-ctl.8"):
+        with open(os.path.join(MAN, page)) as f:
+            th = next(line for line in f if line.startswith(".TH "))
+        assert '"dpdk-switch %s"' % version in th, (page, th, version)
     # Exit statuses of --help are the man page's too.
     for page in ("dpdk-switch.8", "dpdk-switch-ctl.8"):
         status = tags(sections(page)["EXIT STATUS"])
