@@ -50,7 +50,10 @@ DS_CTL=${DPDK_SWITCH_CTL:-build/release/src/client/dpdk-switch-ctl}
 OVS_VSWITCHD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
 
 [ "$(id -u)" = 0 ] || die "run as root (hugepages, network namespace for OVS)"
-command -v dpdk-testpmd >/dev/null || die "dpdk-testpmd missing: tools/deps.sh"
+# What it runs (dpdk-testpmd from dpdk-dev, Open vSwitch, ...): installed
+# when missing, as tools/test.sh does.
+tools/deps.sh --bench || die "tools/deps.sh --bench failed: Debian packages missing"
+command -v dpdk-testpmd >/dev/null || die "dpdk-testpmd missing after tools/deps.sh --bench"
 [ "$(tools/hugepages.sh 512)" = huge ] || die "no usable 2 MB hugepages (tools/hugepages.sh)"
 
 all_profiles=$(bench/gen_traffic.py list | awk 'NR > 1 { print $1 }')

@@ -1,15 +1,42 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # Install the Debian packages dpdk-switch builds, tests and runs with.
-# Idempotent: installs only what is missing. Usage: tools/deps.sh [--bench]
+# Idempotent: installs only what is missing.
+# Usage: tools/deps.sh [--bench] [--list]
+#   --bench  also what bench/ needs (Open vSwitch with DPDK, the peer)
+#   --list   print the package names and exit (tools/check-programs.py
+#            checks every program the scripts run against this list)
+# Every external program that tools/, tests/, bench/, examples/ and debian/
+# run must come from one of these packages (or one they depend on, or an
+# Essential one): tools/test.sh checks it with tools/check-programs.py.
 set -eu
 
+# build-essential..libpcap-dev: building; dpdk: dpdk-hugepages.py and
+# dpdk-devbind.py; dpdk-dev: dpdk-dumpcap (tap_capture) and dpdk-testpmd
+# (bench); python3..procps: the tests' hosts, traffic and captures;
+# openvswitch-switch: ovs-dpctl and ovs-vswitchd driving the daemon through
+# the preload library (tests/e2e/test_ovs_*); debhelper..lintian: the Debian package (tools/test-package.py); mandoc:
+# the man pages' lint (tests/tools/test_man.py); systemd: systemd-analyze
+# verify; debootstrap: tools/fresh-debian.sh (a fresh Debian 12 to try on).
 PKGS="build-essential pkg-config meson ninja-build clang
 libdpdk-dev dpdk dpdk-dev libnuma-dev libmnl-dev libcmocka-dev libpcap-dev
 python3 python3-scapy tshark tcpdump iproute2 iputils-ping netcat-openbsd iperf3 procps
-openvswitch-switch"
-# Open vSwitch with DPDK is only the benchmark's peer.
-[ "${1:-}" = "--bench" ] && PKGS="$PKGS openvswitch-switch-dpdk"
+openvswitch-switch debhelper lintian mandoc systemd debootstrap"
+bench=false list=false
+for a in "$@"; do
+	case $a in
+	--bench) bench=true ;;
+	--list) list=true ;;
+	*) echo "usage: tools/deps.sh [--bench] [--list]" >&2; exit 2 ;;
+	esac
+done
+# Open vSwitch with DPDK is only the benchmark's peer; git names the
+# commit in its results.
+$bench && PKGS="$PKGS openvswitch-switch-dpdk git"
+if $list; then
+	echo $PKGS
+	exit 0
+fi
 
 missing=""
 for p in $PKGS; do

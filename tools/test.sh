@@ -8,6 +8,9 @@ set -eu
 cd "$(dirname "$0")/.."
 
 tools/deps.sh
+# Every program the scripts run comes from a package deps.sh installs (a
+# fresh machine has nothing else).
+tools/check-programs.py
 if [ "$(id -u)" = 0 ]; then
 	mode=$(tools/hugepages.sh)
 	echo "test: hugepages: $mode"
@@ -21,6 +24,12 @@ build() { # build DIR [meson options...]
 
 build build/debug --buildtype=debug
 meson test -C build/debug --print-errorlogs --num-processes 2
+
+# The Debian package: build, lintian, install, run the unit's command
+# line, purge (skips, status 77, when it cannot run: not root...).
+rc=0
+tools/test-package.py || rc=$?
+[ "$rc" = 0 ] || [ "$rc" = 77 ] || exit "$rc"
 
 # Release (-O3, what the benchmarks run) must build warning-free too.
 build build/release-tests --buildtype=release

@@ -31,9 +31,19 @@
 #include "options.h"
 #include "preflight.h"
 #include "telemetry.h"
+#include "service.h"
 
 #define EXIT_BAD_USAGE 2
 #define POLL_MS 1  /* main loop wait: bounds upcall latency */
+/* Where the service's settings are (named in the hints of fatal errors). */
+#define SERVICE_CONF "/etc/dpdk-switch/dpdk-switch.conf"
+
+/* A fatal error at start-up: what failed, then what to change. */
+static void fatal(const char *msg, const char *hint)
+{
+	fprintf(stderr, "dpdk-switch: %s\n", msg);
+	fprintf(stderr, "dpdk-switch: %s\n", hint);
+}
 
 static atomic_bool quit;
 
@@ -176,7 +186,10 @@ static int run(const struct options *opt, struct ctl_server *srv)
 	errmsg_clear(&err);
 	ret = dp_create(opt, &dp, &err);
 	if (ret < 0) {
-		fprintf(stderr, "dpdk-switch: %s\n", err.msg);
+		fatal(err.msg, ret == -EINVAL ? "change the option named above (EAL_ARGS or OPTIONS in "
+			SERVICE_CONF " for the service)"
+			: "give it memory: more hugepages (HUGEPAGES in " SERVICE_CONF
+			", dpdk-hugepages.py -s shows them) or lower --mbufs/--reserve-flows");
 		return ret == -EINVAL ? EXIT_BAD_USAGE : EXIT_FAILURE;
 	}
 	if (telemetry_init(dp, &err) < 0)
@@ -192,7 +205,8 @@ static int run(const struct options *opt, struct ctl_server *srv)
 		uint64_t t0 = dp_now_ms(dp);
 		ret = dp_flows_load(dp, opt->flows_file, &err);
 		if (ret < 0) {
-			fprintf(stderr, "dpdk-switch: %s\n", err.msg);
+			fatal(err.msg, "fix the flow file at the line named above, or start "
+			      "without --flows");
 			status = EXIT_BAD_USAGE;
 			goto out;
 		}
@@ -202,12 +216,15 @@ static int run(const struct options *opt, struct ctl_server *srv)
 	ctl_server_attach(srv, dp);
 	ret = dp_start(dp, &err);
 	if (ret < 0) {
-		fprintf(stderr, "dpdk-switch: %s\n", err.msg);
+		fatal(err.msg, "check the port (dpdk-devbind.py --status) and --rxq, --rxd, "
+		      "--txd, --mtu");
 		goto out;
 	}
 	printf("dpdk-switch: forwarding; control socket %s\n", opt->ctl_path);
 	fflush(stdout);
+	service_notify("READY=1\nSTATUS=forwarding");
 	main_loop(opt, dp, srv);
+	service_notify("STOPPING=1\nSTATUS=stopping");
 	int saved = opt->save_flows_file ? save_flows(opt, dp) : 0;
 	dp_stop(dp);
 	/* What the PMDs queued last still reaches its listeners (or is
@@ -253,6 +270,9 @@ static int preflight(const struct options *opt, int eal_argc, char **argv,
 	}
 	if (ctl_open(opt, srv, &err) < 0) {
 		fprintf(stderr, "dpdk-switch: control socket: %s\n", err.msg);
+		fprintf(stderr, "dpdk-switch: change --ctl (its directory must be writable, no "
+			"other daemon on it) or --ctl-group (the group must exist: addgroup "
+			"--system NAME)\n");
 		return EXIT_BAD_USAGE;
 	}
 	if (preflight_eal(eal_argc, argv, pe, &err) < 0) {
@@ -274,6 +294,7 @@ int main(int argc, char **argv)
 	char **our_argv;
 	int eal_argc, our_argc, status;
 
+	service_log_init();
 	split_args(argc, argv, &eal_argc, &our_argv, &our_argc);
 	options_init(&opt);
 	errmsg_clear(&err);
@@ -302,6 +323,10 @@ int main(int argc, char **argv)
 		/* EAL does not always set rte_errno; its own log says why. */
 		fprintf(stderr, "dpdk-switch: EAL initialisation failed: %s\n",
 			rte_errno ? rte_strerror(rte_errno) : "see EAL's messages above");
+		fprintf(stderr, "dpdk-switch: check the EAL arguments before '--' (EAL_ARGS in "
+			SERVICE_CONF " for the service): -l with lcores that exist, free "
+			"hugepages (dpdk-hugepages.py -s) or --no-huge, the devices of -a and "
+			"--vdev, a --file-prefix no other DPDK process uses\n");
 		ctl_server_close(srv);
 		preflight_eal_cleanup(&pe);
 		return EXIT_BAD_USAGE;

@@ -55,8 +55,9 @@ def full_run():
 
 
 def not_root():
+    demo = os.path.join(dpsw.public_copy(DEMO), "demo.sh")  # nobody may not reach the tree
     p = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                        DEMO], env=ENV, capture_output=True, text=True, timeout=60)
+                        demo], env=ENV, capture_output=True, text=True, timeout=60)
     assert p.returncode == 1 and "needs root" in p.stderr, p
     assert "sudo" in p.stderr and p.stdout == "", p
 

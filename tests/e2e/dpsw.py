@@ -10,6 +10,7 @@ DPDK_SWITCH and DPDK_SWITCH_CTL; else build/debug/src/... from the tree.
 Memory: hugepages when /dev/hugepages has free pages (DPSW_TEST_HUGE=1
 forces them, =0 forces --no-huge), else --no-huge -m 512.
 """
+import atexit
 import glob
 import os
 import re
@@ -35,6 +36,32 @@ def switch_bin():
 
 def ctl_bin():
     return binary("DPDK_SWITCH_CTL", "src/client/dpdk-switch-ctl")
+
+
+def public_copy(*paths):
+    """Copies of 'paths' (files) in a fresh directory that every user can
+    enter and read; removed at exit. Returns the directory. What a test runs
+    as an unprivileged user ('nobody') must come from there: the checkout
+    may sit in a directory others cannot enter (root's home is 0700 on
+    Debian, and so is what mktemp -d makes)."""
+    d = tempfile.mkdtemp(prefix="dpsw-public-", dir="/tmp")
+    atexit.register(shutil.rmtree, d, True)
+    os.chmod(d, 0o755)
+    for p in paths:
+        dst = os.path.join(d, os.path.basename(p))
+        shutil.copyfile(p, dst)
+        os.chmod(dst, 0o755)
+    return d
+
+
+_public_ctl = []
+
+
+def public_ctl_bin():
+    """The client, copied where an unprivileged user can run it."""
+    if not _public_ctl:
+        _public_ctl.append(os.path.join(public_copy(ctl_bin()), "dpdk-switch-ctl"))
+    return _public_ctl[0]
 
 
 def hugepages_free():
@@ -152,7 +179,7 @@ class Daemon:
 
     def ctl(self, *args, check=True, user=None, input=None):
         """Run dpdk-switch-ctl against this daemon; returns CompletedProcess."""
-        cmd = [ctl_bin(), "--ctl", self.sock] + list(args)
+        cmd = [public_ctl_bin() if user else ctl_bin(), "--ctl", self.sock] + list(args)
         if user:
             cmd = ["setpriv", "--reuid=" + user, "--regid=nogroup", "--clear-groups"] + cmd
         r = subprocess.run(cmd, capture_output=True, text=True, input=input, timeout=120)

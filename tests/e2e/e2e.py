@@ -84,7 +84,7 @@ class Result:
 
 def ctl(sock, *args, stdin=None, user=None, timeout=120):
     """Run the client; returns a Result (never raises on a non-zero rc)."""
-    argv = [CTL] + (["--ctl", sock] if sock else []) + list(args)
+    argv = [dpsw.public_ctl_bin() if user else CTL] + (["--ctl", sock] if sock else []) + list(args)
     if user:
         argv = ["setpriv", "--reuid=" + user, "--regid=nogroup", "--clear-groups"] + argv
     p = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout)

@@ -125,8 +125,9 @@ def controller_not_admin():
     """Registering for upcalls is an admin's request: EPERM, said clearly."""
     with dpsw.Daemon(["net_null0"]) as d:
         os.chmod(d.tmp, 0o755)  # let nobody reach the socket (mode 0666)
+        ctl = os.path.join(dpsw.public_copy(CONTROLLER), "controller.py")  # and the script
         r = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                            "/usr/bin/python3", CONTROLLER, "--ctl", d.sock],
+                            "/usr/bin/python3", ctl, "--ctl", d.sock],
                            capture_output=True, text=True, timeout=30)
     assert r.returncode == 1, r
     assert "Operation not permitted" in r.stderr and "needs root" in r.stderr, r.stderr
