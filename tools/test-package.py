@@ -34,6 +34,9 @@ CONF = "/etc/dpdk-switch/dpdk-switch.conf"
 RUNDIR = "/run/dpdk-switch"
 APT = ["apt-get", "-o", "DPkg::Lock::Timeout=600", "-y", "-q"]
 SKIP = 77
+# Debian's multiarch triplet, where the preload library goes.
+MULTIARCH = subprocess.run(["dpkg-architecture", "-qDEB_HOST_MULTIARCH"], capture_output=True,
+                           text=True, check=True).stdout.strip()
 
 
 def log(msg):
@@ -213,6 +216,14 @@ def exercise(tmp):
         run(nobody + ["--clear-groups", ctl, "dump-flows"])
         log("ctl: show, add-flow, dump-flows answered; socket group dpdk-switch; "
             "nobody refused, nobody in the group allowed")
+        # Open vSwitch's ovs-dpctl through the packaged preload library
+        # reads the same flows.
+        preload = "/usr/lib/%s/dpdk-switch/libdpdk-switch-netlink.so" % MULTIARCH
+        r = run(["ovs-dpctl", "dump-flows"],
+                env=dict(os.environ, LD_PRELOAD=preload,
+                         DPDK_SWITCH_CTL=os.path.join(RUNDIR, "ctl.sock")))
+        assert r.stdout.count("actions:") == 3, r.stdout
+        log("ovs-dpctl dump-flows through %s: the same 3 flows" % preload)
     finally:
         proc.send_signal(signal.SIGTERM)  # what systemctl stop sends
         try:
