@@ -66,6 +66,15 @@ static int pick_pmd_lcores(struct dp *dp, const struct options *opt, struct errm
 	return 0;
 }
 
+/* A port's misses may arrive on every PMD (RSS): each gets a share of the
+ * port's rate. */
+static uint32_t dp_pmd_upcall_rate(uint32_t rate, uint32_t n_pmds)
+{
+	if (rate == 0)
+		return 0;
+	return rate / n_pmds ? rate / n_pmds : 1;
+}
+
 static int create_pmds(struct dp *dp, struct errmsg *err)
 {
 	for (uint32_t i = 0; i < dp->n_pmds; i++) {
@@ -73,6 +82,8 @@ static int create_pmds(struct dp *dp, struct errmsg *err)
 			.lcore_id = dp->pmd_lcores[i], .slot = i, .tbl = dp->tbl, .pool = dp->pool,
 			.cache_entries = FLOWTBL_CACHE_DEFAULT, .miss_pid = dp->miss_pid,
 			.clock = dp->clock, .upcall_slots = dp_upcall_slots(dp),
+			.upcall_rate = dp_pmd_upcall_rate(dp->opt->upcall_rate, dp->n_pmds),
+			.sleep_max_us = dp->opt->pmd_sleep_max_us,
 		};
 		int ret = pmd_create(&p, &dp->pmds[i], err);
 		if (ret < 0)
