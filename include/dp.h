@@ -100,6 +100,9 @@ uint32_t dp_n_pmds(const struct dp *dp);
 const struct pmd *dp_pmd(const struct dp *dp, uint32_t i);
 /* pmd-stats-clear: later reads are relative to now. */
 void dp_pmd_stats_clear(struct dp *dp);
+/* Reassign the rx queues by the cycles each cost its PMD since the last
+ * assignment (pmd-rxq-rebalance): -ENOMEM, else 0. */
+int dp_rxq_rebalance(struct dp *dp);
 void dp_pmd_stats(const struct dp *dp, uint32_t i, struct pmd_stats *st);
 /* Upcalls lost on the control thread's side (its executor, listeners
  * that could not take one): dp_stats()'s n_lost less the PMDs' part. */

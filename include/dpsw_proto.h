@@ -31,7 +31,8 @@ enum dpsw_cmd {
 	DPSW_CMD_CONFIG_GET,    /* revalidator and datapath settings and state */
 	DPSW_CMD_CONFIG_SET,    /* admin: FLOW_LIMIT and/or MAX_IDLE */
 	DPSW_CMD_CONN_GET,      /* this connection: PORT_ID, FRAMING */
-	DPSW_CMD_CONN_SET,      /* this connection: PORT_ID and/or FRAMING */
+	DPSW_CMD_CONN_SET,      /* this connection: PORT_ID, FRAMING, UPCALL_BATCH */
+	DPSW_CMD_RXQ_REBALANCE, /* admin: rx queues to PMDs by measured cycles */
 	__DPSW_CMD_MAX
 };
 

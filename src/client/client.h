@@ -250,6 +250,7 @@ int cmd_del_flows(struct client *c, int argc, char **argv);
 int cmd_add_flows(struct client *c, int argc, char **argv);
 int cmd_pmd_stats_show(struct client *c, int argc, char **argv);
 int cmd_pmd_stats_clear(struct client *c, int argc, char **argv);
+int cmd_pmd_rxq_rebalance(struct client *c, int argc, char **argv);
 int cmd_pmd_rxq_show(struct client *c, int argc, char **argv);
 int cmd_execute(struct client *c, int argc, char **argv);
 int cmd_monitor(struct client *c, int argc, char **argv);

@@ -92,6 +92,15 @@ static void put_rate_drops(struct ctl_req *req)
 	nlbuf_nest_end(req->out, nest);
 }
 
+static int rxq_rebalance(struct ctl_req *req)
+{
+	int ret = dp_rxq_rebalance(req->dp);
+
+	if (ret < 0)
+		return errmsg_set(&req->err, ret, -1, "rx queue rebalance: out of memory");
+	return 0;
+}
+
 static int config_get(struct ctl_req *req)
 {
 	struct ctl_server_stats cs;
@@ -225,6 +234,7 @@ static int conn_set(struct ctl_req *req)
 const struct ctl_op ctl_dpsw_ops[] = {
 	{ CTL_FAMILY_DPSW, DPSW_CMD_PMD_GET, false, NULL, pmd_dump, NULL },
 	{ CTL_FAMILY_DPSW, DPSW_CMD_PMD_CLEAR, true, pmd_clear, NULL, NULL },
+	{ CTL_FAMILY_DPSW, DPSW_CMD_RXQ_REBALANCE, true, rxq_rebalance, NULL, NULL },
 	{ CTL_FAMILY_DPSW, DPSW_CMD_CONFIG_GET, false, config_get, NULL, NULL },
 	{ CTL_FAMILY_DPSW, DPSW_CMD_CONFIG_SET, true, config_set, NULL, NULL },
 	/* About the requesting connection only: open to every peer. */
