@@ -505,27 +505,37 @@ static int pmd_main(void *arg)
 			apply_conf(pmd, next);
 		pmd->now_ms = tsc_clock_ms(&pmd->clock, start);
 		pmd->now_tsc = start;
+		/* Cycles per rx queue: a busy queue's run ends where the next
+		 * busy one starts, the last one's at the iteration's end (tx
+		 * flush included), so with one busy queue the iteration still
+		 * reads the TSC once. */
 		uint64_t qstart = start;
+		int32_t busy_q = -1;
 		for (uint32_t q = 0; q < pmd->conf->n_rxq; q++) {
 			const struct pmd_rxq *rxq = &pmd->conf->rxq[q];
 			uint16_t n = rte_eth_rx_burst(rxq->port_id, rxq->queue, pkts, BURST);
 
 			if (n == 0)
 				continue;
+			if (busy_q >= 0) {
+				uint64_t t = rte_rdtsc();
+				pmd->rxq_cycles[busy_q] += t - qstart;
+				qstart = t;
+			}
+			busy_q = (int32_t)q;
 			md.in_port = rxq->port_no;
 			process_rx(pmd, pkts, n, &md);
 			process_recirc(pmd);
 			rx += n;
-			/* Only queues that had packets pay for a TSC read. */
-			uint64_t t = rte_rdtsc();
-			pmd->rxq_cycles[q] += t - qstart;
-			qstart = t;
 		}
 		actions_flush(pmd->actx);
 		/* Nothing from this iteration (flows, actions) is held past here. */
 		flowtbl_pmd_quiescent(pmd->ft);
 
 		uint64_t end = rte_rdtsc(), cycles = end - start;
+
+		if (busy_q >= 0)
+			pmd->rxq_cycles[busy_q] += end - qstart;
 
 		start = end;
 		pmd->stats.iterations++;
