@@ -79,17 +79,24 @@ static int pmd_clear(struct ctl_req *req)
 	return 0;
 }
 
+/* Only when some port dropped misses over the rate: absent otherwise. */
 static void put_rate_drops(struct ctl_req *req)
 {
-	size_t nest = nlbuf_nest_start(req->out, DPSW_ATTR_UPCALL_RATE_DROPS);
+	size_t nest = 0;
+	bool any = false;
 
 	for (uint32_t p = 0; p < PORT_MAX; p++) {
 		uint64_t n = dp_port_upcall_rate_dropped(req->dp, p);
 
-		if (n)
-			nlbuf_put_u64(req->out, (uint16_t)(p + 1), n);
+		if (n == 0)
+			continue;
+		if (!any)
+			nest = nlbuf_nest_start(req->out, DPSW_ATTR_UPCALL_RATE_DROPS);
+		any = true;
+		nlbuf_put_u64(req->out, (uint16_t)(p + 1), n);
 	}
-	nlbuf_nest_end(req->out, nest);
+	if (any)
+		nlbuf_nest_end(req->out, nest);
 }
 
 static int rxq_rebalance(struct ctl_req *req)
