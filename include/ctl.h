@@ -152,6 +152,14 @@ int ctl_conn_set_port_id(struct ctl_conn *conn, uint32_t port_id);
 bool ctl_conn_framing_kernel(const struct ctl_conn *conn);
 void ctl_conn_set_framing_kernel(struct ctl_conn *conn, bool on);
 
+/* Upcall batching (DPSW_ATTR_CONN_UPCALL_BATCH): false, the default, one
+ * upcall per datagram as the kernel sends them; true, upcalls waiting for
+ * the connection are packed into datagrams of up to CTL_UPCALL_BATCH_BYTES
+ * (one bigger upcall travels alone). */
+#define CTL_UPCALL_BATCH_BYTES (64u * 1024)
+bool ctl_conn_upcall_batch(const struct ctl_conn *conn);
+void ctl_conn_set_upcall_batch(struct ctl_conn *conn, bool on);
+
 /*
  * Upcall listeners: upcalls for a pid go to the connection whose port id
  * it is, as in the kernel, whoever named the pid. A pid that is no

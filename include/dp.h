@@ -75,6 +75,8 @@ int dp_set_upcall_per_cpu(struct dp *dp, bool on, const void *data, size_t len);
 const uint32_t *dp_upcall_cpu_pids(const struct dp *dp, uint32_t *n);
 /* Packets the datapath dropped on tx to this port (tx queue full). */
 uint64_t dp_port_tx_dropped(const struct dp *dp, uint32_t port_no);
+/* MISS upcalls of the port dropped over --upcall-rate. */
+uint64_t dp_port_upcall_rate_dropped(const struct dp *dp, uint32_t port_no);
 
 /* ---- flows ---- */
 struct flowtbl *dp_flowtbl(struct dp *dp);
@@ -98,6 +100,9 @@ uint32_t dp_n_pmds(const struct dp *dp);
 const struct pmd *dp_pmd(const struct dp *dp, uint32_t i);
 /* pmd-stats-clear: later reads are relative to now. */
 void dp_pmd_stats_clear(struct dp *dp);
+/* Reassign the rx queues by the cycles each cost its PMD since the last
+ * assignment (pmd-rxq-rebalance): -ENOMEM, else 0. */
+int dp_rxq_rebalance(struct dp *dp);
 void dp_pmd_stats(const struct dp *dp, uint32_t i, struct pmd_stats *st);
 /* Upcalls lost on the control thread's side (its executor, listeners
  * that could not take one): dp_stats()'s n_lost less the PMDs' part. */
@@ -128,6 +133,8 @@ struct dp_info {
 	uint32_t mbufs_in_use, mbufs_total;
 	uint64_t reval_rounds, reval_duration_ms, reval_deleted, reval_flushed;
 	uint64_t flows_refused;
+	uint32_t upcall_rate;          /* --upcall-rate, per port; 0: no limit */
+	uint32_t pmd_sleep_max_us;     /* --pmd-sleep-max */
 };
 void dp_info_get(const struct dp *dp, struct dp_info *info);
 

@@ -31,7 +31,8 @@ enum dpsw_cmd {
 	DPSW_CMD_CONFIG_GET,    /* revalidator and datapath settings and state */
 	DPSW_CMD_CONFIG_SET,    /* admin: FLOW_LIMIT and/or MAX_IDLE */
 	DPSW_CMD_CONN_GET,      /* this connection: PORT_ID, FRAMING */
-	DPSW_CMD_CONN_SET,      /* this connection: PORT_ID and/or FRAMING */
+	DPSW_CMD_CONN_SET,      /* this connection: PORT_ID, FRAMING, UPCALL_BATCH */
+	DPSW_CMD_RXQ_REBALANCE, /* admin: rx queues to PMDs by measured cycles */
 	__DPSW_CMD_MAX
 };
 
@@ -61,6 +62,13 @@ enum dpsw_attr {
 	/* DPSW_CMD_CONN_* (the requesting connection; any dp_ifindex) */
 	DPSW_ATTR_CONN_PORT_ID,     /* u32: its netlink port id, never 0 */
 	DPSW_ATTR_CONN_FRAMING,     /* u32: enum dpsw_framing */
+	DPSW_ATTR_CONN_UPCALL_BATCH, /* u32: 0 (default): one upcall a datagram,
+				      * as the kernel; 1: many a datagram */
+	/* DPSW_CMD_CONFIG_GET */
+	DPSW_ATTR_UPCALL_RATE,      /* u32: MISS upcalls/s per port; 0: no limit */
+	DPSW_ATTR_UPCALL_RATE_DROPS, /* nested: u64 per port, of type port_no + 1
+				      * (ports that dropped any) */
+	DPSW_ATTR_PMD_SLEEP_MAX,    /* u32: us; 0: PMDs never sleep */
 	__DPSW_ATTR_MAX
 };
 #define DPSW_ATTR_MAX (__DPSW_ATTR_MAX - 1)
@@ -90,6 +98,8 @@ enum dpsw_rxq {
 	DPSW_RXQ_PORT_NO,           /* u32 */
 	DPSW_RXQ_QUEUE,             /* u32 */
 	DPSW_RXQ_NAME,              /* string: the port's name */
+	DPSW_RXQ_CYCLES,            /* u64: TSC cycles spent on it since it was
+				     * placed (or the last rebalance) */
 	__DPSW_RXQ_MAX
 };
 

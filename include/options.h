@@ -24,6 +24,9 @@
 #define OPTIONS_DP_NAME_MAX 15
 #define OPTIONS_DEFAULT_MAX_CONNS 1000
 #define OPTIONS_DEFAULT_MAX_CONNS_PER_UID 32
+/* The longest idle sleep of a PMD: a conf hand-over (add-if, del-if)
+ * waits for the PMD's next iteration, so this bounds that wait. */
+#define OPTIONS_PMD_SLEEP_MAX_US 10000
 
 struct options {
 	const char *ctl_path;      /* --ctl PATH */
@@ -40,6 +43,8 @@ struct options {
 	bool flow_limit_given;     /* --flow-limit was on the command line */
 	uint32_t reserve_flows;    /* --reserve-flows N: flow memory touched at start */
 	uint32_t max_idle_ms;      /* --max-idle MS; 0: flows live until deleted */
+	uint32_t upcall_rate;      /* --upcall-rate N: MISS upcalls/s per port (0: any) */
+	uint32_t pmd_sleep_max_us; /* --pmd-sleep-max US (0: never sleep) */
 	uint16_t rxq;              /* --rxq N, rx queues per port (0: one per PMD) */
 	uint16_t rxd;              /* --rxd N, rx descriptors per queue */
 	uint16_t txd;              /* --txd N, tx descriptors per queue */

@@ -64,6 +64,8 @@ struct pmd_params {
 	 * control thread, read (relaxed) by the PMD. */
 	const uint32_t *miss_pid;
 	struct tsc_clock clock;          /* the datapath's ms clock */
+	uint32_t upcall_rate;            /* MISS upcalls/s per input port; 0: any */
+	uint32_t sleep_max_us;           /* idle sleep ceiling; 0: never sleep */
 };
 
 /* Everything a PMD counts. Written only by its PMD; read relaxed. */
@@ -101,6 +103,12 @@ const struct pmd_conf *pmd_get_conf(const struct pmd *pmd);
 unsigned int pmd_lcore(const struct pmd *pmd);
 void pmd_stats_get(const struct pmd *pmd, struct pmd_stats *st);
 struct upcall_queue *pmd_upcalls(struct pmd *pmd);
+/* Misses from the port this PMD dropped over the port's upcall rate. */
+uint64_t pmd_port_upcall_rate_dropped(const struct pmd *pmd, uint32_t port_no);
+/* TSC cycles spent on the conf's rx queue 'idx' since that conf was taken
+ * (pmd_get_conf()->rxq[idx]); read on the control thread, which alone
+ * changes the conf. */
+uint64_t pmd_rxq_cycles(const struct pmd *pmd, uint32_t idx);
 /* Packets this PMD could not send on the port (its tx queue was full). */
 uint64_t pmd_port_tx_dropped(const struct pmd *pmd, uint32_t port_no);
 

@@ -197,9 +197,11 @@ int cl_match_check(const struct odp_match *m, struct cl_match_cache *mc, struct 
 /* ---- the dpdk_switch family (cmd_dp.c, cmd_pmd.c) ---- */
 
 /* DPSW_CMD_CONFIG_GET's reply: every attribute is a u32 or a u64. */
+#define CL_MAX_PORTS 256
 struct cl_dp_config {
 	bool valid;                  /* false: the daemon lacks the family */
 	uint64_t v[DPSW_ATTR_MAX + 1];
+	uint64_t rate_drops[CL_MAX_PORTS];  /* MISS upcalls over --upcall-rate */
 };
 /* Read it (an older daemon without the family: 0, cfg->valid false). */
 int cl_dp_config_get(struct client *c, struct cl_dp_config *cfg, struct errmsg *err);
@@ -207,6 +209,7 @@ int cl_dp_config_get(struct client *c, struct cl_dp_config *cfg, struct errmsg *
 #define CL_MAX_RXQS 256
 struct cl_pmd_rxq {
 	uint32_t port_no, queue;
+	uint64_t cycles;             /* measured on it; 0 from older daemons */
 	char name[64];
 };
 struct cl_pmd_info {
@@ -247,6 +250,7 @@ int cmd_del_flows(struct client *c, int argc, char **argv);
 int cmd_add_flows(struct client *c, int argc, char **argv);
 int cmd_pmd_stats_show(struct client *c, int argc, char **argv);
 int cmd_pmd_stats_clear(struct client *c, int argc, char **argv);
+int cmd_pmd_rxq_rebalance(struct client *c, int argc, char **argv);
 int cmd_pmd_rxq_show(struct client *c, int argc, char **argv);
 int cmd_execute(struct client *c, int argc, char **argv);
 int cmd_monitor(struct client *c, int argc, char **argv);

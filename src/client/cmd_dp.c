@@ -14,6 +14,17 @@
 #include "dpsw_proto.h"
 #include "json.h"
 
+static void on_rate_drops(struct cl_dp_config *cfg, const struct nlattr *nest)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest) {
+		uint16_t port = mnl_attr_get_type(a) - 1;
+		if (port < CL_MAX_PORTS && mnl_attr_validate(a, MNL_TYPE_U64) == 0)
+			cfg->rate_drops[port] = mnl_attr_get_u64(a);
+	}
+}
+
 static int on_config(void *arg, const struct nl_msg *msg)
 {
 	struct cl_dp_config *cfg = arg;
@@ -23,6 +34,10 @@ static int on_config(void *arg, const struct nl_msg *msg)
 		uint16_t type = mnl_attr_get_type(attr);
 		if (type > DPSW_ATTR_MAX)
 			continue;
+		if (type == DPSW_ATTR_UPCALL_RATE_DROPS) {
+			on_rate_drops(cfg, attr);
+			continue;
+		}
 		if (mnl_attr_get_payload_len(attr) == 4)
 			cfg->v[type] = mnl_attr_get_u32(attr);
 		else if (mnl_attr_get_payload_len(attr) == 8)
@@ -115,6 +130,12 @@ static void print_config(const struct cl_dp_config *cfg)
 	printf("  pmds: %" PRIu64 ", mbufs: %" PRIu64 "/%" PRIu64 " in use, upcalls sent: %" PRIu64
 	       "\n", v[DPSW_ATTR_N_PMDS], v[DPSW_ATTR_MBUFS_IN_USE], v[DPSW_ATTR_MBUFS_TOTAL],
 	       v[DPSW_ATTR_UPCALLS_SENT]);
+	if (v[DPSW_ATTR_UPCALL_RATE])
+		printf("  upcall rate: %" PRIu64 "/s per port\n", v[DPSW_ATTR_UPCALL_RATE]);
+	else
+		printf("  upcall rate: no limit\n");
+	if (v[DPSW_ATTR_PMD_SLEEP_MAX])
+		printf("  pmd sleep max: %" PRIu64 " us\n", v[DPSW_ATTR_PMD_SLEEP_MAX]);
 }
 
 static const char *vport_type(uint32_t type)
@@ -141,17 +162,22 @@ static void show_text(const struct client *c, const struct cl_dp_info *dp,
 		printf("\n");
 		if (c->opt->stats && ports[i].has_stats)
 			print_port_stats(&ports[i].stats);
+		if (ports[i].port_no < CL_MAX_PORTS && cfg->rate_drops[ports[i].port_no])
+			printf("    upcalls over rate: %" PRIu64 "\n",
+			       cfg->rate_drops[ports[i].port_no]);
 	}
 }
 
 /* ---- show, JSON ---- */
 
-static void json_port(struct json *j, const struct cl_vport *p)
+static void json_port(struct json *j, const struct cl_vport *p, const struct cl_dp_config *cfg)
 {
 	const struct ovs_vport_stats *s = &p->stats;
 
 	json_obj_begin(j);
 	json_kv_u64(j, "port_no", p->port_no);
+	json_kv_u64(j, "upcalls_over_rate",
+		    p->port_no < CL_MAX_PORTS ? cfg->rate_drops[p->port_no] : 0);
 	json_kv_str(j, "name", p->name);
 	json_kv_str(j, "type", vport_type(p->type));
 	if (p->has_stats) {
@@ -193,6 +219,8 @@ static void json_config(struct json *j, const struct cl_dp_config *cfg)
 	json_kv_u64(j, "mbufs_in_use", v[DPSW_ATTR_MBUFS_IN_USE]);
 	json_kv_u64(j, "mbufs_total", v[DPSW_ATTR_MBUFS_TOTAL]);
 	json_kv_u64(j, "upcalls_sent", v[DPSW_ATTR_UPCALLS_SENT]);
+	json_kv_u64(j, "upcall_rate", v[DPSW_ATTR_UPCALL_RATE]);
+	json_kv_u64(j, "pmd_sleep_max_us", v[DPSW_ATTR_PMD_SLEEP_MAX]);
 }
 
 static void show_json(const struct cl_dp_info *dp, const struct cl_vport *ports, int n,
@@ -224,7 +252,7 @@ static void show_json(const struct cl_dp_info *dp, const struct cl_vport *ports,
 	json_key(&j, "ports");
 	json_arr_begin(&j);
 	for (int i = 0; i < n; i++)
-		json_port(&j, &ports[i]);
+		json_port(&j, &ports[i], cfg);
 	json_arr_end(&j);
 	json_obj_end(&j);
 	fputs(sb.s, stdout);

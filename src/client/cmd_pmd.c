@@ -39,6 +39,8 @@ static void parse_rxq(struct cl_pmd_info *pi, const struct nlattr *rxq)
 			q->queue = mnl_attr_get_u32(a);
 		else if (t == DPSW_RXQ_NAME && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
 			snprintf(q->name, sizeof(q->name), "%s", mnl_attr_get_str(a));
+		else if (t == DPSW_RXQ_CYCLES && mnl_attr_validate(a, MNL_TYPE_U64) == 0)
+			q->cycles = mnl_attr_get_u64(a);
 	}
 }
 
@@ -200,6 +202,7 @@ static void json_pmd(struct json *j, const struct cl_pmd_info *pi)
 		json_kv_str(j, "port", pi->rxq[q].name);
 		json_kv_u64(j, "port_no", pi->rxq[q].port_no);
 		json_kv_u64(j, "queue_id", pi->rxq[q].queue);
+		json_kv_u64(j, "cycles", pi->rxq[q].cycles);
 		json_obj_end(j);
 	}
 	json_arr_end(j);
@@ -244,9 +247,19 @@ int cmd_pmd_rxq_show(struct client *c, int argc, char **argv)
 
 		printf("pmd thread numa_id %" PRIu32 " core_id %" PRIu32 ":\n", pi->numa, pi->lcore);
 		printf("  isolated : false\n");
+		uint64_t sum = 0;
 		for (unsigned int q = 0; q < pi->n_rxq; q++)
-			printf("  port: %-16s  queue-id: %2" PRIu32 " (enabled)   pmd usage: NOT AVAIL\n",
+			sum += pi->rxq[q].cycles;
+		for (unsigned int q = 0; q < pi->n_rxq; q++) {
+			printf("  port: %-16s  queue-id: %2" PRIu32 " (enabled)   pmd usage: ",
 			       pi->rxq[q].name, pi->rxq[q].queue);
+			/* Shares of the cycles the PMD spent on its queues, as
+			 * OVS shows them; nothing measured yet: NOT AVAIL. */
+			if (sum)
+				printf("%3.0f %%\n", ratio(pi->rxq[q].cycles, sum) * 100);
+			else
+				printf("NOT AVAIL\n");
+		}
 	}
 	free(l.p);
 	return ret;
@@ -272,4 +285,32 @@ int cmd_pmd_stats_clear(struct client *c, int argc, char **argv)
 	if (ret < 0)
 		cl_report("clearing PMD statistics", ret, &err);
 	return cl_exit_status(ret);
+}
+
+/* One argument-less dpdk_switch request, acked. */
+static int dpsw_simple(struct client *c, int argc, char **argv, uint8_t cmd, const char *what)
+{
+	struct errmsg err;
+	struct nlbuf b;
+	int ret = cl_start(c, argc > 1 ? argv[1] : NULL, NULL);
+
+	if (ret != CL_EXIT_OK)
+		return ret;
+	if (!cl_has_family(c, CL_FAM_DPSW)) {
+		fprintf(stderr, "%s: the daemon has no %s family\n", CL_PROG, DPSW_FAMILY);
+		return CL_EXIT_FAIL;
+	}
+	errmsg_clear(&err);
+	nlbuf_init(&b, 128);
+	nlbuf_msg_end(&b, cl_msg_start(c, &b, CL_FAM_DPSW, cmd, NLM_F_ACK));
+	ret = cl_transact(c, &b, NULL, NULL, &err);
+	nlbuf_free(&b);
+	if (ret < 0)
+		cl_report(what, ret, &err);
+	return cl_exit_status(ret);
+}
+
+int cmd_pmd_rxq_rebalance(struct client *c, int argc, char **argv)
+{
+	return dpsw_simple(c, argc, argv, DPSW_CMD_RXQ_REBALANCE, "rebalancing rx queues");
 }

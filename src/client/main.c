@@ -40,6 +40,7 @@ static const struct command commands[] = {
 	{ "pmd-stats-show", "[DP]", 0, 1, true, cmd_pmd_stats_show },
 	{ "pmd-stats-clear", "[DP]", 0, 1, false, cmd_pmd_stats_clear },
 	{ "pmd-rxq-show", "[DP]", 0, 1, false, cmd_pmd_rxq_show },
+	{ "pmd-rxq-rebalance", "[DP]", 0, 1, false, cmd_pmd_rxq_rebalance },
 	{ "execute", "PACKET_HEX ACTIONS", 2, 2, false, cmd_execute },
 	{ "monitor", "[DP]", 0, 1, false, cmd_monitor },
 	{ "metrics", "[DP]", 0, 1, false, cmd_metrics },
@@ -65,7 +66,9 @@ static void usage(FILE *f)
 		"  set-max-idle MS                expire flows idle MS ms (0: never, the default)\n"
 		"  pmd-stats-show [DP]            PMD thread statistics\n"
 		"  pmd-stats-clear [DP]           zero the PMD statistics\n"
-		"  pmd-rxq-show [DP]              rx queues of each PMD thread\n"
+		"  pmd-rxq-show [DP]              rx queues of each PMD thread, with their\n"
+		"                                 share of its cycles\n"
+		"  pmd-rxq-rebalance [DP]         reassign rx queues by measured cycles\n"
 		"  execute PACKET_HEX ACTIONS     run ACTIONS on a packet\n"
 		"  monitor [DP]                   print upcalls (MISS, ACTION) as they come\n"
 		"  metrics [DP]                   counters in the Prometheus text format\n"

@@ -45,6 +45,7 @@ static void put_rxqs(struct ctl_req *req, const struct pmd *pmd)
 		nlbuf_put_u32(req->out, DPSW_RXQ_PORT_NO, conf->rxq[q].port_no);
 		nlbuf_put_u32(req->out, DPSW_RXQ_QUEUE, conf->rxq[q].queue);
 		nlbuf_put_string(req->out, DPSW_RXQ_NAME, port ? port->name : "?");
+		nlbuf_put_u64(req->out, DPSW_RXQ_CYCLES, pmd_rxq_cycles(pmd, q));
 		nlbuf_nest_end(req->out, rxq);
 	}
 	nlbuf_nest_end(req->out, nest);
@@ -78,6 +79,35 @@ static int pmd_clear(struct ctl_req *req)
 	return 0;
 }
 
+/* Only when some port dropped misses over the rate: absent otherwise. */
+static void put_rate_drops(struct ctl_req *req)
+{
+	size_t nest = 0;
+	bool any = false;
+
+	for (uint32_t p = 0; p < PORT_MAX; p++) {
+		uint64_t n = dp_port_upcall_rate_dropped(req->dp, p);
+
+		if (n == 0)
+			continue;
+		if (!any)
+			nest = nlbuf_nest_start(req->out, DPSW_ATTR_UPCALL_RATE_DROPS);
+		any = true;
+		nlbuf_put_u64(req->out, (uint16_t)(p + 1), n);
+	}
+	if (any)
+		nlbuf_nest_end(req->out, nest);
+}
+
+static int rxq_rebalance(struct ctl_req *req)
+{
+	int ret = dp_rxq_rebalance(req->dp);
+
+	if (ret < 0)
+		return errmsg_set(&req->err, ret, -1, "rx queue rebalance: out of memory");
+	return 0;
+}
+
 static int config_get(struct ctl_req *req)
 {
 	struct ctl_server_stats cs;
@@ -99,6 +129,9 @@ static int config_get(struct ctl_req *req)
 	nlbuf_put_u32(req->out, DPSW_ATTR_MBUFS_TOTAL, info.mbufs_total);
 	nlbuf_put_u32(req->out, DPSW_ATTR_N_PMDS, info.n_pmds);
 	nlbuf_put_u64(req->out, DPSW_ATTR_UPCALLS_SENT, cs.upcalls_sent);
+	nlbuf_put_u32(req->out, DPSW_ATTR_UPCALL_RATE, info.upcall_rate);
+	nlbuf_put_u32(req->out, DPSW_ATTR_PMD_SLEEP_MAX, info.pmd_sleep_max_us);
+	put_rate_drops(req);
 	nlbuf_msg_end(req->out, msg);
 	return 0;
 }
@@ -157,6 +190,7 @@ static void put_conn(struct ctl_req *req, uint8_t cmd)
 	nlbuf_put_u32(req->out, DPSW_ATTR_CONN_PORT_ID, ctl_conn_port_id(req->conn));
 	nlbuf_put_u32(req->out, DPSW_ATTR_CONN_FRAMING,
 		      ctl_conn_framing_kernel(req->conn) ? DPSW_FRAMING_KERNEL : DPSW_FRAMING_BATCH);
+	nlbuf_put_u32(req->out, DPSW_ATTR_CONN_UPCALL_BATCH, ctl_conn_upcall_batch(req->conn));
 	nlbuf_msg_end(req->out, msg);
 }
 
@@ -171,17 +205,21 @@ static int conn_get(struct ctl_req *req)
 /* PORT_ID (a bind() to a chosen id) and/or FRAMING; both checked first. */
 static int conn_set(struct ctl_req *req)
 {
-	const struct nlattr *a[2] = { NULL, NULL };
-	int ret = parse_u32s(req, DPSW_ATTR_CONN_PORT_ID, DPSW_ATTR_CONN_FRAMING, a,
-			     "CONN_SET takes CONN_PORT_ID and CONN_FRAMING");
+	const struct nlattr *a[3] = { NULL, NULL, NULL };
+	int ret = parse_u32s(req, DPSW_ATTR_CONN_PORT_ID, DPSW_ATTR_CONN_UPCALL_BATCH, a,
+			     "CONN_SET takes CONN_PORT_ID, CONN_FRAMING and CONN_UPCALL_BATCH");
 
 	req->no_commit = true;
 	if (ret < 0)
 		return ret;
-	const struct nlattr *port = a[0], *framing = a[1];
+	const struct nlattr *port = a[0], *framing = a[1], *batch = a[2];
 	if (framing && mnl_attr_get_u32(framing) > DPSW_FRAMING_KERNEL)
 		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, framing),
 				  "unknown framing %u", mnl_attr_get_u32(framing));
+	if (batch && mnl_attr_get_u32(batch) > 1)
+		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, batch),
+				  "upcall batch %u is not 0 (one a datagram) or 1 (many)",
+				  mnl_attr_get_u32(batch));
 	if (port) {
 		ret = ctl_conn_set_port_id(req->conn, mnl_attr_get_u32(port));
 		if (ret < 0)
@@ -193,6 +231,8 @@ static int conn_set(struct ctl_req *req)
 	if (framing)
 		ctl_conn_set_framing_kernel(req->conn,
 					    mnl_attr_get_u32(framing) == DPSW_FRAMING_KERNEL);
+	if (batch)
+		ctl_conn_set_upcall_batch(req->conn, mnl_attr_get_u32(batch) == 1);
 	if (req->nlh->nlmsg_flags & NLM_F_ECHO)
 		put_conn(req, DPSW_CMD_CONN_SET);
 	return 0;
@@ -201,6 +241,7 @@ static int conn_set(struct ctl_req *req)
 const struct ctl_op ctl_dpsw_ops[] = {
 	{ CTL_FAMILY_DPSW, DPSW_CMD_PMD_GET, false, NULL, pmd_dump, NULL },
 	{ CTL_FAMILY_DPSW, DPSW_CMD_PMD_CLEAR, true, pmd_clear, NULL, NULL },
+	{ CTL_FAMILY_DPSW, DPSW_CMD_RXQ_REBALANCE, true, rxq_rebalance, NULL, NULL },
 	{ CTL_FAMILY_DPSW, DPSW_CMD_CONFIG_GET, false, config_get, NULL, NULL },
 	{ CTL_FAMILY_DPSW, DPSW_CMD_CONFIG_SET, true, config_set, NULL, NULL },
 	/* About the requesting connection only: open to every peer. */

@@ -15,6 +15,7 @@
 struct ctl_out {
 	struct ctl_out *next;
 	size_t len;
+	size_t cap;                /* room in data[] (batched upcalls grow len) */
 	uint8_t data[];
 };
 
@@ -43,6 +44,7 @@ struct ctl_conn {
 	uint32_t port_id;          /* its netlink port id (ctl_conn_port_id) */
 	uint32_t claimed_pid;      /* upcall pid this connection listens on */
 	bool framing_kernel;       /* one reply message per datagram */
+	bool upcall_batch;         /* many upcalls a datagram (opted in) */
 	uint32_t events;           /* epoll interest currently set */
 	/* Two budgets: replies to this client's requests (their backlog
 	 * pauses its reading) and upcalls (dropped when over budget, never a

@@ -423,19 +423,43 @@ static void conn_update_events(struct ctl_conn *conn)
 	conn->events = want;
 }
 
-static int outq_put(struct ctl_outq *q, const void *data, size_t len)
+/* Queue a datagram with room for 'cap' bytes (at least len). */
+static int outq_put_cap(struct ctl_outq *q, const void *data, size_t len, size_t cap)
 {
-	struct ctl_out *o = malloc(sizeof(*o) + len);
+	struct ctl_out *o = malloc(sizeof(*o) + (cap > len ? cap : len));
 
 	if (o == NULL)
 		return -ENOMEM;
 	o->next = NULL;
 	o->len = len;
+	o->cap = cap > len ? cap : len;
 	memcpy(o->data, data, len);
 	*(q->head ? &q->tail->next : &q->head) = o;
 	q->tail = o;
 	q->bytes += len;
 	return 0;
+}
+
+static int outq_put(struct ctl_outq *q, const void *data, size_t len)
+{
+	return outq_put_cap(q, data, len, len);
+}
+
+/* Batched upcalls: append to the last queued datagram (not sent yet:
+ * datagrams leave whole) while it has room, else start another. Sent by
+ * flush_out() when the socket is writable, which the next poll finds at
+ * once: one poll round's upcalls share datagrams. */
+static int outq_append(struct ctl_outq *q, const void *data, size_t len)
+{
+	struct ctl_out *t = q->tail;
+
+	if (t && t->cap - t->len >= len) {
+		memcpy(t->data + t->len, data, len);
+		t->len += len;
+		q->bytes += len;
+		return 0;
+	}
+	return outq_put_cap(q, data, len, CTL_UPCALL_BATCH_BYTES);
 }
 
 /* Send now when nothing of the queue waits (order within a queue is kept),
@@ -617,6 +641,16 @@ void ctl_conn_set_framing_kernel(struct ctl_conn *conn, bool on)
 	conn->framing_kernel = on;
 }
 
+bool ctl_conn_upcall_batch(const struct ctl_conn *conn)
+{
+	return conn->upcall_batch;
+}
+
+void ctl_conn_set_upcall_batch(struct ctl_conn *conn, bool on)
+{
+	conn->upcall_batch = on;
+}
+
 bool ctl_conn_is_admin(const struct ctl_conn *conn)
 {
 	return conn->admin;
@@ -676,7 +710,8 @@ int ctl_server_send_to_pid(struct ctl_server *srv, uint32_t pid, const void *dat
 		srv->stats.upcalls_dropped++;
 		return -ENOBUFS;
 	}
-	int ret = send_or_queue(conn, &conn->upcalls, data, len);
+	int ret = conn->upcall_batch ? outq_append(&conn->upcalls, data, len)
+				     : send_or_queue(conn, &conn->upcalls, data, len);
 	if (ret < 0)
 		return ret;
 	conn_update_events(conn);

@@ -66,6 +66,15 @@ static int pick_pmd_lcores(struct dp *dp, const struct options *opt, struct errm
 	return 0;
 }
 
+/* A port's misses may arrive on every PMD (RSS): each gets a share of the
+ * port's rate. */
+static uint32_t dp_pmd_upcall_rate(uint32_t rate, uint32_t n_pmds)
+{
+	if (rate == 0)
+		return 0;
+	return rate / n_pmds ? rate / n_pmds : 1;
+}
+
 static int create_pmds(struct dp *dp, struct errmsg *err)
 {
 	for (uint32_t i = 0; i < dp->n_pmds; i++) {
@@ -73,6 +82,8 @@ static int create_pmds(struct dp *dp, struct errmsg *err)
 			.lcore_id = dp->pmd_lcores[i], .slot = i, .tbl = dp->tbl, .pool = dp->pool,
 			.cache_entries = FLOWTBL_CACHE_DEFAULT, .miss_pid = dp->miss_pid,
 			.clock = dp->clock, .upcall_slots = dp_upcall_slots(dp),
+			.upcall_rate = dp_pmd_upcall_rate(dp->opt->upcall_rate, dp->n_pmds),
+			.sleep_max_us = dp->opt->pmd_sleep_max_us,
 		};
 		int ret = pmd_create(&p, &dp->pmds[i], err);
 		if (ret < 0)
@@ -169,16 +180,137 @@ void dp_destroy(struct dp *dp)
 
 /* ---- ports and PMD configuration ---- */
 
-/*
- * Recompute every PMD's rx queues and tx queue map from the port table and
- * hand them over. Rx queues go round robin to the PMDs of the port's NUMA
- * socket, or to any PMD when none is local. Senders are the PMDs and the
- * control thread (sender n_pmds); a port with a queue per sender needs no
- * lock, one with fewer shares queues under per-queue locks.
- */
-static int reassign(struct dp *dp)
+/* A PMD of the port's NUMA socket at or after 'pick', else 'pick'. */
+static uint32_t local_pmd(const struct dp *dp, const struct dp_port *dport, uint32_t pick)
 {
-	uint32_t senders = dp->n_pmds + 1, rr = 0;
+	for (uint32_t k = 0; k < dp->n_pmds; k++) {
+		uint32_t i = (pick + k) % dp->n_pmds;
+		if ((int)rte_lcore_to_socket_id(dp->pmd_lcores[i]) == dport->port.socket_id)
+			return i;
+	}
+	return pick;
+}
+
+static bool is_local(const struct dp *dp, const struct dp_port *dport, uint32_t i)
+{
+	return (int)rte_lcore_to_socket_id(dp->pmd_lcores[i]) == dport->port.socket_id;
+}
+
+/* The cycles rx queue (port_no, queue) cost its PMD under the current
+ * confs (since they were handed over); 0 when it had none. */
+static uint64_t rxq_load(const struct dp *dp, uint32_t port_no, uint16_t queue)
+{
+	for (uint32_t i = 0; i < dp->n_pmds; i++) {
+		const struct pmd_conf *c = dp->pmd_confs[i];
+		for (uint32_t q = 0; c && q < c->n_rxq; q++)
+			if (c->rxq[q].port_no == port_no && c->rxq[q].queue == queue)
+				return pmd_rxq_cycles(dp->pmds[i], q);
+	}
+	return 0;
+}
+
+struct rxq_item {
+	uint32_t port_no;
+	uint16_t queue;
+	uint64_t load;
+};
+
+static int by_load_desc(const void *a, const void *b)
+{
+	const struct rxq_item *x = a, *y = b;
+
+	if (x->load != y->load)
+		return x->load < y->load ? 1 : -1;
+	if (x->port_no != y->port_no)
+		return x->port_no < y->port_no ? -1 : 1;
+	return x->queue < y->queue ? -1 : x->queue > y->queue;
+}
+
+/* The PMD (NUMA-local if any) with the least load, then fewest queues. */
+static uint32_t least_loaded(const struct dp *dp, const struct dp_port *dport,
+			     struct pmd_conf *const *confs, const uint64_t *load)
+{
+	bool any_local = is_local(dp, dport, local_pmd(dp, dport, 0));
+	uint32_t best = UINT32_MAX;
+
+	for (uint32_t i = 0; i < dp->n_pmds; i++) {
+		if (any_local && !is_local(dp, dport, i))
+			continue;
+		if (best == UINT32_MAX || load[i] < load[best] ||
+		    (load[i] == load[best] && confs[i]->n_rxq < confs[best]->n_rxq))
+			best = i;
+	}
+	return best;
+}
+
+static void add_rxq(struct pmd_conf *c, const struct dp_port *dport, uint32_t p, uint16_t q)
+{
+	if (c->n_rxq < PMD_MAX_RXQ)
+		c->rxq[c->n_rxq++] = (struct pmd_rxq){
+			.port_id = dport->port.port_id, .queue = q, .port_no = p,
+		};
+}
+
+static bool port_live(const struct dp_port *dport)
+{
+	return dport != NULL && dport->port.started && !dport->removing;
+}
+
+/*
+ * Rx queues by measured cycles (pmd-rxq-rebalance): the busiest first,
+ * each to the NUMA-local PMD with the least load so far, as OVS's
+ * "cycles" assignment. Queues never measured weigh 0 and spread by count.
+ */
+static int place_by_load(struct dp *dp, struct pmd_conf **confs)
+{
+	uint64_t load[OPTIONS_MAX_PMDS] = { 0 };
+	struct rxq_item *items = malloc(sizeof(*items) * PORT_MAX * PORT_MAX_QUEUES);
+	uint32_t n = 0;
+
+	if (items == NULL)
+		return -ENOMEM;
+	for (uint32_t p = 1; p < PORT_MAX; p++) {
+		if (!port_live(dp->ports[p]))
+			continue;
+		for (uint16_t q = 0; q < dp->ports[p]->port.n_rxq; q++)
+			items[n++] = (struct rxq_item){ p, q, rxq_load(dp, p, q) };
+	}
+	qsort(items, n, sizeof(*items), by_load_desc);
+	for (uint32_t k = 0; k < n; k++) {
+		const struct dp_port *dport = dp->ports[items[k].port_no];
+		uint32_t i = least_loaded(dp, dport, confs, load);
+		add_rxq(confs[i], dport, items[k].port_no, items[k].queue);
+		load[i] += items[k].load;
+	}
+	free(items);
+	return 0;
+}
+
+/* Rx queues round robin to the PMDs of the port's NUMA socket, or to any
+ * PMD when none is local. */
+static void place_round_robin(struct dp *dp, struct pmd_conf **confs)
+{
+	uint32_t rr = 0;
+
+	for (uint32_t p = 1; p < PORT_MAX; p++) {
+		const struct dp_port *dport = dp->ports[p];
+		if (!port_live(dport))
+			continue;
+		for (uint16_t q = 0; q < dport->port.n_rxq; q++)
+			add_rxq(confs[local_pmd(dp, dport, rr++ % dp->n_pmds)], dport, p, q);
+	}
+}
+
+/*
+ * Recompute every PMD's rx queues (round robin, or by measured load for
+ * pmd-rxq-rebalance) and tx queue map from the port table and hand them
+ * over. Senders are the PMDs and the control thread (sender n_pmds); a
+ * port with a queue per sender needs no lock, one with fewer shares
+ * queues under per-queue locks.
+ */
+static int reassign_rxqs(struct dp *dp, bool by_load)
+{
+	uint32_t senders = dp->n_pmds + 1;
 	struct pmd_conf *confs[OPTIONS_MAX_PMDS];
 	struct pmd_txq ctl_txq[PORT_MAX];
 
@@ -191,26 +323,20 @@ static int reassign(struct dp *dp)
 			return -ENOMEM;
 		}
 	}
+	if (by_load) {
+		int ret = place_by_load(dp, confs);
+		if (ret < 0) {
+			for (uint32_t i = 0; i < dp->n_pmds; i++)
+				free(confs[i]);
+			return ret;
+		}
+	} else {
+		place_round_robin(dp, confs);
+	}
 	for (uint32_t p = 1; p < PORT_MAX; p++) {
 		struct dp_port *dport = dp->ports[p];
-		if (dport == NULL || !dport->port.started || dport->removing)
+		if (!port_live(dport))
 			continue;
-		for (uint16_t q = 0; q < dport->port.n_rxq; q++) {
-			uint32_t pick = rr++ % dp->n_pmds;
-			for (uint32_t k = 0; k < dp->n_pmds; k++) {
-				uint32_t i = (pick + k) % dp->n_pmds;
-				if ((int)rte_lcore_to_socket_id(dp->pmd_lcores[i]) ==
-				    dport->port.socket_id) {
-					pick = i;
-					break;
-				}
-			}
-			struct pmd_conf *c = confs[pick];
-			if (c->n_rxq < PMD_MAX_RXQ)
-				c->rxq[c->n_rxq++] = (struct pmd_rxq){
-					.port_id = dport->port.port_id, .queue = q, .port_no = p,
-				};
-		}
 		for (uint32_t i = 0; i <= dp->n_pmds; i++) {
 			struct pmd_txq *t = i < dp->n_pmds ? &confs[i]->txq[p] : &ctl_txq[p];
 			uint16_t queue = (uint16_t)(i % dport->port.n_txq);
@@ -226,6 +352,16 @@ static int reassign(struct dp *dp)
 	}
 	dp_ctl_exec_set_ports(dp, ctl_txq);
 	return 0;
+}
+
+static int reassign(struct dp *dp)
+{
+	return reassign_rxqs(dp, false);
+}
+
+int dp_rxq_rebalance(struct dp *dp)
+{
+	return reassign_rxqs(dp, true);
 }
 
 static int open_port(struct dp *dp, uint16_t port_id, bool hotplugged, struct errmsg *err)

@@ -76,6 +76,15 @@ uint64_t dp_port_tx_dropped(const struct dp *dp, uint32_t port_no)
 	return n;
 }
 
+uint64_t dp_port_upcall_rate_dropped(const struct dp *dp, uint32_t port_no)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < dp->n_pmds; i++)
+		n += pmd_port_upcall_rate_dropped(dp->pmds[i], port_no);
+	return n;
+}
+
 uint32_t dp_mbufs_in_use(const struct dp *dp)
 {
 	return rte_mempool_in_use_count(dp->pool);
@@ -159,5 +168,6 @@ void dp_info_get(const struct dp *dp, struct dp_info *info)
 		.mbufs_total = dp->n_mbufs, .reval_rounds = r->rounds,
 		.reval_duration_ms = r->last_duration_ms, .reval_deleted = r->deleted_idle,
 		.reval_flushed = r->deleted_flush, .flows_refused = dp->flows_refused,
+		.upcall_rate = dp->opt->upcall_rate, .pmd_sleep_max_us = dp->opt->pmd_sleep_max_us,
 	};
 }

@@ -13,7 +13,7 @@
 enum {
 	OPT_CTL = 256, OPT_CTL_GROUP, OPT_CTL_MODE, OPT_CTL_MAX_CONNS, OPT_CTL_MAX_CONNS_PER_UID, OPT_PMD_CORES, OPT_FLOWS,
 	OPT_SAVE_FLOWS,
-	OPT_FLOW_LIMIT, OPT_RESERVE_FLOWS, OPT_MAX_IDLE, OPT_RXQ, OPT_RXD, OPT_TXD, OPT_MBUFS,
+	OPT_FLOW_LIMIT, OPT_RESERVE_FLOWS, OPT_MAX_IDLE, OPT_UPCALL_RATE, OPT_PMD_SLEEP_MAX, OPT_RXQ, OPT_RXD, OPT_TXD, OPT_MBUFS,
 	OPT_MTU, OPT_LOG_LEVEL, OPT_EXIT_IDLE, OPT_DURATION, OPT_STATS_INTERVAL,
 	OPT_HELP, OPT_VERSION, OPT_DP_NAME,
 };
@@ -30,6 +30,8 @@ static const struct option long_options[] = {
 	{ "flow-limit", required_argument, NULL, OPT_FLOW_LIMIT },
 	{ "reserve-flows", required_argument, NULL, OPT_RESERVE_FLOWS },
 	{ "max-idle", required_argument, NULL, OPT_MAX_IDLE },
+	{ "upcall-rate", required_argument, NULL, OPT_UPCALL_RATE },
+	{ "pmd-sleep-max", required_argument, NULL, OPT_PMD_SLEEP_MAX },
 	{ "rxq", required_argument, NULL, OPT_RXQ },
 	{ "rxd", required_argument, NULL, OPT_RXD },
 	{ "txd", required_argument, NULL, OPT_TXD },
@@ -97,6 +99,11 @@ void options_usage(FILE *f, const char *prog)
 		"                       MS ms, dynamic flow limit, flush past twice it\n"
 		"                       (default: flows live until deleted, as in the\n"
 		"                       kernel datapath)\n"
+		"  --upcall-rate N      most MISS upcalls a second from one input port;\n"
+		"                       those beyond are dropped and counted per port\n"
+		"                       (default 0: no limit)\n"
+		"  --pmd-sleep-max US   an idle PMD sleeps, backing off up to US us\n"
+		"                       (at most %d; default 0: it always polls)\n"
 		"  --rxq N              rx queues per port (default: one per PMD)\n"
 		"  --rxd N, --txd N     descriptors per rx/tx queue (default 1024)\n"
 		"  --mbufs N            mbufs per NUMA socket (default: sized from ports)\n"
@@ -111,7 +118,7 @@ void options_usage(FILE *f, const char *prog)
 		"Exit status: 0 on a clean stop (SIGINT, SIGTERM, --duration,\n"
 		"--exit-idle), 1 on a run-time failure, 2 on bad options or flows.\n",
 		prog, OPTIONS_DEFAULT_CTL, OPTIONS_DEFAULT_MAX_CONNS, OPTIONS_DEFAULT_MAX_CONNS_PER_UID,
-		OPTIONS_DEFAULT_DP_NAME, OPTIONS_DEFAULT_FLOW_LIMIT);
+		OPTIONS_DEFAULT_DP_NAME, OPTIONS_DEFAULT_FLOW_LIMIT, OPTIONS_PMD_SLEEP_MAX_US);
 }
 
 /* Parse an unsigned decimal in [min, max]. */
@@ -274,6 +281,11 @@ static int parse_one(struct options *o, int opt, const char *arg, struct errmsg 
 		return parse_uint("reserve-flows", arg, 0, 100000000, &o->reserve_flows, err);
 	case OPT_MAX_IDLE:
 		return parse_uint("max-idle", arg, 1, 3600 * 1000, &o->max_idle_ms, err);
+	case OPT_UPCALL_RATE:
+		return parse_uint("upcall-rate", arg, 0, 100000000, &o->upcall_rate, err);
+	case OPT_PMD_SLEEP_MAX:
+		return parse_uint("pmd-sleep-max", arg, 0, OPTIONS_PMD_SLEEP_MAX_US,
+				  &o->pmd_sleep_max_us, err);
 	case OPT_RXQ: return parse_u16("rxq", arg, 1, 64, &o->rxq, err);
 	case OPT_RXD: return parse_u16("rxd", arg, 32, 32768, &o->rxd, err);
 	case OPT_TXD: return parse_u16("txd", arg, 32, 32768, &o->txd, err);

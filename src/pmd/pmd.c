@@ -17,6 +17,8 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
 
 #include "flow_extract.h"
 #include "flowtbl_pmd.h"
@@ -36,6 +38,17 @@ struct pmd {
 	uint64_t now_ms;
 	struct pmd_stats stats;
 	uint64_t tx_dropped[PORT_MAX];  /* the port's tx queue was full */
+	uint64_t now_tsc;               /* the current iteration's start */
+	/* Per input port MISS upcall rate (token buckets counted in TSC
+	 * cycles, so a refill is a subtraction): a miss costs upcall_cost
+	 * cycles of credit, a bucket holds at most upcall_cap. 0: no limit. */
+	uint64_t upcall_cost, upcall_cap;
+	uint64_t bucket[PORT_MAX];      /* credit at bucket_tsc[] */
+	uint64_t bucket_tsc[PORT_MAX];
+	uint64_t rate_dropped[PORT_MAX]; /* misses over the port's rate */
+	/* Cycles spent on each rx queue of the current conf (by index). */
+	uint64_t rxq_cycles[PMD_MAX_RXQ];
+	uint32_t sleep_max_us, sleep_us; /* idle back-off */
 
 	/* Per-burst scratch: keys and layouts must outlive actions_execute. */
 	struct flow_key keys[BURST];
@@ -124,12 +137,34 @@ static int pmd_upcall_action(void *arg, const struct actions_upcall *up)
 	return 0;
 }
 
+/* Hot path (misses only). Take one upcall's credit from the port's
+ * bucket; false when the port is over its rate. */
+static bool upcall_credit(struct pmd *pmd, uint32_t port)
+{
+	uint64_t credit = pmd->bucket[port] + (pmd->now_tsc - pmd->bucket_tsc[port]);
+
+	if (credit > pmd->upcall_cap)
+		credit = pmd->upcall_cap;
+	pmd->bucket_tsc[port] = pmd->now_tsc;
+	if (credit < pmd->upcall_cost) {
+		pmd->bucket[port] = credit;
+		return false;
+	}
+	pmd->bucket[port] = credit - pmd->upcall_cost;
+	return true;
+}
+
 /* Hot path (misses only). A miss goes to the input port's listener. */
 static void miss(struct pmd *pmd, struct rte_mbuf *m, const struct flow_key *key)
 {
-	uint32_t pid = __atomic_load_n(&pmd->miss_pid[key->in_port % PORT_MAX], __ATOMIC_RELAXED);
+	uint32_t port = key->in_port % PORT_MAX;
+	uint32_t pid = __atomic_load_n(&pmd->miss_pid[port], __ATOMIC_RELAXED);
 	struct upcall *u;
 
+	if (pid != 0 && pmd->upcall_cost && !upcall_credit(pmd, port)) {
+		pmd->rate_dropped[port]++;
+		pid = 0;
+	}
 	if (pid == 0 || (u = upcall_queue_get_free(pmd->upq)) == NULL) {
 		pmd->stats.lost++;
 		rte_pktmbuf_free(m);
@@ -375,6 +410,7 @@ static void apply_conf(struct pmd *pmd, struct pmd_conf *next)
 		if (prev && prev->txq[p].present && !next->txq[p].present)
 			actions_port_set(pmd->actx, p, false);
 	pmd->conf = next;
+	memset(pmd->rxq_cycles, 0, sizeof(pmd->rxq_cycles));
 	for (uint32_t p = 0; p < PORT_MAX; p++)
 		if (next->txq[p].present && !(prev && prev->txq[p].present))
 			actions_port_set(pmd->actx, p, true);
@@ -430,6 +466,27 @@ const struct pmd_conf *pmd_get_conf(const struct pmd *pmd)
 
 /* ---- the loop ---- */
 
+/*
+ * An idle iteration: sleep a little longer each time, up to sleep_max_us
+ * (traffic resets it). A signal may end the sleep early, which only makes
+ * the PMD poll sooner. The control thread never waits on a sleeping PMD
+ * for longer than one sleep (see OPTIONS_PMD_SLEEP_MAX_US). Returns the
+ * TSC after the sleep.
+ */
+static uint64_t idle_sleep(struct pmd *pmd)
+{
+	uint32_t us = pmd->sleep_us + 1 + pmd->sleep_us / 8;
+	struct timespec ts;
+
+	if (us > pmd->sleep_max_us)
+		us = pmd->sleep_max_us;
+	pmd->sleep_us = us;
+	ts.tv_sec = us / 1000000;
+	ts.tv_nsec = (long)(us % 1000000) * 1000;
+	clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
+	return rte_rdtsc();
+}
+
 static int pmd_main(void *arg)
 {
 	struct pmd *pmd = arg;
@@ -440,6 +497,10 @@ static int pmd_main(void *arg)
 	 * (rdtsc is not free, and two a burst show at tens of Mpps). */
 	uint64_t start = rte_rdtsc();
 
+	/* The kernel stretches a sleep by the thread's timer slack (50 us by
+	 * default): keep the idle sleep near what was asked. */
+	if (pmd->sleep_max_us)
+		prctl(PR_SET_TIMERSLACK, 1000UL);
 	flowtbl_pmd_online(pmd->ft);
 	while (!atomic_load_explicit(&pmd->stop, memory_order_relaxed)) {
 		uint64_t rx = 0;
@@ -448,12 +509,25 @@ static int pmd_main(void *arg)
 		if (unlikely(next != NULL))
 			apply_conf(pmd, next);
 		pmd->now_ms = tsc_clock_ms(&pmd->clock, start);
+		pmd->now_tsc = start;
+		/* Cycles per rx queue: a busy queue's run ends where the next
+		 * busy one starts, the last one's at the iteration's end (tx
+		 * flush included), so with one busy queue the iteration still
+		 * reads the TSC once. */
+		uint64_t qstart = start;
+		int32_t busy_q = -1;
 		for (uint32_t q = 0; q < pmd->conf->n_rxq; q++) {
 			const struct pmd_rxq *rxq = &pmd->conf->rxq[q];
 			uint16_t n = rte_eth_rx_burst(rxq->port_id, rxq->queue, pkts, BURST);
 
 			if (n == 0)
 				continue;
+			if (busy_q >= 0) {
+				uint64_t t = rte_rdtsc();
+				pmd->rxq_cycles[busy_q] += t - qstart;
+				qstart = t;
+			}
+			busy_q = (int32_t)q;
 			md.in_port = rxq->port_no;
 			process_rx(pmd, pkts, n, &md);
 			process_recirc(pmd);
@@ -465,13 +539,22 @@ static int pmd_main(void *arg)
 
 		uint64_t end = rte_rdtsc(), cycles = end - start;
 
+		if (busy_q >= 0)
+			pmd->rxq_cycles[busy_q] += end - qstart;
+
 		start = end;
 		pmd->stats.iterations++;
 		pmd->stats.rx_packets += rx;
-		if (rx)
+		if (rx) {
 			pmd->stats.busy_cycles += cycles;
-		else
+			pmd->sleep_us = 0;
+		} else {
 			pmd->stats.idle_cycles += cycles;
+			if (pmd->sleep_max_us) {
+				start = idle_sleep(pmd);
+				pmd->stats.idle_cycles += start - end;
+			}
+		}
 	}
 	actions_flush(pmd->actx);
 	flowtbl_pmd_offline(pmd->ft);
@@ -496,6 +579,18 @@ int pmd_create(const struct pmd_params *p, struct pmd **out, struct errmsg *err)
 	pmd->tbl = p->tbl;
 	pmd->miss_pid = p->miss_pid;
 	pmd->clock = p->clock;
+	pmd->sleep_max_us = p->sleep_max_us;
+	if (p->upcall_rate) {
+		/* A burst of up to a tenth of a second's worth (at least one). */
+		uint64_t burst = p->upcall_rate / 10 ? p->upcall_rate / 10 : 1;
+
+		pmd->upcall_cost = rte_get_tsc_hz() / p->upcall_rate;
+		if (pmd->upcall_cost == 0)
+			pmd->upcall_cost = 1;
+		pmd->upcall_cap = pmd->upcall_cost * burst;
+		for (uint32_t i = 0; i < PORT_MAX; i++)
+			pmd->bucket[i] = pmd->upcall_cap;
+	}
 
 	struct flowtbl_pmd_params fp = {
 		.slot = p->slot, .cache_entries = p->cache_entries,
@@ -582,6 +677,16 @@ void pmd_stats_get(const struct pmd *pmd, struct pmd_stats *st)
 uint64_t pmd_port_tx_dropped(const struct pmd *pmd, uint32_t port_no)
 {
 	return port_no < PORT_MAX ? pmd->tx_dropped[port_no] : 0;
+}
+
+uint64_t pmd_port_upcall_rate_dropped(const struct pmd *pmd, uint32_t port_no)
+{
+	return port_no < PORT_MAX ? pmd->rate_dropped[port_no] : 0;
+}
+
+uint64_t pmd_rxq_cycles(const struct pmd *pmd, uint32_t idx)
+{
+	return idx < PMD_MAX_RXQ ? pmd->rxq_cycles[idx] : 0;
 }
 
 struct upcall_queue *pmd_upcalls(struct pmd *pmd)

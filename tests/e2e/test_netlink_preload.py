@@ -322,6 +322,7 @@ def c_vport_by_name_any_datapath():
 
 DPSW_CMD_CONN_GET, DPSW_CMD_CONN_SET = 5, 6
 DPSW_ATTR_PMD_ID, DPSW_ATTR_CONN_PORT_ID, DPSW_ATTR_CONN_FRAMING = 1, 20, 21
+DPSW_ATTR_CONN_UPCALL_BATCH = 22
 
 
 def c_conn_commands():
@@ -339,14 +340,17 @@ def c_conn_commands():
     r = conn(DPSW_CMD_CONN_GET)
     check(r.error is None and
           r.attrs()[DPSW_ATTR_CONN_PORT_ID] == struct.pack("=I", s.getsockname()[0]) and
-          r.attrs()[DPSW_ATTR_CONN_FRAMING] == struct.pack("=I", 1),
+          r.attrs()[DPSW_ATTR_CONN_FRAMING] == struct.pack("=I", 1) and
+          r.attrs()[DPSW_ATTR_CONN_UPCALL_BATCH] == struct.pack("=I", 0),
           "CONN_GET: getsockname's port id, kernel framing", r)
     for attrs, err, reason in (
             (u32(DPSW_ATTR_CONN_FRAMING, 7), errno.EINVAL, "unknown framing 7"),
             (u32(DPSW_ATTR_PMD_ID, 1), errno.EINVAL,
-             "CONN_SET takes CONN_PORT_ID and CONN_FRAMING (u32) only"),
+             "CONN_SET takes CONN_PORT_ID, CONN_FRAMING and CONN_UPCALL_BATCH (u32) only"),
             (attr(DPSW_ATTR_CONN_FRAMING, b"\x01"), errno.EINVAL,
-             "CONN_SET takes CONN_PORT_ID and CONN_FRAMING (u32) only"),
+             "CONN_SET takes CONN_PORT_ID, CONN_FRAMING and CONN_UPCALL_BATCH (u32) only"),
+            (u32(DPSW_ATTR_CONN_UPCALL_BATCH, 2), errno.EINVAL,
+             "upcall batch 2 is not 0 (one a datagram) or 1 (many)"),
             (u32(DPSW_ATTR_CONN_PORT_ID, 0), errno.EINVAL, "port id 0 is nobody's"),
             (u32(DPSW_ATTR_CONN_PORT_ID, other.getsockname()[0]), errno.EADDRINUSE,
              "port id %u is another connection's" % other.getsockname()[0])):

@@ -54,6 +54,7 @@ def test_changes_refused():
                  ["del-flows"], ["add-flows", path], ["del-flows", path],
                  ["add-if", "net_null5,no-rx=1"], ["del-if", "net_null1"],
                  ["set-flow-limit", "5000"], ["set-max-idle", "100"], ["pmd-stats-clear"],
+                 ["pmd-rxq-rebalance"],
                  ["execute", "00000000000200000000000108004500", "1"], ["monitor"]):
         r = fails(S, 1, *args, **NOBODY)
         check(EPERM in r.err, "EPERM with its reason", r)

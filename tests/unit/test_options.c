@@ -69,7 +69,7 @@ static void test_all_options(void **state)
 	assert_int_equal(PARSE(&o, &e, "--ctl", "/tmp/x.sock", "--ctl-group", "wheel",
 			       "--ctl-mode", "0660", "--pmd-cores", "1,3-4", "--flows", "f.txt", "--save-flows", "s.txt",
 			       "--flow-limit", "5000", "--reserve-flows", "4000", "--max-idle",
-			       "250", "--rxq", "2",
+			       "250", "--rxq", "2", "--upcall-rate", "5000", "--pmd-sleep-max", "300",
 			       "--rxd", "512", "--txd", "2048", "--mbufs", "65536", "--mtu", "9000",
 			       "--log-level", "debug", "--exit-idle", "300", "--duration", "5",
 			       "--stats-interval", "1", "--dp-name", "ovs-system", "--version"),
@@ -87,6 +87,8 @@ static void test_all_options(void **state)
 	assert_int_equal(o.reserve_flows, 4000);
 	assert_int_equal(o.max_idle_ms, 250);
 	assert_int_equal(o.rxq, 2);
+	assert_int_equal(o.upcall_rate, 5000);
+	assert_int_equal(o.pmd_sleep_max_us, 300);
 	assert_int_equal(o.rxd, 512);
 	assert_int_equal(o.txd, 2048);
 	assert_int_equal(o.mbufs, 65536);
@@ -138,6 +140,11 @@ static void test_bad_options(void **state)
 		{ { "--dp-name", "a b" }, "not a device name" },
 		{ { "--dp-name", ".." }, "not a device name" },
 		{ { "--max-idle", "0" }, "--max-idle: '0' is not a number in 1..3600000" },
+		{ { "--upcall-rate", "-1" }, "--upcall-rate: '-1' is not a number in 0..100000000" },
+		{ { "--upcall-rate", "100000001" }, "0..100000000" },
+		{ { "--upcall-rate", "fast" }, "--upcall-rate: 'fast'" },
+		{ { "--pmd-sleep-max", "10001" }, "--pmd-sleep-max: '10001' is not a number in 0..10000" },
+		{ { "--pmd-sleep-max", "" }, "--pmd-sleep-max" },
 		/* Options that do not fit together (checked before EAL). */
 		{ { "--reserve-flows", "5000", "--flow-limit", "1000" },
 		  "--reserve-flows 5000 is more than the flow limit 1000: lower --reserve-flows "
