@@ -17,6 +17,7 @@
 #include <rte_mbuf.h>
 
 #include "actions.h"
+#include "dpsw_atomic.h"
 
 #define CUTLEN_NONE UINT32_MAX
 
@@ -56,10 +57,10 @@ struct actions_ctx {
 	struct nest_level levels[ACTIONS_NEST_MAX + 1];
 };
 
-/* Single writer (the owner); relaxed stores so other threads may read. */
+/* Single writer (the owner); other threads read with LOAD_RLX. */
 static inline void drop_count(struct actions_ctx *ctx, enum actions_drop reason, uint64_t n)
 {
-	__atomic_store_n(&ctx->drops[reason], ctx->drops[reason] + n, __ATOMIC_RELAXED);
+	counter_add(&ctx->drops[reason], n);
 }
 
 /* Counts one drop of 'reason'; returns false for use as a step result. */
