@@ -131,8 +131,9 @@ static void ctl_recirc(struct dp *dp)
 			};
 			actions_execute(dp->ctl_actx, &pkt, 1, (const struct nlattr *)acts->data,
 					acts->len);
-		} else if (ctl_queue_upcall(dp, OVS_PACKET_CMD_MISS, dp->miss_pid[key.in_port %
-							PORT_MAX], rec.mbuf, &key, 0, NULL) < 0) {
+		} else if (ctl_queue_upcall(dp, OVS_PACKET_CMD_MISS,
+					    LOAD_RLX(&dp->miss_pid[key.in_port % PORT_MAX]),
+					    rec.mbuf, &key, 0, NULL) < 0) {
 			dp->ctl_lost++;
 			rte_pktmbuf_free(rec.mbuf);
 		}
