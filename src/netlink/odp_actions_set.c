@@ -11,32 +11,6 @@
 
 #include "odp_actions_internal.h"
 
-/* Size of a settable key attribute; 0 when it cannot be set. */
-static size_t settable_size(uint16_t type)
-{
-	switch (type) {
-	case OVS_KEY_ATTR_ETHERNET:
-		return sizeof(struct ovs_key_ethernet);
-	case OVS_KEY_ATTR_IPV4:
-		return sizeof(struct ovs_key_ipv4);
-	case OVS_KEY_ATTR_IPV6:
-		return sizeof(struct ovs_key_ipv6);
-	case OVS_KEY_ATTR_TCP:
-	case OVS_KEY_ATTR_UDP:
-	case OVS_KEY_ATTR_SCTP:
-		return sizeof(struct ovs_key_tcp);
-	case OVS_KEY_ATTR_ICMP:
-	case OVS_KEY_ATTR_ICMPV6:
-		return sizeof(struct ovs_key_icmp);
-	case OVS_KEY_ATTR_MPLS:
-	case OVS_KEY_ATTR_PRIORITY:
-	case OVS_KEY_ATTR_SKB_MARK:
-		return sizeof(uint32_t);
-	default:
-		return 0;
-	}
-}
-
 static const char *unsettable_reason(uint16_t type, int *err)
 {
 	*err = -EOPNOTSUPP;
@@ -190,7 +164,7 @@ int odp_validate_set(const struct vctx *c, const struct nlattr *a, const struct 
 	klen = nl_attr_len(k);
 	if (type == OVS_KEY_ATTR_TUNNEL)
 		return check_tunnel(c, k, masked);
-	size = settable_size(type);
+	size = odp_key_attr_settable_size(type);
 	if (size == 0) {
 		int err;
 		const char *why = unsettable_reason(type, &err);
