@@ -18,6 +18,7 @@
 
 #include "actions.h"
 #include "dpsw_atomic.h"
+#include "dpsw_bytes.h"
 
 #define CUTLEN_NONE UINT32_MAX
 
@@ -136,33 +137,6 @@ static inline void layout_shift(struct flow_layout *l, int delta)
 		l->l3 = (uint16_t)(l->l3 + delta);
 	if (l->l4 != FLOW_OFS_NONE)
 		l->l4 = (uint16_t)(l->l4 + delta);
-}
-
-/* Unaligned loads and stores of raw (network order) fields. */
-static inline uint16_t ld16(const void *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint32_t ld32(const void *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline void st16(void *p, uint16_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static inline void st32(void *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
 }
 
 /* Masked update as the kernel's OVS_MASKED: bits set in 'mask' come from 'val'. */
