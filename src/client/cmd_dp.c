@@ -13,6 +13,7 @@
 #include "client.h"
 #include "dpsw_proto.h"
 #include "json.h"
+#include "nl_policy.h"
 
 static int on_config(void *arg, const struct nl_msg *msg)
 {
@@ -20,13 +21,13 @@ static int on_config(void *arg, const struct nl_msg *msg)
 	const struct nlattr *attr; /* the name mnl_attr_for_each_payload uses */
 
 	mnl_attr_for_each_payload(msg->attrs, msg->attrs_len) {
-		uint16_t type = mnl_attr_get_type(attr);
+		uint16_t type = nl_attr_type(attr);
 		if (type > DPSW_ATTR_MAX)
 			continue;
-		if (mnl_attr_get_payload_len(attr) == 4)
-			cfg->v[type] = mnl_attr_get_u32(attr);
-		else if (mnl_attr_get_payload_len(attr) == 8)
-			cfg->v[type] = mnl_attr_get_u64(attr);
+		if (nl_attr_len(attr) == 4)
+			cfg->v[type] = nl_attr_u32(attr);
+		else if (nl_attr_len(attr) == 8)
+			cfg->v[type] = nl_attr_u64(attr);
 	}
 	cfg->valid = true;
 	return 0;

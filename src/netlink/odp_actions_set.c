@@ -6,7 +6,6 @@
  * has at that point of the list; set_masked() carries value then mask.
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <netinet/in.h>
 
 #include "odp_actions_internal.h"
@@ -39,7 +38,7 @@ static bool within_mask(const uint8_t *value, size_t len)
 static int set_error(const struct vctx *c, const struct nlattr *k, bool masked, const char *what)
 {
 	return errmsg_set(c->err, -EINVAL, odp_ofs(k, c->origin), "%s(%s): %s",
-			  masked ? "set_masked" : "set", odp_key_attr_name(mnl_attr_get_type(k)),
+			  masked ? "set_masked" : "set", odp_key_attr_name(nl_attr_type(k)),
 			  what);
 }
 
@@ -93,7 +92,7 @@ static int check_l4(const struct vctx *c, const struct nlattr *k, const struct v
 	return errmsg_set(c->err, -EINVAL, odp_ofs(k, c->origin),
 			  "%s(%s) needs an %s flow matching ip proto %u exactly (eth_type 0x%04x, "
 			  "proto %u here)", masked ? "set_masked" : "set",
-			  odp_key_attr_name(mnl_attr_get_type(k)),
+			  odp_key_attr_name(nl_attr_type(k)),
 			  need_et == htons(ETH_P_IP) ? "IPv4" : need_et ? "IPv6" : "IP", proto,
 			  ntohs(st->eth_type), c->key->ip_proto);
 }
@@ -101,7 +100,7 @@ static int check_l4(const struct vctx *c, const struct nlattr *k, const struct v
 static int check_header(const struct vctx *c, const struct nlattr *k, const struct vstate *st,
 			bool masked)
 {
-	uint16_t type = mnl_attr_get_type(k);
+	uint16_t type = nl_attr_type(k);
 
 	switch (type) {
 	case OVS_KEY_ATTR_IPV4:
@@ -160,7 +159,7 @@ int odp_validate_set(const struct vctx *c, const struct nlattr *a, const struct 
 	    (size_t)NLA_ALIGN(k->nla_len) != plen)
 		return errmsg_set(c->err, -EINVAL, odp_ofs(a, c->origin),
 				  "%s: the payload must be exactly one key attribute", act);
-	type = mnl_attr_get_type(k);
+	type = nl_attr_type(k);
 	klen = nl_attr_len(k);
 	if (type == OVS_KEY_ATTR_TUNNEL)
 		return check_tunnel(c, k, masked);

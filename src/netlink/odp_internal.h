@@ -70,22 +70,6 @@ static inline bool eth_type_is_mpls(uint16_t be_type)
 	return be_type == htons(ETH_P_MPLS_UC) || be_type == htons(ETH_P_MPLS_MC);
 }
 
-static inline uint16_t attr_be16(const struct nlattr *nla)
-{
-	uint16_t v;
-
-	memcpy(&v, nl_attr_data(nla), sizeof(v));
-	return v;
-}
-
-static inline uint32_t attr_u32(const struct nlattr *nla)
-{
-	uint32_t v;
-
-	memcpy(&v, nl_attr_data(nla), sizeof(v));
-	return v;
-}
-
 /* A container attribute handed to a public function: 4-byte aligned and
  * at least its header long (-EINVAL otherwise). */
 int odp_check_container(const struct nlattr *nla, const void *origin, const char *what,

@@ -4,7 +4,6 @@
  * and set(tunnel) validation.
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 
 #include "odp_internal.h"
 
@@ -60,13 +59,13 @@ int odp_tunnel_decode(const struct nlattr *nla, const void *origin, struct flow_
 		tun->flags |= FLOW_TNL_F_KEY;
 	}
 	if (tb[OVS_TUNNEL_KEY_ATTR_IPV4_SRC])
-		tun->ipv4_src = attr_u32(tb[OVS_TUNNEL_KEY_ATTR_IPV4_SRC]);
+		tun->ipv4_src = nl_attr_u32(tb[OVS_TUNNEL_KEY_ATTR_IPV4_SRC]);
 	if (tb[OVS_TUNNEL_KEY_ATTR_IPV4_DST])
-		tun->ipv4_dst = attr_u32(tb[OVS_TUNNEL_KEY_ATTR_IPV4_DST]);
+		tun->ipv4_dst = nl_attr_u32(tb[OVS_TUNNEL_KEY_ATTR_IPV4_DST]);
 	if (tb[OVS_TUNNEL_KEY_ATTR_TOS])
-		tun->tos = mnl_attr_get_u8(tb[OVS_TUNNEL_KEY_ATTR_TOS]);
+		tun->tos = nl_attr_u8(tb[OVS_TUNNEL_KEY_ATTR_TOS]);
 	if (tb[OVS_TUNNEL_KEY_ATTR_TTL])
-		tun->ttl = mnl_attr_get_u8(tb[OVS_TUNNEL_KEY_ATTR_TTL]);
+		tun->ttl = nl_attr_u8(tb[OVS_TUNNEL_KEY_ATTR_TTL]);
 	if (tb[OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT])
 		tun->flags |= FLOW_TNL_F_DONT_FRAGMENT;
 	if (tb[OVS_TUNNEL_KEY_ATTR_CSUM])
@@ -74,9 +73,9 @@ int odp_tunnel_decode(const struct nlattr *nla, const void *origin, struct flow_
 	if (tb[OVS_TUNNEL_KEY_ATTR_OAM])
 		tun->flags |= FLOW_TNL_F_OAM;
 	if (tb[OVS_TUNNEL_KEY_ATTR_TP_SRC])
-		tun->tp_src = attr_be16(tb[OVS_TUNNEL_KEY_ATTR_TP_SRC]);
+		tun->tp_src = nl_attr_u16(tb[OVS_TUNNEL_KEY_ATTR_TP_SRC]);
 	if (tb[OVS_TUNNEL_KEY_ATTR_TP_DST])
-		tun->tp_dst = attr_be16(tb[OVS_TUNNEL_KEY_ATTR_TP_DST]);
+		tun->tp_dst = nl_attr_u16(tb[OVS_TUNNEL_KEY_ATTR_TP_DST]);
 	*has_ttl = tb[OVS_TUNNEL_KEY_ATTR_TTL] != NULL;
 	return 0;
 }
