@@ -20,6 +20,7 @@
 #include "dpsw_atomic.h"
 #include "flow_extract.h"
 #include "flowtbl_pmd.h"
+#include "nl_policy.h"
 #include "upcall.h"
 
 #define BURST FLOWTBL_BURST
@@ -105,7 +106,7 @@ static int pmd_upcall_action(void *arg, const struct actions_upcall *up)
 	uint32_t ulen = 0;
 
 	if (up->userdata)
-		ulen = up->userdata->nla_len - NLA_HDRLEN;
+		ulen = (uint32_t)nl_attr_len(up->userdata);
 	if (ulen > UPCALL_USERDATA_MAX)
 		return -EMSGSIZE;
 	u = upcall_queue_get_free(pmd->upq);
@@ -118,7 +119,7 @@ static int pmd_upcall_action(void *arg, const struct actions_upcall *up)
 	u->key = *up->key;
 	u->userdata_len = (uint16_t)ulen;
 	if (ulen)
-		memcpy(u->userdata, (const uint8_t *)up->userdata + NLA_HDRLEN, ulen);
+		memcpy(u->userdata, nl_attr_data(up->userdata), ulen);
 	upcall_queue_put(pmd->upq, u);
 	counter_add(&pmd->stats.upcalls, 1);
 	return 0;
