@@ -22,9 +22,9 @@
 #include <stdint.h>
 
 #include "actions.h"
+#include "dpsw_limits.h"
 #include "errmsg.h"
 #include "flowtbl.h"
-#include "port.h"
 #include "tsc_clock.h"
 
 struct pmd;

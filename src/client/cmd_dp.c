@@ -13,15 +13,16 @@
 #include "client.h"
 #include "dpsw_proto.h"
 #include "json.h"
+#include "nl_policy.h"
 
 static void on_rate_drops(struct cl_dp_config *cfg, const struct nlattr *nest)
 {
 	const struct nlattr *a;
 
 	mnl_attr_for_each_nested(a, nest) {
-		uint16_t port = mnl_attr_get_type(a) - 1;
+		uint16_t port = nl_attr_type(a) - 1;
 		if (port < CL_MAX_PORTS && mnl_attr_validate(a, MNL_TYPE_U64) == 0)
-			cfg->rate_drops[port] = mnl_attr_get_u64(a);
+			cfg->rate_drops[port] = nl_attr_u64(a);
 	}
 }
 
@@ -31,17 +32,17 @@ static int on_config(void *arg, const struct nl_msg *msg)
 	const struct nlattr *attr; /* the name mnl_attr_for_each_payload uses */
 
 	mnl_attr_for_each_payload(msg->attrs, msg->attrs_len) {
-		uint16_t type = mnl_attr_get_type(attr);
+		uint16_t type = nl_attr_type(attr);
 		if (type > DPSW_ATTR_MAX)
 			continue;
 		if (type == DPSW_ATTR_UPCALL_RATE_DROPS) {
 			on_rate_drops(cfg, attr);
 			continue;
 		}
-		if (mnl_attr_get_payload_len(attr) == 4)
-			cfg->v[type] = mnl_attr_get_u32(attr);
-		else if (mnl_attr_get_payload_len(attr) == 8)
-			cfg->v[type] = mnl_attr_get_u64(attr);
+		if (nl_attr_len(attr) == 4)
+			cfg->v[type] = nl_attr_u32(attr);
+		else if (nl_attr_len(attr) == 8)
+			cfg->v[type] = nl_attr_u64(attr);
 	}
 	cfg->valid = true;
 	return 0;

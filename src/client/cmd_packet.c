@@ -6,7 +6,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,8 +202,8 @@ static void format_upcall(struct strbuf *sb, uint8_t cmd, const struct nlattr **
 	strbuf_add(sb, "  packet: ", 10);
 	pkt_summary(sb, p, len);
 	/* The kernel sends LEN only for a packet cut short by trunc(). */
-	if (a[OVS_PACKET_ATTR_LEN] && mnl_attr_get_u32(a[OVS_PACKET_ATTR_LEN]) != len)
-		strbuf_addf(sb, " (truncated from %u bytes)", mnl_attr_get_u32(a[OVS_PACKET_ATTR_LEN]));
+	if (a[OVS_PACKET_ATTR_LEN] && nl_attr_u32(a[OVS_PACKET_ATTR_LEN]) != len)
+		strbuf_addf(sb, " (truncated from %u bytes)", nl_attr_u32(a[OVS_PACKET_ATTR_LEN]));
 	strbuf_addc(sb, '\n');
 	pkt_hexdump(sb, p, len, "  ");
 }

@@ -12,6 +12,7 @@
 #include "client.h"
 #include "dpsw_proto.h"
 #include "json.h"
+#include "nl_policy.h"
 
 /* JSON names of the DPSW_STAT_* counters. */
 static const char *const stat_names[DPSW_STAT_MAX + 1] = {
@@ -32,15 +33,15 @@ static void parse_rxq(struct cl_pmd_info *pi, const struct nlattr *rxq)
 		return;
 	q = &pi->rxq[pi->n_rxq++];
 	mnl_attr_for_each_nested(a, rxq) {
-		uint16_t t = mnl_attr_get_type(a);
+		uint16_t t = nl_attr_type(a);
 		if (t == DPSW_RXQ_PORT_NO && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-			q->port_no = mnl_attr_get_u32(a);
+			q->port_no = nl_attr_u32(a);
 		else if (t == DPSW_RXQ_QUEUE && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-			q->queue = mnl_attr_get_u32(a);
+			q->queue = nl_attr_u32(a);
 		else if (t == DPSW_RXQ_NAME && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-			snprintf(q->name, sizeof(q->name), "%s", mnl_attr_get_str(a));
+			snprintf(q->name, sizeof(q->name), "%s", nl_attr_str(a));
 		else if (t == DPSW_RXQ_CYCLES && mnl_attr_validate(a, MNL_TYPE_U64) == 0)
-			q->cycles = mnl_attr_get_u64(a);
+			q->cycles = nl_attr_u64(a);
 	}
 }
 
@@ -48,20 +49,20 @@ static void parse_pmd_attr(struct cl_pmd_info *pi, const struct nlattr *a)
 {
 	const struct nlattr *n;
 
-	switch (mnl_attr_get_type(a)) {
-	case DPSW_ATTR_PMD_ID: pi->id = mnl_attr_get_u32(a); break;
-	case DPSW_ATTR_PMD_LCORE: pi->lcore = mnl_attr_get_u32(a); break;
-	case DPSW_ATTR_PMD_NUMA: pi->numa = mnl_attr_get_u32(a); break;
+	switch (nl_attr_type(a)) {
+	case DPSW_ATTR_PMD_ID: pi->id = nl_attr_u32(a); break;
+	case DPSW_ATTR_PMD_LCORE: pi->lcore = nl_attr_u32(a); break;
+	case DPSW_ATTR_PMD_NUMA: pi->numa = nl_attr_u32(a); break;
 	case DPSW_ATTR_PMD_STATS:
 		mnl_attr_for_each_nested(n, a) {
-			uint16_t t = mnl_attr_get_type(n);
+			uint16_t t = nl_attr_type(n);
 			if (t <= DPSW_STAT_MAX && mnl_attr_validate(n, MNL_TYPE_U64) == 0)
-				pi->st[t] = mnl_attr_get_u64(n);
+				pi->st[t] = nl_attr_u64(n);
 		}
 		break;
 	case DPSW_ATTR_PMD_RXQS:
 		mnl_attr_for_each_nested(n, a)
-			if (mnl_attr_get_type(n) == DPSW_ATTR_RXQ)
+			if (nl_attr_type(n) == DPSW_ATTR_RXQ)
 				parse_rxq(pi, n);
 		break;
 	}
@@ -85,7 +86,7 @@ static int on_pmd(void *arg, const struct nl_msg *msg)
 	/* Fixed-size attributes were sized by the server's writer; a short
 	 * one would be a daemon bug, so check before reading. */
 	mnl_attr_for_each_payload(msg->attrs, msg->attrs_len) {
-		uint16_t t = mnl_attr_get_type(attr);
+		uint16_t t = nl_attr_type(attr);
 		if (t <= DPSW_ATTR_PMD_NUMA && mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 			return -EINVAL;
 		parse_pmd_attr(pi, attr);

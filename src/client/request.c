@@ -5,7 +5,6 @@
  * requests.
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +38,7 @@ int cl_dp_parse(const struct nl_msg *msg, struct cl_dp_info *dp, struct errmsg *
 		dp->has_mstats = true;
 	}
 	if (a[OVS_DP_ATTR_USER_FEATURES])
-		dp->user_features = mnl_attr_get_u32(a[OVS_DP_ATTR_USER_FEATURES]);
+		dp->user_features = nl_attr_u32(a[OVS_DP_ATTR_USER_FEATURES]);
 	return 0;
 }
 
@@ -53,9 +52,9 @@ int cl_vport_parse(const struct nl_msg *msg, struct cl_vport *vp, struct errmsg 
 		return ret;
 	if (a[OVS_VPORT_ATTR_PORT_NO] == NULL || a[OVS_VPORT_ATTR_NAME] == NULL)
 		return errmsg_set(err, -EINVAL, -1, "vport reply without a number or a name");
-	vp->port_no = mnl_attr_get_u32(a[OVS_VPORT_ATTR_PORT_NO]);
+	vp->port_no = nl_attr_u32(a[OVS_VPORT_ATTR_PORT_NO]);
 	if (a[OVS_VPORT_ATTR_TYPE])
-		vp->type = mnl_attr_get_u32(a[OVS_VPORT_ATTR_TYPE]);
+		vp->type = nl_attr_u32(a[OVS_VPORT_ATTR_TYPE]);
 	copy_string(vp->name, sizeof(vp->name), a[OVS_VPORT_ATTR_NAME]);
 	if (a[OVS_VPORT_ATTR_STATS]) {
 		memcpy(&vp->stats, nl_attr_data(a[OVS_VPORT_ATTR_STATS]), sizeof(vp->stats));
@@ -95,9 +94,9 @@ int cl_flow_parse(const struct nl_msg *msg, struct cl_flow *f, struct errmsg *er
 		f->bytes = st.n_bytes;
 	}
 	if (a[OVS_FLOW_ATTR_USED])
-		f->used = mnl_attr_get_u64(a[OVS_FLOW_ATTR_USED]);
+		f->used = nl_attr_u64(a[OVS_FLOW_ATTR_USED]);
 	if (a[OVS_FLOW_ATTR_TCP_FLAGS])
-		f->tcp_flags = mnl_attr_get_u8(a[OVS_FLOW_ATTR_TCP_FLAGS]);
+		f->tcp_flags = nl_attr_u8(a[OVS_FLOW_ATTR_TCP_FLAGS]);
 	return 0;
 }
 

@@ -5,7 +5,6 @@
  * request at a time to its ack, error or NLMSG_DONE.
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,7 +183,7 @@ static uint16_t family_id(const struct nlmsghdr *nlh)
 	    nl_policy_parse(&nl_policy_genl_ctrl, msg.attrs, msg.attrs_len, tb, NULL, NULL) < 0 ||
 	    tb[CTRL_ATTR_FAMILY_ID] == NULL)
 		return 0;
-	return mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	return nl_attr_u16(tb[CTRL_ATTR_FAMILY_ID]);
 }
 
 /*

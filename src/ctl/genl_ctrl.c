@@ -10,6 +10,7 @@
 
 #include "ctl_internal.h"
 #include "dpsw_proto.h"
+#include "nl_policy.h"
 
 struct family {
 	const char *name;
@@ -89,17 +90,17 @@ int ctl_genl_getfamily(struct ctl_req *req)
 		if (a->nla_len < sizeof(*a) || a->nla_len > req->attrs_len - ofs)
 			return errmsg_set(&req->err, -EINVAL, (int)(req->attrs_ofs + ofs),
 					  "attribute length %u runs past the message", a->nla_len);
-		uint16_t type = mnl_attr_get_type(a);
+		uint16_t type = nl_attr_type(a);
 		if (type == CTRL_ATTR_FAMILY_NAME) {
 			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
 				return errmsg_set(&req->err, -EINVAL, (int)(req->attrs_ofs + ofs),
 						  "CTRL_ATTR_FAMILY_NAME is not a string");
-			name = mnl_attr_get_str(a);
+			name = nl_attr_str(a);
 		} else if (type == CTRL_ATTR_FAMILY_ID) {
 			if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
 				return errmsg_set(&req->err, -EINVAL, (int)(req->attrs_ofs + ofs),
 						  "CTRL_ATTR_FAMILY_ID is not a u16");
-			id = mnl_attr_get_u16(a);
+			id = nl_attr_u16(a);
 		}
 		ofs += MNL_ALIGN(a->nla_len);
 	}

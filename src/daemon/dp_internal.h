@@ -7,6 +7,7 @@
 
 #include "actions.h"
 #include "dp.h"
+#include "dpsw_atomic.h"
 #include "flowtbl_pmd.h"
 #include "revalidator.h"
 #include "upcall_pids.h"
@@ -35,8 +36,9 @@ struct dp {
 
 	struct dp_port *ports[PORT_MAX];
 	struct dp_port local;               /* port 0: no device */
-	uint32_t miss_pid[PORT_MAX];        /* read by PMDs, relaxed: non-zero
-					     * when someone listens (dp_upcall.c) */
+	uint32_t miss_pid[PORT_MAX];        /* STORE_RLX here, LOAD_RLX in the
+					     * PMDs: non-zero when someone
+					     * listens (dp_upcall.c) */
 	uint32_t default_miss_pid;          /* for ports added later */
 	struct upcall_pids port_pids[PORT_MAX]; /* OVS_VPORT_ATTR_UPCALL_PID */
 	struct upcall_pids cpu_pids;        /* OVS_DP_ATTR_PER_CPU_PIDS */

@@ -12,6 +12,7 @@
 #include "dp_internal.h"
 #include "flow_extract.h"
 #include "flowtbl_pmd.h"
+#include "nl_policy.h"
 #include "upcall.h"
 
 #define UPCALL_BATCH 256
@@ -36,7 +37,7 @@ static int ctl_queue_upcall(struct dp *dp, uint8_t cmd, uint32_t pid, struct rte
 			    const struct flow_key *key, uint32_t orig_len,
 			    const struct nlattr *userdata)
 {
-	uint32_t ulen = userdata ? userdata->nla_len - NLA_HDRLEN : 0;
+	uint32_t ulen = userdata ? (uint32_t)nl_attr_len(userdata) : 0;
 	struct upcall *u;
 
 	if (pid == 0 || ulen > UPCALL_USERDATA_MAX)
@@ -51,7 +52,7 @@ static int ctl_queue_upcall(struct dp *dp, uint8_t cmd, uint32_t pid, struct rte
 	u->key = *key;
 	u->userdata_len = (uint16_t)ulen;
 	if (ulen)
-		memcpy(u->userdata, (const uint8_t *)userdata + NLA_HDRLEN, ulen);
+		memcpy(u->userdata, nl_attr_data(userdata), ulen);
 	upcall_queue_put(dp->ctl_upq, u);
 	return 0;
 }
@@ -131,8 +132,9 @@ static void ctl_recirc(struct dp *dp)
 			};
 			actions_execute(dp->ctl_actx, &pkt, 1, (const struct nlattr *)acts->data,
 					acts->len);
-		} else if (ctl_queue_upcall(dp, OVS_PACKET_CMD_MISS, dp->miss_pid[key.in_port %
-							PORT_MAX], rec.mbuf, &key, 0, NULL) < 0) {
+		} else if (ctl_queue_upcall(dp, OVS_PACKET_CMD_MISS,
+					    LOAD_RLX(&dp->miss_pid[key.in_port % PORT_MAX]),
+					    rec.mbuf, &key, 0, NULL) < 0) {
 			dp->ctl_lost++;
 			rte_pktmbuf_free(rec.mbuf);
 		}

@@ -17,7 +17,7 @@ static void publish(struct dp *dp, uint32_t port_no)
 	uint32_t pid = dp->per_cpu ? upcall_pids_any(&dp->cpu_pids)
 				   : upcall_pids_any(&dp->port_pids[port_no]);
 
-	__atomic_store_n(&dp->miss_pid[port_no], pid, __ATOMIC_RELAXED);
+	STORE_RLX(&dp->miss_pid[port_no], pid);
 }
 
 int dp_port_set_upcall_pids(struct dp *dp, uint32_t port_no, const void *data, size_t len)

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 #include "ctl.h"
 #include "ctl_handlers.h"
 #include "dp.h"
+#include "dpsw_atomic.h"
 #include "flowfile.h"
 #include "options.h"
 #include "preflight.h"
@@ -45,12 +45,15 @@ static void fatal(const char *msg, const char *hint)
 	fprintf(stderr, "dpdk-switch: %s\n", hint);
 }
 
-static atomic_bool quit;
+/* Set by the signal handler, polled by the main loop: an untorn flag is
+ * all either needs (relaxed; the __atomic builtins on a bool are
+ * lock-free, so async-signal-safe). */
+static bool quit;
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	atomic_store(&quit, true);
+	STORE_RLX(&quit, true);
 }
 
 /* Split argv at "--": EAL gets what is before, we get what follows (with
@@ -121,7 +124,7 @@ static void main_loop(const struct options *opt, struct dp *dp, struct ctl_serve
 	rs.start_ms = dp_now_ms(dp);
 	rs.last_rx_change_ms = rs.start_ms;
 	rs.next_stats_ms = rs.start_ms + (uint64_t)opt->stats_interval_s * 1000;
-	while (!atomic_load(&quit)) {
+	while (!LOAD_RLX(&quit)) {
 		ctl_server_poll(srv, POLL_MS);
 		dp_upcalls_run(dp, ctl_upcall_deliver, srv);
 		dp_revalidate(dp);

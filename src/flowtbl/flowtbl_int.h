@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dpsw_atomic.h"
 #include "flow_key.h"
 #include "flowtbl.h"
 #include "flowtbl_pmd.h"
@@ -39,11 +40,6 @@
 #define CHUNK_SHIFT 12
 #define CHUNK_SIZE (1u << CHUNK_SHIFT)
 #define CHUNK_MASK (CHUNK_SIZE - 1)
-
-#define LOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define LOAD_RLX(p) __atomic_load_n((p), __ATOMIC_RELAXED)
-#define STORE_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define STORE_RLX(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 
 struct subtable;
 struct flow_ident;

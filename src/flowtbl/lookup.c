@@ -18,13 +18,6 @@
 #define FOR_EACH_BIT(i, map) \
 	for (uint32_t m_ = (map), i; m_ && ((i = (uint32_t)__builtin_ctz(m_)), 1); m_ &= m_ - 1)
 
-static inline void counter_add(uint64_t *c, uint64_t n)
-{
-	/* Relaxed load+store: this PMD is the only writer; readers of the
-	 * counter need an untorn value, not a locked add. */
-	STORE_RLX(c, LOAD_RLX(c) + n);
-}
-
 /* Widest mask the specialised probes handle; wider ones take the generic
  * one. */
 #define SPEC_WORDS 8

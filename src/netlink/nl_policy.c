@@ -2,7 +2,7 @@
 /*
  * Policy-table attribute parsing: the table, the strictness (unknown,
  * duplicate, wrong size) and a reason for each error. The header
- * arithmetic is libmnl's (mnl_attr_ok(), mnl_attr_get_type(), ...),
+ * arithmetic is libmnl's (mnl_attr_ok(), nl_attr_type(), ...),
  * written out inline: every flow request runs this over its key and mask,
  * and a library call per attribute was a third of the work.
  */

@@ -123,7 +123,7 @@ static int validate_userspace(const struct vctx *c, const struct nlattr *a)
 	const struct nlattr *tb[OVS_USERSPACE_ATTR_MAX + 1];
 	int ret = parse_args(c, &userspace_policy, a, tb, required, 1);
 
-	if (ret == 0 && attr_u32(tb[OVS_USERSPACE_ATTR_PID]) == 0)
+	if (ret == 0 && nl_attr_u32(tb[OVS_USERSPACE_ATTR_PID]) == 0)
 		ret = errmsg_set(c->err, -EINVAL, odp_ofs(tb[OVS_USERSPACE_ATTR_PID], c->origin),
 				 "userspace: pid 0 is not a listener");
 	return ret;
@@ -150,7 +150,7 @@ static int validate_check_pkt_len(const struct vctx *c, const struct nlattr *a,
 
 	if (ret < 0)
 		return ret;
-	if (mnl_attr_get_u16(tb[OVS_CHECK_PKT_LEN_ATTR_PKT_LEN]) == 0)
+	if (nl_attr_u16(tb[OVS_CHECK_PKT_LEN_ATTR_PKT_LEN]) == 0)
 		return errmsg_set(c->err, -EINVAL,
 				  odp_ofs(tb[OVS_CHECK_PKT_LEN_ATTR_PKT_LEN], c->origin),
 				  "check_pkt_len: pkt_len must not be 0");
@@ -213,7 +213,7 @@ static int validate_push_mpls(const struct vctx *c, const struct nlattr *a, stru
 
 static int validate_pop_mpls(const struct vctx *c, const struct nlattr *a, struct vstate *st)
 {
-	uint16_t proto = attr_be16(a);
+	uint16_t proto = nl_attr_u16(a);
 
 	if ((st->vlan_tci & htons(VLAN_CFI)) || !eth_type_is_mpls(st->eth_type))
 		return errmsg_set(c->err, -EINVAL, odp_ofs(a, c->origin),
@@ -235,21 +235,21 @@ static int validate_simple(const struct vctx *c, const struct nlattr *a, uint16_
 {
 	switch (type) {
 	case OVS_ACTION_ATTR_OUTPUT:
-		if (attr_u32(a) >= ODP_PORT_NONE)
+		if (nl_attr_u32(a) >= ODP_PORT_NONE)
 			return errmsg_set(c->err, -EINVAL, odp_ofs(a, c->origin),
-					  "output: port %u is not below %u", attr_u32(a),
+					  "output: port %u is not below %u", nl_attr_u32(a),
 					  ODP_PORT_NONE);
 		return 0;
 	case OVS_ACTION_ATTR_TRUNC:
-		if (attr_u32(a) < ETH_HLEN)
+		if (nl_attr_u32(a) < ETH_HLEN)
 			return errmsg_set(c->err, -EINVAL, odp_ofs(a, c->origin),
 					  "trunc: max_len %u is below the %d-byte Ethernet header",
-					  attr_u32(a), ETH_HLEN);
+					  nl_attr_u32(a), ETH_HLEN);
 		return 0;
 	case OVS_ACTION_ATTR_HASH:
-		if (attr_u32(a) != OVS_HASH_ALG_L4) /* hash_alg comes first */
+		if (nl_attr_u32(a) != OVS_HASH_ALG_L4) /* hash_alg comes first */
 			return errmsg_set(c->err, -EINVAL, odp_ofs(a, c->origin),
-					  "hash: unknown algorithm %u", attr_u32(a));
+					  "hash: unknown algorithm %u", nl_attr_u32(a));
 		return 0;
 	case OVS_ACTION_ATTR_POP_VLAN:
 		st->vlan_tci = 0;
@@ -268,7 +268,7 @@ static int validate_simple(const struct vctx *c, const struct nlattr *a, uint16_
 static int validate_action(const struct vctx *c, const struct nlattr *a, struct vstate *st,
 			   int depth)
 {
-	uint16_t type = mnl_attr_get_type(a);
+	uint16_t type = nl_attr_type(a);
 	const struct action_info *ai = type <= OVS_ACTION_ATTR_MAX ? &actions_info[type] : NULL;
 
 	if (ai == NULL || ai->name == NULL)

@@ -6,36 +6,9 @@
  * has at that point of the list; set_masked() carries value then mask.
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <netinet/in.h>
 
 #include "odp_actions_internal.h"
-
-/* Size of a settable key attribute; 0 when it cannot be set. */
-static size_t settable_size(uint16_t type)
-{
-	switch (type) {
-	case OVS_KEY_ATTR_ETHERNET:
-		return sizeof(struct ovs_key_ethernet);
-	case OVS_KEY_ATTR_IPV4:
-		return sizeof(struct ovs_key_ipv4);
-	case OVS_KEY_ATTR_IPV6:
-		return sizeof(struct ovs_key_ipv6);
-	case OVS_KEY_ATTR_TCP:
-	case OVS_KEY_ATTR_UDP:
-	case OVS_KEY_ATTR_SCTP:
-		return sizeof(struct ovs_key_tcp);
-	case OVS_KEY_ATTR_ICMP:
-	case OVS_KEY_ATTR_ICMPV6:
-		return sizeof(struct ovs_key_icmp);
-	case OVS_KEY_ATTR_MPLS:
-	case OVS_KEY_ATTR_PRIORITY:
-	case OVS_KEY_ATTR_SKB_MARK:
-		return sizeof(uint32_t);
-	default:
-		return 0;
-	}
-}
 
 static const char *unsettable_reason(uint16_t type, int *err)
 {
@@ -65,7 +38,7 @@ static bool within_mask(const uint8_t *value, size_t len)
 static int set_error(const struct vctx *c, const struct nlattr *k, bool masked, const char *what)
 {
 	return errmsg_set(c->err, -EINVAL, odp_ofs(k, c->origin), "%s(%s): %s",
-			  masked ? "set_masked" : "set", odp_key_attr_name(mnl_attr_get_type(k)),
+			  masked ? "set_masked" : "set", odp_key_attr_name(nl_attr_type(k)),
 			  what);
 }
 
@@ -119,7 +92,7 @@ static int check_l4(const struct vctx *c, const struct nlattr *k, const struct v
 	return errmsg_set(c->err, -EINVAL, odp_ofs(k, c->origin),
 			  "%s(%s) needs an %s flow matching ip proto %u exactly (eth_type 0x%04x, "
 			  "proto %u here)", masked ? "set_masked" : "set",
-			  odp_key_attr_name(mnl_attr_get_type(k)),
+			  odp_key_attr_name(nl_attr_type(k)),
 			  need_et == htons(ETH_P_IP) ? "IPv4" : need_et ? "IPv6" : "IP", proto,
 			  ntohs(st->eth_type), c->key->ip_proto);
 }
@@ -127,7 +100,7 @@ static int check_l4(const struct vctx *c, const struct nlattr *k, const struct v
 static int check_header(const struct vctx *c, const struct nlattr *k, const struct vstate *st,
 			bool masked)
 {
-	uint16_t type = mnl_attr_get_type(k);
+	uint16_t type = nl_attr_type(k);
 
 	switch (type) {
 	case OVS_KEY_ATTR_IPV4:
@@ -186,11 +159,11 @@ int odp_validate_set(const struct vctx *c, const struct nlattr *a, const struct 
 	    (size_t)NLA_ALIGN(k->nla_len) != plen)
 		return errmsg_set(c->err, -EINVAL, odp_ofs(a, c->origin),
 				  "%s: the payload must be exactly one key attribute", act);
-	type = mnl_attr_get_type(k);
+	type = nl_attr_type(k);
 	klen = nl_attr_len(k);
 	if (type == OVS_KEY_ATTR_TUNNEL)
 		return check_tunnel(c, k, masked);
-	size = settable_size(type);
+	size = odp_key_attr_settable_size(type);
 	if (size == 0) {
 		int err;
 		const char *why = unsettable_reason(type, &err);

@@ -31,7 +31,8 @@
 /* Bits of a set of OVS_KEY_ATTR_* types. */
 #define KBIT(t) (UINT64_C(1) << (t))
 
-/* Key attribute sizes (the kernel's ovs_key_lens) and tunnel attributes. */
+/* Key attribute sizes (the kernel's ovs_key_lens; odp_key_attrs.c) and
+ * tunnel attributes (odp_tunnel.c). */
 extern const struct nl_policy odp_key_policy;
 extern const struct nl_policy odp_tunnel_policy;
 
@@ -69,22 +70,6 @@ static inline bool eth_type_is_mpls(uint16_t be_type)
 	return be_type == htons(ETH_P_MPLS_UC) || be_type == htons(ETH_P_MPLS_MC);
 }
 
-static inline uint16_t attr_be16(const struct nlattr *nla)
-{
-	uint16_t v;
-
-	memcpy(&v, nl_attr_data(nla), sizeof(v));
-	return v;
-}
-
-static inline uint32_t attr_u32(const struct nlattr *nla)
-{
-	uint32_t v;
-
-	memcpy(&v, nl_attr_data(nla), sizeof(v));
-	return v;
-}
-
 /* A container attribute handed to a public function: 4-byte aligned and
  * at least its header long (-EINVAL otherwise). */
 int odp_check_container(const struct nlattr *nla, const void *origin, const char *what,
@@ -92,6 +77,9 @@ int odp_check_container(const struct nlattr *nla, const void *origin, const char
 
 /* Name of an OVS_KEY_ATTR_* type, for reasons. */
 const char *odp_key_attr_name(unsigned int type);
+/* Payload size of a key attribute set() may write; 0 when it cannot be
+ * set (OVS_KEY_ATTR_TUNNEL has its own checks). */
+size_t odp_key_attr_settable_size(unsigned int type);
 
 /*
  * Decode OVS_KEY_ATTR_TUNNEL 'nla' into 'tun' (zeroed first). Flag

@@ -5,7 +5,6 @@
  * then match_validate()) and ovs_nla_get_flow_metadata().
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 
@@ -183,18 +182,18 @@ static void set_all_ones(uint8_t *p, size_t len, bool tunnel)
 
 	while (pos + NLA_HDRLEN <= len) {
 		struct nlattr *nla = (void *)(p + pos);
-		uint16_t type = mnl_attr_get_type(nla);
+		uint16_t type = nl_attr_type(nla);
 
 		if (nla->nla_len < NLA_HDRLEN || nla->nla_len > len - pos)
 			return;
 		if (!tunnel && type == OVS_KEY_ATTR_ENCAP)
-			set_all_ones(mnl_attr_get_payload(nla), mnl_attr_get_payload_len(nla), false);
+			set_all_ones(nl_attr_data_rw(nla), nl_attr_len(nla), false);
 		else if (!tunnel && type == OVS_KEY_ATTR_TUNNEL)
-			set_all_ones(mnl_attr_get_payload(nla), mnl_attr_get_payload_len(nla), true);
+			set_all_ones(nl_attr_data_rw(nla), nl_attr_len(nla), true);
 		else if (!tunnel && type == OVS_KEY_ATTR_CT_STATE)
-			memcpy(mnl_attr_get_payload(nla), &(uint32_t){ 0xff }, sizeof(uint32_t));
+			memcpy(nl_attr_data_rw(nla), &(uint32_t){ 0xff }, sizeof(uint32_t));
 		else
-			memset(mnl_attr_get_payload(nla), 0xff, mnl_attr_get_payload_len(nla));
+			memset(nl_attr_data_rw(nla), 0xff, nl_attr_len(nla));
 		pos += NLA_ALIGN(nla->nla_len);
 	}
 }
@@ -211,7 +210,7 @@ static struct nlattr *exact_mask_copy(const struct nlattr *key)
 	if (copy == NULL)
 		return NULL;
 	memcpy(copy, key, key->nla_len);
-	set_all_ones(mnl_attr_get_payload(copy), mnl_attr_get_payload_len(copy), false);
+	set_all_ones(nl_attr_data_rw(copy), nl_attr_len(copy), false);
 	return copy;
 }
 

@@ -6,7 +6,6 @@
  * parse_vlan_from_nlattrs, metadata_from_nlattrs, ovs_key_from_nlattrs).
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <netinet/in.h>
 
 #include "odp_key_internal.h"
@@ -109,13 +108,13 @@ int odp_kattrs_unwrap_key(const struct dctx *c, struct kattrs *ka)
 		const struct nlattr *en = ka->a[OVS_KEY_ATTR_ENCAP];
 		uint16_t tci;
 
-		if (!ka->a[OVS_KEY_ATTR_ETHERNET] || !et || !eth_type_is_vlan(attr_be16(et)))
+		if (!ka->a[OVS_KEY_ATTR_ETHERNET] || !et || !eth_type_is_vlan(nl_attr_u16(et)))
 			return 0;
 		if (!vl || !en)
 			return errmsg_set(c->err, -EINVAL, odp_ofs(et, c->origin),
 					  "key: VLAN eth_type 0x%04x needs vlan and encap attributes",
-					  ntohs(attr_be16(et)));
-		tci = attr_be16(vl);
+					  ntohs(nl_attr_u16(et)));
+		tci = nl_attr_u16(vl);
 		if (!(tci & htons(VLAN_CFI))) {
 			if (tci)
 				return errmsg_set(c->err, -EINVAL, odp_ofs(vl, c->origin),
@@ -158,11 +157,11 @@ int odp_kattrs_unwrap_mask(const struct dctx *c, struct kattrs *km, const struct
 		if (!en)
 			return errmsg_set(c->err, -EINVAL, odp_ofs(c->container, c->origin),
 					  "%s: a VLAN flow's mask needs an encap attribute", c->what);
-		if (!et || attr_be16(et) != 0xffff)
+		if (!et || nl_attr_u16(et) != 0xffff)
 			return errmsg_set(c->err, -EINVAL, odp_ofs(et ? et : en, c->origin),
 					  "%s: the VLAN TPID must be matched exactly (eth_type 0xffff)",
 					  c->what);
-		if (!vl || !(attr_be16(vl) & htons(VLAN_CFI)))
+		if (!vl || !(nl_attr_u16(vl) & htons(VLAN_CFI)))
 			return errmsg_set(c->err, -EINVAL, odp_ofs(vl ? vl : en, c->origin),
 					  "%s: the VLAN TCI mask must include the tag-present bit 0x1000",
 					  c->what);
@@ -194,7 +193,7 @@ static int fill_in_port(const struct dctx *c, const struct kattrs *ka, struct fl
 		k->in_port = UINT32_MAX; /* always an exact match, as the kernel */
 		return 0;
 	}
-	k->in_port = attr_u32(nla);
+	k->in_port = nl_attr_u32(nla);
 	if (k->in_port >= ODP_PORT_NONE)
 		return errmsg_set(c->err, -EINVAL, odp_ofs(nla, c->origin),
 				  "key: in_port %u is not below %u", k->in_port, ODP_PORT_NONE);
@@ -206,7 +205,7 @@ static int fill_ct(const struct dctx *c, const struct kattrs *ka, struct flow_ke
 	const struct nlattr *const *a = ka->a;
 
 	if (a[OVS_KEY_ATTR_CT_STATE]) {
-		uint32_t st = attr_u32(a[OVS_KEY_ATTR_CT_STATE]);
+		uint32_t st = nl_attr_u32(a[OVS_KEY_ATTR_CT_STATE]);
 
 		if (st > 0xff)
 			return errmsg_set(c->err, -EINVAL, odp_ofs(a[OVS_KEY_ATTR_CT_STATE], c->origin),
@@ -215,9 +214,9 @@ static int fill_ct(const struct dctx *c, const struct kattrs *ka, struct flow_ke
 		k->ct_state = (uint8_t)st;
 	}
 	if (a[OVS_KEY_ATTR_CT_ZONE])
-		k->ct_zone = mnl_attr_get_u16(a[OVS_KEY_ATTR_CT_ZONE]);
+		k->ct_zone = nl_attr_u16(a[OVS_KEY_ATTR_CT_ZONE]);
 	if (a[OVS_KEY_ATTR_CT_MARK])
-		k->ct_mark = attr_u32(a[OVS_KEY_ATTR_CT_MARK]);
+		k->ct_mark = nl_attr_u32(a[OVS_KEY_ATTR_CT_MARK]);
 	if (a[OVS_KEY_ATTR_CT_LABELS])
 		memcpy(k->ct_labels, nl_attr_data(a[OVS_KEY_ATTR_CT_LABELS]), sizeof(k->ct_labels));
 	return 0;
@@ -230,13 +229,13 @@ int odp_fill_metadata(const struct dctx *c, const struct kattrs *ka, struct flow
 	int ret;
 
 	if (a[OVS_KEY_ATTR_PRIORITY])
-		k->priority = attr_u32(a[OVS_KEY_ATTR_PRIORITY]);
+		k->priority = nl_attr_u32(a[OVS_KEY_ATTR_PRIORITY]);
 	if (a[OVS_KEY_ATTR_SKB_MARK])
-		k->skb_mark = attr_u32(a[OVS_KEY_ATTR_SKB_MARK]);
+		k->skb_mark = nl_attr_u32(a[OVS_KEY_ATTR_SKB_MARK]);
 	if (a[OVS_KEY_ATTR_RECIRC_ID])
-		k->recirc_id = attr_u32(a[OVS_KEY_ATTR_RECIRC_ID]);
+		k->recirc_id = nl_attr_u32(a[OVS_KEY_ATTR_RECIRC_ID]);
 	if (a[OVS_KEY_ATTR_DP_HASH])
-		k->dp_hash = attr_u32(a[OVS_KEY_ATTR_DP_HASH]);
+		k->dp_hash = nl_attr_u32(a[OVS_KEY_ATTR_DP_HASH]);
 	ret = fill_in_port(c, ka, k);
 	if (ret == 0)
 		ret = fill_ct(c, ka, k);
@@ -253,8 +252,8 @@ static void fill_vlans(const struct kattrs *ka, struct flow_key *k)
 	if (ka->is_mask) /* the kernel always matches the TCI: 0 means untagged */
 		k->vlan.tci = k->cvlan.tci = 0xffff;
 	for (int i = 0; i < ka->tags; i++) {
-		tag[i]->tpid = attr_be16(ka->tpid[i]);
-		tag[i]->tci = attr_be16(ka->tci[i]);
+		tag[i]->tpid = nl_attr_u16(ka->tpid[i]);
+		tag[i]->tci = nl_attr_u16(ka->tci[i]);
 	}
 }
 
@@ -271,7 +270,7 @@ static int fill_eth_type(const struct dctx *c, const struct kattrs *ka, struct f
 		k->eth_type = 0xffff; /* always an exact match, as the kernel */
 		return 0;
 	}
-	k->eth_type = attr_be16(nla);
+	k->eth_type = nl_attr_u16(nla);
 	if (ntohs(k->eth_type) < ETH_TYPE_MIN)
 		return errmsg_set(c->err, -EINVAL, odp_ofs(nla, c->origin),
 				  "key: eth_type 0x%04x is below 0x0600", ntohs(k->eth_type));
@@ -307,7 +306,7 @@ static int check_frag(const struct dctx *c, const struct nlattr *nla, uint8_t fr
 	if (frag > OVS_FRAG_TYPE_MAX)
 		return errmsg_set(c->err, -EINVAL, odp_ofs(nla, c->origin),
 				  "key: %s frag type %u is above %u",
-				  odp_key_attr_name(mnl_attr_get_type(nla)), frag, OVS_FRAG_TYPE_MAX);
+				  odp_key_attr_name(nl_attr_type(nla)), frag, OVS_FRAG_TYPE_MAX);
 	return 0;
 }
 
@@ -379,7 +378,7 @@ static int fill_l3(const struct dctx *c, const struct kattrs *ka, struct flow_ke
 	if (ret == 0 && ka->a[OVS_KEY_ATTR_ARP])
 		ret = fill_arp(c, ka, k);
 	if (ret == 0 && ka->a[OVS_KEY_ATTR_MPLS])
-		k->mpls_lse = attr_u32(ka->a[OVS_KEY_ATTR_MPLS]);
+		k->mpls_lse = nl_attr_u32(ka->a[OVS_KEY_ATTR_MPLS]);
 	return ret;
 }
 
@@ -408,7 +407,7 @@ static void fill_l4(const struct kattrs *ka, struct flow_key *k)
 	if (a[OVS_KEY_ATTR_TCP])
 		fill_ports(a[OVS_KEY_ATTR_TCP], k);
 	if (a[OVS_KEY_ATTR_TCP_FLAGS])
-		k->tp_flags = attr_be16(a[OVS_KEY_ATTR_TCP_FLAGS]);
+		k->tp_flags = nl_attr_u16(a[OVS_KEY_ATTR_TCP_FLAGS]);
 	if (a[OVS_KEY_ATTR_UDP])
 		fill_ports(a[OVS_KEY_ATTR_UDP], k);
 	if (a[OVS_KEY_ATTR_SCTP])

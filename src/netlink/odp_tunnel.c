@@ -1,52 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The OVS_KEY_ATTR_* size table and the IPv4 tunnel attributes, shared by
- * key decoding and set(tunnel) validation.
+ * The IPv4 tunnel attributes (OVS_KEY_ATTR_TUNNEL), shared by key decoding
+ * and set(tunnel) validation.
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 
 #include "odp_internal.h"
-
-static const struct nl_pol_attr key_attrs[OVS_KEY_ATTR_MAX + 1] = {
-	[OVS_KEY_ATTR_ENCAP] = NL_POL_NESTED_ATTR("encap"),
-	[OVS_KEY_ATTR_PRIORITY] = NL_POL_U32("priority"),
-	[OVS_KEY_ATTR_IN_PORT] = NL_POL_U32("in_port"),
-	[OVS_KEY_ATTR_ETHERNET] = NL_POL_EXACT_LEN(sizeof(struct ovs_key_ethernet), "eth"),
-	[OVS_KEY_ATTR_VLAN] = NL_POL_U16("vlan"),
-	[OVS_KEY_ATTR_ETHERTYPE] = NL_POL_U16("eth_type"),
-	[OVS_KEY_ATTR_IPV4] = NL_POL_EXACT_LEN(sizeof(struct ovs_key_ipv4), "ipv4"),
-	[OVS_KEY_ATTR_IPV6] = NL_POL_EXACT_LEN(sizeof(struct ovs_key_ipv6), "ipv6"),
-	[OVS_KEY_ATTR_TCP] = NL_POL_EXACT_LEN(sizeof(struct ovs_key_tcp), "tcp"),
-	[OVS_KEY_ATTR_UDP] = NL_POL_EXACT_LEN(sizeof(struct ovs_key_udp), "udp"),
-	[OVS_KEY_ATTR_ICMP] = NL_POL_EXACT_LEN(sizeof(struct ovs_key_icmp), "icmp"),
-	[OVS_KEY_ATTR_ICMPV6] = NL_POL_EXACT_LEN(sizeof(struct ovs_key_icmpv6), "icmpv6"),
-	[OVS_KEY_ATTR_ARP] = NL_POL_EXACT_LEN(sizeof(struct ovs_key_arp), "arp"),
-	[OVS_KEY_ATTR_ND] = NL_POL_EXACT_LEN(sizeof(struct ovs_key_nd), "nd"),
-	[OVS_KEY_ATTR_SKB_MARK] = NL_POL_U32("skb_mark"),
-	[OVS_KEY_ATTR_TUNNEL] = NL_POL_NESTED_ATTR("tunnel"),
-	[OVS_KEY_ATTR_SCTP] = NL_POL_EXACT_LEN(sizeof(struct ovs_key_sctp), "sctp"),
-	[OVS_KEY_ATTR_TCP_FLAGS] = NL_POL_U16("tcp_flags"),
-	[OVS_KEY_ATTR_DP_HASH] = NL_POL_U32("dp_hash"),
-	[OVS_KEY_ATTR_RECIRC_ID] = NL_POL_U32("recirc_id"),
-	/* One label stack entry: the key keeps only the top one. */
-	[OVS_KEY_ATTR_MPLS] = NL_POL_EXACT_LEN(sizeof(struct ovs_key_mpls), "mpls"),
-	[OVS_KEY_ATTR_CT_STATE] = NL_POL_U32("ct_state"),
-	[OVS_KEY_ATTR_CT_ZONE] = NL_POL_U16("ct_zone"),
-	[OVS_KEY_ATTR_CT_MARK] = NL_POL_U32("ct_mark"),
-	[OVS_KEY_ATTR_CT_LABELS] = NL_POL_EXACT_LEN(sizeof(struct ovs_key_ct_labels), "ct_label"),
-	[OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV4] = NL_POL_UNSUPPORTED_ATTR("ct_tuple4"),
-	[OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV6] = NL_POL_UNSUPPORTED_ATTR("ct_tuple6"),
-	[OVS_KEY_ATTR_NSH] = NL_POL_UNSUPPORTED_ATTR("nsh"),
-	[OVS_KEY_ATTR_PACKET_TYPE] = NL_POL_UNSUPPORTED_ATTR("packet_type"),
-	[OVS_KEY_ATTR_ND_EXTENSIONS] = NL_POL_UNSUPPORTED_ATTR("nd_ext"),
-	[OVS_KEY_ATTR_IPV6_EXTHDRS] = NL_POL_UNSUPPORTED_ATTR("ipv6_exthdrs"),
-	/* OVS_KEY_ATTR_TUNNEL_INFO is kernel-internal: unknown here. */
-};
-
-const struct nl_policy odp_key_policy = {
-	.name = "key", .max_type = OVS_KEY_ATTR_MAX, .attrs = key_attrs,
-};
 
 static const struct nl_pol_attr tunnel_attrs[OVS_TUNNEL_KEY_ATTR_MAX + 1] = {
 	[OVS_TUNNEL_KEY_ATTR_ID] = NL_POL_U64("tun_id"),
@@ -84,13 +43,6 @@ int odp_check_container(const struct nlattr *nla, const void *origin, const char
 	return 0;
 }
 
-const char *odp_key_attr_name(unsigned int type)
-{
-	if (type <= OVS_KEY_ATTR_MAX && key_attrs[type].name)
-		return key_attrs[type].name;
-	return "?";
-}
-
 int odp_tunnel_decode(const struct nlattr *nla, const void *origin, struct flow_tunnel *tun,
 		      bool *has_ttl, struct errmsg *err)
 {
@@ -107,13 +59,13 @@ int odp_tunnel_decode(const struct nlattr *nla, const void *origin, struct flow_
 		tun->flags |= FLOW_TNL_F_KEY;
 	}
 	if (tb[OVS_TUNNEL_KEY_ATTR_IPV4_SRC])
-		tun->ipv4_src = attr_u32(tb[OVS_TUNNEL_KEY_ATTR_IPV4_SRC]);
+		tun->ipv4_src = nl_attr_u32(tb[OVS_TUNNEL_KEY_ATTR_IPV4_SRC]);
 	if (tb[OVS_TUNNEL_KEY_ATTR_IPV4_DST])
-		tun->ipv4_dst = attr_u32(tb[OVS_TUNNEL_KEY_ATTR_IPV4_DST]);
+		tun->ipv4_dst = nl_attr_u32(tb[OVS_TUNNEL_KEY_ATTR_IPV4_DST]);
 	if (tb[OVS_TUNNEL_KEY_ATTR_TOS])
-		tun->tos = mnl_attr_get_u8(tb[OVS_TUNNEL_KEY_ATTR_TOS]);
+		tun->tos = nl_attr_u8(tb[OVS_TUNNEL_KEY_ATTR_TOS]);
 	if (tb[OVS_TUNNEL_KEY_ATTR_TTL])
-		tun->ttl = mnl_attr_get_u8(tb[OVS_TUNNEL_KEY_ATTR_TTL]);
+		tun->ttl = nl_attr_u8(tb[OVS_TUNNEL_KEY_ATTR_TTL]);
 	if (tb[OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT])
 		tun->flags |= FLOW_TNL_F_DONT_FRAGMENT;
 	if (tb[OVS_TUNNEL_KEY_ATTR_CSUM])
@@ -121,9 +73,9 @@ int odp_tunnel_decode(const struct nlattr *nla, const void *origin, struct flow_
 	if (tb[OVS_TUNNEL_KEY_ATTR_OAM])
 		tun->flags |= FLOW_TNL_F_OAM;
 	if (tb[OVS_TUNNEL_KEY_ATTR_TP_SRC])
-		tun->tp_src = attr_be16(tb[OVS_TUNNEL_KEY_ATTR_TP_SRC]);
+		tun->tp_src = nl_attr_u16(tb[OVS_TUNNEL_KEY_ATTR_TP_SRC]);
 	if (tb[OVS_TUNNEL_KEY_ATTR_TP_DST])
-		tun->tp_dst = attr_be16(tb[OVS_TUNNEL_KEY_ATTR_TP_DST]);
+		tun->tp_dst = nl_attr_u16(tb[OVS_TUNNEL_KEY_ATTR_TP_DST]);
 	*has_ttl = tb[OVS_TUNNEL_KEY_ATTR_TTL] != NULL;
 	return 0;
 }

@@ -86,7 +86,7 @@ void actions_ctx_destroy(struct actions_ctx *ctx)
 void actions_drops_get(const struct actions_ctx *ctx, uint64_t drops[ACTIONS_DROP__MAX])
 {
 	for (int i = 0; i < ACTIONS_DROP__MAX; i++)
-		drops[i] = __atomic_load_n(&ctx->drops[i], __ATOMIC_RELAXED);
+		drops[i] = LOAD_RLX(&ctx->drops[i]);
 }
 
 const char *actions_drop_name(enum actions_drop reason)

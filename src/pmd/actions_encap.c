@@ -33,7 +33,7 @@ static uint32_t mac_len(const struct rte_mbuf *m)
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t off = ETH_ADDRS_LEN;
 
-	while (off + TAG_LEN + 2 <= m->data_len && is_vlan_tpid(ld16(d + off)))
+	while (off + TAG_LEN + 2 <= m->data_len && is_vlan_tpid(rd16(d + off)))
 		off += TAG_LEN;
 	return off + 2;
 }
@@ -93,7 +93,7 @@ bool actions_pop_vlan(struct actions_ctx *ctx, struct actions_pkt *p, const void
 	(void)arg;
 	/* Nothing to pop is not an error (the kernel does the same). */
 	if (!hdr_present(p->mbuf, 0, RTE_ETHER_HDR_LEN + TAG_LEN) ||
-	    !is_vlan_tpid(ld16(pkt_at(p, ETH_ADDRS_LEN))))
+	    !is_vlan_tpid(rd16(pkt_at(p, ETH_ADDRS_LEN))))
 		return true;
 	if (!pkt_writable(ctx, p, 0))
 		return false;
@@ -156,7 +156,7 @@ static uint16_t exposed_l4(const struct actions_pkt *p, uint16_t ethertype)
 
 bool actions_pop_mpls(struct actions_ctx *ctx, struct actions_pkt *p, const void *arg)
 {
-	uint16_t ethertype = ld16(arg), at = p->layout->l2_5;
+	uint16_t ethertype = rd16(arg), at = p->layout->l2_5;
 	struct flow_layout *l = p->layout;
 	uint32_t lse;
 	uint8_t *d;
@@ -165,7 +165,7 @@ bool actions_pop_mpls(struct actions_ctx *ctx, struct actions_pkt *p, const void
 		return true; /* not MPLS: nothing to pop, as in the kernel */
 	if (!hdr_present(p->mbuf, at, TAG_LEN) || at < RTE_ETHER_HDR_LEN)
 		return drop_pkt(ctx, ACTIONS_DROP_NO_HEADER);
-	lse = ld32(pkt_at(p, at));
+	lse = rd32(pkt_at(p, at));
 	if (!pkt_writable(ctx, p, 0))
 		return false;
 	d = close_gap(p, at);
@@ -176,7 +176,7 @@ bool actions_pop_mpls(struct actions_ctx *ctx, struct actions_pkt *p, const void
 	p->key->mpls_lse = 0;
 	if (!(lse & MPLS_BOS)) {
 		if (hdr_present(p->mbuf, at, TAG_LEN))
-			p->key->mpls_lse = ld32(d + at);
+			p->key->mpls_lse = rd32(d + at);
 		return true;
 	}
 	/* Bottom of stack: what follows is the network header. */

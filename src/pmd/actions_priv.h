@@ -17,6 +17,8 @@
 #include <rte_mbuf.h>
 
 #include "actions.h"
+#include "dpsw_atomic.h"
+#include "dpsw_bytes.h"
 
 #define CUTLEN_NONE UINT32_MAX
 
@@ -56,10 +58,10 @@ struct actions_ctx {
 	struct nest_level levels[ACTIONS_NEST_MAX + 1];
 };
 
-/* Single writer (the owner); relaxed stores so other threads may read. */
+/* Single writer (the owner); other threads read with LOAD_RLX. */
 static inline void drop_count(struct actions_ctx *ctx, enum actions_drop reason, uint64_t n)
 {
-	__atomic_store_n(&ctx->drops[reason], ctx->drops[reason] + n, __ATOMIC_RELAXED);
+	counter_add(&ctx->drops[reason], n);
 }
 
 /* Counts one drop of 'reason'; returns false for use as a step result. */
@@ -135,33 +137,6 @@ static inline void layout_shift(struct flow_layout *l, int delta)
 		l->l3 = (uint16_t)(l->l3 + delta);
 	if (l->l4 != FLOW_OFS_NONE)
 		l->l4 = (uint16_t)(l->l4 + delta);
-}
-
-/* Unaligned loads and stores of raw (network order) fields. */
-static inline uint16_t ld16(const void *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint32_t ld32(const void *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline void st16(void *p, uint16_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static inline void st32(void *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
 }
 
 /* Masked update as the kernel's OVS_MASKED: bits set in 'mask' come from 'val'. */

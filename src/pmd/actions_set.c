@@ -67,9 +67,9 @@ static inline void put8_csum(uint8_t *h, unsigned int off, uint8_t val, uint16_t
 	if (h[off] == val)
 		return;
 	memcpy(word, h + (off & ~1u), sizeof(word));
-	old = ld16(word);
+	old = rd16(word);
 	word[off & 1] = val;
-	*check = csum_replace16(*check, old, ld16(word));
+	*check = csum_replace16(*check, old, rd16(word));
 	h[off] = val;
 }
 
@@ -126,10 +126,10 @@ static void l4_csum_addr(struct actions_pkt *p, const uint8_t *old, const uint8_
 	if (!hdr_present(p->mbuf, l4, at + 2))
 		return;
 	th = pkt_at(p, l4);
-	c = ld16(th + at);
+	c = rd16(th + at);
 	if (at == 6 && c == 0)
 		return;
-	c = alen == 4 ? csum_replace32(c, ld32(old), ld32(new)) : csum_replace128(c, old, new);
+	c = alen == 4 ? csum_replace32(c, rd32(old), rd32(new)) : csum_replace128(c, old, new);
 	if (at == 6 && c == 0)
 		c = 0xffff;
 	st16(th + at, c);
@@ -167,7 +167,7 @@ static void ipv4_set_addr(struct actions_pkt *p, struct rte_ipv4_hdr *ip, unsign
 			  uint32_t addr, uint16_t *check)
 {
 	uint8_t *field = (uint8_t *)ip + off;
-	uint32_t old = ld32(field);
+	uint32_t old = rd32(field);
 
 	if (old == addr)
 		return;
@@ -304,7 +304,7 @@ static bool new_ports(const struct actions_pkt *p, const struct set_arg *s, uint
 {
 	const struct ovs_key_tcp *v = s->val, *mk = s->mask;
 	const uint8_t *th = pkt_at(p, p->layout->l4);
-	uint16_t src = ld16(th), dst = ld16(th + 2);
+	uint16_t src = rd16(th), dst = rd16(th + 2);
 
 	ports[0] = MASKED(src, v->tcp_src, mk->tcp_src);
 	ports[1] = MASKED(dst, v->tcp_dst, mk->tcp_dst);
@@ -325,9 +325,9 @@ static bool set_tcp_udp(struct actions_ctx *ctx, struct actions_pkt *p, const vo
 		if (!pkt_writable(ctx, p, 0))
 			return false;
 		th = pkt_at(p, p->layout->l4);
-		c = ld16(th + at);
+		c = rd16(th + at);
 		if (s->proto == IPPROTO_TCP || c != 0) {
-			c = csum_replace32(c, ld32(th), (uint32_t)ports[0] | (uint32_t)ports[1] << 16);
+			c = csum_replace32(c, rd32(th), (uint32_t)ports[0] | (uint32_t)ports[1] << 16);
 			if (s->proto == IPPROTO_UDP && c == 0)
 				c = 0xffff;
 			st16(th + at, c);
@@ -405,7 +405,7 @@ static bool set_sctp(struct actions_ctx *ctx, struct actions_pkt *p, const void 
 			return false;
 		sh = pkt_at(p, p->layout->l4);
 		len = ip_payload_end(p) - l4;
-		old = ld32(sh + 8);
+		old = rd32(sh + 8);
 		st32(sh + 8, 0);
 		old_ok = sctp_crc(p->mbuf, l4, len);
 		st16(sh, ports[0]);
@@ -438,11 +438,11 @@ static bool set_icmp(struct actions_ctx *ctx, struct actions_pkt *p, const void 
 		if (!pkt_writable(ctx, p, 0))
 			return false;
 		h = pkt_at(p, p->layout->l4);
-		old = ld16(h);
-		check = ld16(h + 2);
+		old = rd16(h);
+		check = rd16(h + 2);
 		h[0] = type;
 		h[1] = code;
-		st16(h + 2, csum_replace16(check, old, ld16(h)));
+		st16(h + 2, csum_replace16(check, old, rd16(h)));
 	}
 	p->key->tp_src = rte_cpu_to_be_16(type);
 	p->key->tp_dst = rte_cpu_to_be_16(code);
@@ -458,7 +458,7 @@ static bool set_mpls(struct actions_ctx *ctx, struct actions_pkt *p, const void 
 
 	if (!hdr_present(p->mbuf, off, 4))
 		return drop_pkt(ctx, ACTIONS_DROP_NO_HEADER);
-	old = ld32(pkt_at(p, off));
+	old = rd32(pkt_at(p, off));
 	lse = MASKED(old, v->mpls_lse, mk->mpls_lse);
 	if (lse != old) {
 		if (!pkt_writable(ctx, p, 0))

@@ -15,13 +15,14 @@
 #include <rte_malloc.h>
 #include <rte_pause.h>
 #include <sched.h>
-#include <stdatomic.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <time.h>
 
+#include "dpsw_atomic.h"
 #include "flow_extract.h"
 #include "flowtbl_pmd.h"
+#include "nl_policy.h"
 #include "upcall.h"
 
 #define BURST FLOWTBL_BURST
@@ -56,8 +57,8 @@ struct pmd {
 	const struct flow_key *keyp[BURST];  /* &keys[i], set once */
 
 	/* Control. */
-	_Atomic(struct pmd_conf *) pending;
-	atomic_bool stop;
+	struct pmd_conf *pending;     /* LOAD_ACQ / STORE_REL */
+	bool stop;                    /* LOAD_RLX / STORE_RLX */
 	bool running;
 	unsigned int lcore_id;
 	uint32_t slot;
@@ -106,7 +107,7 @@ static uint16_t pmd_tx(void *arg, uint32_t port, struct rte_mbuf **pkts, uint16_
 		rte_spinlock_unlock(txq->lock);
 	}
 	if (unlikely(sent < n))
-		pmd->tx_dropped[port] += n - sent;
+		counter_add(&pmd->tx_dropped[port], n - sent);
 	return sent;
 }
 
@@ -118,7 +119,7 @@ static int pmd_upcall_action(void *arg, const struct actions_upcall *up)
 	uint32_t ulen = 0;
 
 	if (up->userdata)
-		ulen = up->userdata->nla_len - NLA_HDRLEN;
+		ulen = (uint32_t)nl_attr_len(up->userdata);
 	if (ulen > UPCALL_USERDATA_MAX)
 		return -EMSGSIZE;
 	u = upcall_queue_get_free(pmd->upq);
@@ -131,9 +132,9 @@ static int pmd_upcall_action(void *arg, const struct actions_upcall *up)
 	u->key = *up->key;
 	u->userdata_len = (uint16_t)ulen;
 	if (ulen)
-		memcpy(u->userdata, (const uint8_t *)up->userdata + NLA_HDRLEN, ulen);
+		memcpy(u->userdata, nl_attr_data(up->userdata), ulen);
 	upcall_queue_put(pmd->upq, u);
-	pmd->stats.upcalls++;
+	counter_add(&pmd->stats.upcalls, 1);
 	return 0;
 }
 
@@ -158,15 +159,15 @@ static bool upcall_credit(struct pmd *pmd, uint32_t port)
 static void miss(struct pmd *pmd, struct rte_mbuf *m, const struct flow_key *key)
 {
 	uint32_t port = key->in_port % PORT_MAX;
-	uint32_t pid = __atomic_load_n(&pmd->miss_pid[port], __ATOMIC_RELAXED);
+	uint32_t pid = LOAD_RLX(&pmd->miss_pid[port]);
 	struct upcall *u;
 
 	if (pid != 0 && pmd->upcall_cost && !upcall_credit(pmd, port)) {
-		pmd->rate_dropped[port]++;
+		counter_add(&pmd->rate_dropped[port], 1);
 		pid = 0;
 	}
 	if (pid == 0 || (u = upcall_queue_get_free(pmd->upq)) == NULL) {
-		pmd->stats.lost++;
+		counter_add(&pmd->stats.lost, 1);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -177,7 +178,7 @@ static void miss(struct pmd *pmd, struct rte_mbuf *m, const struct flow_key *key
 	u->key = *key;
 	u->userdata_len = 0;
 	upcall_queue_put(pmd->upq, u);
-	pmd->stats.upcalls++;
+	counter_add(&pmd->stats.upcalls, 1);
 }
 
 /* ---- the burst ---- */
@@ -362,7 +363,7 @@ static void process_rx(struct pmd *pmd, struct rte_mbuf **in, uint32_t n_in,
 		uint32_t len = rte_pktmbuf_data_len(m);
 
 		if (unlikely(len < ETH_HLEN)) {
-			pmd->stats.runts++;
+			counter_add(&pmd->stats.runts, 1);
 			rte_pktmbuf_free(m);
 			continue;
 		}
@@ -393,7 +394,7 @@ static void process_recirc(struct pmd *pmd)
 			pkts[i] = m;
 			depth[i] = rec[i].depth;
 		}
-		pmd->stats.recirc += n;
+		counter_add(&pmd->stats.recirc, n);
 		lookup_and_execute(pmd, pkts, depth, n);
 	}
 }
@@ -415,7 +416,7 @@ static void apply_conf(struct pmd *pmd, struct pmd_conf *next)
 		if (next->txq[p].present && !(prev && prev->txq[p].present))
 			actions_port_set(pmd->actx, p, true);
 	/* Release: the control thread may free 'prev' once it sees NULL. */
-	atomic_store_explicit(&pmd->pending, NULL, memory_order_release);
+	STORE_REL(&pmd->pending, NULL);
 }
 
 /*
@@ -438,7 +439,7 @@ static void wait_taken(struct pmd *pmd)
 {
 	uint64_t spin_end = rte_get_tsc_cycles() + rte_get_tsc_hz() / 1000000 * HANDOVER_SPIN_US;
 
-	while (atomic_load_explicit(&pmd->pending, memory_order_acquire) != NULL) {
+	while (LOAD_ACQ(&pmd->pending) != NULL) {
 		if (rte_get_tsc_cycles() < spin_end)
 			rte_pause();
 		else
@@ -454,7 +455,8 @@ struct pmd_conf *pmd_set_conf(struct pmd *pmd, struct pmd_conf *conf)
 		apply_conf(pmd, conf);
 		return prev;
 	}
-	atomic_store_explicit(&pmd->pending, conf, memory_order_release);
+	/* Release: the PMD that sees 'conf' sees it filled in. */
+	STORE_REL(&pmd->pending, conf);
 	wait_taken(pmd);
 	return prev;
 }
@@ -502,9 +504,10 @@ static int pmd_main(void *arg)
 	if (pmd->sleep_max_us)
 		prctl(PR_SET_TIMERSLACK, 1000UL);
 	flowtbl_pmd_online(pmd->ft);
-	while (!atomic_load_explicit(&pmd->stop, memory_order_relaxed)) {
+	while (!LOAD_RLX(&pmd->stop)) {
 		uint64_t rx = 0;
-		struct pmd_conf *next = atomic_load_explicit(&pmd->pending, memory_order_acquire);
+		/* Acquire: pairs with pmd_set_conf()'s release. */
+		struct pmd_conf *next = LOAD_ACQ(&pmd->pending);
 
 		if (unlikely(next != NULL))
 			apply_conf(pmd, next);
@@ -524,7 +527,7 @@ static int pmd_main(void *arg)
 				continue;
 			if (busy_q >= 0) {
 				uint64_t t = rte_rdtsc();
-				pmd->rxq_cycles[busy_q] += t - qstart;
+				counter_add(&pmd->rxq_cycles[busy_q], t - qstart);
 				qstart = t;
 			}
 			busy_q = (int32_t)q;
@@ -540,19 +543,19 @@ static int pmd_main(void *arg)
 		uint64_t end = rte_rdtsc(), cycles = end - start;
 
 		if (busy_q >= 0)
-			pmd->rxq_cycles[busy_q] += end - qstart;
+			counter_add(&pmd->rxq_cycles[busy_q], end - qstart);
 
 		start = end;
-		pmd->stats.iterations++;
-		pmd->stats.rx_packets += rx;
+		counter_add(&pmd->stats.iterations, 1);
+		counter_add(&pmd->stats.rx_packets, rx);
 		if (rx) {
-			pmd->stats.busy_cycles += cycles;
+			counter_add(&pmd->stats.busy_cycles, cycles);
 			pmd->sleep_us = 0;
 		} else {
-			pmd->stats.idle_cycles += cycles;
+			counter_add(&pmd->stats.idle_cycles, cycles);
 			if (pmd->sleep_max_us) {
 				start = idle_sleep(pmd);
-				pmd->stats.idle_cycles += start - end;
+				counter_add(&pmd->stats.idle_cycles, start - end);
 			}
 		}
 	}
@@ -638,7 +641,9 @@ void pmd_destroy(struct pmd *pmd)
 
 int pmd_start(struct pmd *pmd)
 {
-	atomic_store(&pmd->stop, false);
+	/* Relaxed: the launch and rte_eal_wait_lcore() order everything else;
+	 * the flag needs only to be seen, untorn. */
+	STORE_RLX(&pmd->stop, false);
 	int ret = rte_eal_remote_launch(pmd_main, pmd, pmd->lcore_id);
 	if (ret == 0)
 		pmd->running = true;
@@ -649,7 +654,7 @@ void pmd_stop(struct pmd *pmd)
 {
 	if (!pmd->running)
 		return;
-	atomic_store(&pmd->stop, true);
+	STORE_RLX(&pmd->stop, true);
 	rte_eal_wait_lcore(pmd->lcore_id);
 	pmd->running = false;
 }
@@ -663,9 +668,14 @@ void pmd_stats_get(const struct pmd *pmd, struct pmd_stats *st)
 {
 	struct flowtbl_counters c;
 
-	/* Plain 64-bit loads are atomic on the platforms DPDK supports; a
-	 * counter may be one burst stale, never torn. */
-	*st = pmd->stats;
+	/* Every field is a uint64_t this PMD alone writes (counter_add):
+	 * relaxed loads, a counter may be one burst stale, never torn. */
+	const uint64_t *src = (const uint64_t *)&pmd->stats;
+	uint64_t *dst = (uint64_t *)st;
+
+	_Static_assert(sizeof(*st) % sizeof(uint64_t) == 0, "pmd_stats: uint64_t counters only");
+	for (size_t i = 0; i < sizeof(*st) / sizeof(uint64_t); i++)
+		dst[i] = LOAD_RLX(&src[i]);
 	flowtbl_pmd_counters_get(pmd->ft, &c);
 	st->hit = c.hit;
 	st->missed = c.missed;
@@ -676,17 +686,17 @@ void pmd_stats_get(const struct pmd *pmd, struct pmd_stats *st)
 
 uint64_t pmd_port_tx_dropped(const struct pmd *pmd, uint32_t port_no)
 {
-	return port_no < PORT_MAX ? pmd->tx_dropped[port_no] : 0;
+	return port_no < PORT_MAX ? LOAD_RLX(&pmd->tx_dropped[port_no]) : 0;
 }
 
 uint64_t pmd_port_upcall_rate_dropped(const struct pmd *pmd, uint32_t port_no)
 {
-	return port_no < PORT_MAX ? pmd->rate_dropped[port_no] : 0;
+	return port_no < PORT_MAX ? LOAD_RLX(&pmd->rate_dropped[port_no]) : 0;
 }
 
 uint64_t pmd_rxq_cycles(const struct pmd *pmd, uint32_t idx)
 {
-	return idx < PMD_MAX_RXQ ? pmd->rxq_cycles[idx] : 0;
+	return idx < PMD_MAX_RXQ ? LOAD_RLX(&pmd->rxq_cycles[idx]) : 0;
 }
 
 struct upcall_queue *pmd_upcalls(struct pmd *pmd)

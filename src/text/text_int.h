@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dpsw_bytes.h"
 #include "errmsg.h"
 #include "flow_key.h"
 #include "nlbuf.h"
@@ -180,28 +181,7 @@ const char *kattr_name(uint16_t type);
 /* Tunnel nested stream <-> struct flow_tunnel (as OVS's tun_key_to_attr). */
 size_t tunnel_to_stream(const struct flow_tunnel *t, uint8_t *buf, size_t cap);
 
-/* ---- Small byte helpers ---- */
-
-static inline uint16_t rd16(const void *p)
-{
-	uint16_t v;
-	__builtin_memcpy(&v, p, 2);
-	return v;
-}
-
-static inline uint32_t rd32(const void *p)
-{
-	uint32_t v;
-	__builtin_memcpy(&v, p, 4);
-	return v;
-}
-
-static inline uint64_t rd64(const void *p)
-{
-	uint64_t v;
-	__builtin_memcpy(&v, p, 8);
-	return v;
-}
+/* ---- Netlink stream helpers ---- */
 
 /*
  * Walk a netlink attribute stream without reading past it, as OVS's

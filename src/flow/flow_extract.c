@@ -31,6 +31,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "dpsw_bytes.h"
 #include "flow_extract.h"
 
 #define LLC_SAP_SNAP 0xaa   /* 802.2 SAP that announces a SNAP header */
@@ -61,23 +62,6 @@ struct parse {
 static inline bool have(const struct parse *p, uint32_t ofs, uint32_t n)
 {
 	return (uint64_t)ofs + n <= p->len;
-}
-
-/* Unaligned loads in network byte order (no swap). */
-static inline uint16_t rd16(const uint8_t *b)
-{
-	uint16_t v;
-
-	memcpy(&v, b, sizeof(v));
-	return v;
-}
-
-static inline uint32_t rd32(const uint8_t *b)
-{
-	uint32_t v;
-
-	memcpy(&v, b, sizeof(v));
-	return v;
 }
 
 /* Layout offsets are 16 bits; a header further in is reported as absent. */

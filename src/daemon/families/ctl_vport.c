@@ -118,11 +118,11 @@ static int devargs_of(struct ctl_req *req, const struct nlattr **a, const char *
 	if (a[OVS_VPORT_ATTR_OPTIONS] == NULL)
 		return 0;
 	mnl_attr_for_each_nested(opt, a[OVS_VPORT_ATTR_OPTIONS]) {
-		if (mnl_attr_get_type(opt) != DPSW_VPORT_OPTION_DEVARGS ||
+		if (nl_attr_type(opt) != DPSW_VPORT_OPTION_DEVARGS ||
 		    mnl_attr_validate(opt, MNL_TYPE_NUL_STRING) < 0)
 			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, opt),
 					  "netdev vport options take only a devargs string");
-		*devargs = mnl_attr_get_str(opt);
+		*devargs = nl_attr_str(opt);
 	}
 	return 0;
 }

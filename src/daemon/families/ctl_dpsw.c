@@ -11,6 +11,7 @@
 
 #include "ctl_handlers.h"
 #include "dpsw_proto.h"
+#include "nl_policy.h"
 
 static void put_stats(struct nlbuf *out, const struct pmd_stats *st)
 {
@@ -148,7 +149,7 @@ static int parse_u32s(struct ctl_req *req, uint16_t lo, uint16_t hi, const struc
 		if (at->nla_len < NLA_HDRLEN || at->nla_len > req->attrs_len - ofs)
 			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, at),
 					  "attribute length runs past the message");
-		uint16_t type = mnl_attr_get_type(at);
+		uint16_t type = nl_attr_type(at);
 		if (type < lo || type > hi || mnl_attr_validate(at, MNL_TYPE_U32) < 0)
 			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, at),
 					  "%s (u32) only", what);
@@ -169,7 +170,7 @@ static int config_set(struct ctl_req *req)
 	if (ret < 0)
 		return ret;
 	const struct nlattr *limit = a[0], *idle = a[1];
-	uint32_t l = limit ? mnl_attr_get_u32(limit) : 0, i = idle ? mnl_attr_get_u32(idle) : 0;
+	uint32_t l = limit ? nl_attr_u32(limit) : 0, i = idle ? nl_attr_u32(idle) : 0;
 	if (limit && (l < 1000 || l > 100000000))
 		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, limit),
 				  "flow limit %u is not in 1000..100000000", l);
@@ -213,26 +214,26 @@ static int conn_set(struct ctl_req *req)
 	if (ret < 0)
 		return ret;
 	const struct nlattr *port = a[0], *framing = a[1], *batch = a[2];
-	if (framing && mnl_attr_get_u32(framing) > DPSW_FRAMING_KERNEL)
+	if (framing && nl_attr_u32(framing) > DPSW_FRAMING_KERNEL)
 		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, framing),
-				  "unknown framing %u", mnl_attr_get_u32(framing));
-	if (batch && mnl_attr_get_u32(batch) > 1)
+				  "unknown framing %u", nl_attr_u32(framing));
+	if (batch && nl_attr_u32(batch) > 1)
 		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, batch),
 				  "upcall batch %u is not 0 (one a datagram) or 1 (many)",
-				  mnl_attr_get_u32(batch));
+				  nl_attr_u32(batch));
 	if (port) {
-		ret = ctl_conn_set_port_id(req->conn, mnl_attr_get_u32(port));
+		ret = ctl_conn_set_port_id(req->conn, nl_attr_u32(port));
 		if (ret < 0)
 			return errmsg_set(&req->err, ret, ctl_attr_offset(req, port),
 					  ret == -EINVAL ? "port id 0 is nobody's"
 							 : "port id %u is another connection's",
-					  mnl_attr_get_u32(port));
+					  nl_attr_u32(port));
 	}
 	if (framing)
 		ctl_conn_set_framing_kernel(req->conn,
-					    mnl_attr_get_u32(framing) == DPSW_FRAMING_KERNEL);
+					    nl_attr_u32(framing) == DPSW_FRAMING_KERNEL);
 	if (batch)
-		ctl_conn_set_upcall_batch(req->conn, mnl_attr_get_u32(batch) == 1);
+		ctl_conn_set_upcall_batch(req->conn, nl_attr_u32(batch) == 1);
 	if (req->nlh->nlmsg_flags & NLM_F_ECHO)
 		put_conn(req, DPSW_CMD_CONN_SET);
 	return 0;

@@ -20,11 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dpsw_limits.h"
 #include "errmsg.h"
-
-#define PORT_MAX 256u         /* datapath port numbers 0..PORT_MAX-1 */
-#define PORT_LOCAL 0
-#define PORT_MAX_QUEUES 64u
 
 struct port_conf {
 	uint16_t n_rxq;      /* wanted rx queues (clamped to the device) */
