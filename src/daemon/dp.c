@@ -228,16 +228,38 @@ static int reassign(struct dp *dp)
 	return 0;
 }
 
-static int open_port(struct dp *dp, uint16_t port_id, bool hotplugged, struct errmsg *err)
+/* The daemon's defaults, then the port's --port-opts, then 'own' (add-if's
+ * options). */
+static void port_conf_of(const struct dp *dp, uint16_t port_id, const struct port_opts *own,
+			 struct port_conf *conf)
 {
-	struct port_conf conf = {
-		.n_rxq = dp->opt->rxq ? dp->opt->rxq : (uint16_t)dp->n_pmds,
-		.n_txq = (uint16_t)RTE_MIN(dp->n_pmds + 1, PORT_MAX_QUEUES),
-		.rxd = dp->opt->rxd, .txd = dp->opt->txd, .mtu = dp->opt->mtu,
+	struct port_opts o = {
+		.mtu = dp->opt->mtu,
+		.rxq = dp->opt->rxq ? dp->opt->rxq : (uint16_t)dp->n_pmds,
+		.txq = (uint16_t)RTE_MIN(dp->n_pmds + 1, PORT_MAX_QUEUES),
+		.rxd = dp->opt->rxd, .txd = dp->opt->txd,
 	};
+	char name[RTE_ETH_NAME_MAX_LEN];
+	const struct port_opts *given;
+
+	if (rte_eth_dev_get_name_by_port(port_id, name) == 0 &&
+	    (given = options_port_opts(dp->opt, name)) != NULL)
+		port_opts_merge(&o, given);
+	if (own)
+		port_opts_merge(&o, own);
+	*conf = (struct port_conf){
+		.n_rxq = o.rxq, .n_txq = o.txq, .rxd = o.rxd, .txd = o.txd, .mtu = o.mtu,
+	};
+}
+
+static int open_port(struct dp *dp, uint16_t port_id, const struct port_opts *own,
+		     bool hotplugged, struct errmsg *err)
+{
+	struct port_conf conf;
 	struct dp_port *dport = calloc(1, sizeof(*dport));
 	int ret;
 
+	port_conf_of(dp, port_id, own, &conf);
 	if (dport == NULL)
 		return errmsg_set(err, -ENOMEM, -1, "port: out of memory");
 	ret = port_open(&dport->port, port_id, &conf, dp->n_mbufs, err);
@@ -265,7 +287,7 @@ int dp_open_eal_ports(struct dp *dp)
 		struct errmsg err;
 
 		errmsg_clear(&err);
-		if (open_port(dp, port_id, false, &err) < 0) {
+		if (open_port(dp, port_id, NULL, false, &err) < 0) {
 			RTE_LOG(ERR, USER1, "port %u skipped: %s\n", port_id + 1, err.msg);
 			continue;
 		}
@@ -298,7 +320,8 @@ void dp_stop(struct dp *dp)
 	dp->started = false;
 }
 
-int dp_port_add(struct dp *dp, const char *devargs, uint32_t *port_no, struct errmsg *err)
+int dp_port_add(struct dp *dp, const char *devargs, const struct port_opts *opts,
+		uint32_t *port_no, struct errmsg *err)
 {
 	uint16_t port_id;
 	int ret = port_probe(devargs, &port_id, err);
@@ -307,7 +330,7 @@ int dp_port_add(struct dp *dp, const char *devargs, uint32_t *port_no, struct er
 		return ret;
 	if (port_id + 1u < PORT_MAX && dp->ports[port_id + 1])
 		return errmsg_set(err, -EEXIST, -1, "'%s' is already port %u", devargs, port_id + 1);
-	ret = open_port(dp, port_id, true, err);
+	ret = open_port(dp, port_id, opts, true, err);
 	if (ret < 0)
 		return ret;
 	*port_no = port_id + 1u;
