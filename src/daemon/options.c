@@ -266,6 +266,7 @@ static int parse_port_opts(struct options *o, const char *arg, struct errmsg *er
 		p->name = arg;
 		p->name_len = len;
 	}
+	errmsg_clear(&why);
 	ret = port_opts_parse(colon + 1, &p->opts, &why);
 	if (ret < 0)
 		return errmsg_set(err, ret, -1, "--port-opts %.*s: %s", (int)len, arg, why.msg);
