@@ -22,7 +22,7 @@ from pcapcase import Case, main  # noqa: E402
 from test_pcap_actions import (IP_A, IP_B, IP6_A, IP6_B, M_SCTP4, M_TCP6, M_UDP4,  # noqa: E402
                                M_ETH, eth, payload)
 
-from scapy.all import IP, TCP, UDP, Dot1Q, IPv6  # noqa: E402
+from scapy.all import IP, TCP, UDP, Dot1Q, IPv6, Raw  # noqa: E402
 from scapy.layers.sctp import SCTP, SCTPChunkData  # noqa: E402
 
 MTU = 9000
@@ -55,7 +55,7 @@ def jumbo_and_small(fn, tag, **kw):
 
 def cases():
     c = []
-    for p in (udp_j("len"), tcp6_j("len"), sctp_j("len")):
+    for p in (udp_j("len"), tcp6_j("len"), sctp_j("len"), udp6_opts("len", 1992)):
         assert len(bytes(p)) == FRAME, len(bytes(p))
 
     p = jumbo_and_small(udp_j, "out2")
@@ -98,7 +98,41 @@ def cases():
                   [(M_UDP4, "check_pkt_len(size=9014,gt({a}),le({b}))")],
                   {"a": p[2:3], "b": [p[0], p[1], p[3]]},
                   note="the length of the chain, not of its first mbuf"))
+    # Key extraction reads the first segment only (docs/ARCHITECTURE.md):
+    # net_pcap fills a chain's first mbuf with 2048 bytes. A UDP header at
+    # byte 2046 crosses into the second mbuf: the key has no ports, as for
+    # a packet that ends there. At byte 1990 it is read.
+    p = [udp6_opts("cross", 1992, i) for i in range(2)]
+    c.append(Case("jumbo_l4_header_across_segments_not_read", ["in", "a"], {"in": p},
+                  [(M_UDP6_OPTS + ",udp(src=0,dst=0)", "{a}")], {"a": p},
+                  note="the kernel's pskb_may_pull() would read the ports: "
+                       "docs/PROTOCOL.md lists the difference"))
+    p = [udp6_opts("inside", 1936, i) for i in range(2)]
+    c.append(Case("jumbo_l4_header_in_first_segment_read", ["in", "a"], {"in": p},
+                  [(M_UDP6_OPTS + ",udp(src=1000,dst=2000)", "{a}")], {"a": p}))
     return c
+
+
+# Flows of udp6_opts(): the destination options header is walked to UDP.
+M_UDP6_OPTS = M_ETH + ",eth_type(0x86dd),ipv6(proto=17,frag=no)"
+
+
+def udp6_opts(tag, opts_len, i=0):
+    """A 9014-byte UDP/IPv6 frame with a destination options header of
+    'opts_len' bytes (a multiple of 8) before UDP, which starts at byte
+    54 + opts_len."""
+    body = b""
+    left = opts_len - 2
+    while left:
+        n = min(left, 257) if left - min(left, 257) != 1 else 256
+        body += bytes([1, n - 2]) + bytes(n - 2)  # PadN
+        left -= n
+    dest = bytes([17, opts_len // 8 - 1]) + body
+    l4 = UDP(sport=1000, dport=2000) / payload(tag, i, FRAME - 54 - opts_len - 8)
+    ip6 = IPv6(src=IP6_A, dst=IP6_B, nh=60, plen=len(dest) + len(l4))
+    # The UDP checksum over the IPv6 pseudo-header, the options excluded.
+    l4 = UDP(bytes(IPv6(src=IP6_A, dst=IP6_B) / l4)[40:])
+    return eth(type=0x86dd) / Raw(bytes(ip6) + dest + bytes(l4))
 
 
 if __name__ == "__main__":
