@@ -192,6 +192,44 @@ static int configure(struct port *p, const struct port_conf *conf, struct errmsg
 	return setup_queues(p, &info, err);
 }
 
+/*
+ * Link and queue state events (a vhost-user guest connecting or going
+ * away, enabling or disabling a virtqueue). They arrive on the driver's
+ * own thread (vhost's socket thread), never a PMD's, and are only logged:
+ * a PMD's sends to a port whose guest is gone fail and are counted as
+ * tx_dropped, and resume by themselves once it is back.
+ */
+static int port_event(uint16_t port_id, enum rte_eth_event_type type, void *arg,
+		      void *ret_param)
+{
+	struct rte_eth_link link;
+
+	(void)arg;
+	(void)ret_param;
+	if (type == RTE_ETH_EVENT_INTR_LSC) {
+		if (rte_eth_link_get_nowait(port_id, &link) == 0)
+			RTE_LOG(NOTICE, USER1, "port %u: link %s\n", port_id + 1,
+				link.link_status == RTE_ETH_LINK_UP ? "up" : "down");
+	} else if (type == RTE_ETH_EVENT_QUEUE_STATE) {
+		RTE_LOG(INFO, USER1, "port %u: queue state changed\n", port_id + 1);
+	}
+	return 0;
+}
+
+static void events_register(uint16_t port_id, bool on)
+{
+	static const enum rte_eth_event_type types[] = {
+		RTE_ETH_EVENT_INTR_LSC, RTE_ETH_EVENT_QUEUE_STATE,
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (on)
+			rte_eth_dev_callback_register(port_id, types[i], port_event, NULL);
+		else
+			rte_eth_dev_callback_unregister(port_id, types[i], port_event, NULL);
+	}
+}
+
 int port_open(struct port *p, uint16_t port_id, const struct port_conf *conf,
 	      uint32_t n_mbufs, struct errmsg *err)
 {
@@ -214,6 +252,7 @@ int port_open(struct port *p, uint16_t port_id, const struct port_conf *conf,
 	ret = configure(p, conf, err);
 	if (ret < 0)
 		return ret;
+	events_register(port_id, true);
 	ret = rte_eth_dev_start(port_id);
 	if (ret < 0)
 		return errmsg_set(err, ret, -1, "%s: start: %s", p->name, rte_strerror(-ret));
@@ -242,6 +281,7 @@ void port_close(struct port *p)
 			RTE_LOG(WARNING, USER1, "%s: stop: %s\n", p->name, rte_strerror(-ret));
 		p->started = false;
 	}
+	events_register(p->port_id, false);
 	if (rte_eth_dev_info_get(p->port_id, &info) == 0 && info.device)
 		snprintf(devname, sizeof(devname), "%s", rte_dev_name(info.device));
 	else

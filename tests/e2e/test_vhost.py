@@ -9,9 +9,9 @@ byte for byte, with the daemon as vhost-user server (the guest connects)
 and as client (client=1: the guest is the server and the daemon keeps
 reconnecting, as Open vSwitch's dpdkvhostuserclient), the vhost port
 probed at start (--vdev) and hot-plugged (add-if). In the middle the
-guest is killed: what the switch sends to it meanwhile is counted as
-dropped (tx_dropped), the daemon keeps answering, and once the guest is
-back traffic flows again. At exit no mbuf is left in use.
+guest is killed: the daemon logs the link going down, what the switch
+sends to it meanwhile is counted as dropped (tx_dropped), the daemon keeps
+answering, and once the guest is back (link up again) traffic flows. At exit no mbuf is left in use.
 
 Needs hugepages for the guest (tools/hugepages.sh; virtio-user shares its
 memory with the switch through hugepage files); skipped without them.
@@ -177,7 +177,13 @@ def scenario(label, daemon_client, hotplug):
         r.start()
         r.round_trip(frames(1))
         # The guest goes away: sends to it are dropped and counted.
+        up = "port %d: link up" % r.vport
+        down = "port %d: link down" % r.vport
+        check(r.d.read_log().count(up) == 1, "the link event of the guest's arrival",
+              r.d.read_log()[-2000:])
         r.guest.stop(signal.SIGKILL)
+        wait_for(lambda: down in r.d.read_log(), "the link event of the guest's departure",
+                 details=lambda: r.d.read_log()[-2000:])
         dropped = port_stats(r.d, r.vname)["tx_dropped"]
         r.feed(frames(2))
         wait_for(lambda: port_stats(r.d, r.vname)["tx_dropped"] >= dropped + 10,
@@ -189,6 +195,8 @@ def scenario(label, daemon_client, hotplug):
             os.unlink(r.sock)
         r.guest = Guest(tmp, r.sock, server=daemon_client).start()
         wait_for(r.guest.forwarding, "the guest to forward again", details=r.guest.text)
+        wait_for(lambda: r.d.read_log().count(up) == 2, "the link event of its return",
+                 details=lambda: r.d.read_log()[-2000:])
         r.round_trip(frames(3))
         r.finish()
         print("ok   %s" % label)
