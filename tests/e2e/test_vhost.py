@@ -5,7 +5,8 @@ process (dpdk-testpmd, io forwarding, one queue pair), no VM:
 
   pcap in -> switch -> vhost-user -> guest -> vhost-user -> switch -> pcap out
 
-byte for byte, with the daemon as vhost-user server (the guest connects)
+byte for byte, 60-byte frames (64 on the wire) and 9014-byte ones
+(--mtu 9000: chains of mbufs on both sides), with the daemon as vhost-user server (the guest connects)
 and as client (client=1: the guest is the server and the daemon keeps
 reconnecting, as Open vSwitch's dpdkvhostuserclient), the vhost port
 probed at start (--vdev) and hot-plugged (add-if). In the middle the
@@ -36,7 +37,7 @@ class Guest:
     """dpdk-testpmd with net_virtio_user on 'sock', forwarding what it
     receives back out of the same port."""
 
-    def __init__(self, tmp, sock, server):
+    def __init__(self, tmp, sock, server, jumbo=False):
         self.prefix = "dpswguest%d_%d" % (os.getpid(), int(time.monotonic() * 1000) % 100000)
         self.log = os.path.join(tmp, self.prefix + ".log")
         dev = "net_virtio_user0,path=%s,queues=1%s" % (sock, ",server=1" if server else "")
@@ -44,6 +45,9 @@ class Guest:
                      "-m", str(GUEST_MB), "--single-file-segments", "--vdev", dev, "--",
                      "--forward-mode=io", "--port-topology=loop", "--auto-start",
                      "--total-num-mbufs=2048", "--nb-cores=1", "--stats-period", "30"]
+        if jumbo:
+            # Frames of 9018 bytes (a VLAN tag's room) in chains of mbufs.
+            self.args += ["--max-pkt-len=9018", "--enable-scatter", "--tx-offloads=0x8000"]
         self.proc = None
 
     def start(self):
@@ -102,7 +106,7 @@ class Rig:
     """The daemon with a tx pcap (port 1) and a vhost-user port, and the
     rx pcaps that feed it one batch each."""
 
-    def __init__(self, tmp, label, daemon_client, hotplug):
+    def __init__(self, tmp, label, daemon_client, hotplug, jumbo=False):
         self.tmp, self.label = tmp, label
         self.sock = os.path.join(tmp, label + ".sock")
         self.out = os.path.join(tmp, label + ".out.pcap")
@@ -110,9 +114,11 @@ class Rig:
                                                 ",client=1" if daemon_client else "")
         self.vname = self.vhost.split(",")[0]
         vdevs = ["net_pcap0,tx_pcap=" + self.out] + ([] if hotplug else [self.vhost])
-        self.d = dpsw.Daemon(vdevs, ["--mbufs", "8191"], huge=False, tmpdir=tmp)
+        opts = ["--mbufs", "8191"] + (["--mtu", "9000"] if jumbo else [])
+        self.d = dpsw.Daemon(vdevs, opts, huge=False, tmpdir=tmp)
+        self.jumbo = jumbo
         self.hotplug = hotplug
-        self.guest = Guest(tmp, self.sock, server=daemon_client)
+        self.guest = Guest(tmp, self.sock, server=daemon_client, jumbo=jumbo)
         self.daemon_client = daemon_client
         self.n_rx = 0
         self.sent = []
@@ -170,12 +176,12 @@ class Rig:
               [len(x) for x in got], [len(x) for x in self.sent])
 
 
-def scenario(label, daemon_client, hotplug):
+def scenario(label, daemon_client, hotplug, size=60):
     tmp = tmpdir()
-    r = Rig(tmp, label, daemon_client, hotplug)
+    r = Rig(tmp, label, daemon_client, hotplug, jumbo=size > 1514)
     try:
         r.start()
-        r.round_trip(frames(1))
+        r.round_trip(frames(1, size=size))
         # The guest goes away: sends to it are dropped and counted.
         up = "port %d: link up" % r.vport
         down = "port %d: link down" % r.vport
@@ -185,7 +191,7 @@ def scenario(label, daemon_client, hotplug):
         wait_for(lambda: down in r.d.read_log(), "the link event of the guest's departure",
                  details=lambda: r.d.read_log()[-2000:])
         dropped = port_stats(r.d, r.vname)["tx_dropped"]
-        r.feed(frames(2))
+        r.feed(frames(2, size=size))
         wait_for(lambda: port_stats(r.d, r.vname)["tx_dropped"] >= dropped + 10,
                  "10 drops to the absent guest", details=lambda: str(port_stats(r.d, r.vname)))
         check(r.d.ctl("show").returncode == 0, "the daemon answers")
@@ -193,11 +199,11 @@ def scenario(label, daemon_client, hotplug):
         # leaves its socket file, which the new one could not bind.
         if daemon_client:
             os.unlink(r.sock)
-        r.guest = Guest(tmp, r.sock, server=daemon_client).start()
+        r.guest = Guest(tmp, r.sock, server=daemon_client, jumbo=r.jumbo).start()
         wait_for(r.guest.forwarding, "the guest to forward again", details=r.guest.text)
         wait_for(lambda: r.d.read_log().count(up) == 2, "the link event of its return",
                  details=lambda: r.d.read_log()[-2000:])
-        r.round_trip(frames(3))
+        r.round_trip(frames(3, size=size))
         r.finish()
         print("ok   %s" % label)
     finally:
@@ -218,6 +224,7 @@ def main():
     try:
         scenario("server_vdev", daemon_client=False, hotplug=False)
         scenario("client_addif", daemon_client=True, hotplug=True)
+        scenario("server_vdev_9014_bytes", daemon_client=False, hotplug=False, size=9014)
     except Failure as e:
         print("FAIL %s" % e)
         return 1
