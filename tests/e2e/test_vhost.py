@@ -37,10 +37,15 @@ class Guest:
     """dpdk-testpmd with net_virtio_user on 'sock', forwarding what it
     receives back out of the same port."""
 
-    def __init__(self, tmp, sock, server, jumbo=False):
+    def __init__(self, tmp, sock, server, jumbo=False, kind="vhost"):
         self.prefix = "dpswguest%d_%d" % (os.getpid(), int(time.monotonic() * 1000) % 100000)
         self.log = os.path.join(tmp, self.prefix + ".log")
-        dev = "net_virtio_user0,path=%s,queues=1%s" % (sock, ",server=1" if server else "")
+        if kind == "vhost":
+            dev = "net_virtio_user0,path=%s,queues=1%s" % (sock, ",server=1" if server else "")
+        else:
+            dev = "net_memif0,role=%s,socket=%s,socket-abstract=no" % (
+                "server" if server else "client", sock)
+        self.kind = kind
         self.args = ["dpdk-testpmd", "-l", "0-1", "--no-pci", "--file-prefix", self.prefix,
                      "-m", str(GUEST_MB), "--single-file-segments", "--vdev", dev, "--",
                      "--forward-mode=io", "--port-topology=loop", "--auto-start",
@@ -106,19 +111,23 @@ class Rig:
     """The daemon with a tx pcap (port 1) and a vhost-user port, and the
     rx pcaps that feed it one batch each."""
 
-    def __init__(self, tmp, label, daemon_client, hotplug, jumbo=False):
-        self.tmp, self.label = tmp, label
+    def __init__(self, tmp, label, daemon_client, hotplug, jumbo=False, kind="vhost"):
+        self.tmp, self.label, self.kind = tmp, label, kind
         self.sock = os.path.join(tmp, label + ".sock")
         self.out = os.path.join(tmp, label + ".out.pcap")
-        self.vhost = "net_vhost%d,iface=%s%s" % (len(label), self.sock,
-                                                ",client=1" if daemon_client else "")
+        if kind == "vhost":
+            self.vhost = "net_vhost%d,iface=%s%s" % (len(label), self.sock,
+                                                    ",client=1" if daemon_client else "")
+        else:
+            self.vhost = "net_memif%d,role=%s,socket=%s,socket-abstract=no" % (
+                len(label), "client" if daemon_client else "server", self.sock)
         self.vname = self.vhost.split(",")[0]
         vdevs = ["net_pcap0,tx_pcap=" + self.out] + ([] if hotplug else [self.vhost])
         opts = ["--mbufs", "8191"] + (["--mtu", "9000"] if jumbo else [])
         self.d = dpsw.Daemon(vdevs, opts, huge=False, tmpdir=tmp)
         self.jumbo = jumbo
         self.hotplug = hotplug
-        self.guest = Guest(tmp, self.sock, server=daemon_client, jumbo=jumbo)
+        self.guest = Guest(tmp, self.sock, server=daemon_client, jumbo=jumbo, kind=kind)
         self.daemon_client = daemon_client
         self.n_rx = 0
         self.sent = []
@@ -176,19 +185,22 @@ class Rig:
               [len(x) for x in got], [len(x) for x in self.sent])
 
 
-def scenario(label, daemon_client, hotplug, size=60):
+def scenario(label, daemon_client, hotplug, size=60, kind="vhost"):
     tmp = tmpdir()
-    r = Rig(tmp, label, daemon_client, hotplug, jumbo=size > 1514)
+    r = Rig(tmp, label, daemon_client, hotplug, jumbo=size > 1514, kind=kind)
     try:
         r.start()
         r.round_trip(frames(1, size=size))
         # The guest goes away: sends to it are dropped and counted.
         up = "port %d: link up" % r.vport
         down = "port %d: link down" % r.vport
-        check(r.d.read_log().count(up) == 1, "the link event of the guest's arrival",
-              r.d.read_log()[-2000:])
+        # net_vhost raises link events (net_memif in DPDK 22.11 does not).
+        events = kind == "vhost"
+        check(not events or r.d.read_log().count(up) == 1,
+              "the link event of the guest's arrival", r.d.read_log()[-2000:])
         r.guest.stop(signal.SIGKILL)
-        wait_for(lambda: down in r.d.read_log(), "the link event of the guest's departure",
+        wait_for(lambda: not events or down in r.d.read_log(),
+                 "the link event of the guest's departure",
                  details=lambda: r.d.read_log()[-2000:])
         dropped = port_stats(r.d, r.vname)["tx_dropped"]
         r.feed(frames(2, size=size))
@@ -199,9 +211,10 @@ def scenario(label, daemon_client, hotplug, size=60):
         # leaves its socket file, which the new one could not bind.
         if daemon_client:
             os.unlink(r.sock)
-        r.guest = Guest(tmp, r.sock, server=daemon_client, jumbo=r.jumbo).start()
+        r.guest = Guest(tmp, r.sock, server=daemon_client, jumbo=r.jumbo, kind=kind).start()
         wait_for(r.guest.forwarding, "the guest to forward again", details=r.guest.text)
-        wait_for(lambda: r.d.read_log().count(up) == 2, "the link event of its return",
+        wait_for(lambda: not events or r.d.read_log().count(up) == 2,
+                 "the link event of its return",
                  details=lambda: r.d.read_log()[-2000:])
         r.round_trip(frames(3, size=size))
         r.finish()
@@ -211,7 +224,8 @@ def scenario(label, daemon_client, hotplug, size=60):
         r.d.stop()
 
 
-def main():
+def main(scenarios=(("server_vdev", False, False, 60), ("client_addif", True, True, 60),
+                   ("server_vdev_9014_bytes", False, False, 9014)), kind="vhost"):
     if os.geteuid() != 0:
         print("SKIP: needs root")
         return 77
@@ -222,9 +236,8 @@ def main():
         print("SKIP: no free hugepages for the guest (tools/hugepages.sh)")
         return 77
     try:
-        scenario("server_vdev", daemon_client=False, hotplug=False)
-        scenario("client_addif", daemon_client=True, hotplug=True)
-        scenario("server_vdev_9014_bytes", daemon_client=False, hotplug=False, size=9014)
+        for label, client, hotplug, size in scenarios:
+            scenario(label, client, hotplug, size, kind)
     except Failure as e:
         print("FAIL %s" % e)
         return 1
