@@ -6,7 +6,8 @@ process (dpdk-testpmd, io forwarding, one queue pair), no VM:
   pcap in -> switch -> vhost-user -> guest -> vhost-user -> switch -> pcap out
 
 byte for byte, 60-byte frames (64 on the wire) and 9014-byte ones
-(--mtu 9000: chains of mbufs on both sides), with the daemon as vhost-user server (the guest connects)
+(--mtu 9000: chains of mbufs on both sides), with the daemon as vhost-user
+server (the guest connects)
 and as client (client=1: the guest is the server and the daemon keeps
 reconnecting, as Open vSwitch's dpdkvhostuserclient), the vhost port
 probed at start (--vdev) and hot-plugged (add-if). In the middle the
