@@ -7,13 +7,13 @@ process (dpdk-testpmd, io forwarding, one queue pair), no VM:
 
 byte for byte, 60-byte frames (64 on the wire) and 9014-byte ones
 (--mtu 9000: chains of mbufs on both sides), with the daemon as vhost-user
-server (the guest connects)
-and as client (client=1: the guest is the server and the daemon keeps
-reconnecting, as Open vSwitch's dpdkvhostuserclient), the vhost port
-probed at start (--vdev) and hot-plugged (add-if). In the middle the
-guest is killed: the daemon logs the link going down, what the switch
-sends to it meanwhile is counted as dropped (tx_dropped), the daemon keeps
-answering, and once the guest is back (link up again) traffic flows. At exit no mbuf is left in use.
+server (the guest connects) and as client (client=1: the guest is the
+server and the daemon keeps reconnecting, as Open vSwitch's
+dpdkvhostuserclient), the vhost port probed at start (--vdev) and
+hot-plugged (add-if). In the middle the guest is killed: the daemon logs
+the link going down, what the switch sends to it meanwhile is counted as
+dropped (tx_dropped), the daemon keeps answering, and once the guest is
+back (link up again) traffic flows. At exit no mbuf is left in use.
 
 Needs hugepages for the guest (tools/hugepages.sh; virtio-user shares its
 memory with the switch through hugepage files); skipped without them.
