@@ -28,13 +28,35 @@ uint64_t dp_now_ms(const struct dp *dp)
 	return tsc_clock_ms(&dp->clock, rte_rdtsc());
 }
 
-/* Enough mbufs for every rx and tx ring of the ports EAL probed, the
- * mempool caches, and room for ports hot-plugged later. */
+/* Mbufs one frame of 'mtu' takes (jumbo frames are chains). */
+static uint32_t mbufs_per_frame(uint16_t mtu)
+{
+	uint32_t room = RTE_MBUF_DEFAULT_DATAROOM;
+	uint32_t frame = (uint32_t)mtu + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 2 * RTE_VLAN_HLEN;
+
+	return mtu ? (frame + room - 1) / room : 1;
+}
+
+/* Enough mbufs for every rx and tx ring of the ports EAL probed (with the
+ * largest --port-opts rings; an rx descriptor holds one segment, and one
+ * tx ring's worth of jumbo frames is counted as chains), the mempool
+ * caches, and room for ports hot-plugged later. */
 static uint32_t default_mbufs(const struct options *opt, uint32_t n_pmds)
 {
-	uint32_t per_port = (opt->rxq ? opt->rxq : n_pmds) * opt->rxd + (n_pmds + 1) * opt->txd;
-	uint32_t n = rte_eth_dev_count_avail() * per_port + rte_lcore_count() * 512 + 8192;
+	uint16_t rxq = opt->rxq ? opt->rxq : (uint16_t)n_pmds, rxd = opt->rxd, txd = opt->txd;
+	uint16_t txq = (uint16_t)(n_pmds + 1), mtu = opt->mtu;
+	uint32_t per_port, n;
 
+	for (uint16_t i = 0; i < opt->n_ports; i++) {
+		const struct port_opts *po = &opt->ports[i].opts;
+		rxq = RTE_MAX(rxq, po->rxq);
+		txq = RTE_MAX(txq, po->txq);
+		rxd = RTE_MAX(rxd, po->rxd);
+		txd = RTE_MAX(txd, po->txd);
+		mtu = RTE_MAX(mtu, po->mtu);
+	}
+	per_port = (uint32_t)rxq * rxd + (uint32_t)txq * txd + (mbufs_per_frame(mtu) - 1) * txd;
+	n = rte_eth_dev_count_avail() * per_port + rte_lcore_count() * 512 + 8192;
 	n = RTE_MAX(n, 16384u);
 	return rte_align32pow2(n) - 1; /* a mempool is best at 2^k - 1 */
 }
