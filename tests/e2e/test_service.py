@@ -91,7 +91,8 @@ def notify_abstract():
 
 
 def fatal_start():
-    """A bad --ctl-group: status 1, no READY, the error and the fix at err level."""
+    """A bad --ctl-group: status 2 (a start-up check, before EAL, as every
+    bad option), no READY, the error and the fix at err level."""
     n = Notify()
     try:
         d = dpsw.Daemon(VDEVS, ["--ctl-group", "dpsw-no-such-group"])
@@ -99,7 +100,7 @@ def fatal_start():
         p = subprocess.run(d.args, env=env, capture_output=True, text=True, timeout=120)
         dpsw.shutil.rmtree(os.path.join("/var/run/dpdk", d.prefix), ignore_errors=True)
         dpsw.remove_hugepage_files(d.prefix)
-        assert p.returncode == 1, p
+        assert p.returncode == 2, p
         err = p.stderr.splitlines()
         assert "<3>dpdk-switch: control socket: no group 'dpsw-no-such-group'" in err, err
         assert any(line.startswith("<3>") and "addgroup --system" in line for line in err), err
