@@ -13,7 +13,8 @@
  *    getsockname()'s nl_pid) and how replies are framed into datagrams;
  *  - OVS_VPORT_ATTR_OPTIONS content for netdev vports: the DPDK devargs
  *    of a port to hot-plug (a vport name is limited to IFNAMSIZ, devargs
- *    are not).
+ *    are not) and its MTU, queues and descriptors; in replies, what the
+ *    port got.
  *
  * Every message of the family carries a struct ovs_header after the genl
  * header, like the OVS families.
@@ -115,10 +116,23 @@ enum dpsw_framing {
 	DPSW_FRAMING_KERNEL,
 };
 
-/* Inside OVS_VPORT_ATTR_OPTIONS of a netdev vport NEW. */
+/* Inside OVS_VPORT_ATTR_OPTIONS of a netdev vport: in NEW, what to
+ * hot-plug and how (each optional; ranges as struct port_opts); in replies,
+ * what the port got (DEVARGS excepted). */
 enum dpsw_vport_option {
 	DPSW_VPORT_OPTION_UNSPEC,
 	DPSW_VPORT_OPTION_DEVARGS,  /* string: DPDK devargs to hot-plug */
+	DPSW_VPORT_OPTION_MTU,      /* u32: bytes (reply: the device's; 0 unknown) */
+	DPSW_VPORT_OPTION_RXQ,      /* u32: rx queues */
+	DPSW_VPORT_OPTION_TXQ,      /* u32: tx queues */
+	DPSW_VPORT_OPTION_RXD,      /* u32: descriptors per rx queue */
+	DPSW_VPORT_OPTION_TXD,      /* u32: descriptors per tx queue */
+	DPSW_VPORT_OPTION_DRIVER,   /* string, replies only: the DPDK driver */
+	DPSW_VPORT_OPTION_MTU_SET,  /* u32, replies only: 1 when the driver set
+				     * the MTU, 0 when it has no MTU operation
+				     * and its largest frame fits */
+	DPSW_VPORT_OPTION_SCATTER,  /* u32, replies only: 1 when frames span
+				     * several mbufs (scatter rx, chained tx) */
 	__DPSW_VPORT_OPTION_MAX
 };
 

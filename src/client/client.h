@@ -142,6 +142,11 @@ struct cl_vport {
 	char name[64];
 	struct ovs_vport_stats stats;
 	bool has_stats;
+	/* What a netdev port got (DPSW_VPORT_OPTION_* of the reply). */
+	bool has_config;
+	uint32_t mtu, rxq, txq, rxd, txd;
+	bool mtu_set, scatter;
+	char driver[32];
 };
 
 /* A flow reply taken apart. Pointers are into the reply datagram. */

@@ -14,6 +14,7 @@
 #include "dpsw_proto.h"
 #include "json.h"
 #include "nl_policy.h"
+#include "port_opts.h"
 
 static void on_rate_drops(struct cl_dp_config *cfg, const struct nlattr *nest)
 {
@@ -107,6 +108,16 @@ static void print_port_stats(const struct ovs_vport_stats *s)
 	printf("\n");
 }
 
+/* What the port got: the device's MTU (and whether its driver set it or
+ * has no MTU operation but takes the frames), queues, descriptors. */
+static void print_port_config(const struct cl_vport *p)
+{
+	printf("    config: driver:%s mtu:%" PRIu32 " mtu_set:%s scatter:%s rxq:%" PRIu32
+	       " txq:%" PRIu32 " rxd:%" PRIu32 " txd:%" PRIu32 "\n", p->driver[0] ? p->driver : "?",
+	       p->mtu, p->mtu_set ? "yes" : "no", p->scatter ? "yes" : "no", p->rxq, p->txq,
+	       p->rxd, p->txd);
+}
+
 static double mask_hit_per_pkt(const struct cl_dp_info *dp)
 {
 	uint64_t n = dp->stats.n_hit + dp->stats.n_missed;
@@ -166,6 +177,8 @@ static void show_text(const struct client *c, const struct cl_dp_info *dp,
 		if (ports[i].port_no < CL_MAX_PORTS && cfg->rate_drops[ports[i].port_no])
 			printf("    upcalls over rate: %" PRIu64 "\n",
 			       cfg->rate_drops[ports[i].port_no]);
+		if (c->opt->stats && ports[i].has_config)
+			print_port_config(&ports[i]);
 	}
 }
 
@@ -181,6 +194,19 @@ static void json_port(struct json *j, const struct cl_vport *p, const struct cl_
 		    p->port_no < CL_MAX_PORTS ? cfg->rate_drops[p->port_no] : 0);
 	json_kv_str(j, "name", p->name);
 	json_kv_str(j, "type", vport_type(p->type));
+	if (p->has_config) {
+		json_key(j, "config");
+		json_obj_begin(j);
+		json_kv_str(j, "driver", p->driver);
+		json_kv_u64(j, "mtu", p->mtu);
+		json_kv_bool(j, "mtu_set", p->mtu_set);
+		json_kv_bool(j, "scatter", p->scatter);
+		json_kv_u64(j, "rxq", p->rxq);
+		json_kv_u64(j, "txq", p->txq);
+		json_kv_u64(j, "rxd", p->rxd);
+		json_kv_u64(j, "txd", p->txd);
+		json_obj_end(j);
+	}
 	if (p->has_stats) {
 		json_key(j, "stats");
 		json_obj_begin(j);
@@ -305,16 +331,62 @@ static void devargs_name(const char *devargs, char *name, size_t cap)
 	name[n] = '\0';
 }
 
+static void put_port_opts(struct nlbuf *b, const struct port_opts *o)
+{
+	static const struct {
+		uint16_t type;
+		size_t offset;
+	} fields[] = {
+		{ DPSW_VPORT_OPTION_MTU, offsetof(struct port_opts, mtu) },
+		{ DPSW_VPORT_OPTION_RXQ, offsetof(struct port_opts, rxq) },
+		{ DPSW_VPORT_OPTION_TXQ, offsetof(struct port_opts, txq) },
+		{ DPSW_VPORT_OPTION_RXD, offsetof(struct port_opts, rxd) },
+		{ DPSW_VPORT_OPTION_TXD, offsetof(struct port_opts, txd) },
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		uint16_t v = *(const uint16_t *)((const char *)o + fields[i].offset);
+		if (v)
+			nlbuf_put_u32(b, fields[i].type, v);
+	}
+}
+
+/* add-if [DP] DEVARGS [OPTS...]: the trailing words that start with a port
+ * option key ("mtu=9000,rxq=2" or "mtu=9000 rxq=2") are options; devargs
+ * start with a device name. */
+static int add_if_args(int *argc, char **argv, struct port_opts *o)
+{
+	struct errmsg err;
+
+	memset(o, 0, sizeof(*o));
+	while (*argc > 2 && port_opts_is_opts(argv[*argc - 1])) {
+		errmsg_clear(&err);
+		if (port_opts_parse(argv[*argc - 1], o, &err) < 0) {
+			fprintf(stderr, "%s: %s\n", CL_PROG, err.msg);
+			return CL_EXIT_USAGE;
+		}
+		(*argc)--;
+	}
+	if (*argc > 3 || (*argc == 2 && port_opts_is_opts(argv[1]))) {
+		fprintf(stderr, "%s: add-if: give [DP] DEVARGS, then the options\n", CL_PROG);
+		return CL_EXIT_USAGE;
+	}
+	return CL_EXIT_OK;
+}
+
 int cmd_add_if(struct client *c, int argc, char **argv)
 {
+	struct port_opts popts;
+	int ret = add_if_args(&argc, argv, &popts);
 	const char *devargs = argv[argc - 1];
 	char name[IFNAMSIZ];
 	uint32_t pid = 0; /* misses go where the datapath's go */
 	struct errmsg err;
 	struct nlbuf b;
 	size_t m, opts;
-	int ret;
 
+	if (ret != CL_EXIT_OK)
+		return ret;
 	devargs_name(devargs, name, sizeof(name));
 	if (name[0] == '\0') {
 		fprintf(stderr, "%s: %s is not a valid network device name\n", CL_PROG, devargs);
@@ -331,6 +403,7 @@ int cmd_add_if(struct client *c, int argc, char **argv)
 	nlbuf_put_attr(&b, OVS_VPORT_ATTR_UPCALL_PID, &pid, sizeof(pid));
 	opts = nlbuf_nest_start(&b, OVS_VPORT_ATTR_OPTIONS);
 	nlbuf_put_string(&b, DPSW_VPORT_OPTION_DEVARGS, devargs);
+	put_port_opts(&b, &popts);
 	nlbuf_nest_end(&b, opts);
 	nlbuf_msg_end(&b, m);
 	ret = cl_transact(c, &b, NULL, NULL, &err);

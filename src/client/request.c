@@ -5,6 +5,7 @@
  * requests.
  */
 #include <errno.h>
+#include <libmnl/libmnl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,38 @@ int cl_dp_parse(const struct nl_msg *msg, struct cl_dp_info *dp, struct errmsg *
 	return 0;
 }
 
+/* DPSW_VPORT_OPTION_* of a netdev vport reply; anything else is ignored
+ * (a newer daemon may say more). */
+static void parse_port_config(const struct nlattr *opts, struct cl_vport *vp)
+{
+	const struct nlattr *o;
+
+	mnl_attr_for_each_nested(o, opts) {
+		uint16_t type = nl_attr_type(o);
+		uint32_t v;
+
+		if (type == DPSW_VPORT_OPTION_DRIVER) {
+			if (mnl_attr_validate(o, MNL_TYPE_NUL_STRING) == 0)
+				snprintf(vp->driver, sizeof(vp->driver), "%s", nl_attr_str(o));
+			continue;
+		}
+		if (mnl_attr_validate(o, MNL_TYPE_U32) < 0)
+			continue;
+		v = nl_attr_u32(o);
+		switch (type) {
+		case DPSW_VPORT_OPTION_MTU: vp->mtu = v; break;
+		case DPSW_VPORT_OPTION_RXQ: vp->rxq = v; break;
+		case DPSW_VPORT_OPTION_TXQ: vp->txq = v; break;
+		case DPSW_VPORT_OPTION_RXD: vp->rxd = v; break;
+		case DPSW_VPORT_OPTION_TXD: vp->txd = v; break;
+		case DPSW_VPORT_OPTION_MTU_SET: vp->mtu_set = v != 0; break;
+		case DPSW_VPORT_OPTION_SCATTER: vp->scatter = v != 0; break;
+		default: continue;
+		}
+		vp->has_config = true;
+	}
+}
+
 int cl_vport_parse(const struct nl_msg *msg, struct cl_vport *vp, struct errmsg *err)
 {
 	const struct nlattr *a[OVS_VPORT_ATTR_MAX + 1];
@@ -60,6 +93,8 @@ int cl_vport_parse(const struct nl_msg *msg, struct cl_vport *vp, struct errmsg 
 		memcpy(&vp->stats, nl_attr_data(a[OVS_VPORT_ATTR_STATS]), sizeof(vp->stats));
 		vp->has_stats = true;
 	}
+	if (a[OVS_VPORT_ATTR_OPTIONS])
+		parse_port_config(a[OVS_VPORT_ATTR_OPTIONS], vp);
 	return 0;
 }
 

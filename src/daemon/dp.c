@@ -28,13 +28,35 @@ uint64_t dp_now_ms(const struct dp *dp)
 	return tsc_clock_ms(&dp->clock, rte_rdtsc());
 }
 
-/* Enough mbufs for every rx and tx ring of the ports EAL probed, the
- * mempool caches, and room for ports hot-plugged later. */
+/* Mbufs one frame of 'mtu' takes (jumbo frames are chains). */
+static uint32_t mbufs_per_frame(uint16_t mtu)
+{
+	uint32_t room = RTE_MBUF_DEFAULT_DATAROOM;
+	uint32_t frame = (uint32_t)mtu + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 2 * RTE_VLAN_HLEN;
+
+	return mtu ? (frame + room - 1) / room : 1;
+}
+
+/* Enough mbufs for every rx and tx ring of the ports EAL probed (with the
+ * largest --port-opts rings; an rx descriptor holds one segment, and one
+ * tx ring's worth of jumbo frames is counted as chains), the mempool
+ * caches, and room for ports hot-plugged later. */
 static uint32_t default_mbufs(const struct options *opt, uint32_t n_pmds)
 {
-	uint32_t per_port = (opt->rxq ? opt->rxq : n_pmds) * opt->rxd + (n_pmds + 1) * opt->txd;
-	uint32_t n = rte_eth_dev_count_avail() * per_port + rte_lcore_count() * 512 + 8192;
+	uint16_t rxq = opt->rxq ? opt->rxq : (uint16_t)n_pmds, rxd = opt->rxd, txd = opt->txd;
+	uint16_t txq = (uint16_t)(n_pmds + 1), mtu = opt->mtu;
+	uint32_t per_port, n;
 
+	for (uint16_t i = 0; i < opt->n_ports; i++) {
+		const struct port_opts *po = &opt->ports[i].opts;
+		rxq = RTE_MAX(rxq, po->rxq);
+		txq = RTE_MAX(txq, po->txq);
+		rxd = RTE_MAX(rxd, po->rxd);
+		txd = RTE_MAX(txd, po->txd);
+		mtu = RTE_MAX(mtu, po->mtu);
+	}
+	per_port = (uint32_t)rxq * rxd + (uint32_t)txq * txd + (mbufs_per_frame(mtu) - 1) * txd;
+	n = rte_eth_dev_count_avail() * per_port + rte_lcore_count() * 512 + 8192;
 	n = RTE_MAX(n, 16384u);
 	return rte_align32pow2(n) - 1; /* a mempool is best at 2^k - 1 */
 }
@@ -364,16 +386,38 @@ int dp_rxq_rebalance(struct dp *dp)
 	return reassign_rxqs(dp, true);
 }
 
-static int open_port(struct dp *dp, uint16_t port_id, bool hotplugged, struct errmsg *err)
+/* The daemon's defaults, then the port's --port-opts, then 'own' (add-if's
+ * options). */
+static void port_conf_of(const struct dp *dp, uint16_t port_id, const struct port_opts *own,
+			 struct port_conf *conf)
 {
-	struct port_conf conf = {
-		.n_rxq = dp->opt->rxq ? dp->opt->rxq : (uint16_t)dp->n_pmds,
-		.n_txq = (uint16_t)RTE_MIN(dp->n_pmds + 1, PORT_MAX_QUEUES),
-		.rxd = dp->opt->rxd, .txd = dp->opt->txd, .mtu = dp->opt->mtu,
+	struct port_opts o = {
+		.mtu = dp->opt->mtu,
+		.rxq = dp->opt->rxq ? dp->opt->rxq : (uint16_t)dp->n_pmds,
+		.txq = (uint16_t)RTE_MIN(dp->n_pmds + 1, PORT_MAX_QUEUES),
+		.rxd = dp->opt->rxd, .txd = dp->opt->txd,
 	};
+	char name[RTE_ETH_NAME_MAX_LEN];
+	const struct port_opts *given;
+
+	if (rte_eth_dev_get_name_by_port(port_id, name) == 0 &&
+	    (given = options_port_opts(dp->opt, name)) != NULL)
+		port_opts_merge(&o, given);
+	if (own)
+		port_opts_merge(&o, own);
+	*conf = (struct port_conf){
+		.n_rxq = o.rxq, .n_txq = o.txq, .rxd = o.rxd, .txd = o.txd, .mtu = o.mtu,
+	};
+}
+
+static int open_port(struct dp *dp, uint16_t port_id, const struct port_opts *own,
+		     bool hotplugged, struct errmsg *err)
+{
+	struct port_conf conf;
 	struct dp_port *dport = calloc(1, sizeof(*dport));
 	int ret;
 
+	port_conf_of(dp, port_id, own, &conf);
 	if (dport == NULL)
 		return errmsg_set(err, -ENOMEM, -1, "port: out of memory");
 	ret = port_open(&dport->port, port_id, &conf, dp->n_mbufs, err);
@@ -401,7 +445,7 @@ int dp_open_eal_ports(struct dp *dp)
 		struct errmsg err;
 
 		errmsg_clear(&err);
-		if (open_port(dp, port_id, false, &err) < 0) {
+		if (open_port(dp, port_id, NULL, false, &err) < 0) {
 			RTE_LOG(ERR, USER1, "port %u skipped: %s\n", port_id + 1, err.msg);
 			continue;
 		}
@@ -434,7 +478,8 @@ void dp_stop(struct dp *dp)
 	dp->started = false;
 }
 
-int dp_port_add(struct dp *dp, const char *devargs, uint32_t *port_no, struct errmsg *err)
+int dp_port_add(struct dp *dp, const char *devargs, const struct port_opts *opts,
+		uint32_t *port_no, struct errmsg *err)
 {
 	uint16_t port_id;
 	int ret = port_probe(devargs, &port_id, err);
@@ -443,7 +488,7 @@ int dp_port_add(struct dp *dp, const char *devargs, uint32_t *port_no, struct er
 		return ret;
 	if (port_id + 1u < PORT_MAX && dp->ports[port_id + 1])
 		return errmsg_set(err, -EEXIST, -1, "'%s' is already port %u", devargs, port_id + 1);
-	ret = open_port(dp, port_id, true, err);
+	ret = open_port(dp, port_id, opts, true, err);
 	if (ret < 0)
 		return ret;
 	*port_no = port_id + 1u;

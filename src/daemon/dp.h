@@ -20,6 +20,7 @@
 #include "options.h"
 #include "pmd.h"
 #include "port.h"
+#include "port_opts.h"
 #include "upcall.h"
 
 /* The dp_ifindex our ovs_header carries; any other gives -ENODEV. */
@@ -45,8 +46,10 @@ void dp_stop(struct dp *dp);
 void dp_close_ports(struct dp *dp);
 
 /* ---- ports ---- */
-/* Hot-plug 'devargs' as a new port; *port_no gets its number. */
-int dp_port_add(struct dp *dp, const char *devargs, uint32_t *port_no, struct errmsg *err);
+/* Hot-plug 'devargs' as a new port; *port_no gets its number. 'opts'
+ * (may be NULL) override the daemon's defaults and --port-opts. */
+int dp_port_add(struct dp *dp, const char *devargs, const struct port_opts *opts,
+		uint32_t *port_no, struct errmsg *err);
 /* Remove a port: no PMD polls or sends to it once this returns. The local
  * port cannot be removed (-EINVAL). -ENODEV: no such port. */
 int dp_port_del(struct dp *dp, uint32_t port_no, struct errmsg *err);

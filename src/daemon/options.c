@@ -13,8 +13,9 @@
 enum {
 	OPT_CTL = 256, OPT_CTL_GROUP, OPT_CTL_MODE, OPT_CTL_MAX_CONNS, OPT_CTL_MAX_CONNS_PER_UID, OPT_PMD_CORES, OPT_FLOWS,
 	OPT_SAVE_FLOWS,
-	OPT_FLOW_LIMIT, OPT_RESERVE_FLOWS, OPT_MAX_IDLE, OPT_UPCALL_RATE, OPT_PMD_SLEEP_MAX, OPT_RXQ, OPT_RXD, OPT_TXD, OPT_MBUFS,
-	OPT_MTU, OPT_LOG_LEVEL, OPT_EXIT_IDLE, OPT_DURATION, OPT_STATS_INTERVAL,
+	OPT_FLOW_LIMIT, OPT_RESERVE_FLOWS, OPT_MAX_IDLE, OPT_UPCALL_RATE, OPT_PMD_SLEEP_MAX, OPT_RXQ, OPT_RXD,
+	OPT_TXD, OPT_MBUFS, OPT_MTU, OPT_PORT_OPTS, OPT_LOG_LEVEL, OPT_EXIT_IDLE, OPT_DURATION,
+	OPT_STATS_INTERVAL,
 	OPT_HELP, OPT_VERSION, OPT_DP_NAME,
 };
 
@@ -37,6 +38,7 @@ static const struct option long_options[] = {
 	{ "txd", required_argument, NULL, OPT_TXD },
 	{ "mbufs", required_argument, NULL, OPT_MBUFS },
 	{ "mtu", required_argument, NULL, OPT_MTU },
+	{ "port-opts", required_argument, NULL, OPT_PORT_OPTS },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "exit-idle", required_argument, NULL, OPT_EXIT_IDLE },
 	{ "duration", required_argument, NULL, OPT_DURATION },
@@ -108,6 +110,8 @@ void options_usage(FILE *f, const char *prog)
 		"  --rxd N, --txd N     descriptors per rx/tx queue (default 1024)\n"
 		"  --mbufs N            mbufs per NUMA socket (default: sized from ports)\n"
 		"  --mtu N              set every port's MTU\n"
+		"  --port-opts NAME:OPTS  one port's own mtu=N,rxq=N,txq=N,rxd=N,txd=N\n"
+		"                       (repeatable; NAME as the port's name in show)\n"
 		"  --log-level LEVEL    emerg|alert|crit|err|warning|notice|info|debug\n"
 		"  --exit-idle MS       exit once no port received for MS ms\n"
 		"  --duration S         exit after S seconds\n"
@@ -245,6 +249,49 @@ static int parse_dp_name(const char *s, const char **out, struct errmsg *err)
 	return 0;
 }
 
+/* --port-opts NAME:OPTS; NAME may hold ':' (PCI addresses), OPTS cannot. */
+static int parse_port_opts(struct options *o, const char *arg, struct errmsg *err)
+{
+	const char *colon = strrchr(arg, ':');
+	struct options_port *p = NULL;
+	struct errmsg why;
+	size_t len;
+	int ret;
+
+	if (colon == NULL || colon == arg)
+		return errmsg_set(err, -EINVAL, -1,
+				  "--port-opts: '%s' is not NAME:OPTS (e.g. net_vhost0:mtu=9000)", arg);
+	len = (size_t)(colon - arg);
+	for (uint16_t i = 0; i < o->n_ports; i++)
+		if (o->ports[i].name_len == len && memcmp(o->ports[i].name, arg, len) == 0)
+			p = &o->ports[i];
+	if (p == NULL) {
+		if (o->n_ports == OPTIONS_MAX_PORT_OPTS)
+			return errmsg_set(err, -EINVAL, -1, "--port-opts: more than %d ports",
+					  OPTIONS_MAX_PORT_OPTS);
+		p = &o->ports[o->n_ports];
+		memset(p, 0, sizeof(*p));
+		p->name = arg;
+		p->name_len = len;
+	}
+	errmsg_clear(&why);
+	ret = port_opts_parse(colon + 1, &p->opts, &why);
+	if (ret < 0)
+		return errmsg_set(err, ret, -1, "--port-opts %.*s: %s", (int)len, arg, why.msg);
+	if (p == &o->ports[o->n_ports])
+		o->n_ports++;
+	return 0;
+}
+
+const struct port_opts *options_port_opts(const struct options *o, const char *name)
+{
+	for (uint16_t i = 0; i < o->n_ports; i++)
+		if (strlen(name) == o->ports[i].name_len &&
+		    memcmp(name, o->ports[i].name, o->ports[i].name_len) == 0)
+			return &o->ports[i].opts;
+	return NULL;
+}
+
 static int parse_one(struct options *o, int opt, const char *arg, struct errmsg *err)
 {
 	int n;
@@ -290,7 +337,9 @@ static int parse_one(struct options *o, int opt, const char *arg, struct errmsg 
 	case OPT_RXD: return parse_u16("rxd", arg, 32, 32768, &o->rxd, err);
 	case OPT_TXD: return parse_u16("txd", arg, 32, 32768, &o->txd, err);
 	case OPT_MBUFS: return parse_uint("mbufs", arg, 1024, 16 * 1024 * 1024, &o->mbufs, err);
-	case OPT_MTU: return parse_u16("mtu", arg, 68, 9600, &o->mtu, err);
+	case OPT_MTU:
+		return parse_u16("mtu", arg, PORT_OPTS_MTU_MIN, PORT_OPTS_MTU_MAX, &o->mtu, err);
+	case OPT_PORT_OPTS: return parse_port_opts(o, arg, err);
 	case OPT_LOG_LEVEL: return parse_log_level(arg, &o->log_level, err);
 	case OPT_EXIT_IDLE:
 		return parse_uint("exit-idle", arg, 1, UINT32_MAX, &o->exit_idle_ms, err);

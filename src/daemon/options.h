@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "errmsg.h"
+#include "port_opts.h"
 
 #define OPTIONS_MAX_PMDS 64
 #define OPTIONS_DEFAULT_CTL "/run/dpdk-switch/ctl.sock"
@@ -27,6 +28,14 @@
 /* The longest idle sleep of a PMD: a conf hand-over (add-if, del-if)
  * waits for the PMD's next iteration, so this bounds that wait. */
 #define OPTIONS_PMD_SLEEP_MAX_US 10000
+#define OPTIONS_MAX_PORT_OPTS 32
+
+/* --port-opts NAME:OPTS: one port's own settings. */
+struct options_port {
+	const char *name;          /* the ethdev name, as rte_eth_dev_get_name_by_port() */
+	size_t name_len;
+	struct port_opts opts;
+};
 
 struct options {
 	const char *ctl_path;      /* --ctl PATH */
@@ -50,6 +59,8 @@ struct options {
 	uint16_t txd;              /* --txd N, tx descriptors per queue */
 	uint32_t mbufs;            /* --mbufs N, mbufs per NUMA socket (0: sized from ports) */
 	uint16_t mtu;              /* --mtu N (0: leave the device's default) */
+	struct options_port ports[OPTIONS_MAX_PORT_OPTS]; /* --port-opts, repeatable */
+	uint16_t n_ports;
 	uint32_t log_level;        /* --log-level LEVEL, RTE_LOG_* */
 	uint32_t exit_idle_ms;     /* --exit-idle MS: exit once every port was idle MS ms */
 	uint32_t duration_s;       /* --duration S: exit after S seconds */
@@ -71,6 +82,9 @@ void options_init(struct options *o);
 int options_parse(struct options *o, int argc, char **argv, struct errmsg *err);
 
 void options_usage(FILE *f, const char *prog);
+
+/* The --port-opts of the port named 'name', or NULL. */
+const struct port_opts *options_port_opts(const struct options *o, const char *name);
 
 /*
  * Parse an lcore list "1,3-5" into ids[] (at most max). Returns the count,

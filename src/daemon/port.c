@@ -83,6 +83,67 @@ static bool needs_equal_queues(const struct rte_eth_dev_info *info)
 	return strcmp(info->driver_name, "net_tap") == 0;
 }
 
+/* What the device adds around an MTU's payload: its own figure when it
+ * states both limits, else an Ethernet header and CRC. */
+static uint32_t frame_overhead(const struct rte_eth_dev_info *info)
+{
+	if (info->max_mtu != UINT16_MAX && info->max_rx_pktlen > info->max_mtu)
+		return info->max_rx_pktlen - info->max_mtu;
+	return RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+}
+
+/* Whether the device can take frames of 'mtu': within its MTU range and
+ * its largest frame. */
+static int check_mtu(struct port *p, const struct rte_eth_dev_info *info, uint16_t mtu,
+		     struct errmsg *err)
+{
+	uint32_t frame = mtu + frame_overhead(info);
+
+	if (mtu < info->min_mtu || mtu > info->max_mtu)
+		return errmsg_set(err, -EINVAL, -1, "%s: MTU %u: %s allows MTU %u..%u", p->name,
+				  mtu, info->driver_name, info->min_mtu, info->max_mtu);
+	if (info->max_rx_pktlen && frame > info->max_rx_pktlen)
+		return errmsg_set(err, -EINVAL, -1,
+				  "%s: MTU %u: %s takes frames of at most %u bytes, %u needed",
+				  p->name, mtu, info->driver_name, info->max_rx_pktlen, frame);
+	return 0;
+}
+
+/* Frames longer than one mbuf's data room: scatter rx and chained tx, where
+ * the device says it needs them to be asked (pcap and vhost chain mbufs
+ * by themselves). */
+static void jumbo_offloads(struct port *p, struct rte_eth_conf *conf,
+			   const struct rte_eth_dev_info *info, uint16_t mtu)
+{
+	uint32_t room = rte_pktmbuf_data_room_size(p->mp) - RTE_PKTMBUF_HEADROOM;
+
+	if (mtu + frame_overhead(info) <= room)
+		return;
+	if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER)
+		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	p->scatter = true;
+}
+
+/* rte_eth_dev_configure() gave the device 'mtu' (a driver applies it at
+ * start); set it as well, for drivers that apply it only there. A driver
+ * with no MTU operation (pcap, vhost, null, ring) keeps the port: its
+ * largest frame, checked before, already fits. */
+static int set_mtu(struct port *p, uint16_t mtu, struct errmsg *err)
+{
+	int ret = rte_eth_dev_set_mtu(p->port_id, mtu);
+
+	if (ret == -ENOTSUP) {
+		p->mtu_by_driver = false;
+		return 0;
+	}
+	if (ret < 0)
+		return errmsg_set(err, ret, -1, "%s: MTU %u: %s", p->name, mtu, rte_strerror(-ret));
+	p->mtu_by_driver = true;
+	return 0;
+}
+
 static int configure(struct port *p, const struct port_conf *conf, struct errmsg *err)
 {
 	struct rte_eth_dev_info info;
@@ -112,17 +173,61 @@ static int configure(struct port *p, const struct port_conf *conf, struct errmsg
 
 	memset(&eth_conf, 0, sizeof(eth_conf));
 	rss_conf(&eth_conf, &info, p->n_rxq);
+	if (conf->mtu) {
+		ret = check_mtu(p, &info, conf->mtu, err);
+		if (ret < 0)
+			return ret;
+		eth_conf.rxmode.mtu = conf->mtu;
+		jumbo_offloads(p, &eth_conf, &info, conf->mtu);
+	}
 	ret = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &eth_conf);
 	if (ret < 0)
 		return errmsg_set(err, ret, -1, "%s: configure %u rxq/%u txq: %s", p->name,
 				  p->n_rxq, p->n_txq, rte_strerror(-ret));
 	if (conf->mtu) {
-		ret = rte_eth_dev_set_mtu(p->port_id, conf->mtu);
+		ret = set_mtu(p, conf->mtu, err);
 		if (ret < 0)
-			return errmsg_set(err, ret, -1, "%s: MTU %u: %s", p->name, conf->mtu,
-					  rte_strerror(-ret));
+			return ret;
 	}
 	return setup_queues(p, &info, err);
+}
+
+/*
+ * Link and queue state events (a vhost-user guest connecting or going
+ * away, enabling or disabling a virtqueue). They arrive on the driver's
+ * own thread (vhost's socket thread), never a PMD's, and are only logged:
+ * a PMD's sends to a port whose guest is gone fail and are counted as
+ * tx_dropped, and resume by themselves once it is back.
+ */
+static int port_event(uint16_t port_id, enum rte_eth_event_type type, void *arg,
+		      void *ret_param)
+{
+	struct rte_eth_link link;
+
+	(void)arg;
+	(void)ret_param;
+	if (type == RTE_ETH_EVENT_INTR_LSC) {
+		if (rte_eth_link_get_nowait(port_id, &link) == 0)
+			RTE_LOG(NOTICE, USER1, "port %u: link %s\n", port_id + 1,
+				link.link_status == RTE_ETH_LINK_UP ? "up" : "down");
+	} else if (type == RTE_ETH_EVENT_QUEUE_STATE) {
+		RTE_LOG(INFO, USER1, "port %u: queue state changed\n", port_id + 1);
+	}
+	return 0;
+}
+
+static void events_register(uint16_t port_id, bool on)
+{
+	static const enum rte_eth_event_type types[] = {
+		RTE_ETH_EVENT_INTR_LSC, RTE_ETH_EVENT_QUEUE_STATE,
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (on)
+			rte_eth_dev_callback_register(port_id, types[i], port_event, NULL);
+		else
+			rte_eth_dev_callback_unregister(port_id, types[i], port_event, NULL);
+	}
 }
 
 int port_open(struct port *p, uint16_t port_id, const struct port_conf *conf,
@@ -147,6 +252,7 @@ int port_open(struct port *p, uint16_t port_id, const struct port_conf *conf,
 	ret = configure(p, conf, err);
 	if (ret < 0)
 		return ret;
+	events_register(port_id, true);
 	ret = rte_eth_dev_start(port_id);
 	if (ret < 0)
 		return errmsg_set(err, ret, -1, "%s: start: %s", p->name, rte_strerror(-ret));
@@ -156,6 +262,8 @@ int port_open(struct port *p, uint16_t port_id, const struct port_conf *conf,
 	if (ret < 0 && ret != -ENOTSUP)
 		RTE_LOG(WARNING, USER1, "%s: promiscuous mode: %s\n", p->name, rte_strerror(-ret));
 	p->started = true;
+	if (rte_eth_dev_get_mtu(port_id, &p->mtu) < 0)
+		p->mtu = 0;
 	return 0;
 }
 
@@ -173,6 +281,7 @@ void port_close(struct port *p)
 			RTE_LOG(WARNING, USER1, "%s: stop: %s\n", p->name, rte_strerror(-ret));
 		p->started = false;
 	}
+	events_register(p->port_id, false);
 	if (rte_eth_dev_info_get(p->port_id, &info) == 0 && info.device)
 		snprintf(devname, sizeof(devname), "%s", rte_dev_name(info.device));
 	else

@@ -38,6 +38,10 @@ struct port {
 	int socket_id;               /* NUMA socket of the device (or of main) */
 	uint16_t n_rxq, n_txq;       /* as configured */
 	uint16_t rxd, txd;
+	uint16_t mtu;                /* the device's, once started (0: unknown) */
+	bool mtu_by_driver;          /* the driver set it (else it has no MTU
+				      * operation and its largest frame fits) */
+	bool scatter;                /* frames longer than one mbuf */
 	bool started;
 	struct rte_mempool *mp;      /* rx mbufs come from here */
 };
@@ -53,6 +57,10 @@ void port_mempools_free(void);
 /*
  * Configure and start ethdev 'port_id' as datapath port 'port_id + 1':
  * queues, descriptors, RSS over several rx queues, MTU, promiscuous mode.
+ * An MTU the device cannot take (beyond its MTU range or largest frame)
+ * is refused with the reason; a driver with no MTU operation whose largest
+ * frame fits keeps the port. Frames longer than an mbuf get scatter rx
+ * and multi-segment tx where the device offers them.
  * Returns 0 or a negative errno with a reason in 'err'; on failure the
  * device is left stopped and 'p' is not started.
  */

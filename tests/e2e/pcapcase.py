@@ -403,15 +403,15 @@ def run_batch(cases, huge, tmp, result, extra_options=()):
         result.batch_errors.append("batch [%s]: %s\n%s" % (names, "; ".join(berr), out))
 
 
-def run_table(cases, huge, label):
-    """Run every case (in batches); print one line per case; return the
-    number of failures."""
+def run_table(cases, huge, label, options=()):
+    """Run every case (in batches), the daemon with 'options' added; print
+    one line per case; return the number of failures."""
     result = Result()
     with tempfile.TemporaryDirectory(prefix="dpsw-pcap-") as root:
         for bi, batch in enumerate(plan_batches(cases)):
             tmp = os.path.join(root, "b%d" % bi)
             os.mkdir(tmp)
-            run_batch(batch, huge, tmp, result)
+            run_batch(batch, huge, tmp, result, options)
     failed = 0
     xfail_names = {c.name for c in cases if c.xfail}
     for c in cases:
@@ -463,20 +463,21 @@ def hugepages_usable():
     return True, ""
 
 
-def main(cases, extra=None):
-    """Run the table with --no-huge, then with hugepages when possible.
-    'extra' is a function(huge, label) -> failures for checks outside the
-    table. Exit status for meson: 0 ok, 1 failed."""
+def main(cases, extra=None, options=()):
+    """Run the table with --no-huge, then with hugepages when possible; the
+    daemon gets 'options' too. 'extra' is a function(huge, label) ->
+    failures for checks outside the table. Exit status for meson: 0 ok,
+    1 failed."""
     for c in cases:
         if sum(1 for d in cases if d.name == c.name) > 1:
             raise ValueError("duplicate case name " + c.name)
     t0 = time.monotonic()
-    failed = run_table(cases, False, "no-huge")
+    failed = run_table(cases, False, "no-huge", options)
     if extra:
         failed += extra(False, "no-huge")
     ok, why = hugepages_usable()
     if ok:
-        failed += run_table(cases, True, "huge")
+        failed += run_table(cases, True, "huge", options)
         if extra:
             failed += extra(True, "huge")
     else:

@@ -123,6 +123,13 @@ static void test_bad_options(void **state)
 		{ { "--reserve-flows", "100000001" }, "0..100000000" },
 		{ { "--max-idle", "" }, "--max-idle" },
 		{ { "--mtu", "99999" }, "--mtu" },
+		{ { "--port-opts", "mtu=9000" }, "is not NAME:OPTS" },
+		{ { "--port-opts", ":mtu=9000" }, "is not NAME:OPTS" },
+		{ { "--port-opts", "net_vhost0:" }, "--port-opts net_vhost0: empty port options" },
+		{ { "--port-opts", "net_vhost0:mtu=9601" },
+		  "port option mtu: '9601' is not a number in 68..9600" },
+		{ { "--port-opts", "net_vhost0:speed=10" }, "unknown port option 'speed'" },
+		{ { "--port-opts", "net_vhost0:rxq=2,,txq=2" }, "empty item" },
 		{ { "--log-level", "loud" }, "--log-level: 'loud'" },
 		{ { "--ctl-mode", "0999" }, "not an octal mode" },
 		{ { "--ctl", "" }, "empty path" },
@@ -175,6 +182,86 @@ static void test_bad_options(void **state)
 	}
 }
 
+/* --port-opts: repeatable; a name given again adds to its options; names
+ * may hold ':' (PCI addresses). */
+static void test_port_opts(void **state)
+{
+	const struct port_opts *p;
+	struct options o;
+	struct errmsg e;
+
+	(void)state;
+	options_init(&o);
+	errmsg_clear(&e);
+	assert_int_equal(PARSE(&o, &e, "--port-opts", "net_vhost0:mtu=9000,rxq=2",
+			       "--port-opts", "0000:01:00.0:rxd=2048,txd=512",
+			       "--port-opts", "net_vhost0:txq=3,mtu=1500"), 0);
+	assert_int_equal(o.n_ports, 2);
+	p = options_port_opts(&o, "net_vhost0");
+	assert_non_null(p);
+	assert_int_equal(p->mtu, 1500);
+	assert_int_equal(p->rxq, 2);
+	assert_int_equal(p->txq, 3);
+	assert_int_equal(p->rxd, 0);
+	p = options_port_opts(&o, "0000:01:00.0");
+	assert_non_null(p);
+	assert_int_equal(p->rxd, 2048);
+	assert_int_equal(p->txd, 512);
+	assert_int_equal(p->mtu, 0);
+	assert_null(options_port_opts(&o, "net_vhost"));
+	assert_null(options_port_opts(&o, "net_vhost00"));
+}
+
+/* The option words of add-if and --port-opts. */
+static void test_port_opts_parse(void **state)
+{
+	struct port_opts p = { 0 }, over = { .rxq = 4 };
+	struct errmsg e;
+
+	(void)state;
+	errmsg_clear(&e);
+	assert_int_equal(port_opts_parse("mtu=68,rxq=64,txq=1,rxd=32,txd=32768", &p, &e), 0);
+	assert_int_equal(p.mtu, 68);
+	assert_int_equal(p.rxq, 64);
+	assert_int_equal(p.txq, 1);
+	assert_int_equal(p.rxd, 32);
+	assert_int_equal(p.txd, 32768);
+	/* Nothing changes on an error, even after good items. */
+	errmsg_clear(&e);
+	assert_int_equal(port_opts_parse("mtu=9000,rxd=31", &p, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "port option rxd: '31' is not a number in 32..32768"));
+	assert_int_equal(p.mtu, 68);
+	errmsg_clear(&e);
+	assert_int_equal(port_opts_parse("mtu", &p, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "'mtu' has no '=VALUE'"));
+	errmsg_clear(&e);
+	assert_int_equal(port_opts_parse("mtu=", &p, &e), -EINVAL);
+	errmsg_clear(&e);
+	assert_int_equal(port_opts_parse("mtu=+900", &p, &e), -EINVAL);
+	errmsg_clear(&e);
+	assert_int_equal(port_opts_parse("mtu=12345678901234567890", &p, &e), -EINVAL);
+	errmsg_clear(&e);
+	assert_int_equal(port_opts_parse("rxq=2,", &p, &e), -EINVAL);
+	errmsg_clear(&e);
+	assert_int_equal(port_opts_parse("", &p, &e), -EINVAL);
+	errmsg_clear(&e);
+	assert_int_equal(port_opts_parse("txq=0", &p, &e), -EINVAL);
+	errmsg_clear(&e);
+	assert_int_equal(port_opts_parse("txq=65", &p, &e), -EINVAL);
+
+	/* Options, not devargs: a known key and '=' first. */
+	assert_true(port_opts_is_opts("mtu=9000"));
+	assert_true(port_opts_is_opts("rxq=2,txq=2"));
+	assert_false(port_opts_is_opts("net_vhost0,iface=/tmp/s,queues=2"));
+	assert_false(port_opts_is_opts("mtu"));
+	assert_false(port_opts_is_opts("mtux=1"));
+	assert_false(port_opts_is_opts("net_null0"));
+
+	port_opts_merge(&p, &over);
+	assert_int_equal(p.rxq, 4);
+	assert_int_equal(p.mtu, 68);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +269,8 @@ int main(void)
 		cmocka_unit_test(test_all_options),
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_ctl_path_limit),
+		cmocka_unit_test(test_port_opts),
+		cmocka_unit_test(test_port_opts_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

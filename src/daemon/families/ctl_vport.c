@@ -1,17 +1,37 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The ovs_vport family: ports are DPDK ethdevs. NEW hot-plugs devargs
- * (from OVS_VPORT_ATTR_OPTIONS' DPSW_VPORT_OPTION_DEVARGS, else the name),
+ * (from OVS_VPORT_ATTR_OPTIONS' DPSW_VPORT_OPTION_DEVARGS, else the name)
+ * with the MTU, queues and descriptors given there,
  * DEL stops and detaches, GET/dump report number, type, name, upcall pid
- * and statistics, SET changes the upcall pid. Control thread.
+ * and statistics (and, in OPTIONS, what the port got: MTU, queues,
+ * descriptors, driver), SET changes the upcall pid. Control thread.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "ctl_handlers.h"
 #include "dpsw_proto.h"
 #include "nl_policy.h"
+
+/* What a netdev port got: OVS_VPORT_ATTR_OPTIONS of replies (the kernel
+ * puts a tunnel's options there; ours are dpsw_proto.h's). */
+static void put_port_options(struct ctl_req *req, const struct port *port)
+{
+	size_t nest = nlbuf_nest_start(req->out, OVS_VPORT_ATTR_OPTIONS);
+
+	nlbuf_put_u32(req->out, DPSW_VPORT_OPTION_MTU, port->mtu);
+	nlbuf_put_u32(req->out, DPSW_VPORT_OPTION_RXQ, port->n_rxq);
+	nlbuf_put_u32(req->out, DPSW_VPORT_OPTION_TXQ, port->n_txq);
+	nlbuf_put_u32(req->out, DPSW_VPORT_OPTION_RXD, port->rxd);
+	nlbuf_put_u32(req->out, DPSW_VPORT_OPTION_TXD, port->txd);
+	nlbuf_put_string(req->out, DPSW_VPORT_OPTION_DRIVER, port->driver);
+	nlbuf_put_u32(req->out, DPSW_VPORT_OPTION_MTU_SET, port->mtu_by_driver);
+	nlbuf_put_u32(req->out, DPSW_VPORT_OPTION_SCATTER, port->scatter);
+	nlbuf_nest_end(req->out, nest);
+}
 
 static void put_vport(struct ctl_req *req, uint32_t port_no, uint8_t cmd, uint16_t flags)
 {
@@ -36,6 +56,8 @@ static void put_vport(struct ctl_req *req, uint32_t port_no, uint8_t cmd, uint16
 		nlbuf_put_attr(req->out, OVS_VPORT_ATTR_UPCALL_PID, pids, n * sizeof(*pids));
 	else
 		nlbuf_put_attr(req->out, OVS_VPORT_ATTR_UPCALL_PID, &pid, sizeof(pid));
+	if (port_no != PORT_LOCAL)
+		put_port_options(req, port);
 	port_stats(port, &st);
 	st.tx_dropped += dp_port_tx_dropped(req->dp, port_no);
 	nlbuf_put_attr(req->out, OVS_VPORT_ATTR_STATS, &st, sizeof(st));
@@ -109,20 +131,74 @@ static int set_pids(struct ctl_req *req, uint32_t port_no, const struct nlattr *
 	return 0;
 }
 
-/* Devargs from OPTIONS (ours, see dpsw_proto.h), else the name. */
-static int devargs_of(struct ctl_req *req, const struct nlattr **a, const char **devargs)
+/* One numeric option of a vport NEW: a u32 within the port_opts range. */
+static int number_option(struct ctl_req *req, const struct nlattr *opt, struct port_opts *o)
+{
+	static const struct {
+		const char *name;
+		uint32_t min, max;
+		size_t offset;
+	} nums[] = {
+		[DPSW_VPORT_OPTION_MTU] = { "MTU", PORT_OPTS_MTU_MIN, PORT_OPTS_MTU_MAX,
+					    offsetof(struct port_opts, mtu) },
+		[DPSW_VPORT_OPTION_RXQ] = { "RXQ", 1, PORT_OPTS_QUEUES_MAX,
+					    offsetof(struct port_opts, rxq) },
+		[DPSW_VPORT_OPTION_TXQ] = { "TXQ", 1, PORT_OPTS_QUEUES_MAX,
+					    offsetof(struct port_opts, txq) },
+		[DPSW_VPORT_OPTION_RXD] = { "RXD", PORT_OPTS_DESC_MIN, PORT_OPTS_DESC_MAX,
+					    offsetof(struct port_opts, rxd) },
+		[DPSW_VPORT_OPTION_TXD] = { "TXD", PORT_OPTS_DESC_MIN, PORT_OPTS_DESC_MAX,
+					    offsetof(struct port_opts, txd) },
+	};
+	uint16_t type = nl_attr_type(opt);
+	uint32_t v;
+
+	if (mnl_attr_validate(opt, MNL_TYPE_U32) < 0)
+		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, opt),
+				  "DPSW_VPORT_OPTION_%s is not a u32", nums[type].name);
+	v = nl_attr_u32(opt);
+	if (v < nums[type].min || v > nums[type].max)
+		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, opt),
+				  "DPSW_VPORT_OPTION_%s %u is not in %u..%u", nums[type].name, v,
+				  nums[type].min, nums[type].max);
+	*(uint16_t *)((char *)o + nums[type].offset) = (uint16_t)v;
+	return 0;
+}
+
+/* Devargs from OPTIONS (ours, see dpsw_proto.h), else the name; the
+ * port's own MTU, queues and descriptors. */
+static int options_of(struct ctl_req *req, const struct nlattr **a, const char **devargs,
+		      struct port_opts *o)
 {
 	const struct nlattr *opt;
+	int ret;
 
+	memset(o, 0, sizeof(*o));
 	*devargs = nl_attr_data(a[OVS_VPORT_ATTR_NAME]);
 	if (a[OVS_VPORT_ATTR_OPTIONS] == NULL)
 		return 0;
 	mnl_attr_for_each_nested(opt, a[OVS_VPORT_ATTR_OPTIONS]) {
-		if (nl_attr_type(opt) != DPSW_VPORT_OPTION_DEVARGS ||
-		    mnl_attr_validate(opt, MNL_TYPE_NUL_STRING) < 0)
+		switch (nl_attr_type(opt)) {
+		case DPSW_VPORT_OPTION_DEVARGS:
+			if (mnl_attr_validate(opt, MNL_TYPE_NUL_STRING) < 0)
+				return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, opt),
+						  "DPSW_VPORT_OPTION_DEVARGS is not a string");
+			*devargs = nl_attr_str(opt);
+			break;
+		case DPSW_VPORT_OPTION_MTU:
+		case DPSW_VPORT_OPTION_RXQ:
+		case DPSW_VPORT_OPTION_TXQ:
+		case DPSW_VPORT_OPTION_RXD:
+		case DPSW_VPORT_OPTION_TXD:
+			ret = number_option(req, opt, o);
+			if (ret < 0)
+				return ret;
+			break;
+		default:
 			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, opt),
-					  "netdev vport options take only a devargs string");
-		*devargs = nl_attr_str(opt);
+					  "netdev vport options take devargs, MTU, RXQ, TXQ, "
+					  "RXD and TXD only");
+		}
 	}
 	return 0;
 }
@@ -131,6 +207,7 @@ static int vport_new(struct ctl_req *req)
 {
 	const struct nlattr *a[OVS_VPORT_ATTR_MAX + 1];
 	const char *devargs = NULL;
+	struct port_opts opts;
 	uint32_t port_no;
 	bool pid = false;
 	int ret = parse(req, a);
@@ -145,13 +222,13 @@ static int vport_new(struct ctl_req *req)
 				  "only netdev vports (DPDK ethdevs) are supported");
 	ret = upcall_pid(req, a[OVS_VPORT_ATTR_UPCALL_PID], &pid);
 	if (ret == 0)
-		ret = devargs_of(req, a, &devargs);
+		ret = options_of(req, a, &devargs, &opts);
 	if (ret < 0)
 		return ret;
 	if (dp_port_by_name(req->dp, nl_attr_data(a[OVS_VPORT_ATTR_NAME])))
 		return errmsg_set(&req->err, -EEXIST, -1, "port '%s' exists",
 				  (const char *)nl_attr_data(a[OVS_VPORT_ATTR_NAME]));
-	ret = dp_port_add(req->dp, devargs, &port_no, &req->err);
+	ret = dp_port_add(req->dp, devargs, &opts, &port_no, &req->err);
 	if (ret < 0)
 		return ret;
 	if (a[OVS_VPORT_ATTR_PORT_NO] &&

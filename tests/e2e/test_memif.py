@@ -1,0 +1,27 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""memif ports with a peer that is dpdk-testpmd's net_memif in a second
+process (io forwarding), as a container would attach:
+
+  pcap in -> switch -> memif -> peer -> memif -> switch -> pcap out
+
+byte for byte, the daemon as memif server and as client, the port probed
+at start (--vdev) and hot-plugged (add-if), the peer restarted in the
+middle (sends meanwhile counted as dropped), no mbuf left at exit. The rig
+is test_vhost.py's. As a client the daemon proposes its rings, and the
+peer (one queue pair) refuses more than one per direction: the port gets
+txq=1, through --port-opts or add-if. DPDK 22.11's memif client connects
+only when the port starts and does not reconnect: the client cases run
+without the peer's restart.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_vhost import main  # noqa: E402
+
+if __name__ == "__main__":
+    sys.exit(main((("memif_server_vdev", False, False, 60),
+                   ("memif_server_addif", False, True, 60),
+                   ("memif_client_vdev", True, False, 60, False),
+                   ("memif_client_addif", True, True, 60, False)), kind="memif"))
