@@ -71,7 +71,7 @@ struct ctl {
 };
 
 struct counts {
-	uint64_t misses, flows, unmapped, dropped, errors, datagrams_in;
+	uint64_t misses, flows, unmapped, dropped, errors, overruns, datagrams_in;
 };
 
 static volatile sig_atomic_t stop;
@@ -411,7 +411,12 @@ static void handle_datagram(struct ctl *c, const uint8_t *d, size_t n, struct co
 		if (nh.nlmsg_type == NLMSG_ERROR) {
 			int32_t e = 0;
 			memcpy(&e, d + NLMSG_HDRLEN, sizeof(e));
-			cnt->errors += e != 0;
+			/* Sequence 0 is the daemon's own notice: ENOBUFS says
+			 * it dropped replies we were too slow to read. */
+			if (nh.nlmsg_seq == 0 && e == -ENOBUFS)
+				cnt->overruns++;
+			else
+				cnt->errors += e != 0;
 		} else if (nh.nlmsg_type == c->fam_packet && nh.nlmsg_len >= NLMSG_HDRLEN + hdr &&
 			   d[NLMSG_HDRLEN] == OVS_PACKET_CMD_MISS) {
 			struct upcall u = { 0 };
@@ -526,9 +531,10 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	ret = run(c, &cnt);
 	printf("controller: misses %llu, flows %llu, unmapped %llu, dropped %llu, errors %llu, "
-	       "datagrams %llu\n", (unsigned long long)cnt.misses, (unsigned long long)cnt.flows,
-	       (unsigned long long)cnt.unmapped, (unsigned long long)cnt.dropped,
-	       (unsigned long long)cnt.errors, (unsigned long long)cnt.datagrams_in);
+	       "overruns %llu, datagrams %llu\n", (unsigned long long)cnt.misses,
+	       (unsigned long long)cnt.flows, (unsigned long long)cnt.unmapped,
+	       (unsigned long long)cnt.dropped, (unsigned long long)cnt.errors,
+	       (unsigned long long)cnt.overruns, (unsigned long long)cnt.datagrams_in);
 	fflush(stdout);
 	close(c->fd);
 	return ret < 0 && !stop ? 1 : 0;

@@ -186,6 +186,7 @@ class Datapath:
         self.families = {}
         self.dp_ifindex = 0
         self.errors = 0              # failed requests nobody waited for, bad input
+        self.overruns = 0            # ENOBUFS notices: replies the daemon dropped
 
     def close(self):
         self.sock.close()
@@ -294,6 +295,10 @@ class Datapath:
         replies = []
         while True:
             for mtype, mflags, mseq, payload in self.recv():
+                if mseq == 0 and mtype == NLMSG_ERROR:
+                    err, reason = self.parse_error(payload, mflags)
+                    # Our reply may be among those dropped, or we are refused.
+                    raise NetlinkError(err, reason or os.strerror(err), what)
                 if mseq != seq:
                     self.note_unsolicited(mtype, mflags, mseq, payload)
                     continue
@@ -313,6 +318,12 @@ class Datapath:
         """An upcall, or the error of a request we did not wait for."""
         if mtype == NLMSG_ERROR:
             err, reason = self.parse_error(payload, mflags)
+            if mseq == 0 and err == errno.ENOBUFS:
+                # The daemon's notice: it dropped replies we did not read
+                # in time (as a netlink socket's overrun). Requests whose
+                # replies were lost are not retried: a miss comes again.
+                self.overruns += 1
+                return
             if err:
                 self.errors += 1
                 print("controller: request %d failed: %s%s" % (mseq, os.strerror(err),
@@ -514,8 +525,9 @@ def main(argv=None):
     except (EOFError, OSError, NetlinkError) as e:  # the daemon went away, mostly
         print("controller: %s" % e, file=sys.stderr)
         status = 1
-    print("controller: %s, request errors %d" %
-          (", ".join("%s %d" % kv for kv in sw.counts.items()), dp.errors), flush=True)
+    print("controller: %s, request errors %d, overruns %d" %
+          (", ".join("%s %d" % kv for kv in sw.counts.items()), dp.errors, dp.overruns),
+          flush=True)
     dp.close()
     return status
 

@@ -181,9 +181,9 @@ int ctl_server_send_to_pid(struct ctl_server *srv, uint32_t pid, const void *dat
 /* Counters, for `show` and tests. */
 struct ctl_server_stats {
 	uint64_t conns_accepted;
-	uint64_t conns_dropped_slow;   /* disconnected: replies over the 4 MiB cap */
 	uint64_t msgs_ok;
 	uint64_t msgs_err;
+	uint64_t replies_dropped;      /* over a client's reply budget (ENOBUFS) */
 	uint64_t upcalls_sent;
 	uint64_t upcalls_dropped;      /* the listener's upcall budget was full */
 	uint64_t conns_refused;        /* over a connection cap, or shed at EMFILE */

@@ -68,4 +68,12 @@ void nl_msg_put_done(struct nlbuf *b, const struct nlmsghdr *req);
 int nl_msg_read_error(const struct nlmsghdr *nlh, int *error, const char **reason, int *offset,
 		      struct errmsg *err);
 
+/*
+ * Whether an NLMSG_ERROR is a notice from the daemon itself rather than
+ * the answer to a request: sequence 0 and an all-zero request header. The
+ * daemon sends ENOBUFS when it dropped replies the client did not read,
+ * and ECONNREFUSED before it closes a connection over a cap.
+ */
+bool nl_msg_is_notice(const struct nlmsghdr *nlh);
+
 #endif /* NL_MSG_H */

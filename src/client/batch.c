@@ -76,6 +76,12 @@ static void on_reply(struct batch *bt, const struct nlmsghdr *nlh)
 	if (nlh->nlmsg_type != NLMSG_ERROR ||
 	    nl_msg_read_error(nlh, &error, &reason, &offset, NULL) < 0)
 		return;
+	if (nl_msg_is_notice(nlh)) {
+		/* Replies were lost (or the connection refused): which
+		 * flows made it is unknown, so the batch cannot go on. */
+		bt->fatal = error;
+		return;
+	}
 	if (error < 0)
 		report_failure(bt, nlh->nlmsg_seq, error, reason);
 	while (bt->n_inflight && seq_after_eq(nlh->nlmsg_seq, bt->inflight[bt->head])) {

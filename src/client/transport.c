@@ -81,10 +81,36 @@ int cl_send_nb(struct client *c, const void *buf, size_t len)
 	return 0;
 }
 
-static int send_all(struct client *c, const void *buf, size_t len)
+/* The daemon's notice (nl_msg_is_notice) as an error with its reason. */
+static int notice_error(const struct nlmsghdr *nlh, struct errmsg *err)
+{
+	const char *reason;
+	int error, offset;
+
+	if (nl_msg_read_error(nlh, &error, &reason, &offset, err) < 0)
+		return -EPROTO;
+	if (error == -ENOBUFS && reason == NULL)
+		reason = "the daemon dropped replies this client did not read in time";
+	return errmsg_set(err, error, -1, "%s", reason ? reason : strerror(-error));
+}
+
+/* A send failed because the daemon closed the connection: it may have
+ * said why first (a refusal notice). */
+static int closed_error(struct client *c, int error, const char *doing, struct errmsg *err)
+{
+	ssize_t n = recv(c->fd, c->rx, CTL_MAX_DGRAM, MSG_DONTWAIT);
+	const struct nlmsghdr *nlh = (const void *)c->rx;
+
+	if (n >= (ssize_t)NLMSG_HDRLEN && nlh->nlmsg_len <= (size_t)n && nl_msg_is_notice(nlh))
+		return notice_error(nlh, err);
+	return errmsg_set(err, error, -1, "%s: %s", doing, strerror(-error));
+}
+
+static int send_all(struct client *c, const void *buf, size_t len, const char *doing,
+		    struct errmsg *err)
 {
 	if (send(c->fd, buf, len, MSG_NOSIGNAL) < 0)
-		return -errno;
+		return closed_error(c, -errno, doing, err);
 	return 0;
 }
 
@@ -139,10 +165,10 @@ int cl_transact(struct client *c, struct nlbuf *req, cl_reply_fn fn, void *arg,
 {
 	const struct nlmsghdr *rq = (const void *)req->data;
 	uint32_t seq = rq->nlmsg_seq;
-	int ret = send_all(c, req->data, req->len);
+	int ret = send_all(c, req->data, req->len, "sending the request", err);
 
 	if (ret < 0)
-		return errmsg_set(err, ret, -1, "sending the request: %s", strerror(-ret));
+		return ret;
 	for (;;) {
 		long n = cl_recv(c, true);
 		const struct nlmsghdr *nlh;
@@ -151,6 +177,8 @@ int cl_transact(struct client *c, struct nlbuf *req, cl_reply_fn fn, void *arg,
 		if (n < 0)
 			return errmsg_set(err, (int)n, -1, "reading the reply: %s", strerror((int)-n));
 		while ((ret = nl_msg_next(c->rx, (size_t)n, &ofs, &nlh, err)) > 0) {
+			if (nl_msg_is_notice(nlh))
+				return notice_error(nlh, err);
 			if (nlh->nlmsg_seq != seq)
 				continue; /* an upcall, or the tail of an older request */
 			ret = one_reply(nlh, fn, arg, err);
@@ -199,10 +227,10 @@ static int resolve_families(struct client *c, struct errmsg *err)
 	nlbuf_init(&b, 1024);
 	for (int f = 0; f < CL_N_FAMILIES; f++)
 		put_getfamily(c, &b, families[f].name);
-	ret = send_all(c, b.data, b.len);
+	ret = send_all(c, b.data, b.len, "sending to the daemon", err);
 	nlbuf_free(&b);
 	if (ret < 0)
-		return errmsg_set(err, ret, -1, "sending to the daemon: %s", strerror(-ret));
+		return ret;
 	while (answered < CL_N_FAMILIES) {
 		long n = cl_recv(c, true);
 		const struct nlmsghdr *nlh;
@@ -212,6 +240,8 @@ static int resolve_families(struct client *c, struct errmsg *err)
 			return errmsg_set(err, (int)n, -1, "reading from the daemon: %s",
 					  strerror((int)-n));
 		while (nl_msg_next(c->rx, (size_t)n, &ofs, &nlh, err) > 0) {
+			if (nl_msg_is_notice(nlh))
+				return notice_error(nlh, err);
 			uint32_t i = nlh->nlmsg_seq - first;
 			if (i >= CL_N_FAMILIES)
 				continue;

@@ -46,16 +46,14 @@ struct ctl_conn {
 	bool framing_kernel;       /* one reply message per datagram */
 	bool upcall_batch;         /* many upcalls a datagram (opted in) */
 	uint32_t events;           /* epoll interest currently set */
-	/* Two budgets: replies to this client's requests (their backlog
-	 * pauses its reading) and upcalls (dropped when over budget, never a
-	 * reason to stop reading). Flushed alternately. */
+	/* Two budgets, replies to this client's requests and upcalls: past
+	 * either, what comes is dropped (as the kernel drops what overruns a
+	 * netlink socket's receive buffer), never a reason to stop reading
+	 * the client's requests. Flushed alternately. */
 	struct ctl_outq replies;
 	struct ctl_outq upcalls;
 	bool upcall_turn;          /* the next flush starts with an upcall */
-	/* The unserved rest of a datagram whose replies passed the pause
-	 * threshold: served before the next recv. */
-	uint8_t *pending;
-	size_t pending_len;
+	bool overrun;              /* replies dropped; ENOBUFS notice queued */
 	struct ctl_dump *dump;
 };
 
@@ -86,19 +84,14 @@ struct ctl_server {
 /* server.c */
 /* Send or queue a reply datagram (the replies' budget). */
 int ctl_conn_send(struct ctl_conn *conn, const void *data, size_t len);
-/* Whether the connection's unread replies are over the pause threshold:
- * dispatch stops a datagram there and serves its rest later. */
-bool ctl_conn_replies_full(const struct ctl_conn *conn, size_t more);
 
 /* genl_ctrl.c: the generic netlink controller, always served. */
 int ctl_genl_getfamily(struct ctl_req *req);
 int ctl_genl_dumpfamily(struct ctl_req *req, void *state, size_t budget);
 
 /* dispatch.c */
-/* Serve the messages of a datagram; returns how many bytes were served:
- * 'len' when done, less when the replies filled up (the rest is served
- * later from that offset). */
-size_t ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, const uint8_t *data,
+/* Serve every message of a datagram. */
+void ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, const uint8_t *data,
 			     size_t len);
 bool ctl_dump_active(const struct ctl_conn *conn);
 void ctl_dump_continue(struct ctl_server *srv, struct ctl_conn *conn);

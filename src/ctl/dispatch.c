@@ -230,19 +230,18 @@ reply:
 	return !req.no_commit;
 }
 
-size_t ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, const uint8_t *data,
+void ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, const uint8_t *data,
 			     size_t len)
 {
 	const struct nlmsghdr *nlh;
 	struct nlbuf out;
 	struct errmsg why;
 	bool commit = false;
-	size_t ofs = 0, served;
+	size_t ofs = 0;
 	int ret;
 
 	nlbuf_init(&out, 4096);
 	errmsg_clear(&why);
-	served = len;
 	if (len > CTL_MAX_DGRAM) {
 		errmsg_set(&why, -EMSGSIZE, -1, "datagram of %zu bytes, limit %u", len, CTL_MAX_DGRAM);
 		put_framing_error(&out, data, len, &why);
@@ -252,12 +251,6 @@ size_t ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, cons
 		commit |= handle_msg(srv, conn, nlh, &out);
 		if (out.len >= OUT_FLUSH)
 			send_out(srv, conn, &out, &commit, false);
-		/* Backpressure per message, not per datagram: the replies
-		 * one datagram can ask for are many times its size. */
-		if (ofs < len && ctl_conn_replies_full(conn, out.len)) {
-			served = ofs;
-			break;
-		}
 	}
 	if (ret < 0) {
 		/* The framing is lost: nothing after this can be trusted. */
@@ -268,7 +261,6 @@ size_t ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, cons
 	nlbuf_free(&out);
 	if (conn->dump && conn->replies.head == NULL)
 		ctl_dump_continue(srv, conn);
-	return served;
 }
 
 bool ctl_dump_active(const struct ctl_conn *conn)

@@ -20,14 +20,16 @@
 #include <linux/sockios.h>
 
 #include "ctl_internal.h"
+#include "errmsg.h"
+#include "nl_msg.h"
+#include "nlbuf.h"
 
-/* Replies: above this much unread, the server stops serving the client's
- * requests (mid-datagram if need be) until it reads: backpressure that
- * bounds each connection's memory to about this plus one datagram. */
-#define REPLIES_PAUSE (128u * 1024)
-/* A connection whose replies pass this anyway (one message's replies
- * cannot) is cut: a safety net, not flow control. */
-#define REPLIES_CAP (4u * 1024 * 1024)
+/* Replies queued for a client that does not read; past it they are
+ * dropped and the client told ENOBUFS, as a netlink socket whose receive
+ * buffer (about 208 KiB by default) overruns. Requests are read and served
+ * whatever the client's backlog, so a client blocked in send() never waits
+ * on its own unread replies. Above one reply datagram (OUT_FLUSH). */
+#define REPLIES_BUDGET (256u * 1024)
 /* Upcalls queued for one listener; past it they are dropped and counted
  * lost. Separate from the replies, so upcalls never stop the listener's
  * requests from being read. */
@@ -209,7 +211,6 @@ static void conn_free(struct ctl_server *srv, struct ctl_conn *conn)
 	close(conn->fd);
 	outq_free(&conn->replies);
 	outq_free(&conn->upcalls);
-	free(conn->pending);
 	*conn->pprev = conn->next;
 	if (conn->next)
 		conn->next->pprev = conn->pprev;
@@ -286,16 +287,39 @@ static uint32_t conns_of_uid(const struct ctl_server *srv, uid_t uid)
 }
 
 /* The caps: a total, of which the last ADMIN_RESERVE are for admins, and
- * one per uid (root has none). */
-static bool conn_allowed(const struct ctl_server *srv, uid_t uid, bool admin)
+ * one per uid (root has none). Why a connection is refused, or NULL. */
+static const char *conn_refusal(const struct ctl_server *srv, uid_t uid, bool admin)
 {
 	uint32_t reserve = srv->max_conns > 2 * ADMIN_RESERVE ? ADMIN_RESERVE : srv->max_conns / 2;
 
 	if (srv->n_conns >= srv->max_conns)
-		return false;
+		return "too many connections (--ctl-max-conns)";
 	if (!admin && srv->n_conns >= srv->max_conns - reserve)
-		return false;
-	return uid == 0 || conns_of_uid(srv, uid) < srv->max_conns_per_uid;
+		return "too many connections (--ctl-max-conns; the last ones are kept for admins)";
+	if (uid != 0 && conns_of_uid(srv, uid) >= srv->max_conns_per_uid)
+		return "too many connections from this user (--ctl-max-conns-per-uid)";
+	return NULL;
+}
+
+static void put_notice(struct nlbuf *b, int error, const char *why);
+
+/* Tell a connection why it is refused, then close it: a client reads the
+ * notice instead of a bare "connection reset". */
+static void refuse(struct ctl_server *srv, int fd, const char *why)
+{
+	struct nlbuf b;
+
+	nlbuf_init(&b, 256);
+	put_notice(&b, -ECONNREFUSED, why);
+	(void)!send(fd, b.data, b.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	nlbuf_free(&b);
+	/* Closing a unix socket with unread data resets the peer, which then
+	 * loses the notice: stop its sends, drop what it sent, then close. */
+	shutdown(fd, SHUT_RDWR);
+	while (recv(fd, srv->rxbuf, CTL_MAX_DGRAM, MSG_DONTWAIT) > 0)
+		;
+	close(fd);
+	srv->stats.conns_refused++;
 }
 
 static void accept_pause(struct ctl_server *srv)
@@ -328,10 +352,8 @@ static void accept_failed(struct ctl_server *srv, int err)
 	if ((err == EMFILE || err == ENFILE) && srv->reserve_fd >= 0) {
 		close(srv->reserve_fd);
 		int fd = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd >= 0) {
-			close(fd);
-			srv->stats.conns_refused++;
-		}
+		if (fd >= 0)
+			refuse(srv, fd, "the daemon is out of files");
 		srv->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (fd >= 0 && srv->reserve_fd >= 0)
 			return;
@@ -367,9 +389,9 @@ static void accept_one(struct ctl_server *srv)
 		return;
 	}
 	bool admin = peer_is_admin(srv, fd, &cred);
-	if (!conn_allowed(srv, cred.uid, admin)) {
-		srv->stats.conns_refused++;
-		close(fd);
+	const char *why = conn_refusal(srv, cred.uid, admin);
+	if (why) {
+		refuse(srv, fd, why);
 		return;
 	}
 	conn = calloc(1, sizeof(*conn));
@@ -393,28 +415,20 @@ static void accept_one(struct ctl_server *srv)
 	conn_link(srv, conn);
 }
 
-bool ctl_conn_replies_full(const struct ctl_conn *conn, size_t more)
-{
-	return conn->replies.bytes + more >= REPLIES_PAUSE;
-}
-
-/* Requests are served unless the client has not read its replies, or a
- * dump is running (it continues as the client reads). */
+/* Requests are served except while a dump runs: it continues as the
+ * client reads, and what the client sends next is answered after it. */
 static bool reading_paused(const struct ctl_conn *conn)
 {
-	return ctl_conn_replies_full(conn, 0) || ctl_dump_active(conn);
+	return ctl_dump_active(conn);
 }
 
 static void conn_update_events(struct ctl_conn *conn)
 {
 	uint32_t want = 0;
 
-	if (!reading_paused(conn) && conn->pending == NULL)
+	if (!reading_paused(conn))
 		want |= EPOLLIN;
-	/* Writable also wakes up the rest of a datagram held back, once its
-	 * replies have gone straight out. */
-	if (conn->replies.head || conn->upcalls.head || ctl_dump_active(conn) ||
-	    (conn->pending && !reading_paused(conn)))
+	if (conn->replies.head || conn->upcalls.head || ctl_dump_active(conn))
 		want |= EPOLLOUT;
 	if (want == conn->events)
 		return;
@@ -479,15 +493,44 @@ static int send_or_queue(struct ctl_conn *conn, struct ctl_outq *q, const void *
 	return outq_put(q, data, len);
 }
 
+/* A message from the daemon itself, not a reply: NLMSG_ERROR with an
+ * all-zero request header, sequence 0 (docs/PROTOCOL.md, "Notices"). */
+static void put_notice(struct nlbuf *b, int error, const char *why)
+{
+	const struct nlmsghdr none = { 0 };
+	struct errmsg msg;
+
+	errmsg_clear(&msg);
+	if (why)
+		errmsg_set(&msg, error, -1, "%s", why);
+	nl_msg_put_error(b, &none, error, &msg);
+}
+
+/* Replies over the budget are dropped; the first drop queues one ENOBUFS
+ * notice after what the client has still to read (the kernel reports it
+ * on the next recvmsg). Another comes only once the client has caught up. */
+static int replies_overrun(struct ctl_conn *conn)
+{
+	struct nlbuf b;
+
+	conn->srv->stats.replies_dropped++;
+	if (conn->overrun)
+		return -ENOBUFS;
+	nlbuf_init(&b, 64);
+	put_notice(&b, -ENOBUFS, NULL);
+	if (outq_put(&conn->replies, b.data, b.len) == 0)
+		conn->overrun = true;
+	nlbuf_free(&b);
+	conn_update_events(conn);
+	return -ENOBUFS;
+}
+
 int ctl_conn_send(struct ctl_conn *conn, const void *data, size_t len)
 {
 	if (conn->dead)
 		return -EPIPE;
-	if (conn->replies.bytes + len > REPLIES_CAP) {
-		conn->dead = true;
-		conn->srv->stats.conns_dropped_slow++;
-		return -ENOBUFS;
-	}
+	if (conn->replies.bytes + len > REPLIES_BUDGET)
+		return replies_overrun(conn);
 	int ret = send_or_queue(conn, &conn->replies, data, len);
 	conn_update_events(conn);
 	return ret < 0 ? ret : 0;
@@ -510,6 +553,8 @@ static int outq_send_one(struct ctl_conn *conn, struct ctl_outq *q)
 		q->tail = NULL;
 	q->bytes -= o->len;
 	free(o);
+	if (q == &conn->replies && q->head == NULL)
+		conn->overrun = false; /* its notice is out: caught up */
 	return 1;
 }
 
@@ -537,41 +582,9 @@ static bool peer_closed(int fd)
 	return ioctl(fd, SIOCINQ, &inq) < 0 || inq == 0;
 }
 
-/* Serve the rest of a datagram held back by backpressure. */
-static void serve_pending(struct ctl_server *srv, struct ctl_conn *conn)
-{
-	uint8_t *data = conn->pending;
-	size_t len = conn->pending_len;
-	size_t done = ctl_dispatch_datagram(srv, conn, data, len);
-
-	if (done < len) {
-		memmove(data, data + done, len - done);
-		conn->pending_len = len - done;
-		return;
-	}
-	free(data);
-	conn->pending = NULL;
-	conn->pending_len = 0;
-}
-
-static void hold_rest(struct ctl_conn *conn, const uint8_t *rest, size_t len)
-{
-	conn->pending = malloc(len);
-	if (conn->pending == NULL) {
-		conn->dead = true;
-		return;
-	}
-	memcpy(conn->pending, rest, len);
-	conn->pending_len = len;
-}
-
 static void read_requests(struct ctl_server *srv, struct ctl_conn *conn)
 {
 	for (int i = 0; i < CONN_BURST && !conn->dead && !reading_paused(conn); i++) {
-		if (conn->pending) {
-			serve_pending(srv, conn);
-			continue;
-		}
 		ssize_t n = recv(conn->fd, srv->rxbuf, CTL_MAX_DGRAM, MSG_DONTWAIT | MSG_TRUNC);
 		if (n == 0) {
 			/* An empty datagram holds no message: nothing to answer
@@ -587,22 +600,20 @@ static void read_requests(struct ctl_server *srv, struct ctl_conn *conn)
 				conn->dead = true;
 			break;
 		}
-		size_t done = ctl_dispatch_datagram(srv, conn, srv->rxbuf, (size_t)n);
-		if (done < (size_t)n)
-			hold_rest(conn, srv->rxbuf + done, (size_t)n - done);
+		ctl_dispatch_datagram(srv, conn, srv->rxbuf, (size_t)n);
 	}
 }
 
 static void serve_conn(struct ctl_server *srv, struct ctl_conn *conn, uint32_t events)
 {
-	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN) && conn->pending == NULL)
+	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN))
 		conn->dead = true;
 	if (!conn->dead && (events & EPOLLOUT)) {
 		flush_out(conn);
 		if (conn->replies.head == NULL && ctl_dump_active(conn))
 			ctl_dump_continue(srv, conn);
 	}
-	if (!conn->dead && ((events & EPOLLIN) || conn->pending))
+	if (!conn->dead && (events & EPOLLIN))
 		read_requests(srv, conn);
 	if (conn->dead)
 		conn_free(srv, conn);

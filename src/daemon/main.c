@@ -146,9 +146,10 @@ static void print_ctl_stats(const struct ctl_server *srv)
 
 	ctl_server_get_stats(srv, &st);
 	printf("dpdk-switch: control: %" PRIu64 " connections, %" PRIu64 " refused, %" PRIu64
-	       " accept errors, %" PRIu64 " upcalls sent, %" PRIu64 " dropped (listener behind)\n",
-	       st.conns_accepted, st.conns_refused, st.accept_errors, st.upcalls_sent,
-	       st.upcalls_dropped);
+	       " accept errors, %" PRIu64 " replies dropped (client behind), %" PRIu64
+	       " upcalls sent, %" PRIu64 " dropped (listener behind)\n",
+	       st.conns_accepted, st.conns_refused, st.accept_errors, st.replies_dropped,
+	       st.upcalls_sent, st.upcalls_dropped);
 }
 
 /* Write the flow table to --save-flows. The PMDs still forward while it

@@ -108,6 +108,17 @@ static const struct nl_policy ack_policy = {
 	.name = "extended ack", .max_type = NLMSGERR_ATTR_MAX, .attrs = ack_attrs,
 };
 
+bool nl_msg_is_notice(const struct nlmsghdr *nlh)
+{
+	struct nlmsgerr e;
+
+	if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_seq != 0 ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(e))
+		return false;
+	memcpy(&e, (const uint8_t *)nlh + NLMSG_HDRLEN, sizeof(e));
+	return e.error < 0 && e.msg.nlmsg_len == 0 && e.msg.nlmsg_type == 0;
+}
+
 int nl_msg_read_error(const struct nlmsghdr *nlh, int *error, const char **reason, int *offset,
 		      struct errmsg *err)
 {

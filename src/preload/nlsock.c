@@ -328,6 +328,27 @@ static bool is_sync_ack(const uint8_t *buf, ssize_t n)
 	       e->msg.nlmsg_pid == SYNC_PID && e->msg.nlmsg_seq == SYNC_SEQ;
 }
 
+/* The daemon's notice that it dropped replies this socket did not read
+ * (nl_msg_is_notice): the kernel's netlink_overrun(). */
+static bool is_overrun(const uint8_t *buf, ssize_t n)
+{
+	const struct nlmsghdr *h = (const void *)buf;
+	const struct nlmsgerr *e = NLMSG_DATA(h);
+
+	return n == (ssize_t)(NLMSG_HDRLEN + sizeof(*e)) && h->nlmsg_type == NLMSG_ERROR &&
+	       h->nlmsg_seq == 0 && e->error == -ENOBUFS && e->msg.nlmsg_len == 0;
+}
+
+/* One marker fewer due; never below zero (after an overrun, acks of
+ * markers counted off may still arrive). */
+static void pending_done(struct nlsock *s)
+{
+	unsigned int p = atomic_load(&s->pending);
+
+	while (p && !atomic_compare_exchange_weak(&s->pending, &p, p - 1))
+		;
+}
+
 int nlsock_recv_ready(int fd, struct nlsock *s, bool wait)
 {
 	uint8_t head[NLMSG_HDRLEN + sizeof(struct nlmsgerr)];
@@ -336,8 +357,19 @@ int nlsock_recv_ready(int fd, struct nlsock *s, bool wait)
 		ssize_t n = real.recv(fd, head, sizeof(head), MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
 		if (n > 0 && is_sync_ack(head, n)) {
 			real.recv(fd, head, sizeof(head), MSG_DONTWAIT);
-			atomic_fetch_sub(&s->pending, 1);
+			pending_done(s);
 			continue;
+		}
+		if (n > 0 && is_overrun(head, n)) {
+			/* Replies, markers' acks among them, were lost: none
+			 * is due any more. The kernel reports ENOBUFS once,
+			 * unless the program asked not to hear it. */
+			real.recv(fd, head, sizeof(head), MSG_DONTWAIT);
+			atomic_store(&s->pending, 0);
+			if (atomic_load(&s->opt[NETLINK_NO_ENOBUFS]))
+				continue;
+			errno = ENOBUFS;
+			return -1;
 		}
 		if (n >= 0)
 			return 1; /* a datagram, or end of file */

@@ -4,8 +4,10 @@ from 30 clients at once with the flow table checked against a model of the
 valid requests; stalled dumps; connection churn; empty datagrams. The
 daemon must keep serving, leak no files, and the table must hold exactly
 what the valid requests made."""
+import errno
 import os
 import random
+import re
 import socket
 import struct
 import threading
@@ -298,5 +300,74 @@ def test_empty_datagrams():
     check(d.stop() == 0, "clean stop", d.output)
 
 
+def test_blocking_sender_never_stuck():
+    """A client that sends in blocking mode and reads nothing until it has
+    sent everything (2000 datagrams of datapath GETs, about 40 times the
+    daemon's reply budget) is never stuck in send(): the daemon goes on
+    reading, drops the replies past the budget and says so once with an
+    ENOBUFS notice (seq 0), as the kernel's netlink_overrun() makes the
+    next recvmsg fail; the connection then serves as before."""
+    d = L.Daemon().start()
+    c = N.Conn(d.sock, timeout=20)   # send() blocks at most this long
+    fam = c.family("ovs_datapath")
+    one = N.msg(fam, N.OVS_DP_CMD_GET, N.attr(N.OVS_DP_ATTR_NAME, N.DP_NAME), seq=5)
+    dgram = one * 20
+    t0 = time.monotonic()
+    for _ in range(2000):
+        c.send(dgram)
+    took = time.monotonic() - t0
+    figure("blocking sender", "%d GETs sent in %.1f s, nothing read" % (2000 * 20, took))
+    replies, notices = 0, []
+    c.sock.settimeout(2)
+    try:
+        while True:
+            for r in c.recv():
+                if r.seq == 0 and r.type == N.NLMSG_ERROR:
+                    notices.append(r.error)
+                else:
+                    replies += 1
+    except socket.timeout:
+        pass
+    figure("replies read / dropped", "%d / %d, notices %r" % (replies, 40000 - replies,
+                                                              notices))
+    check(notices and set(notices) == {-errno.ENOBUFS}, "ENOBUFS notice", notices)
+    check(0 < replies < 40000, "replies past the budget dropped", replies)
+    c.sock.settimeout(10)
+    c.families.clear()
+    check(c.family("ovs_flow") > 0, "the connection serves after the overrun")
+    c.close()
+    check(d.stop() == 0, "clean stop", d.output)
+    dropped = int(re.search(r"(\d+) replies dropped", d.output).group(1))
+    check(dropped > 0, "drops counted", d.output)
+
+
+def test_refused_connection_told_why():
+    """A connection over a cap reads an ECONNREFUSED notice with the reason
+    before the daemon closes it, and dpdk-switch-ctl prints that reason."""
+    d = L.Daemon(options=["--ctl-max-conns", "16"]).start()   # the least it takes
+    held = [N.Conn(d.sock) for _ in range(16)]
+    for c in held:
+        check(c.family("ovs_flow") > 0, "within the cap")
+    c = N.Conn(d.sock)
+    try:
+        c.send(N.msg(N.GENL_ID_CTRL, N.CTRL_CMD_GETFAMILY,
+                     N.attr(N.CTRL_ATTR_FAMILY_NAME, "ovs_flow"), ovs=False))
+    except BrokenPipeError:
+        pass   # refused before the request left: the notice is there all the same
+    (r,) = c.recv()
+    check(r.type == N.NLMSG_ERROR and r.seq == 0 and r.error == -errno.ECONNREFUSED,
+          "ECONNREFUSED notice", r)
+    check("--ctl-max-conns" in (r.reason or ""), "the notice names the cap", r)
+    check(c.sock.recv(100) == b"", "then closed")
+    c.close()
+    res = d.ctl("show", check=False)
+    check(res.returncode != 0 and "--ctl-max-conns" in res.stderr,
+          "the client prints the reason", res.stderr)
+    for c in held:
+        c.close()
+    check(d.stop() == 0, "clean stop", d.output)
+
+
 L.run([(test_empty_datagrams, 60), (test_garbage_from_many_clients, 150),
-       (test_stalled_dumps, 120), (test_connection_churn, 120)])
+       (test_stalled_dumps, 120), (test_connection_churn, 120),
+       (test_blocking_sender_never_stuck, 90), (test_refused_connection_told_why, 60)])

@@ -32,13 +32,15 @@ def connect(path):
 
 
 def alive(s):
-    """A GETFAMILY answered: the daemon kept this connection."""
+    """A GETFAMILY answered: the daemon kept this connection (a refused one
+    reads the daemon's ECONNREFUSED notice, then end of file)."""
     try:
         s.send(N.msg(N.GENL_ID_CTRL, N.CTRL_CMD_GETFAMILY,
                      N.attr(N.CTRL_ATTR_FAMILY_NAME, "ovs_datapath"), ovs=False))
-        return len(s.recv(65536)) > 0
+        data = s.recv(65536)
     except OSError:
         return False
+    return len(data) >= N.NLMSG_HDR.size and N.NLMSG_HDR.unpack_from(data)[1] == N.GENL_ID_CTRL
 
 
 def conns(n, path):
@@ -60,7 +62,8 @@ def conns(n, path):
 
 def gets(n, path):
     """Datagrams of datapath GETs (each reply is several times the request)
-    until the socket takes no more; replies are never read."""
+    for 8 s, never reading a reply: the daemon goes on reading and drops
+    what passes each connection's reply budget."""
     c = N.Conn(path)
     fam = c.family("ovs_datapath")
     c.close()
@@ -75,7 +78,7 @@ def gets(n, path):
     by_fd = {s.fileno(): s for s in kept}
     deadline = time.monotonic() + 8
     while time.monotonic() < deadline:
-        ready = poller.poll(1000)   # the daemon reads no more: done
+        ready = poller.poll(1000)
         if not ready:
             break
         for fd, _ in ready:
