@@ -30,6 +30,7 @@ from nlraw import (CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_CMD_GETFAMIL
 NETLINK_GENERIC, NETLINK_ROUTE = 16, 0
 SOL_NETLINK = 270
 NETLINK_ADD_MEMBERSHIP, NETLINK_DROP_MEMBERSHIP = 1, 2
+NETLINK_NO_ENOBUFS = 5
 NETLINK_LIST_MEMBERSHIPS, NETLINK_CAP_ACK, NETLINK_EXT_ACK = 9, 10, 11
 OVS_VPORT_CMD_SET, OVS_VPORT_ATTR_PORT_NO, OVS_VPORT_ATTR_UPCALL_PID = 4, 1, 5
 OVS_ACTION_ATTR_USERSPACE, OVS_USERSPACE_ATTR_PID = 2, 1
@@ -372,11 +373,53 @@ def c_bad_input():
     s.close()
 
 
+def c_overrun():
+    """Replies a program does not read in time are dropped and the next
+    receive fails once with ENOBUFS, as netlink_overrun() does; the program
+    reads on and the socket serves again (no wait for lost answers)."""
+    s = gsock()
+    dp = family_id(s, "ovs_datapath")
+    get = msg(dp, OVS_DP_CMD_GET, attr(OVS_DP_ATTR_NAME, "dpdk-switch"), seq=9)
+    for _ in range(6000):
+        s.send(get)
+    replies, enobufs = 0, 0
+    s.settimeout(2)
+    while True:
+        try:
+            data = s.recv(65536)
+        except socket.timeout:
+            break
+        except OSError as e:
+            check(e.errno == errno.ENOBUFS, "ENOBUFS, nothing else", e)
+            enobufs += 1
+            continue
+        replies += len(split(data))
+    check(enobufs >= 1 and 0 < replies < 6000, "replies dropped, ENOBUFS told",
+          replies, enobufs)
+    s.settimeout(None)
+    s.send(getfamily("ovs_flow", seq=77))
+    r = split(now(s))[0]
+    check(r.seq == 77 and r.error is None, "answered at once after the overrun", r)
+    s.close()
+    # NETLINK_NO_ENOBUFS: the drop is silent, as in the kernel.
+    s = gsock()
+    s.setsockopt(SOL_NETLINK, NETLINK_NO_ENOBUFS, 1)
+    for _ in range(6000):
+        s.send(get)
+    s.settimeout(2)
+    try:
+        while s.recv(65536):
+            pass
+    except socket.timeout:
+        pass
+    s.close()
+
+
 def child():
     for t in (c_port_ids, c_answer_without_waiting, c_dump, c_slow_answers,
               c_readiness_dup_close, c_options,
               c_rtnetlink_is_the_kernels, c_upcalls_reach_the_port_id,
-              c_vport_by_name_any_datapath, c_conn_commands, c_bad_input):
+              c_vport_by_name_any_datapath, c_conn_commands, c_bad_input, c_overrun):
         t()
         print("ok   %s" % t.__name__, flush=True)
 
