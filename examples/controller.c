@@ -14,10 +14,9 @@
  *  - it answers with many requests a datagram (flow NEWs and EXECUTEs,
  *    no acks: a failure comes back as an error message, which is counted);
  *  - the socket is non-blocking and every wait is a poll() for reading as
- *    well as writing, so it never blocks in send() while the daemon waits
- *    for it to read its replies (the daemon stops reading a connection
- *    whose unread replies pass 128 KiB). When its own output queue is
- *    long, misses are dropped (they come back as misses later).
+ *    well as writing: replies it is slow to read are dropped by the
+ *    daemon (an ENOBUFS notice, counted as overruns). When its own output
+ *    queue is long, misses are dropped (they come back as misses later).
  *
  * Protocol: the Open vSwitch kernel datapath's generic netlink
  * (<linux/openvswitch.h>) over an AF_UNIX SOCK_SEQPACKET socket; each

@@ -37,9 +37,9 @@ families, stats(), ports(), flow_new(), execute(), upcalls()).
 
 Reading and writing never wait on each other: the socket is non-blocking,
 requests go through an output queue flushed whenever poll() says the socket
-has room, and every wait also reads. A controller that blocked in send()
-while the daemon waited for it to read its replies would hang both for
-good. When the output queue is long (the daemon reads our requests slower
+has room, and every wait also reads, so replies are read as they come;
+those the daemon had to drop because we were slow are announced by an
+ENOBUFS notice (counted as overruns). When the output queue is long (the daemon reads our requests slower
 than misses arrive), misses are dropped and counted instead of answered:
 they come back as misses later.
 """

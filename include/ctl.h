@@ -11,9 +11,9 @@
  *
  * Each connection is served in order; one slow or dead client never stalls
  * the others: output is non-blocking and queued per connection, in two
- * budgets: replies (while 128 KiB of them are unread the client's requests
- * wait, so its memory stays bounded) and upcalls (dropped when the
- * listener is 1 MiB behind, never a reason to stop reading its requests).
+ * budgets: replies (dropped past 256 KiB unread, with one ENOBUFS notice,
+ * as a netlink socket overruns) and upcalls (dropped when the listener is
+ * 1 MiB behind). Neither is a reason to stop reading a client's requests.
  * A dump proceeds one datagram at a time as the client reads.
  *
  * Connections are capped in total (the last few kept for admins) and per

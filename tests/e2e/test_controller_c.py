@@ -80,10 +80,10 @@ def reactive(tmp):
             rc = ctl.wait(30)
         assert rc == 0, out
         m = re.search(r"misses (\d+), flows (\d+), unmapped (\d+), dropped (\d+), "
-                      r"errors (\d+), datagrams (\d+)", out)
+                      r"errors (\d+), overruns (\d+), datagrams (\d+)", out)
         assert m, out
-        misses, flows, _, _, errors, dgrams = (int(x) for x in m.groups())
-        assert flows >= N_FLOWS and errors == 0, out
+        misses, flows, _, _, errors, overruns, dgrams = (int(x) for x in m.groups())
+        assert flows >= N_FLOWS and errors == 0 and overruns == 0, out
         assert d.stop() == 0
     print("ok %d new 5-tuples installed in %.1f s by the C controller (%d misses in %d "
           "datagrams); misses stopped, later packets hit" % (N_FLOWS, took, misses, dgrams))
