@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "nl_msg.h"
 
 #define TEST_CMD_ECHO 1   /* doit: replies with one message */
 #define TEST_CMD_ADMIN 2  /* admin-only doit */
@@ -499,32 +500,52 @@ static void test_upcalls_do_not_stop_requests(void **state)
 	close(fd);
 }
 
-/* Replies the client does not read stop its requests mid-datagram: one
- * datagram asking for 2 MB of replies is served as the client reads, in
- * order, and the server holds about 128 KiB for it meanwhile. */
-static void test_replies_backpressure(void **state)
+/* Replies the client does not read never stop its requests (as the
+ * kernel's netlink sockets): one datagram asking for 2 MB of replies is
+ * served whole; past the reply budget they are dropped, counted, and one
+ * ENOBUFS notice follows those kept (netlink_overrun()). The connection
+ * then serves as before. */
+static void test_replies_overrun(void **state)
 {
 	struct fixture *f = *state;
 	static uint8_t buf[CTL_MAX_DGRAM];
 	int fd = client(f);
 	size_t len = 0;
+	uint32_t next = 0;
+	int notices = 0;
 
 	n_big = 0;
-	for (uint32_t i = 0; i < 2000; i++)
+	for (uint32_t i = 1; i <= 2000; i++)
 		len += build_msg(buf + len, sizeof(buf) - len, CTL_FAMILY_FLOW, TEST_CMD_BIG, 0, i);
 	assert_int_equal(send(fd, buf, len, 0), (ssize_t)len);
 	for (int i = 0; i < 50; i++)
 		ctl_server_poll(f->srv, 1);
-	assert_true(n_big > 0 && n_big < 1000);
-	uint32_t next = 0;
-	while (next < 2000) {
-		ssize_t n = roundtrip_recv(f, fd, buf, sizeof(buf));
-		assert_true(n > 0);
-		const struct nlmsghdr *nlh = (const void *)buf;
-		for (int left = (int)n; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
-			assert_int_equal(nlh->nlmsg_seq, next++);
-	}
 	assert_int_equal(n_big, 2000);
+	for (;;) {
+		ssize_t n = roundtrip_recv(f, fd, buf, sizeof(buf));
+		if (n < 0)
+			break; /* nothing more */
+		const struct nlmsghdr *nlh = (const void *)buf;
+		for (int left = (int)n; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+			if (nl_msg_is_notice(nlh)) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+				assert_int_equal(e->error, -ENOBUFS);
+				notices++;
+				continue;
+			}
+			assert_int_equal(notices, 0); /* the notice comes last */
+			assert_int_equal(nlh->nlmsg_seq, ++next);
+		}
+	}
+	assert_int_equal(notices, 1);
+	assert_true(next > 0 && next < 2000);
+	struct ctl_server_stats st;
+	ctl_server_get_stats(f->srv, &st);
+	assert_true(st.replies_dropped > 0);
+	len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_ECHO, 0, 4000);
+	assert_int_equal(send(fd, buf, len, 0), (ssize_t)len);
+	assert_true(roundtrip_recv(f, fd, buf, sizeof(buf)) > 0);
+	assert_int_equal(((const struct nlmsghdr *)buf)->nlmsg_seq, 4000);
 	close(fd);
 }
 
@@ -552,10 +573,17 @@ static void test_connection_caps(void **state)
 		size_t len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_ECHO, 0, 1);
 		send(fds[i], buf, len, 0);
 		ssize_t n = roundtrip_recv(f, fds[i], buf, sizeof(buf));
-		if (i < cap)
+		if (i < cap) {
 			assert_true(n > 0);
-		else /* closed over the cap: EOF, or a reset (our request unread) */
-			assert_true(n == 0 || (n < 0 && errno == ECONNRESET));
+			continue;
+		}
+		/* Over the cap: an ECONNREFUSED notice naming it, then EOF. */
+		const struct nlmsghdr *nlh = (const void *)buf;
+		assert_true(n > 0 && nl_msg_is_notice(nlh));
+		assert_int_equal(((const struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error,
+				 -ECONNREFUSED);
+		assert_non_null(memmem(buf, (size_t)n, "--ctl-max-conns", 15));
+		assert_int_equal(roundtrip_recv(f, fds[i], buf, sizeof(buf)), 0);
 	}
 	struct ctl_server_stats st;
 	ctl_server_get_stats(srv, &st);
@@ -757,7 +785,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_slow_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_datagram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upcalls_do_not_stop_requests, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_replies_backpressure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replies_overrun, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connection_caps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permission, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_group, setup, teardown),
