@@ -31,8 +31,8 @@
 /* Bits of a set of OVS_KEY_ATTR_* types. */
 #define KBIT(t) (UINT64_C(1) << (t))
 
-/* Key attribute sizes (the kernel's ovs_key_lens; odp_key_attrs.c) and
- * tunnel attributes (odp_tunnel.c). */
+/* The key attributes (odp_key_attr_info's policy column, odp_attr_info.c)
+ * and the tunnel attributes (odp_tunnel.c). */
 extern const struct nl_policy odp_key_policy;
 extern const struct nl_policy odp_tunnel_policy;
 
@@ -77,9 +77,6 @@ int odp_check_container(const struct nlattr *nla, const void *origin, const char
 
 /* Name of an OVS_KEY_ATTR_* type, for reasons. */
 const char *odp_key_attr_name(unsigned int type);
-/* Payload size of a key attribute set() may write; 0 when it cannot be
- * set (OVS_KEY_ATTR_TUNNEL has its own checks). */
-size_t odp_key_attr_settable_size(unsigned int type);
 
 /*
  * Decode OVS_KEY_ATTR_TUNNEL 'nla' into 'tun' (zeroed first). Flag

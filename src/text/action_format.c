@@ -9,46 +9,13 @@
 #include <linux/openvswitch.h>
 #include <string.h>
 
+#include "odp_attr_info.h"
 #include "odp_text.h"
 #include "text_int.h"
 
 #define HASH_ALG_SYM_L4 1 /* OVS userspace's ovs_hash_alg, not in the kernel's */
 
 static void fmt_list(struct strbuf *sb, const uint8_t *p, size_t len);
-
-/* Payload length OVS expects, or -1 when variable or unknown. */
-static int action_len(uint16_t type, bool *known)
-{
-	*known = true;
-	switch (type) {
-	case OVS_ACTION_ATTR_OUTPUT:
-	case OVS_ACTION_ATTR_RECIRC:
-	case OVS_ACTION_ATTR_METER: return 4;
-	case OVS_ACTION_ATTR_TRUNC: return sizeof(struct ovs_action_trunc);
-	case OVS_ACTION_ATTR_PUSH_VLAN: return sizeof(struct ovs_action_push_vlan);
-	case OVS_ACTION_ATTR_POP_VLAN:
-	case OVS_ACTION_ATTR_CT_CLEAR:
-	case OVS_ACTION_ATTR_POP_ETH:
-	case OVS_ACTION_ATTR_POP_NSH: return 0;
-	case OVS_ACTION_ATTR_PUSH_MPLS: return sizeof(struct ovs_action_push_mpls);
-	case OVS_ACTION_ATTR_ADD_MPLS: return sizeof(struct ovs_action_add_mpls);
-	case OVS_ACTION_ATTR_POP_MPLS: return 2;
-	case OVS_ACTION_ATTR_HASH: return sizeof(struct ovs_action_hash);
-	case OVS_ACTION_ATTR_PUSH_ETH: return sizeof(struct ovs_action_push_eth);
-	case OVS_ACTION_ATTR_USERSPACE:
-	case OVS_ACTION_ATTR_SET:
-	case OVS_ACTION_ATTR_SET_MASKED:
-	case OVS_ACTION_ATTR_SAMPLE:
-	case OVS_ACTION_ATTR_CT:
-	case OVS_ACTION_ATTR_CLONE:
-	case OVS_ACTION_ATTR_PUSH_NSH:
-	case OVS_ACTION_ATTR_CHECK_PKT_LEN:
-	case OVS_ACTION_ATTR_DEC_TTL: return -1;
-	default:
-		*known = false;
-		return -1;
-	}
-}
 
 /* OVS's format_generic_odp_action(): "action<type>(xx xx ...)". */
 static void fmt_generic(struct strbuf *sb, uint16_t type, const uint8_t *v, size_t len)
@@ -183,15 +150,14 @@ static void fmt_set(struct strbuf *sb, const uint8_t *p, size_t len, bool masked
 
 static void fmt_action(struct strbuf *sb, uint16_t type, const uint8_t *v, size_t len)
 {
-	bool known;
-	int want = action_len(type, &known);
+	const struct odp_action_info *ai = odp_action_find(type);
 
-	if (!known) {
+	if (ai == NULL) {
 		fmt_generic(sb, type, v, len);
 		return;
 	}
-	if (want >= 0 && len != (size_t)want) {
-		strbuf_addf(sb, "bad length %zu, expected %d for: ", len, want);
+	if (ai->len != ODP_LEN_VARIABLE && len != (size_t)ai->len) {
+		strbuf_addf(sb, "bad length %zu, expected %d for: ", len, ai->len);
 		fmt_generic(sb, type, v, len);
 		return;
 	}
