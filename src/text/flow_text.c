@@ -93,9 +93,10 @@ static void put_metadata(struct fctx *c, const struct flow_key *k, const struct 
 	}
 	put_u32(c, OVS_KEY_ATTR_SKB_MARK, k->skb_mark, m->skb_mark);
 	put_u32(c, OVS_KEY_ATTR_CT_STATE, k->ct_state, m->ct_state);
-	put_attr(c, OVS_KEY_ATTR_CT_ZONE, &zone_k, &zone_m, 2, 2);
+	put_attr(c, OVS_KEY_ATTR_CT_ZONE, &zone_k, &zone_m, sizeof(zone_k), sizeof(zone_m));
 	put_u32(c, OVS_KEY_ATTR_CT_MARK, k->ct_mark, m->ct_mark);
-	put_attr(c, OVS_KEY_ATTR_CT_LABELS, k->ct_labels, m->ct_labels, 16, 16);
+	put_attr(c, OVS_KEY_ATTR_CT_LABELS, k->ct_labels, m->ct_labels, sizeof(k->ct_labels),
+		 sizeof(m->ct_labels));
 	put_u32(c, OVS_KEY_ATTR_RECIRC_ID, k->recirc_id, m->recirc_id);
 	put_u32(c, OVS_KEY_ATTR_DP_HASH, k->dp_hash, m->dp_hash);
 	put_u32(c, OVS_KEY_ATTR_IN_PORT, k->in_port, m->in_port);
@@ -211,7 +212,8 @@ static void put_l3(struct fctx *c, const struct flow_key *k, const struct flow_k
 		arp_payload(m, &mp, true);
 		put_attr(c, OVS_KEY_ATTR_ARP, &kp, &mp, sizeof(kp), sizeof(mp));
 	} else if (et == ETH_P_MPLS_UC || et == ETH_P_MPLS_MC) {
-		put_attr(c, OVS_KEY_ATTR_MPLS, &k->mpls_lse, &m->mpls_lse, 4, 4);
+		put_attr(c, OVS_KEY_ATTR_MPLS, &k->mpls_lse, &m->mpls_lse, sizeof(k->mpls_lse),
+			 sizeof(m->mpls_lse));
 	}
 	if (et == ETH_P_IP || et == ETH_P_IPV6)
 		put_l4(c, k, m);

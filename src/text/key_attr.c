@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "odp_attr_info.h"
 #include "text_int.h"
 
 enum ftype {
@@ -101,6 +102,45 @@ enum kkind {
 	KK_UNSUPPORTED,
 };
 
+/* How the text writes an attribute; its name and size are
+ * odp_key_attr_info[]'s. */
+struct ktext {
+	enum kkind kind;
+	const struct kfield *fields;
+};
+
+static const struct ktext ktexts[OVS_KEY_ATTR_MAX + 1] = {
+	[OVS_KEY_ATTR_ENCAP] = { KK_ENCAP, NULL },
+	[OVS_KEY_ATTR_PRIORITY] = { KK_U32, NULL },
+	[OVS_KEY_ATTR_IN_PORT] = { KK_PORT, NULL },
+	[OVS_KEY_ATTR_ETHERNET] = { KK_FIELDS, eth_fields },
+	[OVS_KEY_ATTR_VLAN] = { KK_VLAN, NULL },
+	[OVS_KEY_ATTR_ETHERTYPE] = { KK_ETHERTYPE, NULL },
+	[OVS_KEY_ATTR_IPV4] = { KK_FIELDS, ipv4_fields },
+	[OVS_KEY_ATTR_IPV6] = { KK_FIELDS, ipv6_fields },
+	[OVS_KEY_ATTR_TCP] = { KK_FIELDS, tp_fields },
+	[OVS_KEY_ATTR_UDP] = { KK_FIELDS, tp_fields },
+	[OVS_KEY_ATTR_ICMP] = { KK_FIELDS, icmp_fields },
+	[OVS_KEY_ATTR_ICMPV6] = { KK_FIELDS, icmp_fields },
+	[OVS_KEY_ATTR_ARP] = { KK_FIELDS, arp_fields },
+	[OVS_KEY_ATTR_ND] = { KK_FIELDS, nd_fields },
+	[OVS_KEY_ATTR_SKB_MARK] = { KK_U32, NULL },
+	[OVS_KEY_ATTR_TUNNEL] = { KK_TUNNEL, NULL },
+	[OVS_KEY_ATTR_SCTP] = { KK_FIELDS, tp_fields },
+	[OVS_KEY_ATTR_TCP_FLAGS] = { KK_TCP_FLAGS, NULL },
+	[OVS_KEY_ATTR_DP_HASH] = { KK_U32, NULL },
+	[OVS_KEY_ATTR_RECIRC_ID] = { KK_U32, NULL },
+	[OVS_KEY_ATTR_MPLS] = { KK_MPLS, NULL },
+	[OVS_KEY_ATTR_CT_STATE] = { KK_CT_STATE, NULL },
+	[OVS_KEY_ATTR_CT_ZONE] = { KK_U16X, NULL },
+	[OVS_KEY_ATTR_CT_MARK] = { KK_U32, NULL },
+	[OVS_KEY_ATTR_CT_LABELS] = { KK_U128, NULL },
+	/* The others OVS's text knows are not carried by struct flow_key:
+	 * the codec's table marks them unsupported. */
+};
+
+/* An attribute as the parser and printer use it: the text's columns of
+ * odp_key_attr_info[] joined with ktexts[]. */
 struct kdesc {
 	const char *name;
 	uint8_t name_len;
@@ -109,46 +149,6 @@ struct kdesc {
 	enum kkind kind;
 	const struct kfield *fields;
 };
-
-#define KD(n, t, l, k, f) { n, sizeof(n) - 1, t, l, k, f }
-
-static const struct kdesc kdescs[] = {
-	KD("encap", OVS_KEY_ATTR_ENCAP, -1, KK_ENCAP, NULL),
-	KD("skb_priority", OVS_KEY_ATTR_PRIORITY, 4, KK_U32, NULL),
-	KD("in_port", OVS_KEY_ATTR_IN_PORT, 4, KK_PORT, NULL),
-	KD("eth", OVS_KEY_ATTR_ETHERNET, sizeof(struct ovs_key_ethernet), KK_FIELDS, eth_fields),
-	KD("vlan", OVS_KEY_ATTR_VLAN, 2, KK_VLAN, NULL),
-	KD("eth_type", OVS_KEY_ATTR_ETHERTYPE, 2, KK_ETHERTYPE, NULL),
-	KD("ipv4", OVS_KEY_ATTR_IPV4, sizeof(struct ovs_key_ipv4), KK_FIELDS, ipv4_fields),
-	KD("ipv6", OVS_KEY_ATTR_IPV6, sizeof(struct ovs_key_ipv6), KK_FIELDS, ipv6_fields),
-	KD("tcp", OVS_KEY_ATTR_TCP, sizeof(struct ovs_key_tcp), KK_FIELDS, tp_fields),
-	KD("udp", OVS_KEY_ATTR_UDP, sizeof(struct ovs_key_udp), KK_FIELDS, tp_fields),
-	KD("icmp", OVS_KEY_ATTR_ICMP, sizeof(struct ovs_key_icmp), KK_FIELDS, icmp_fields),
-	KD("icmpv6", OVS_KEY_ATTR_ICMPV6, sizeof(struct ovs_key_icmpv6), KK_FIELDS, icmp_fields),
-	KD("arp", OVS_KEY_ATTR_ARP, sizeof(struct ovs_key_arp), KK_FIELDS, arp_fields),
-	KD("nd", OVS_KEY_ATTR_ND, sizeof(struct ovs_key_nd), KK_FIELDS, nd_fields),
-	KD("skb_mark", OVS_KEY_ATTR_SKB_MARK, 4, KK_U32, NULL),
-	KD("tunnel", OVS_KEY_ATTR_TUNNEL, -1, KK_TUNNEL, NULL),
-	KD("sctp", OVS_KEY_ATTR_SCTP, sizeof(struct ovs_key_sctp), KK_FIELDS, tp_fields),
-	KD("tcp_flags", OVS_KEY_ATTR_TCP_FLAGS, 2, KK_TCP_FLAGS, NULL),
-	KD("dp_hash", OVS_KEY_ATTR_DP_HASH, 4, KK_U32, NULL),
-	KD("recirc_id", OVS_KEY_ATTR_RECIRC_ID, 4, KK_U32, NULL),
-	KD("mpls", OVS_KEY_ATTR_MPLS, -1, KK_MPLS, NULL),
-	KD("ct_state", OVS_KEY_ATTR_CT_STATE, 4, KK_CT_STATE, NULL),
-	KD("ct_zone", OVS_KEY_ATTR_CT_ZONE, 2, KK_U16X, NULL),
-	KD("ct_mark", OVS_KEY_ATTR_CT_MARK, 4, KK_U32, NULL),
-	KD("ct_label", OVS_KEY_ATTR_CT_LABELS, sizeof(struct ovs_key_ct_labels), KK_U128, NULL),
-	/* Known to OVS, not carried by struct flow_key. */
-	KD("ct_tuple4", OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV4, sizeof(struct ovs_key_ct_tuple_ipv4),
-	   KK_UNSUPPORTED, NULL),
-	KD("ct_tuple6", OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV6, sizeof(struct ovs_key_ct_tuple_ipv6),
-	   KK_UNSUPPORTED, NULL),
-	KD("nsh", OVS_KEY_ATTR_NSH, -1, KK_UNSUPPORTED, NULL),
-	KD("packet_type", OVS_KEY_ATTR_PACKET_TYPE, 4, KK_UNSUPPORTED, NULL),
-	KD("nd_ext", OVS_KEY_ATTR_ND_EXTENSIONS, 8, KK_UNSUPPORTED, NULL),
-};
-
-#define N_KDESCS (sizeof(kdescs) / sizeof(kdescs[0]))
 
 /*
  * Every attribute of every flow parsed is looked up by name, and every
@@ -161,6 +161,7 @@ static const struct kdesc kdescs[] = {
 #define KINDEX_SLOTS 128
 #define KTYPE_SLOTS 64
 
+static struct kdesc kdescs[OVS_KEY_ATTR_MAX + 1];  /* the attributes with a text name */
 static uint8_t kindex_by_name[KINDEX_SLOTS]; /* kdescs index + 1; 0: empty */
 static uint8_t kindex_by_type[KTYPE_SLOTS];  /* kdescs index + 1; 0: none */
 
@@ -170,18 +171,43 @@ static unsigned int kname_hash(const char *w, size_t n)
 	       KINDEX_SLOTS;
 }
 
+static struct kdesc kdesc_make(uint16_t type, const struct odp_key_attr_info *ki)
+{
+	bool unsupported = ki->pol.kind == NL_POL_UNSUPPORTED;
+
+	return (struct kdesc){
+		.name = ki->text_name,
+		.name_len = (uint8_t)strlen(ki->text_name),
+		.type = type,
+		.len = (int16_t)odp_key_attr_text_len(ki),
+		.kind = unsupported ? KK_UNSUPPORTED : ktexts[type].kind,
+		.fields = unsupported ? NULL : ktexts[type].fields,
+	};
+}
+
+static void kindex_add(size_t i)
+{
+	unsigned int h = kname_hash(kdescs[i].name, kdescs[i].name_len);
+
+	while (kindex_by_name[h])
+		h = (h + 1) % KINDEX_SLOTS;
+	kindex_by_name[h] = (uint8_t)(i + 1);
+	kindex_by_type[kdescs[i].type] = (uint8_t)(i + 1);
+}
+
 __attribute__((constructor)) static void kindex_build(void)
 {
-	_Static_assert(N_KDESCS < KINDEX_SLOTS / 2 && N_KDESCS < UINT8_MAX, "index too small");
-	_Static_assert(OVS_KEY_ATTR_MAX < KTYPE_SLOTS, "type index too small");
-	for (size_t i = 0; i < N_KDESCS; i++) {
-		unsigned int h = kname_hash(kdescs[i].name, kdescs[i].name_len);
+	size_t n = 0;
 
-		while (kindex_by_name[h])
-			h = (h + 1) % KINDEX_SLOTS;
-		kindex_by_name[h] = (uint8_t)(i + 1);
-		if (kindex_by_type[kdescs[i].type] == 0)
-			kindex_by_type[kdescs[i].type] = (uint8_t)(i + 1);
+	_Static_assert(OVS_KEY_ATTR_MAX + 1 < KINDEX_SLOTS / 2, "index too small");
+	_Static_assert(OVS_KEY_ATTR_MAX < KTYPE_SLOTS, "type index too small");
+	for (uint16_t t = 0; t <= OVS_KEY_ATTR_MAX; t++) {
+		const struct odp_key_attr_info *ki = odp_key_attr_find(t);
+
+		if (ki == NULL || ki->text_name == NULL)
+			continue;
+		kdescs[n] = kdesc_make(t, ki);
+		kindex_add(n++);
 	}
 }
 
