@@ -60,13 +60,31 @@ static inline const struct odp_key_attr_info *odp_key_attr_find(unsigned int typ
 	return &odp_key_attr_info[type];
 }
 
+/* A policy entry's fixed payload size, or ODP_LEN_VARIABLE. */
+static inline int odp_pol_fixed_len(const struct nl_pol_attr *pa)
+{
+	return pa->min == pa->max ? pa->min : ODP_LEN_VARIABLE;
+}
+
 /* Payload size as OVS's printer checks it: the fixed size, or
  * ODP_LEN_VARIABLE (nested, a label stack). */
 static inline int odp_key_attr_text_len(const struct odp_key_attr_info *ki)
 {
-	if (ki->repeats || ki->pol.min != ki->pol.max)
+	return ki->repeats ? ODP_LEN_VARIABLE : odp_pol_fixed_len(&ki->pol);
+}
+
+/* The OVS_TUNNEL_KEY_ATTR_* inside OVS_KEY_ATTR_TUNNEL (odp_tunnel.c):
+ * sizes and names, the unsupported ones with their protocol sizes. */
+extern const struct nl_policy odp_tunnel_policy;
+
+/* Payload size of a tunnel attribute type, or ODP_LEN_VARIABLE (unknown
+ * types, padding, options). */
+static inline int odp_tunnel_attr_len(unsigned int type)
+{
+	if (type > odp_tunnel_policy.max_type || odp_tunnel_policy.attrs[type].kind == NL_POL_NONE ||
+	    odp_tunnel_policy.attrs[type].kind == NL_POL_PAD)
 		return ODP_LEN_VARIABLE;
-	return ki->pol.min;
+	return odp_pol_fixed_len(&odp_tunnel_policy.attrs[type]);
 }
 
 struct odp_action_info {

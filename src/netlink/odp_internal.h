@@ -13,6 +13,7 @@
 #include "errmsg.h"
 #include "flow_key.h"
 #include "nl_policy.h"
+#include "odp_attr_info.h"
 
 /* The kernel's VLAN_CFI_MASK: set in a key's TCI when a tag is present. */
 #define VLAN_CFI 0x1000
@@ -31,10 +32,8 @@
 /* Bits of a set of OVS_KEY_ATTR_* types. */
 #define KBIT(t) (UINT64_C(1) << (t))
 
-/* The key attributes (odp_key_attr_info's policy column, odp_attr_info.c)
- * and the tunnel attributes (odp_tunnel.c). */
+/* The key attributes: odp_key_attr_info's policy column (odp_attr_info.c). */
 extern const struct nl_policy odp_key_policy;
-extern const struct nl_policy odp_tunnel_policy;
 
 /* Offsets in error reasons count from 'origin'. */
 static inline int odp_ofs(const void *p, const void *origin)

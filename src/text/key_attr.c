@@ -909,25 +909,6 @@ static void fmt_u128(struct strbuf *sb, const uint8_t *key, const uint8_t *mask,
 	}
 }
 
-static int tunnel_sub_len(uint16_t type)
-{
-	switch (type) {
-	case OVS_TUNNEL_KEY_ATTR_ID: return 8;
-	case OVS_TUNNEL_KEY_ATTR_IPV4_SRC:
-	case OVS_TUNNEL_KEY_ATTR_IPV4_DST: return 4;
-	case OVS_TUNNEL_KEY_ATTR_TOS:
-	case OVS_TUNNEL_KEY_ATTR_TTL: return 1;
-	case OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT:
-	case OVS_TUNNEL_KEY_ATTR_CSUM:
-	case OVS_TUNNEL_KEY_ATTR_OAM: return 0;
-	case OVS_TUNNEL_KEY_ATTR_TP_SRC:
-	case OVS_TUNNEL_KEY_ATTR_TP_DST: return 2;
-	case OVS_TUNNEL_KEY_ATTR_IPV6_SRC:
-	case OVS_TUNNEL_KEY_ATTR_IPV6_DST: return 16;
-	default: return -1;
-	}
-}
-
 /* One tunnel sub-attribute; returns the text flag it stands for, if any. */
 static uint32_t fmt_tunnel_sub(struct strbuf *sb, uint16_t type, const uint8_t *v,
 			       const uint8_t *m, bool verbose)
@@ -1029,7 +1010,7 @@ static void fmt_tunnel(struct strbuf *sb, const uint8_t *key, size_t len, const 
 	uint16_t type;
 
 	while (nla_next(&p, &left, &type, &v, &vlen)) {
-		int want = tunnel_sub_len(type);
+		int want = odp_tunnel_attr_len(type);
 		const uint8_t *m = NULL;
 		size_t mlen = vlen;
 		bool absent = false;
