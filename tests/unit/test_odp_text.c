@@ -1320,6 +1320,40 @@ static void test_tunnel_attr_info_shared(void **state)
 	}
 }
 
+/* odp_match_check: one reason, naming the prerequisite and the flow as
+ * the codec would carry it; a good match comes back as the codec's pair. */
+static void test_match_check(void **state)
+{
+	static const struct {
+		const char *flow, *need, *would_be;
+	} bad[] = {
+		{ "in_port(1),eth(),ipv4(src=10.0.0.1)", "addresses need eth_type",
+		  "the flow would be in_port(1),eth()" },
+		{ "in_port(1),eth(),eth_type(0x0800),ipv4(src=10.0.0.1,frag=no),tcp(dst=80)",
+		  "TCP/UDP/SCTP/ICMP fields need eth_type and ip proto",
+		  "the flow would be in_port(1),eth(),eth_type(0x0800),ipv4(" },
+	};
+	struct flow_key key, mask;
+	struct odp_match m;
+	struct errmsg e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(odp_flow_parse(bad[i].flow, &m, &e), 0);
+		errmsg_clear(&e);
+		assert_int_equal(odp_match_check(&m, NULL, NULL, &e), -EINVAL);
+		if (strncmp(e.msg, "prerequisites missing: ", 23) != 0 ||
+		    !strstr(e.msg, bad[i].need) || !strstr(e.msg, bad[i].would_be))
+			fail_msg("'%s': %s", bad[i].flow, e.msg);
+	}
+	/* A VLAN match: the codec makes the TCI's tag-present bit exact. */
+	assert_int_equal(odp_flow_parse("in_port(1),eth(),eth_type(0x8100),vlan(vid=5),"
+					"encap(eth_type(0x0800))", &m, &e), 0);
+	assert_int_equal(odp_match_check(&m, &key, &mask, &e), 0);
+	assert_true(flow_match_covers(&key, &mask, &m.key, &m.mask));
+	assert_int_equal(ntohs(key.vlan.tci) & 0x1fff, 0x1005);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1343,6 +1377,7 @@ int main(void)
 		cmocka_unit_test(test_action_info_shared),
 		cmocka_unit_test(test_key_attr_info_shared),
 		cmocka_unit_test(test_tunnel_attr_info_shared),
+		cmocka_unit_test(test_match_check),
 		cmocka_unit_test(test_bad_actions),
 		cmocka_unit_test(test_bad_long),
 	};
