@@ -23,54 +23,34 @@ static bool field_shown(const uint8_t *mask, size_t n, bool verbose)
 	return verbose || mask == NULL || !all_bytes(mask, n, 0);
 }
 
-static void fmt_field(struct strbuf *sb, const struct kfield *f, const uint8_t *key,
-		      const uint8_t *mask, bool verbose)
+/* An enumeration: OVS never prints it without a full mask. */
+static void fmt_frag(struct strbuf *sb, const struct kfield *f, const uint8_t *k,
+		     const uint8_t *m, bool full)
 {
-	const uint8_t *k = key + f->off, *m = mask ? mask + f->off : NULL;
-	static const size_t widths[] = {
-		[FT_ETH] = 6, [FT_IPV4] = 4, [FT_IN6] = 16, [FT_LABEL] = 4,
-		[FT_U8U] = 1, [FT_U8X] = 1, [FT_BE16] = 2, [FT_FRAG] = 1,
-	};
-	size_t w = widths[f->type];
-	bool full = m == NULL || all_bytes(m, w, 0xff);
+	static const char *const names[] = { "no", "first", "later" };
 
-	if (f->type == FT_FRAG) {
-		/* An enumeration: OVS never prints it without a full mask. */
-		static const char *const names[] = { "no", "first", "later" };
+	if (m && *m == 0)
+		return;
+	if (!full)
+		strbuf_addf(sb, "error: partial mask not supported for frag (%#x),", *m);
+	else
+		strbuf_addf(sb, "%s=%s,", f->name, *k < 3 ? names[*k] : "<error>");
+}
 
-		if (m && *m == 0)
-			return;
-		if (!full)
-			strbuf_addf(sb, "error: partial mask not supported for frag (%#x),", *m);
-		else
-			strbuf_addf(sb, "%s=%s,", f->name, *k < 3 ? names[*k] : "<error>");
-		return;
-	}
-	if (!field_shown(m, w, verbose))
-		return;
-	strbuf_addf(sb, "%s=", f->name);
-	switch (f->type) {
-	case FT_ETH:
-		fmt_mac(sb, k);
-		if (!full) {
-			strbuf_addc(sb, '/');
-			fmt_mac(sb, m);
-		}
-		break;
-	case FT_IPV4:
-		fmt_ipv4(sb, rd32(k));
-		if (!full) {
-			strbuf_addc(sb, '/');
-			fmt_ipv4(sb, rd32(m));
-		}
-		break;
-	case FT_IN6:
-		fmt_ipv6(sb, k);
-		if (!full) {
-			strbuf_addc(sb, '/');
-			fmt_ipv6(sb, m);
-		}
-		break;
+static void fmt_addr(struct strbuf *sb, enum ftype type, const uint8_t *v)
+{
+	if (type == FT_ETH)
+		fmt_mac(sb, v);
+	else if (type == FT_IPV4)
+		fmt_ipv4(sb, rd32(v));
+	else
+		fmt_ipv6(sb, v);
+}
+
+static void fmt_number(struct strbuf *sb, enum ftype type, const uint8_t *k, const uint8_t *m,
+		       bool full)
+{
+	switch (type) {
 	case FT_LABEL:
 		full = m == NULL || (ntohl(rd32(m)) & 0xfffff) == 0xfffff;
 		strbuf_addf(sb, "%#x", ntohl(rd32(k)));
@@ -79,17 +59,44 @@ static void fmt_field(struct strbuf *sb, const struct kfield *f, const uint8_t *
 		break;
 	case FT_U8U:
 	case FT_U8X:
-		strbuf_addf(sb, f->type == FT_U8U ? "%u" : "%#x", *k);
+		strbuf_addf(sb, type == FT_U8U ? "%u" : "%#x", *k);
 		if (!full)
 			strbuf_addf(sb, "/%#x", *m);
 		break;
-	case FT_BE16:
+	default: /* FT_BE16 */
 		strbuf_addf(sb, "%u", ntohs(rd16(k)));
 		if (!full)
 			strbuf_addf(sb, "/%#x", ntohs(rd16(m)));
 		break;
-	case FT_FRAG:
-		break;
+	}
+}
+
+static void fmt_field(struct strbuf *sb, const struct kfield *f, const uint8_t *key,
+		      const uint8_t *mask, bool verbose)
+{
+	static const size_t widths[] = {
+		[FT_ETH] = 6, [FT_IPV4] = 4, [FT_IN6] = 16, [FT_LABEL] = 4,
+		[FT_U8U] = 1, [FT_U8X] = 1, [FT_BE16] = 2, [FT_FRAG] = 1,
+	};
+	const uint8_t *k = key + f->off, *m = mask ? mask + f->off : NULL;
+	size_t w = widths[f->type];
+	bool full = m == NULL || all_bytes(m, w, 0xff);
+
+	if (f->type == FT_FRAG) {
+		fmt_frag(sb, f, k, m, full);
+		return;
+	}
+	if (!field_shown(m, w, verbose))
+		return;
+	strbuf_addf(sb, "%s=", f->name);
+	if (f->type == FT_ETH || f->type == FT_IPV4 || f->type == FT_IN6) {
+		fmt_addr(sb, f->type, k);
+		if (!full) {
+			strbuf_addc(sb, '/');
+			fmt_addr(sb, f->type, m);
+		}
+	} else {
+		fmt_number(sb, f->type, k, m, full);
 	}
 	strbuf_addc(sb, ',');
 }
@@ -296,18 +303,11 @@ static void fmt_tunnel(struct strbuf *sb, const uint8_t *key, size_t len, const 
 	chomp(sb, ',');
 }
 
-static void fmt_body(struct strbuf *sb, const struct kdesc *d, const uint8_t *key, size_t len,
-		     const uint8_t *mask, size_t mask_len, bool verbose)
+/* The one-number attributes: u32, ct_zone, in_port, eth_type. */
+static void fmt_scalar(struct strbuf *sb, const struct kdesc *d, const uint8_t *key,
+		       const uint8_t *mask, bool exact, bool empty, bool verbose)
 {
-	bool exact = mask == NULL || kattr_mask_is_exact(d->type, mask, mask_len);
-	bool empty = mask && all_bytes(mask, mask_len, 0);
-
 	switch (d->kind) {
-	case KK_FIELDS:
-		for (const struct kfield *f = d->fields; f->name; f++)
-			fmt_field(sb, f, key, mask, verbose);
-		chomp(sb, ',');
-		break;
 	case KK_U32:
 		if (d->type == OVS_KEY_ATTR_CT_MARK && !verbose && empty)
 			break;
@@ -327,29 +327,56 @@ static void fmt_body(struct strbuf *sb, const struct kdesc *d, const uint8_t *ke
 		if (!exact)
 			strbuf_addf(sb, "/%#x", rd32(mask));
 		break;
-	case KK_ETHERTYPE:
+	default: /* KK_ETHERTYPE */
 		strbuf_addf(sb, "0x%04x", ntohs(rd16(key)));
 		if (!exact)
 			strbuf_addf(sb, "/0x%04x", ntohs(rd16(mask)));
 		break;
-	case KK_CT_STATE:
-		if (verbose) {
-			strbuf_addf(sb, "%#x", rd32(key));
-			if (!exact)
-				strbuf_addf(sb, "/%#x", empty ? 0 : rd32(mask));
-		} else if (!exact) {
-			fmt_flags_masked(sb, ct_state_name, rd32(key), empty ? 0 : rd32(mask),
-					 UINT32_MAX);
-		} else {
-			fmt_flags(sb, ct_state_name, rd32(key), '|');
-		}
-		break;
-	case KK_TCP_FLAGS:
+	}
+}
+
+/* ct_state and tcp_flags: flag names, or numbers in verbose ct_state. */
+static void fmt_flag_attr(struct strbuf *sb, const struct kdesc *d, const uint8_t *key,
+			  const uint8_t *mask, bool exact, bool empty, bool verbose)
+{
+	if (d->kind == KK_TCP_FLAGS) {
 		if (!exact)
 			fmt_flags_masked(sb, tcp_flag_name, ntohs(rd16(key)),
 					 ntohs(rd16(mask)) & 0x0fff, 0x0fff);
 		else
 			fmt_flags(sb, tcp_flag_name, ntohs(rd16(key)), '|');
+	} else if (verbose) {
+		strbuf_addf(sb, "%#x", rd32(key));
+		if (!exact)
+			strbuf_addf(sb, "/%#x", empty ? 0 : rd32(mask));
+	} else if (!exact) {
+		fmt_flags_masked(sb, ct_state_name, rd32(key), empty ? 0 : rd32(mask), UINT32_MAX);
+	} else {
+		fmt_flags(sb, ct_state_name, rd32(key), '|');
+	}
+}
+
+static void fmt_body(struct strbuf *sb, const struct kdesc *d, const uint8_t *key, size_t len,
+		     const uint8_t *mask, size_t mask_len, bool verbose)
+{
+	bool exact = mask == NULL || kattr_mask_is_exact(d->type, mask, mask_len);
+	bool empty = mask && all_bytes(mask, mask_len, 0);
+
+	switch (d->kind) {
+	case KK_FIELDS:
+		for (const struct kfield *f = d->fields; f->name; f++)
+			fmt_field(sb, f, key, mask, verbose);
+		chomp(sb, ',');
+		break;
+	case KK_U32:
+	case KK_U16X:
+	case KK_PORT:
+	case KK_ETHERTYPE:
+		fmt_scalar(sb, d, key, mask, exact, empty, verbose);
+		break;
+	case KK_CT_STATE:
+	case KK_TCP_FLAGS:
+		fmt_flag_attr(sb, d, key, mask, exact, empty, verbose);
 		break;
 	case KK_U128:
 		fmt_u128(sb, key, mask, verbose);

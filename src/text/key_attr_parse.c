@@ -211,22 +211,22 @@ size_t tunnel_to_stream(const struct flow_tunnel *t, uint8_t *buf, size_t cap)
 	if (cap < 96)
 		return 0;
 	if (t->tun_id || (t->flags & FLOW_TNL_F_KEY))
-		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_ID, &t->tun_id, 8);
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_ID, &t->tun_id, sizeof(t->tun_id));
 	if (t->ipv4_src)
-		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_IPV4_SRC, &t->ipv4_src, 4);
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_IPV4_SRC, &t->ipv4_src, sizeof(t->ipv4_src));
 	if (t->ipv4_dst)
-		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_IPV4_DST, &t->ipv4_dst, 4);
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_IPV4_DST, &t->ipv4_dst, sizeof(t->ipv4_dst));
 	if (t->tos)
-		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TOS, &t->tos, 1);
-	n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TTL, &t->ttl, 1);
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TOS, &t->tos, sizeof(t->tos));
+	n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TTL, &t->ttl, sizeof(t->ttl));
 	if (t->flags & FLOW_TNL_F_DONT_FRAGMENT)
 		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT, NULL, 0);
 	if (t->flags & FLOW_TNL_F_CSUM)
 		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_CSUM, NULL, 0);
 	if (t->tp_src)
-		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TP_SRC, &t->tp_src, 2);
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TP_SRC, &t->tp_src, sizeof(t->tp_src));
 	if (t->tp_dst)
-		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TP_DST, &t->tp_dst, 2);
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TP_DST, &t->tp_dst, sizeof(t->tp_dst));
 	if (t->flags & FLOW_TNL_F_OAM)
 		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_OAM, NULL, 0);
 	return n;
@@ -248,104 +248,141 @@ static size_t tunnel_set_stream(const struct flow_tunnel *t, unsigned present, u
 	size_t n = 0;
 
 	if (present & TP_ID)
-		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_ID, &t->tun_id, 8);
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_ID, &t->tun_id, sizeof(t->tun_id));
 	if (present & TP_SRC)
-		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_IPV4_SRC, &t->ipv4_src, 4);
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_IPV4_SRC, &t->ipv4_src, sizeof(t->ipv4_src));
 	if (present & TP_DST)
-		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_IPV4_DST, &t->ipv4_dst, 4);
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_IPV4_DST, &t->ipv4_dst, sizeof(t->ipv4_dst));
 	if (present & TP_TOS)
-		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TOS, &t->tos, 1);
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TOS, &t->tos, sizeof(t->tos));
 	if (present & TP_TTL)
-		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TTL, &t->ttl, 1);
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TTL, &t->ttl, sizeof(t->ttl));
 	if (t->flags & FLOW_TNL_F_DONT_FRAGMENT)
 		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT, NULL, 0);
 	if (t->flags & FLOW_TNL_F_CSUM)
 		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_CSUM, NULL, 0);
 	if (present & TP_TPSRC)
-		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TP_SRC, &t->tp_src, 2);
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TP_SRC, &t->tp_src, sizeof(t->tp_src));
 	if (present & TP_TPDST)
-		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TP_DST, &t->tp_dst, 2);
+		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_TP_DST, &t->tp_dst, sizeof(t->tp_dst));
 	if (t->flags & FLOW_TNL_F_OAM)
 		n = put_sub(buf, n, OVS_TUNNEL_KEY_ATTR_OAM, NULL, 0);
 	return n;
 }
 
+/* The "name=value[/mask]" fields of tunnel(), where each goes in struct
+ * flow_tunnel and how it is written. */
+enum { TF_ID, TF_IPV4, TF_U8, TF_PORT };
+static const struct tun_field {
+	const char *name;
+	const char *what;  /* for messages */
+	uint8_t kind;
+	uint8_t off;       /* in struct flow_tunnel */
+	unsigned int bit;  /* TP_* */
+} tun_fields[] = {
+	{ "tun_id", "tun_id", TF_ID, offsetof(struct flow_tunnel, tun_id), TP_ID },
+	{ "src", "src", TF_IPV4, offsetof(struct flow_tunnel, ipv4_src), TP_SRC },
+	{ "dst", "dst", TF_IPV4, offsetof(struct flow_tunnel, ipv4_dst), TP_DST },
+	{ "tos", "tos", TF_U8, offsetof(struct flow_tunnel, tos), TP_TOS },
+	{ "ttl", "ttl", TF_U8, offsetof(struct flow_tunnel, ttl), TP_TTL },
+	{ "tp_src", "port", TF_PORT, offsetof(struct flow_tunnel, tp_src), TP_TPSRC },
+	{ "tp_dst", "port", TF_PORT, offsetof(struct flow_tunnel, tp_dst), TP_TPDST },
+};
+
+/* Fields OVS's tunnel() has that this datapath does not. */
+static const char *const tun_unsupported[] = {
+	"ipv6_src", "ipv6_dst", "geneve", "vxlan", "erspan", "gtpu",
+};
+
+static bool word_is(const char *at, int w, const char *name)
+{
+	return (size_t)w == strlen(name) && strncmp(at, name, (size_t)w) == 0;
+}
+
+/* "flags(...)": "key" comes with tun_id, so a flag only keeps what
+ * tun_id set. */
+static int parse_tunnel_flags(struct scan *sc, struct kattr *ka)
+{
+	uint32_t f, fm;
+	int err;
+
+	if ((err = scan_flags(sc, tun_flag_name, ')', TXT_TNL_ALL, &f, &fm, "tunnel")))
+		return err;
+	sc->p++;
+	ka->tun_key.flags = (uint16_t)((ka->tun_key.flags & FLOW_TNL_F_KEY) |
+				       tun_flags_from_text(f));
+	ka->tun_mask.flags = (uint16_t)((ka->tun_mask.flags & FLOW_TNL_F_KEY) |
+					tun_flags_from_text(fm));
+	if ((fm & TXT_TNL_ALL) != TXT_TNL_ALL)
+		ka->tun_masked = true;
+	return 0;
+}
+
+/* A value and its mask into the field's place in tun_key and tun_mask. */
+static int parse_tunnel_value(struct scan *sc, const struct tun_field *f, struct kattr *ka)
+{
+	uint8_t *k = (uint8_t *)&ka->tun_key + f->off, *m = (uint8_t *)&ka->tun_mask + f->off;
+	uint64_t v, vm;
+	uint32_t a, am = UINT32_MAX;
+	int err;
+
+	switch (f->kind) {
+	case TF_ID:
+		if ((err = scan_uint_masked(sc, UINT64_MAX, UINT64_MAX, &v, &vm, f->what)))
+			return err;
+		v = __builtin_bswap64(v);
+		memcpy(k, &v, sizeof(v));
+		v = __builtin_bswap64(vm);
+		memcpy(m, &v, sizeof(v));
+		ka->tun_key.flags |= FLOW_TNL_F_KEY;
+		ka->tun_mask.flags |= FLOW_TNL_F_KEY;
+		ka->tun_masked |= vm != UINT64_MAX;
+		return 0;
+	case TF_IPV4:
+		if ((err = scan_ipv4(sc, &a, f->what)) ||
+		    (scan_lit(sc, "/") && (err = scan_ipv4(sc, &am, "mask"))))
+			return err;
+		memcpy(k, &a, sizeof(a));
+		memcpy(m, &am, sizeof(am));
+		ka->tun_masked |= am != UINT32_MAX;
+		return 0;
+	default: { /* TF_U8, TF_PORT: a byte, or a be16 */
+		uint64_t max = f->kind == TF_U8 ? 0xff : 0xffff;
+
+		if ((err = scan_uint_masked(sc, max, max, &v, &vm, f->what)))
+			return err;
+		put_uint(k, f->kind == TF_U8 ? 1 : 2, v, true);
+		put_uint(m, f->kind == TF_U8 ? 1 : 2, vm, true);
+		ka->tun_masked |= vm != max;
+		return 0;
+	}
+	}
+}
+
 /* One "name=value[/mask]" (or "flags(...)") of tunnel(). */
 static int parse_tunnel_field(struct scan *sc, struct kattr *ka, unsigned *present)
 {
-	struct flow_tunnel *k = &ka->tun_key, *m = &ka->tun_mask;
 	const char *at = sc->p;
-	int w = scan_word(sc->p), err;
-	uint64_t v, vm;
+	int w = scan_word(sc->p);
 
-#define IS(name) ((size_t)w == strlen(name) && strncmp(at, name, (size_t)w) == 0)
-	if (IS("flags") && at[w] == '(') {
-		uint32_t f, fm;
-
+	if (word_is(at, w, "flags") && at[w] == '(') {
 		sc->p += w + 1;
-		if ((err = scan_flags(sc, tun_flag_name, ')', TXT_TNL_ALL, &f, &fm, "tunnel")))
-			return err;
-		sc->p++;
-		/* "key" comes with tun_id; a flag only keeps what tun_id set. */
-		k->flags = (uint16_t)((k->flags & FLOW_TNL_F_KEY) | tun_flags_from_text(f));
-		m->flags = (uint16_t)((m->flags & FLOW_TNL_F_KEY) | tun_flags_from_text(fm));
-		if ((fm & TXT_TNL_ALL) != TXT_TNL_ALL)
-			ka->tun_masked = true;
-		return 0;
+		return parse_tunnel_flags(sc, ka);
 	}
-	if (at[w] != '=')
-		goto unknown;
-	sc->p += w + 1;
-	if (IS("tun_id")) {
-		if ((err = scan_uint_masked(sc, UINT64_MAX, UINT64_MAX, &v, &vm, "tun_id")))
-			return err;
-		k->tun_id = __builtin_bswap64(v);
-		m->tun_id = __builtin_bswap64(vm);
-		k->flags |= FLOW_TNL_F_KEY;
-		m->flags |= FLOW_TNL_F_KEY;
-		ka->tun_masked |= vm != UINT64_MAX;
-		*present |= TP_ID;
-	} else if (IS("src") || IS("dst")) {
-		uint32_t *kv = IS("src") ? &k->ipv4_src : &k->ipv4_dst;
-		uint32_t *mv = IS("src") ? &m->ipv4_src : &m->ipv4_dst;
-
-		if ((err = scan_ipv4(sc, kv, IS("src") ? "src" : "dst")))
-			return err;
-		*mv = UINT32_MAX;
-		if (scan_lit(sc, "/") && (err = scan_ipv4(sc, mv, "mask")))
-			return err;
-		ka->tun_masked |= *mv != UINT32_MAX;
-		*present |= IS("src") ? TP_SRC : TP_DST;
-	} else if (IS("tos") || IS("ttl")) {
-		uint8_t *kv = IS("tos") ? &k->tos : &k->ttl, *mv = IS("tos") ? &m->tos : &m->ttl;
-
-		if ((err = scan_uint_masked(sc, 0xff, 0xff, &v, &vm, IS("tos") ? "tos" : "ttl")))
-			return err;
-		*kv = (uint8_t)v;
-		*mv = (uint8_t)vm;
-		ka->tun_masked |= vm != 0xff;
-		*present |= IS("tos") ? TP_TOS : TP_TTL;
-	} else if (IS("tp_src") || IS("tp_dst")) {
-		uint16_t *kv = IS("tp_src") ? &k->tp_src : &k->tp_dst;
-		uint16_t *mv = IS("tp_src") ? &m->tp_src : &m->tp_dst;
-
-		if ((err = scan_uint_masked(sc, 0xffff, 0xffff, &v, &vm, "port")))
-			return err;
-		*kv = htons((uint16_t)v);
-		*mv = htons((uint16_t)vm);
-		ka->tun_masked |= vm != 0xffff;
-		*present |= IS("tp_src") ? TP_TPSRC : TP_TPDST;
-	} else if (IS("ipv6_src") || IS("ipv6_dst") || IS("geneve") || IS("vxlan") ||
-		   IS("erspan") || IS("gtpu")) {
-		return scan_fail(sc, at, "tunnel field '%.*s' is not supported", w, at);
-	} else {
-		goto unknown;
+	if (at[w] == '=') {
+		for (size_t i = 0; i < sizeof(tun_fields) / sizeof(tun_fields[0]); i++) {
+			if (!word_is(at, w, tun_fields[i].name))
+				continue;
+			sc->p += w + 1;
+			*present |= tun_fields[i].bit;
+			return parse_tunnel_value(sc, &tun_fields[i], ka);
+		}
+		for (size_t i = 0; i < sizeof(tun_unsupported) / sizeof(tun_unsupported[0]); i++)
+			if (word_is(at, w, tun_unsupported[i]))
+				return scan_fail(sc, at, "tunnel field '%.*s' is not supported", w,
+						 at);
 	}
-	return 0;
-#undef IS
-unknown:
-	return scan_fail(sc, at, "unknown field '%.*s' in tunnel()",
-			 scan_namelen(at), at);
+	return scan_fail(sc, at, "unknown field '%.*s' in tunnel()", scan_namelen(at), at);
 }
 
 static int parse_tunnel(struct scan *sc, struct kattr *ka)
@@ -371,16 +408,14 @@ static int parse_tunnel(struct scan *sc, struct kattr *ka)
 	return 0;
 }
 
-static int parse_body(struct scan *sc, const struct kdesc *d, struct kattr *ka)
+/* The one-number and flag attributes, up to and including ')'. */
+static int parse_scalar(struct scan *sc, const struct kdesc *d, uint8_t *key, uint8_t *mask)
 {
-	uint8_t *key = (uint8_t *)ka->key, *mask = (uint8_t *)ka->mask;
 	uint64_t v, m;
 	uint32_t f, fm;
 	int err;
 
 	switch (d->kind) {
-	case KK_FIELDS:
-		return parse_fields(sc, d, ka);
 	case KK_U32:
 	case KK_PORT:
 		err = scan_uint_masked(sc, UINT32_MAX, UINT32_MAX, &v, &m, d->name);
@@ -388,14 +423,10 @@ static int parse_body(struct scan *sc, const struct kdesc *d, struct kattr *ka)
 		put_uint(mask, 4, m, false);
 		break;
 	case KK_U16X:
-		err = scan_uint_masked(sc, 0xffff, 0xffff, &v, &m, d->name);
-		put_uint(key, 2, v, false);
-		put_uint(mask, 2, m, false);
-		break;
 	case KK_ETHERTYPE:
 		err = scan_uint_masked(sc, 0xffff, 0xffff, &v, &m, d->name);
-		put_uint(key, 2, v, true);
-		put_uint(mask, 2, m, true);
+		put_uint(key, 2, v, d->kind == KK_ETHERTYPE);
+		put_uint(mask, 2, m, d->kind == KK_ETHERTYPE);
 		break;
 	case KK_CT_STATE:
 		/* The unmasked "a|b" form has OVS's all-ones 32-bit mask. */
@@ -403,26 +434,45 @@ static int parse_body(struct scan *sc, const struct kdesc *d, struct kattr *ka)
 		put_uint(key, 4, f, false);
 		put_uint(mask, 4, fm, false);
 		break;
-	case KK_TCP_FLAGS:
+	default: /* KK_TCP_FLAGS */
 		err = scan_flags(sc, tcp_flag_name, ')', 0x0fff, &f, &fm, "tcp");
 		put_uint(key, 2, f, true);
 		put_uint(mask, 2, fm, true);
 		break;
-	case KK_U128: {
-		uint8_t be[16], bm[16];
-
-		if ((err = scan_u128(sc, be, d->name)))
-			return err;
-		memset(bm, 0xff, 16);
-		if (scan_lit(sc, "/") && (err = scan_u128(sc, bm, "mask")))
-			return err;
-		/* The attribute carries OVS's u128 in little-endian order. */
-		for (int i = 0; i < 16; i++) {
-			key[i] = be[15 - i];
-			mask[i] = bm[15 - i];
-		}
-		break;
 	}
+	if (err)
+		return err;
+	return scan_expect(sc, ')', d->kind == KK_CT_STATE || d->kind == KK_TCP_FLAGS
+					    ? "after the flags" : "after the value");
+}
+
+/* ct_label: a 128-bit number, carried in little-endian order. */
+static int parse_u128(struct scan *sc, const struct kdesc *d, uint8_t *key, uint8_t *mask)
+{
+	uint8_t be[16], bm[16];
+	int err;
+
+	if ((err = scan_u128(sc, be, d->name)))
+		return err;
+	memset(bm, 0xff, 16);
+	if (scan_lit(sc, "/") && (err = scan_u128(sc, bm, "mask")))
+		return err;
+	for (int i = 0; i < 16; i++) {
+		key[i] = be[15 - i];
+		mask[i] = bm[15 - i];
+	}
+	return scan_expect(sc, ')', "after the value");
+}
+
+static int parse_body(struct scan *sc, const struct kdesc *d, struct kattr *ka)
+{
+	uint8_t *key = (uint8_t *)ka->key, *mask = (uint8_t *)ka->mask;
+
+	switch (d->kind) {
+	case KK_FIELDS:
+		return parse_fields(sc, d, ka);
+	case KK_U128:
+		return parse_u128(sc, d, key, mask);
 	case KK_VLAN:
 		/* A tag is present unless "cfi=0" says otherwise. */
 		put_uint(key, 2, 0x1000, true);
@@ -432,13 +482,16 @@ static int parse_body(struct scan *sc, const struct kdesc *d, struct kattr *ka)
 		return parse_bitfields(sc, d->name, mpls_bits, 4, key, mask, true);
 	case KK_TUNNEL:
 		return parse_tunnel(sc, ka);
+	case KK_U32:
+	case KK_PORT:
+	case KK_U16X:
+	case KK_ETHERTYPE:
+	case KK_CT_STATE:
+	case KK_TCP_FLAGS:
+		return parse_scalar(sc, d, key, mask);
 	default:
 		return -EINVAL;
 	}
-	if (err)
-		return err;
-	return scan_expect(sc, ')', d->kind == KK_CT_STATE || d->kind == KK_TCP_FLAGS
-					    ? "after the flags" : "after the value");
 }
 
 int kattr_parse(struct scan *sc, struct kattr *ka)
