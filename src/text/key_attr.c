@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "key_attr.h"
+#include "key_attr_int.h"
 #include "odp_attr_info.h"
 
 #define F(n, t, s, m) { n, t, offsetof(struct s, m), sizeof(n) - 1 }

@@ -7,7 +7,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "key_attr.h"
+#include "key_attr_int.h"
 #include "odp_attr_info.h"
 
 static void chomp(struct strbuf *sb, char c)

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "key_attr.h"
+#include "key_attr_int.h"
 
 /* Store 'v' in a field of 'width' bytes, network order for 2 and 4. */
 static void put_uint(void *p, size_t width, uint64_t v, bool be)

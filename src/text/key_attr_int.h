@@ -5,8 +5,8 @@
  * and sizes are the codec's (odp_key_attr_info[]); this table adds how
  * the text writes each attribute.
  */
-#ifndef KEY_ATTR_H
-#define KEY_ATTR_H
+#ifndef KEY_ATTR_INT_H
+#define KEY_ATTR_INT_H
 
 #include <linux/openvswitch.h>
 #include <stdbool.h>
@@ -112,4 +112,4 @@ static inline bool all_bytes(const void *p, size_t n, uint8_t v)
 	return true;
 }
 
-#endif /* KEY_ATTR_H */
+#endif /* KEY_ATTR_INT_H */
