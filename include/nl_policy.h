@@ -68,6 +68,10 @@ struct nl_policy {
 #define NL_POL_NESTED_ATTR(nm) { NL_POL_NESTED, 0, UINT16_MAX, (nm) }
 #define NL_POL_STRING_ATTR(max, nm) { NL_POL_STRING, 1, (max), (nm) }
 #define NL_POL_UNSUPPORTED_ATTR(nm) { NL_POL_UNSUPPORTED, 0, 0, (nm) }
+/* Unsupported, with the size the protocol gives it (n bytes, or any), for
+ * tables that printers read too; the parser refuses it whatever its size. */
+#define NL_POL_UNSUPPORTED_LEN(n, nm) { NL_POL_UNSUPPORTED, (n), (n), (nm) }
+#define NL_POL_UNSUPPORTED_VAR(nm) { NL_POL_UNSUPPORTED, 0, UINT16_MAX, (nm) }
 #define NL_POL_PAD_ATTR(nm) { NL_POL_PAD, 0, UINT16_MAX, (nm) }
 
 /*

@@ -61,6 +61,19 @@ int odp_flow_parse(const char *s, struct odp_match *m, struct errmsg *err);
 void odp_flow_format(struct strbuf *sb, const struct flow_key *key,
 		     const struct flow_key *mask, bool verbose);
 
+/*
+ * The match as the netlink codec carries it (the kernel's rules, which
+ * the text parser does not apply): encoded and decoded again, it must
+ * still match every field 'm' matches. A field whose prerequisites are
+ * missing would be dropped (the kernel refuses its attribute), so the
+ * flow would match more than it says: -EINVAL, with the prerequisite and
+ * the flow as it would be. The codec's own errors pass through. On
+ * success '*out_key' (the key as sent, unmasked) and '*out_mask' (each
+ * may be NULL) are the codec's pair, e.g. the VLAN TCI made exact.
+ */
+int odp_match_check(const struct odp_match *m, struct flow_key *out_key,
+		    struct flow_key *out_mask, struct errmsg *err);
+
 /* "ufid:UUID" (the "ufid:" prefix included); 0 or -EINVAL. */
 int odp_ufid_parse(const char *s, struct flow_ufid *ufid, struct errmsg *err);
 /* Append "ufid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx". */

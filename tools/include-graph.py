@@ -42,7 +42,8 @@ HEADER_LAYER = {
     # libswcore
     "errmsg.h": "core", "strbuf.h": "core", "nlbuf.h": "core",
     "nl_msg.h": "core", "nl_policy.h": "core", "odp_key.h": "core",
-    "odp_actions.h": "core", "odp_text.h": "core", "flowtbl.h": "core",
+    "odp_actions.h": "core", "odp_attr_info.h": "core", "odp_text.h": "core",
+    "flowtbl.h": "core",
     "flowtbl_pmd.h": "core", "revalidator.h": "core", "ctl.h": "core",
     "flow_extract.h": "core", "port_opts.h": "core",
     "dpsw_atomic.h": "vocab", "dpsw_bytes.h": "vocab",

@@ -269,9 +269,7 @@ static void cache_add(struct cl_match_cache *mc, const struct odp_match *m,
 
 int cl_match_check(const struct odp_match *m, struct cl_match_cache *mc, struct errmsg *err)
 {
-	struct flow_key shape, key, mask;
-	const struct nlattr *k, *mk;
-	struct nlbuf b;
+	struct flow_key shape;
 	uint64_t fp;
 	int ret;
 
@@ -279,22 +277,7 @@ int cl_match_check(const struct odp_match *m, struct cl_match_cache *mc, struct 
 	fp = fingerprint(&m->mask, &shape);
 	if (cache_hit(mc, m, &shape, fp))
 		return 0;
-	nlbuf_init(&b, 1024);
-	odp_match_encode(&b, &m->key, &m->mask);
-	k = (const void *)b.data;
-	mk = (const void *)(b.data + NLA_ALIGN(k->nla_len));
-	ret = odp_match_decode(k, mk, NULL, &key, &mask, err);
-	if (ret == 0 && !flow_match_covers(&key, &mask, &m->key, &m->mask)) {
-		struct strbuf sb;
-		strbuf_init(&sb);
-		odp_flow_format(&sb, &key, &mask, false);
-		ret = errmsg_set(err, -EINVAL, -1,
-				 "fields without their prerequisites (eth_type for ipv4/ipv6/arp, "
-				 "ip proto for tcp/udp/icmp, ...) would be dropped; the flow "
-				 "would be %s", sb.s);
-		strbuf_free(&sb);
-	}
-	nlbuf_free(&b);
+	ret = odp_match_check(m, NULL, NULL, err);
 	if (ret == 0 && mc)
 		cache_add(mc, m, &shape, fp);
 	return ret;

@@ -51,72 +51,6 @@ int dp_flow_insert(struct dp *dp, const struct flow_key *key, const struct flow_
 	return insert_limited(dp, key, mask, actions, len, ufid, dp->reval.flow_limit, out, err);
 }
 
-/* What a field needs before it may be matched, for the error of a flow
- * line whose fields lack their prerequisites (key offsets, first byte of
- * each range). */
-static const struct {
-	uint16_t start;
-	const char *need;
-} prereqs[] = {
-	{ offsetof(struct flow_key, ip_proto),
-	  "IP and ARP fields need eth_type matched exactly (0x0800, 0x86dd, 0x0806)" },
-	{ offsetof(struct flow_key, tp_flags),
-	  "TCP/UDP/SCTP/ICMP fields need eth_type and ip proto matched exactly" },
-	{ offsetof(struct flow_key, vlan), "vlan() needs its eth_type and an encap()" },
-	{ offsetof(struct flow_key, ipv4),
-	  "addresses need eth_type matched exactly (nd() also icmpv6 type 135/136)" },
-	{ offsetof(struct flow_key, ct_labels), "ct_label is not supported here" },
-};
-
-/* The first field 'before' matched that 'after' no longer does. */
-static const char *lost_field(const struct flow_key *before, const struct flow_key *after)
-{
-	const uint8_t *b = (const uint8_t *)before, *a = (const uint8_t *)after;
-	const char *need = "a field lacks its prerequisites";
-
-	for (size_t i = 0; i < sizeof(*before); i++) {
-		for (size_t r = 0; r < sizeof(prereqs) / sizeof(prereqs[0]); r++)
-			if (i == prereqs[r].start)
-				need = prereqs[r].need;
-		if (b[i] & ~a[i])
-			return need;
-	}
-	return NULL;
-}
-
-/*
- * A parsed match through the netlink codec, as a flow from a client would
- * come: the codec applies the kernel's rules the text parser does not
- * (the VLAN TCI always exact, ...). Fields whose prerequisites are missing
- * do not survive the encoding (the kernel would refuse their attributes):
- * that is an error too, not a silently wider flow. m->key stays as
- * written (unmasked): a flow without UFID keeps it as its identifier.
- */
-static int kernel_match(struct odp_match *m, struct errmsg *err)
-{
-	struct flow_key key, mask;
-	const char *lost;
-	struct nlbuf b;
-	int ret;
-
-	nlbuf_init(&b, 512);
-	size_t key_ofs = b.len;
-	odp_match_encode_key(&b, &m->key, &m->mask);
-	size_t mask_ofs = b.len;
-	odp_match_encode_mask(&b, &m->key, &m->mask);
-	ret = odp_match_decode_unmasked(nlbuf_at(&b, key_ofs), nlbuf_at(&b, mask_ofs), NULL, &key,
-					&mask, err);
-	nlbuf_free(&b);
-	if (ret < 0)
-		return ret;
-	lost = lost_field(&m->mask, &mask);
-	if (lost)
-		return errmsg_set(err, -EINVAL, -1, "%s", lost);
-	m->key = key;
-	m->mask = mask;
-	return 0;
-}
-
 /*
  * One line of a flow file: "[ufid:UUID ]FLOW ACTIONS". Text errors carry
  * the column of the bad token; the codec's and the validator's point into
@@ -140,7 +74,9 @@ static int load_line(struct dp *dp, const char *line, struct errmsg *err)
 		ret = errmsg_set(err, -EMSGSIZE, -1, "actions too long");
 		goto out;
 	}
-	ret = kernel_match(&m, err);
+	/* As a client's flow would come: m.key stays as written (unmasked),
+	 * a flow without UFID keeps it as its identifier. */
+	ret = odp_match_check(&m, &m.key, &m.mask, err);
 	if (ret == 0) {
 		struct flow_key masked;
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Action list validation, after the kernel's __ovs_nla_copy_actions():
- * each action's size from a table, then its own rules, while tracking what
+ * each action's size from odp_action_info[], then its own rules, while tracking what
  * the packet looks like at that point (eth_type, VLAN TCI, MPLS labels),
  * so that set() and push/pop are checked against the headers present.
  * Nested lists (sample, clone, check_pkt_len, dec_ttl) start from the
@@ -13,49 +13,9 @@
 #include <netinet/in.h>
 
 #include "odp_actions.h"
+#include "odp_attr_info.h"
 #include "odp_actions_internal.h"
 #include "odp_key.h"
-
-/* What an action is: its payload size (VARIABLE: checked by its own
- * rules) and, for actions this datapath refuses, why. */
-#define VARIABLE (-1)
-struct action_info {
-	int len;
-	const char *name;
-	const char *unsupported;
-};
-
-static const struct action_info actions_info[OVS_ACTION_ATTR_MAX + 1] = {
-	[OVS_ACTION_ATTR_OUTPUT] = { sizeof(uint32_t), "output", NULL },
-	[OVS_ACTION_ATTR_USERSPACE] = { VARIABLE, "userspace", NULL },
-	[OVS_ACTION_ATTR_SET] = { VARIABLE, "set", NULL },
-	[OVS_ACTION_ATTR_PUSH_VLAN] = { sizeof(struct ovs_action_push_vlan), "push_vlan", NULL },
-	[OVS_ACTION_ATTR_POP_VLAN] = { 0, "pop_vlan", NULL },
-	[OVS_ACTION_ATTR_SAMPLE] = { VARIABLE, "sample", NULL },
-	[OVS_ACTION_ATTR_RECIRC] = { sizeof(uint32_t), "recirc", NULL },
-	[OVS_ACTION_ATTR_HASH] = { sizeof(struct ovs_action_hash), "hash", NULL },
-	[OVS_ACTION_ATTR_PUSH_MPLS] = { sizeof(struct ovs_action_push_mpls), "push_mpls", NULL },
-	[OVS_ACTION_ATTR_POP_MPLS] = { sizeof(uint16_t), "pop_mpls", NULL },
-	[OVS_ACTION_ATTR_SET_MASKED] = { VARIABLE, "set_masked", NULL },
-	[OVS_ACTION_ATTR_CT] = { VARIABLE, "ct", "this datapath has no connection tracking" },
-	[OVS_ACTION_ATTR_TRUNC] = { sizeof(struct ovs_action_trunc), "trunc", NULL },
-	[OVS_ACTION_ATTR_PUSH_ETH] = { VARIABLE, "push_eth",
-				       "this datapath has no layer-3 ports: every packet keeps its "
-				       "Ethernet header" },
-	[OVS_ACTION_ATTR_POP_ETH] = { VARIABLE, "pop_eth",
-				      "this datapath has no layer-3 ports: every packet keeps its "
-				      "Ethernet header" },
-	[OVS_ACTION_ATTR_CT_CLEAR] = { VARIABLE, "ct_clear",
-				       "this datapath has no connection tracking" },
-	[OVS_ACTION_ATTR_PUSH_NSH] = { VARIABLE, "push_nsh", "this datapath has no NSH support" },
-	[OVS_ACTION_ATTR_POP_NSH] = { VARIABLE, "pop_nsh", "this datapath has no NSH support" },
-	[OVS_ACTION_ATTR_METER] = { VARIABLE, "meter", "this datapath has no meters" },
-	[OVS_ACTION_ATTR_CLONE] = { VARIABLE, "clone", NULL },
-	[OVS_ACTION_ATTR_CHECK_PKT_LEN] = { VARIABLE, "check_pkt_len", NULL },
-	[OVS_ACTION_ATTR_ADD_MPLS] = { VARIABLE, "add_mpls",
-				       "this datapath has no layer-3 tunnels (use push_mpls)" },
-	[OVS_ACTION_ATTR_DEC_TTL] = { VARIABLE, "dec_ttl", NULL },
-};
 
 static const struct nl_pol_attr userspace_attrs[OVS_USERSPACE_ATTR_MAX + 1] = {
 	[OVS_USERSPACE_ATTR_PID] = NL_POL_U32("pid"),
@@ -269,15 +229,15 @@ static int validate_action(const struct vctx *c, const struct nlattr *a, struct 
 			   int depth)
 {
 	uint16_t type = nl_attr_type(a);
-	const struct action_info *ai = type <= OVS_ACTION_ATTR_MAX ? &actions_info[type] : NULL;
+	const struct odp_action_info *ai = odp_action_find(type);
 
-	if (ai == NULL || ai->name == NULL)
+	if (ai == NULL)
 		return errmsg_set(c->err, -EINVAL, odp_ofs(a, c->origin),
 				  "actions: unknown action type %u", type);
 	if (ai->unsupported)
 		return errmsg_set(c->err, -EOPNOTSUPP, odp_ofs(a, c->origin),
 				  "action %s is not supported: %s", ai->name, ai->unsupported);
-	if (ai->len != VARIABLE && nl_attr_len(a) != (size_t)ai->len)
+	if (ai->len != ODP_LEN_VARIABLE && nl_attr_len(a) != (size_t)ai->len)
 		return errmsg_set(c->err, -EINVAL, odp_ofs(a, c->origin),
 				  "action %s: size %zu, expected %d", ai->name, nl_attr_len(a),
 				  ai->len);

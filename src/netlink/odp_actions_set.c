@@ -9,21 +9,7 @@
 #include <netinet/in.h>
 
 #include "odp_actions_internal.h"
-
-static const char *unsettable_reason(uint16_t type, int *err)
-{
-	*err = -EOPNOTSUPP;
-	switch (type) {
-	case OVS_KEY_ATTR_CT_MARK:
-	case OVS_KEY_ATTR_CT_LABELS:
-		return "is not supported: this datapath has no connection tracking";
-	case OVS_KEY_ATTR_NSH:
-		return "is not supported: this datapath has no NSH support";
-	default:
-		*err = -EINVAL;
-		return "cannot be set";
-	}
-}
+#include "odp_attr_info.h"
 
 static bool within_mask(const uint8_t *value, size_t len)
 {
@@ -33,6 +19,19 @@ static bool within_mask(const uint8_t *value, size_t len)
 		if (value[i] & ~mask[i])
 			return false;
 	return true;
+}
+
+/* A key attribute set() does not write: -EOPNOTSUPP when the kernel's
+ * would, with the reason. */
+static int unsettable(const struct vctx *c, const struct nlattr *k,
+		      const struct odp_key_attr_info *ki, const char *act)
+{
+	if (ki && ki->set_unsupported)
+		return errmsg_set(c->err, -EOPNOTSUPP, odp_ofs(k, c->origin),
+				  "%s: field %s is not supported: %s", act, ki->pol.name,
+				  ki->set_unsupported);
+	return errmsg_set(c->err, -EINVAL, odp_ofs(k, c->origin), "%s: field %s cannot be set",
+			  act, odp_key_attr_name(nl_attr_type(k)));
 }
 
 static int set_error(const struct vctx *c, const struct nlattr *k, bool masked, const char *what)
@@ -97,37 +96,31 @@ static int check_l4(const struct vctx *c, const struct nlattr *k, const struct v
 			  ntohs(st->eth_type), c->key->ip_proto);
 }
 
+/* The header set() writes is there at this point of the list (the
+ * table's prerequisites), and IPv4/IPv6 keep proto and frag. */
 static int check_header(const struct vctx *c, const struct nlattr *k, const struct vstate *st,
-			bool masked)
+			const struct odp_key_attr_info *ki, bool masked)
 {
-	uint16_t type = nl_attr_type(k);
+	uint16_t need_et = ki->set_needs == ODP_SET_NEEDS_IPV4 ? htons(ETH_P_IP)
+			   : ki->set_needs == ODP_SET_NEEDS_IPV6 ? htons(ETH_P_IPV6) : 0;
 
-	switch (type) {
-	case OVS_KEY_ATTR_IPV4:
-		if (st->eth_type != htons(ETH_P_IP))
-			return set_error(c, k, masked, "the packet is not IPv4 at this point");
-		return check_ipv4(c, k, masked);
-	case OVS_KEY_ATTR_IPV6:
-		if (st->eth_type != htons(ETH_P_IPV6))
-			return set_error(c, k, masked, "the packet is not IPv6 at this point");
-		return check_ipv6(c, k, masked);
-	case OVS_KEY_ATTR_TCP:
-		return check_l4(c, k, st, masked, 0, IPPROTO_TCP);
-	case OVS_KEY_ATTR_UDP:
-		return check_l4(c, k, st, masked, 0, IPPROTO_UDP);
-	case OVS_KEY_ATTR_SCTP:
-		return check_l4(c, k, st, masked, 0, IPPROTO_SCTP);
-	case OVS_KEY_ATTR_ICMP:
-		return check_l4(c, k, st, masked, htons(ETH_P_IP), IPPROTO_ICMP);
-	case OVS_KEY_ATTR_ICMPV6:
-		return check_l4(c, k, st, masked, htons(ETH_P_IPV6), IPPROTO_ICMPV6);
-	case OVS_KEY_ATTR_MPLS:
+	switch (ki->set_needs) {
+	case ODP_SET_NEEDS_MPLS:
 		if (!eth_type_is_mpls(st->eth_type))
 			return set_error(c, k, masked, "the packet has no MPLS label at this point");
 		return 0;
-	default: /* ETHERNET, PRIORITY, SKB_MARK: always there */
+	case ODP_SET_NEEDS_NOTHING:
 		return 0;
+	default:
+		break;
 	}
+	if (ki->set_ip_proto)
+		return check_l4(c, k, st, masked, need_et, ki->set_ip_proto);
+	if (st->eth_type != need_et)
+		return set_error(c, k, masked, need_et == htons(ETH_P_IP)
+					       ? "the packet is not IPv4 at this point"
+					       : "the packet is not IPv6 at this point");
+	return need_et == htons(ETH_P_IP) ? check_ipv4(c, k, masked) : check_ipv6(c, k, masked);
 }
 
 /* set(tunnel): the tunnel packets will be sent with (the kernel's
@@ -152,6 +145,7 @@ int odp_validate_set(const struct vctx *c, const struct nlattr *a, const struct 
 	const char *act = masked ? "set_masked" : "set";
 	const struct nlattr *k = nl_attr_data(a);
 	size_t plen = nl_attr_len(a), size, klen;
+	const struct odp_key_attr_info *ki;
 	uint16_t type;
 
 	/* Exactly one key attribute, filling the payload (padding included). */
@@ -163,19 +157,15 @@ int odp_validate_set(const struct vctx *c, const struct nlattr *a, const struct 
 	klen = nl_attr_len(k);
 	if (type == OVS_KEY_ATTR_TUNNEL)
 		return check_tunnel(c, k, masked);
-	size = odp_key_attr_settable_size(type);
-	if (size == 0) {
-		int err;
-		const char *why = unsettable_reason(type, &err);
-
-		return errmsg_set(c->err, err, odp_ofs(k, c->origin), "%s: field %s %s", act,
-				  odp_key_attr_name(type), why);
-	}
+	ki = odp_key_attr_find(type);
+	if (ki == NULL || !ki->settable)
+		return unsettable(c, k, ki, act);
+	size = ki->pol.min;
 	if (klen != (masked ? 2 * size : size))
 		return errmsg_set(c->err, -EINVAL, odp_ofs(k, c->origin),
 				  "%s(%s): size %zu, expected %zu", act, odp_key_attr_name(type), klen,
 				  masked ? 2 * size : size);
 	if (masked && !within_mask(nl_attr_data(k), size))
 		return set_error(c, k, true, "the value has bits outside its mask");
-	return check_header(c, k, st, masked);
+	return check_header(c, k, st, ki, masked);
 }

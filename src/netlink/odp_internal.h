@@ -13,6 +13,7 @@
 #include "errmsg.h"
 #include "flow_key.h"
 #include "nl_policy.h"
+#include "odp_attr_info.h"
 
 /* The kernel's VLAN_CFI_MASK: set in a key's TCI when a tag is present. */
 #define VLAN_CFI 0x1000
@@ -31,10 +32,8 @@
 /* Bits of a set of OVS_KEY_ATTR_* types. */
 #define KBIT(t) (UINT64_C(1) << (t))
 
-/* Key attribute sizes (the kernel's ovs_key_lens; odp_key_attrs.c) and
- * tunnel attributes (odp_tunnel.c). */
+/* The key attributes: odp_key_attr_info's policy column (odp_attr_info.c). */
 extern const struct nl_policy odp_key_policy;
-extern const struct nl_policy odp_tunnel_policy;
 
 /* Offsets in error reasons count from 'origin'. */
 static inline int odp_ofs(const void *p, const void *origin)
@@ -77,9 +76,6 @@ int odp_check_container(const struct nlattr *nla, const void *origin, const char
 
 /* Name of an OVS_KEY_ATTR_* type, for reasons. */
 const char *odp_key_attr_name(unsigned int type);
-/* Payload size of a key attribute set() may write; 0 when it cannot be
- * set (OVS_KEY_ATTR_TUNNEL has its own checks). */
-size_t odp_key_attr_settable_size(unsigned int type);
 
 /*
  * Decode OVS_KEY_ATTR_TUNNEL 'nla' into 'tun' (zeroed first). Flag

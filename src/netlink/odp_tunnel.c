@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The IPv4 tunnel attributes (OVS_KEY_ATTR_TUNNEL), shared by key decoding
- * and set(tunnel) validation.
+ * The tunnel attributes (OVS_KEY_ATTR_TUNNEL): their table, read by key
+ * decoding, set(tunnel) validation and the text format; IPv4 decoding.
  */
 #include <errno.h>
 
@@ -16,15 +16,16 @@ static const struct nl_pol_attr tunnel_attrs[OVS_TUNNEL_KEY_ATTR_MAX + 1] = {
 	[OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT] = NL_POL_FLAG_ATTR("df"),
 	[OVS_TUNNEL_KEY_ATTR_CSUM] = NL_POL_FLAG_ATTR("csum"),
 	[OVS_TUNNEL_KEY_ATTR_OAM] = NL_POL_FLAG_ATTR("oam"),
-	[OVS_TUNNEL_KEY_ATTR_GENEVE_OPTS] = NL_POL_UNSUPPORTED_ATTR("geneve"),
+	[OVS_TUNNEL_KEY_ATTR_GENEVE_OPTS] = NL_POL_UNSUPPORTED_VAR("geneve"),
 	[OVS_TUNNEL_KEY_ATTR_TP_SRC] = NL_POL_U16("tp_src"),
 	[OVS_TUNNEL_KEY_ATTR_TP_DST] = NL_POL_U16("tp_dst"),
-	[OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS] = NL_POL_UNSUPPORTED_ATTR("vxlan"),
-	[OVS_TUNNEL_KEY_ATTR_IPV6_SRC] = NL_POL_UNSUPPORTED_ATTR("ipv6_src"),
-	[OVS_TUNNEL_KEY_ATTR_IPV6_DST] = NL_POL_UNSUPPORTED_ATTR("ipv6_dst"),
+	[OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS] = NL_POL_UNSUPPORTED_VAR("vxlan"),
+	[OVS_TUNNEL_KEY_ATTR_IPV6_SRC] = NL_POL_UNSUPPORTED_LEN(16, "ipv6_src"),
+	[OVS_TUNNEL_KEY_ATTR_IPV6_DST] = NL_POL_UNSUPPORTED_LEN(16, "ipv6_dst"),
 	[OVS_TUNNEL_KEY_ATTR_PAD] = NL_POL_PAD_ATTR("pad"),
-	[OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS] = NL_POL_UNSUPPORTED_ATTR("erspan"),
-	[OVS_TUNNEL_KEY_ATTR_IPV4_INFO_BRIDGE] = NL_POL_UNSUPPORTED_ATTR("info_bridge"),
+	[OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS] = NL_POL_UNSUPPORTED_VAR("erspan"),
+	/* A flag to the kernel; OVS's text has no length for it. */
+	[OVS_TUNNEL_KEY_ATTR_IPV4_INFO_BRIDGE] = NL_POL_UNSUPPORTED_VAR("info_bridge"),
 };
 
 const struct nl_policy odp_tunnel_policy = {

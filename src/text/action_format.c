@@ -9,46 +9,13 @@
 #include <linux/openvswitch.h>
 #include <string.h>
 
+#include "odp_attr_info.h"
 #include "odp_text.h"
 #include "text_int.h"
 
 #define HASH_ALG_SYM_L4 1 /* OVS userspace's ovs_hash_alg, not in the kernel's */
 
 static void fmt_list(struct strbuf *sb, const uint8_t *p, size_t len);
-
-/* Payload length OVS expects, or -1 when variable or unknown. */
-static int action_len(uint16_t type, bool *known)
-{
-	*known = true;
-	switch (type) {
-	case OVS_ACTION_ATTR_OUTPUT:
-	case OVS_ACTION_ATTR_RECIRC:
-	case OVS_ACTION_ATTR_METER: return 4;
-	case OVS_ACTION_ATTR_TRUNC: return sizeof(struct ovs_action_trunc);
-	case OVS_ACTION_ATTR_PUSH_VLAN: return sizeof(struct ovs_action_push_vlan);
-	case OVS_ACTION_ATTR_POP_VLAN:
-	case OVS_ACTION_ATTR_CT_CLEAR:
-	case OVS_ACTION_ATTR_POP_ETH:
-	case OVS_ACTION_ATTR_POP_NSH: return 0;
-	case OVS_ACTION_ATTR_PUSH_MPLS: return sizeof(struct ovs_action_push_mpls);
-	case OVS_ACTION_ATTR_ADD_MPLS: return sizeof(struct ovs_action_add_mpls);
-	case OVS_ACTION_ATTR_POP_MPLS: return 2;
-	case OVS_ACTION_ATTR_HASH: return sizeof(struct ovs_action_hash);
-	case OVS_ACTION_ATTR_PUSH_ETH: return sizeof(struct ovs_action_push_eth);
-	case OVS_ACTION_ATTR_USERSPACE:
-	case OVS_ACTION_ATTR_SET:
-	case OVS_ACTION_ATTR_SET_MASKED:
-	case OVS_ACTION_ATTR_SAMPLE:
-	case OVS_ACTION_ATTR_CT:
-	case OVS_ACTION_ATTR_CLONE:
-	case OVS_ACTION_ATTR_PUSH_NSH:
-	case OVS_ACTION_ATTR_CHECK_PKT_LEN:
-	case OVS_ACTION_ATTR_DEC_TTL: return -1;
-	default:
-		*known = false;
-		return -1;
-	}
-}
 
 /* OVS's format_generic_odp_action(): "action<type>(xx xx ...)". */
 static void fmt_generic(struct strbuf *sb, uint16_t type, const uint8_t *v, size_t len)
@@ -181,114 +148,162 @@ static void fmt_set(struct strbuf *sb, const uint8_t *p, size_t len, bool masked
 	strbuf_addc(sb, ')');
 }
 
+static void fmt_output(struct strbuf *sb, const uint8_t *v, size_t len)
+{
+	(void)len;
+	strbuf_addf(sb, "%u", rd32(v));
+}
+
+static void fmt_meter(struct strbuf *sb, const uint8_t *v, size_t len)
+{
+	(void)len;
+	strbuf_addf(sb, "meter(%u)", rd32(v));
+}
+
+static void fmt_trunc(struct strbuf *sb, const uint8_t *v, size_t len)
+{
+	(void)len;
+	strbuf_addf(sb, "trunc(%u)", rd32(v));
+}
+
+static void fmt_recirc(struct strbuf *sb, const uint8_t *v, size_t len)
+{
+	(void)len;
+	strbuf_addf(sb, "recirc(%#x)", rd32(v));
+}
+
+static void fmt_hash(struct strbuf *sb, const uint8_t *v, size_t len)
+{
+	uint32_t alg = rd32(v), basis = rd32(v + 4);
+
+	(void)len;
+	if (alg == OVS_HASH_ALG_L4)
+		strbuf_addf(sb, "hash(l4(%u))", basis);
+	else if (alg == HASH_ALG_SYM_L4)
+		strbuf_addf(sb, "hash(sym_l4(%u))", basis);
+	else
+		strbuf_addf(sb, "hash(Unknown hash algorithm(%u))", alg);
+}
+
+static void fmt_set_exact(struct strbuf *sb, const uint8_t *v, size_t len)
+{
+	fmt_set(sb, v, len, false);
+}
+
+static void fmt_set_masked(struct strbuf *sb, const uint8_t *v, size_t len)
+{
+	fmt_set(sb, v, len, true);
+}
+
+static void fmt_push_eth(struct strbuf *sb, const uint8_t *v, size_t len)
+{
+	(void)len;
+	strbuf_add(sb, "push_eth(src=", 13);
+	fmt_mac(sb, v);
+	strbuf_add(sb, ",dst=", 5);
+	fmt_mac(sb, v + 6);
+	strbuf_addc(sb, ')');
+}
+
+static void fmt_push_vlan(struct strbuf *sb, const uint8_t *v, size_t len)
+{
+	uint16_t tpid = rd16(v);
+
+	(void)len;
+	strbuf_add(sb, "push_vlan(", 10);
+	if (tpid != htons(0x8100))
+		strbuf_addf(sb, "tpid=0x%04x,", ntohs(tpid));
+	fmt_vlan_tci(sb, ntohs(rd16(v + 2)), 0xffff, false);
+	strbuf_addc(sb, ')');
+}
+
+/* push_mpls and add_mpls: the label entry, then the ethertype. */
+static void fmt_mpls_push(struct strbuf *sb, const char *name, const uint8_t *v)
+{
+	strbuf_addf(sb, "%s_mpls(", name);
+	fmt_mpls_lse(sb, rd32(v));
+	strbuf_addf(sb, ",eth_type=0x%x", ntohs(rd16(v + 4)));
+}
+
+static void fmt_push_mpls(struct strbuf *sb, const uint8_t *v, size_t len)
+{
+	(void)len;
+	fmt_mpls_push(sb, "push", v);
+	strbuf_addc(sb, ')');
+}
+
+static void fmt_add_mpls(struct strbuf *sb, const uint8_t *v, size_t len)
+{
+	(void)len;
+	fmt_mpls_push(sb, "add", v);
+	/* OVS 3.1 cannot show the L3-tunnel flag; we add it, to round-trip. */
+	if (rd16(v + 6) & OVS_MPLS_L3_TUNNEL_FLAG_MASK)
+		strbuf_add(sb, ",l3_tunnel", 10);
+	strbuf_addc(sb, ')');
+}
+
+static void fmt_pop_mpls(struct strbuf *sb, const uint8_t *v, size_t len)
+{
+	(void)len;
+	strbuf_addf(sb, "pop_mpls(eth_type=0x%x)", ntohs(rd16(v)));
+}
+
+static void fmt_clone(struct strbuf *sb, const uint8_t *v, size_t len)
+{
+	strbuf_add(sb, "clone(", 6);
+	fmt_list(sb, v, len);
+	strbuf_addc(sb, ')');
+}
+
+/* How each action prints: a formatter, or a word for those without an
+ * argument. Neither: OVS's generic form (push_nsh, which it cannot show). */
+static const struct {
+	void (*fmt)(struct strbuf *sb, const uint8_t *v, size_t len);
+	const char *word;
+} action_text[OVS_ACTION_ATTR_MAX + 1] = {
+	[OVS_ACTION_ATTR_OUTPUT] = { fmt_output, NULL },
+	[OVS_ACTION_ATTR_USERSPACE] = { fmt_userspace, NULL },
+	[OVS_ACTION_ATTR_SET] = { fmt_set_exact, NULL },
+	[OVS_ACTION_ATTR_PUSH_VLAN] = { fmt_push_vlan, NULL },
+	[OVS_ACTION_ATTR_POP_VLAN] = { NULL, "pop_vlan" },
+	[OVS_ACTION_ATTR_SAMPLE] = { fmt_sample, NULL },
+	[OVS_ACTION_ATTR_RECIRC] = { fmt_recirc, NULL },
+	[OVS_ACTION_ATTR_HASH] = { fmt_hash, NULL },
+	[OVS_ACTION_ATTR_PUSH_MPLS] = { fmt_push_mpls, NULL },
+	[OVS_ACTION_ATTR_POP_MPLS] = { fmt_pop_mpls, NULL },
+	[OVS_ACTION_ATTR_SET_MASKED] = { fmt_set_masked, NULL },
+	[OVS_ACTION_ATTR_CT] = { ct_action_format, NULL },
+	[OVS_ACTION_ATTR_TRUNC] = { fmt_trunc, NULL },
+	[OVS_ACTION_ATTR_PUSH_ETH] = { fmt_push_eth, NULL },
+	[OVS_ACTION_ATTR_POP_ETH] = { NULL, "pop_eth" },
+	[OVS_ACTION_ATTR_CT_CLEAR] = { NULL, "ct_clear" },
+	[OVS_ACTION_ATTR_POP_NSH] = { NULL, "pop_nsh()" },
+	[OVS_ACTION_ATTR_METER] = { fmt_meter, NULL },
+	[OVS_ACTION_ATTR_CLONE] = { fmt_clone, NULL },
+	[OVS_ACTION_ATTR_CHECK_PKT_LEN] = { fmt_check_pkt_len, NULL },
+	[OVS_ACTION_ATTR_ADD_MPLS] = { fmt_add_mpls, NULL },
+	[OVS_ACTION_ATTR_DEC_TTL] = { fmt_dec_ttl, NULL },
+};
+
 static void fmt_action(struct strbuf *sb, uint16_t type, const uint8_t *v, size_t len)
 {
-	bool known;
-	int want = action_len(type, &known);
+	const struct odp_action_info *ai = odp_action_find(type);
 
-	if (!known) {
+	if (ai == NULL) {
 		fmt_generic(sb, type, v, len);
 		return;
 	}
-	if (want >= 0 && len != (size_t)want) {
-		strbuf_addf(sb, "bad length %zu, expected %d for: ", len, want);
+	if (ai->len != ODP_LEN_VARIABLE && len != (size_t)ai->len) {
+		strbuf_addf(sb, "bad length %zu, expected %d for: ", len, ai->len);
 		fmt_generic(sb, type, v, len);
 		return;
 	}
-	switch (type) {
-	case OVS_ACTION_ATTR_OUTPUT:
-		strbuf_addf(sb, "%u", rd32(v));
-		break;
-	case OVS_ACTION_ATTR_METER:
-		strbuf_addf(sb, "meter(%u)", rd32(v));
-		break;
-	case OVS_ACTION_ATTR_TRUNC:
-		strbuf_addf(sb, "trunc(%u)", rd32(v));
-		break;
-	case OVS_ACTION_ATTR_RECIRC:
-		strbuf_addf(sb, "recirc(%#x)", rd32(v));
-		break;
-	case OVS_ACTION_ATTR_USERSPACE:
-		fmt_userspace(sb, v, len);
-		break;
-	case OVS_ACTION_ATTR_HASH: {
-		uint32_t alg = rd32(v), basis = rd32(v + 4);
-
-		if (alg == OVS_HASH_ALG_L4)
-			strbuf_addf(sb, "hash(l4(%u))", basis);
-		else if (alg == HASH_ALG_SYM_L4)
-			strbuf_addf(sb, "hash(sym_l4(%u))", basis);
-		else
-			strbuf_addf(sb, "hash(Unknown hash algorithm(%u))", alg);
-		break;
-	}
-	case OVS_ACTION_ATTR_SET:
-	case OVS_ACTION_ATTR_SET_MASKED:
-		fmt_set(sb, v, len, type == OVS_ACTION_ATTR_SET_MASKED);
-		break;
-	case OVS_ACTION_ATTR_PUSH_ETH:
-		strbuf_add(sb, "push_eth(src=", 13);
-		fmt_mac(sb, v);
-		strbuf_add(sb, ",dst=", 5);
-		fmt_mac(sb, v + 6);
-		strbuf_addc(sb, ')');
-		break;
-	case OVS_ACTION_ATTR_POP_ETH:
-		strbuf_add(sb, "pop_eth", 7);
-		break;
-	case OVS_ACTION_ATTR_PUSH_VLAN: {
-		uint16_t tpid = rd16(v);
-
-		strbuf_add(sb, "push_vlan(", 10);
-		if (tpid != htons(0x8100))
-			strbuf_addf(sb, "tpid=0x%04x,", ntohs(tpid));
-		fmt_vlan_tci(sb, ntohs(rd16(v + 2)), 0xffff, false);
-		strbuf_addc(sb, ')');
-		break;
-	}
-	case OVS_ACTION_ATTR_POP_VLAN:
-		strbuf_add(sb, "pop_vlan", 8);
-		break;
-	case OVS_ACTION_ATTR_PUSH_MPLS:
-	case OVS_ACTION_ATTR_ADD_MPLS:
-		strbuf_addf(sb, "%s_mpls(", type == OVS_ACTION_ATTR_PUSH_MPLS ? "push" : "add");
-		fmt_mpls_lse(sb, rd32(v));
-		strbuf_addf(sb, ",eth_type=0x%x", ntohs(rd16(v + 4)));
-		/* OVS 3.1 cannot show the L3-tunnel flag; we add it, to round-trip. */
-		if (type == OVS_ACTION_ATTR_ADD_MPLS && (rd16(v + 6) & OVS_MPLS_L3_TUNNEL_FLAG_MASK))
-			strbuf_add(sb, ",l3_tunnel", 10);
-		strbuf_addc(sb, ')');
-		break;
-	case OVS_ACTION_ATTR_POP_MPLS:
-		strbuf_addf(sb, "pop_mpls(eth_type=0x%x)", ntohs(rd16(v)));
-		break;
-	case OVS_ACTION_ATTR_SAMPLE:
-		fmt_sample(sb, v, len);
-		break;
-	case OVS_ACTION_ATTR_CT:
-		ct_action_format(sb, v, len);
-		break;
-	case OVS_ACTION_ATTR_CT_CLEAR:
-		strbuf_add(sb, "ct_clear", 8);
-		break;
-	case OVS_ACTION_ATTR_CLONE:
-		strbuf_add(sb, "clone(", 6);
-		fmt_list(sb, v, len);
-		strbuf_addc(sb, ')');
-		break;
-	case OVS_ACTION_ATTR_POP_NSH:
-		strbuf_add(sb, "pop_nsh()", 9);
-		break;
-	case OVS_ACTION_ATTR_CHECK_PKT_LEN:
-		fmt_check_pkt_len(sb, v, len);
-		break;
-	case OVS_ACTION_ATTR_DEC_TTL:
-		fmt_dec_ttl(sb, v, len);
-		break;
-	default:
+	if (action_text[type].fmt)
+		action_text[type].fmt(sb, v, len);
+	else if (action_text[type].word)
+		strbuf_add(sb, action_text[type].word, strlen(action_text[type].word));
+	else
 		fmt_generic(sb, type, v, len);
-		break;
-	}
 }
 
 /* OVS's format_odp_actions(). */

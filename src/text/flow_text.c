@@ -93,9 +93,10 @@ static void put_metadata(struct fctx *c, const struct flow_key *k, const struct 
 	}
 	put_u32(c, OVS_KEY_ATTR_SKB_MARK, k->skb_mark, m->skb_mark);
 	put_u32(c, OVS_KEY_ATTR_CT_STATE, k->ct_state, m->ct_state);
-	put_attr(c, OVS_KEY_ATTR_CT_ZONE, &zone_k, &zone_m, 2, 2);
+	put_attr(c, OVS_KEY_ATTR_CT_ZONE, &zone_k, &zone_m, sizeof(zone_k), sizeof(zone_m));
 	put_u32(c, OVS_KEY_ATTR_CT_MARK, k->ct_mark, m->ct_mark);
-	put_attr(c, OVS_KEY_ATTR_CT_LABELS, k->ct_labels, m->ct_labels, 16, 16);
+	put_attr(c, OVS_KEY_ATTR_CT_LABELS, k->ct_labels, m->ct_labels, sizeof(k->ct_labels),
+		 sizeof(m->ct_labels));
 	put_u32(c, OVS_KEY_ATTR_RECIRC_ID, k->recirc_id, m->recirc_id);
 	put_u32(c, OVS_KEY_ATTR_DP_HASH, k->dp_hash, m->dp_hash);
 	put_u32(c, OVS_KEY_ATTR_IN_PORT, k->in_port, m->in_port);
@@ -131,12 +132,15 @@ static void ipv6_payload(const struct flow_key *f, struct ovs_key_ipv6 *p)
 }
 
 /* The ARP opcode lives in the 8-bit ip_proto, as in the kernel's key. */
-static void arp_payload(const struct flow_key *f, struct ovs_key_arp *p, bool is_mask)
+/* As the kernel's ovs_nla_put_key() writes it: the key keeps an 8-bit
+ * opcode, so an exact op mask is 0x00ff, which ovs-dpctl prints as
+ * "op=N/0xff" for a kernel datapath's flow (and for ours). */
+static void arp_payload(const struct flow_key *f, struct ovs_key_arp *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->arp_sip = f->ipv4.src;
 	p->arp_tip = f->ipv4.dst;
-	p->arp_op = htons(is_mask && f->ip_proto == 0xff ? 0xffff : f->ip_proto);
+	p->arp_op = htons(f->ip_proto);
 	memcpy(p->arp_sha, f->ipv4.arp_sha, 6);
 	memcpy(p->arp_tha, f->ipv4.arp_tha, 6);
 }
@@ -207,11 +211,12 @@ static void put_l3(struct fctx *c, const struct flow_key *k, const struct flow_k
 	} else if (et == ETH_P_ARP || et == ETH_P_RARP) {
 		struct ovs_key_arp kp, mp;
 
-		arp_payload(k, &kp, false);
-		arp_payload(m, &mp, true);
+		arp_payload(k, &kp);
+		arp_payload(m, &mp);
 		put_attr(c, OVS_KEY_ATTR_ARP, &kp, &mp, sizeof(kp), sizeof(mp));
 	} else if (et == ETH_P_MPLS_UC || et == ETH_P_MPLS_MC) {
-		put_attr(c, OVS_KEY_ATTR_MPLS, &k->mpls_lse, &m->mpls_lse, 4, 4);
+		put_attr(c, OVS_KEY_ATTR_MPLS, &k->mpls_lse, &m->mpls_lse, sizeof(k->mpls_lse),
+			 sizeof(m->mpls_lse));
 	}
 	if (et == ETH_P_IP || et == ETH_P_IPV6)
 		put_l4(c, k, m);

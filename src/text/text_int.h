@@ -128,7 +128,7 @@ const char *tcp_flag_name(uint32_t bit);
 const char *ct_state_name(uint32_t bit);
 const char *tun_flag_name(uint32_t bit);
 
-/* ---- Flow key attributes (key_attr.c) ---- */
+/* ---- Flow key attributes (key_attr.c, key_attr_parse.c, key_attr_format.c) ---- */
 
 /* Tunnel flags as OVS numbers them in text: oam, df, csum, key. */
 #define TXT_TNL_OAM 0x1u

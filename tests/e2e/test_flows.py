@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """dpdk-switch-ctl flow commands against a running daemon: add/get/mod/del/
 dump round trips in canonical form (checked against what Open vSwitch 3.1
-prints for the same flows), and the error cases with their exit status."""
+prints for the same flows, the ARP opcode mask as for a kernel datapath),
+and the error cases with their exit status."""
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -22,6 +24,13 @@ CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data",
 
 def dump():
     return ok(S, "dump-flows").out.splitlines()
+
+
+def kernel_arp_op(ovs):
+    """The corpus comes from OVS's own datapath, which widens an exact
+    8-bit ARP opcode mask to 0xffff; a kernel datapath (ovs_nla_put_key())
+    and ours put 0x00ff, which ovs-dpctl and we print as op=N/0xff."""
+    return re.sub(r"(arp\([^)]*\bop=\d+)(?=[,)])", r"\1/0xff", ovs)
 
 
 def test_add_dump_canonical():
@@ -48,6 +57,7 @@ def test_corpus_round_trip():
         check(r.rc == 0, "add-flow of a corpus flow", r)
         got = dump()
         ok(S, "del-flows")
+        want = kernel_arp_op(want)
         check(got == [want], "dump of a corpus flow differs from OVS's", flow, got, want)
         n_ok += 1
     check(n_ok >= 100, "too few corpus flows accepted: %d" % n_ok)
