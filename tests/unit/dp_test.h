@@ -103,4 +103,20 @@ void act_set_masked(struct nlbuf *b, uint16_t type, const void *val, const void 
 
 uint64_t drops_of(const struct actions_ctx *ctx, enum actions_drop reason);
 
+/*
+ * What every action test starts from: a context (ctx_new() with 'seed')
+ * sending into 'cap', an empty action list, and the mbufs in use then.
+ * The teardown flushes, frees the captured packets, the context and the
+ * list, and asserts that the pool is back where it began (no leak, no
+ * double free of a shared mbuf).
+ */
+struct actions_fixture {
+	struct capture cap;
+	struct actions_ctx *ctx;
+	struct nlbuf acts;
+	unsigned int pool_baseline;
+};
+int actions_fixture_setup(struct actions_fixture *f, uint64_t seed);
+int actions_fixture_teardown(struct actions_fixture *f);
+
 #endif /* DP_TEST_H */
