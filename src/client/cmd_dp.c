@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <libmnl/libmnl.h>
 #include <net/if.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,6 +185,21 @@ static void show_text(const struct client *c, const struct cl_dp_info *dp,
 
 /* ---- show, JSON ---- */
 
+/* A port's "stats" object: the kernel's struct ovs_vport_stats, in order. */
+static const struct {
+	const char *name;
+	size_t ofs;
+} vport_counters[] = {
+	{ "rx_packets", offsetof(struct ovs_vport_stats, rx_packets) },
+	{ "rx_bytes", offsetof(struct ovs_vport_stats, rx_bytes) },
+	{ "rx_errors", offsetof(struct ovs_vport_stats, rx_errors) },
+	{ "rx_dropped", offsetof(struct ovs_vport_stats, rx_dropped) },
+	{ "tx_packets", offsetof(struct ovs_vport_stats, tx_packets) },
+	{ "tx_bytes", offsetof(struct ovs_vport_stats, tx_bytes) },
+	{ "tx_errors", offsetof(struct ovs_vport_stats, tx_errors) },
+	{ "tx_dropped", offsetof(struct ovs_vport_stats, tx_dropped) },
+};
+
 static void json_port(struct json *j, const struct cl_vport *p, const struct cl_dp_config *cfg)
 {
 	const struct ovs_vport_stats *s = &p->stats;
@@ -210,14 +226,12 @@ static void json_port(struct json *j, const struct cl_vport *p, const struct cl_
 	if (p->has_stats) {
 		json_key(j, "stats");
 		json_obj_begin(j);
-		json_kv_u64(j, "rx_packets", s->rx_packets);
-		json_kv_u64(j, "rx_bytes", s->rx_bytes);
-		json_kv_u64(j, "rx_errors", s->rx_errors);
-		json_kv_u64(j, "rx_dropped", s->rx_dropped);
-		json_kv_u64(j, "tx_packets", s->tx_packets);
-		json_kv_u64(j, "tx_bytes", s->tx_bytes);
-		json_kv_u64(j, "tx_errors", s->tx_errors);
-		json_kv_u64(j, "tx_dropped", s->tx_dropped);
+		for (size_t k = 0; k < sizeof(vport_counters) / sizeof(vport_counters[0]); k++) {
+			uint64_t v;
+
+			memcpy(&v, (const uint8_t *)s + vport_counters[k].ofs, sizeof(v));
+			json_kv_u64(j, vport_counters[k].name, v);
+		}
 		json_obj_end(j);
 	}
 	json_obj_end(j);
