@@ -429,6 +429,16 @@ size_t mbuf_bytes(const struct rte_mbuf *m, uint8_t *out)
 	return n;
 }
 
+void assert_mbuf_bytes(const struct rte_mbuf *m, const uint8_t *want, size_t len)
+{
+	uint8_t got[PKT_MAX];
+
+	assert_non_null(m);
+	assert_int_equal(m->pkt_len, len);
+	assert_int_equal(mbuf_bytes(m, got), len);
+	assert_memory_equal(got, want, len);
+}
+
 /* ---- Hooks and contexts ------------------------------------------------- */
 
 uint16_t capture_tx(void *arg, uint32_t port, struct rte_mbuf **pkts, uint16_t n)

@@ -75,6 +75,9 @@ struct rte_mbuf *mbuf_from(const uint8_t *buf, size_t len);
 struct rte_mbuf *mbuf_from_2seg(const uint8_t *buf, size_t len, size_t split);
 /* Copies the whole packet out; returns its length. */
 size_t mbuf_bytes(const struct rte_mbuf *m, uint8_t *out);
+/* Asserts that 'm' is 'len' bytes long (pkt_len and its segments) and
+ * holds 'want'. */
+void assert_mbuf_bytes(const struct rte_mbuf *m, const uint8_t *want, size_t len);
 
 /* Tx hook that keeps what it is given (up to 'limit' per call if set). */
 #define CAP_MAX 8192

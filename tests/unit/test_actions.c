@@ -58,15 +58,6 @@ static void run_group(const struct pkt_spec *s, uint32_t n, const struct nlbuf *
 	actions_execute(fx.ctx, pk, n, (const struct nlattr *)a->data, (uint32_t)a->len);
 }
 
-static void assert_bytes(const struct rte_mbuf *m, const uint8_t *want, size_t len)
-{
-	uint8_t got[PKT_MAX];
-
-	assert_non_null(m);
-	assert_int_equal(mbuf_bytes(m, got), len);
-	assert_memory_equal(got, want, len);
-}
-
 static void tcp_spec(struct pkt_spec *s)
 {
 	spec_default(s, 0x0800, IPPROTO_TCP);
@@ -99,7 +90,7 @@ static void test_output_moves(void **state)
 	for (uint32_t i = 0; i < 3; i++) {
 		assert_ptr_equal(capture_get(&fx.cap, 1, i), pk[i].mbuf); /* no copy */
 		assert_int_equal(rte_mbuf_refcnt_read(pk[i].mbuf), 1);
-		assert_bytes(capture_get(&fx.cap, 1, i), orig, orig_len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 1, i), orig, orig_len);
 	}
 }
 
@@ -124,7 +115,7 @@ static void test_output_shared(void **state)
 		assert_ptr_equal(m, capture_get(&fx.cap, 2, i));
 		assert_ptr_equal(m, capture_get(&fx.cap, 2, 4 + i));
 		assert_int_equal(rte_mbuf_refcnt_read(m), 3);
-		assert_bytes(m, orig, orig_len);
+		assert_mbuf_bytes(m, orig, orig_len);
 	}
 }
 
@@ -153,8 +144,8 @@ static void test_output_then_modify(void **state)
 		assert_ptr_not_equal(a, b);
 		assert_int_equal(rte_mbuf_refcnt_read(a), 1);
 		assert_int_equal(rte_mbuf_refcnt_read(b), 1);
-		assert_bytes(a, orig, orig_len);
-		assert_bytes(b, want, len);
+		assert_mbuf_bytes(a, orig, orig_len);
+		assert_mbuf_bytes(b, want, len);
 		assert_memory_equal(keys[i].eth_dst, mod.dst, 6);
 	}
 }
@@ -241,10 +232,10 @@ static void test_trunc(void **state)
 	run_group(&s, 2, &fx.acts);
 	actions_flush(fx.ctx);
 	for (uint32_t i = 0; i < 2; i++) {
-		assert_bytes(capture_get(&fx.cap, 1, i), orig, 20);
-		assert_bytes(capture_get(&fx.cap, 2, i), orig, orig_len);
-		assert_bytes(capture_get(&fx.cap, 3, i), orig, orig_len);
-		assert_bytes(capture_get(&fx.cap, 4, i), orig, 20);
+		assert_mbuf_bytes(capture_get(&fx.cap, 1, i), orig, 20);
+		assert_mbuf_bytes(capture_get(&fx.cap, 2, i), orig, orig_len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 3, i), orig, orig_len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 4, i), orig, 20);
 		assert_ptr_equal(capture_get(&fx.cap, 2, i), pk[i].mbuf);
 		assert_ptr_not_equal(capture_get(&fx.cap, 1, i), pk[i].mbuf);
 		assert_ptr_not_equal(capture_get(&fx.cap, 4, i), pk[i].mbuf);
@@ -259,7 +250,7 @@ static void test_trunc(void **state)
 	actions_flush(fx.ctx);
 	for (uint32_t i = 0; i < 2; i++) {
 		assert_ptr_equal(capture_get(&fx.cap, 4, i), pk[i].mbuf);
-		assert_bytes(capture_get(&fx.cap, 4, i), orig, 20);
+		assert_mbuf_bytes(capture_get(&fx.cap, 4, i), orig, 20);
 	}
 }
 
@@ -335,8 +326,8 @@ static void test_clone(void **state)
 	run_group(&s, 3, &fx.acts);
 	actions_flush(fx.ctx);
 	for (uint32_t i = 0; i < 3; i++) {
-		assert_bytes(capture_get(&fx.cap, 1, i), want, len);
-		assert_bytes(capture_get(&fx.cap, 2, i), orig, orig_len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 1, i), want, len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 2, i), orig, orig_len);
 		assert_ptr_equal(capture_get(&fx.cap, 3, i), capture_get(&fx.cap, 2, i));
 		assert_int_equal(keys[i].ip_ttl, 64); /* the clone had its own key */
 	}
@@ -563,9 +554,9 @@ static void test_userspace(void **state)
 	assert_ptr_equal(u.up[0].key, &keys[0]);
 	assert_ptr_equal(u.up[0].actions, fx.acts.data);
 	assert_int_equal(u.up[0].actions_len, fx.acts.len);
-	assert_bytes(u.m[0], orig, 30); /* a truncated private copy */
+	assert_mbuf_bytes(u.m[0], orig, 30); /* a truncated private copy */
 	assert_ptr_not_equal(u.m[0], capture_get(&fx.cap, 1, 0));
-	assert_bytes(capture_get(&fx.cap, 1, 0), orig, orig_len); /* trunc was used up */
+	assert_mbuf_bytes(capture_get(&fx.cap, 1, 0), orig, orig_len); /* trunc was used up */
 	rte_pktmbuf_free(u.m[0]);
 	capture_free(&fx.cap);
 
@@ -576,7 +567,7 @@ static void test_userspace(void **state)
 			    (const struct nlattr *)fx.acts.data, (uint32_t)fx.acts.len);
 	assert_int_equal(u.n, 2);
 	assert_int_equal(u.up[1].orig_len, 0);
-	assert_bytes(u.m[1], orig, orig_len);
+	assert_mbuf_bytes(u.m[1], orig, orig_len);
 	rte_pktmbuf_free(u.m[1]);
 
 	/* A refusing hook: counted, and the copy is freed. */
@@ -626,7 +617,7 @@ static void test_dec_ttl(void **state)
 		run_group(&s, 2, &fx.acts);
 		actions_flush(fx.ctx);
 		assert_int_equal(capture_count(&fx.cap, 5), 0);
-		assert_bytes(capture_get(&fx.cap, 1, 0), wbuf, wlen);
+		assert_mbuf_bytes(capture_get(&fx.cap, 1, 0), wbuf, wlen);
 		assert_int_equal(keys[0].ip_ttl, 1);
 		if (!v6)
 			assert_true(csum_ipv4_ok(wbuf, &wl));
@@ -639,7 +630,7 @@ static void test_dec_ttl(void **state)
 			actions_flush(fx.ctx);
 			assert_int_equal(capture_count(&fx.cap, 1), 0);
 			assert_int_equal(capture_count(&fx.cap, 5), 3);
-			assert_bytes(capture_get(&fx.cap, 5, 2), orig, orig_len);
+			assert_mbuf_bytes(capture_get(&fx.cap, 5, 2), orig, orig_len);
 			capture_free(&fx.cap);
 		}
 	}
@@ -647,7 +638,7 @@ static void test_dec_ttl(void **state)
 	spec_default(&s, 0x88cc, 0);
 	run_group(&s, 1, &fx.acts);
 	actions_flush(fx.ctx);
-	assert_bytes(capture_get(&fx.cap, 1, 0), orig, orig_len);
+	assert_mbuf_bytes(capture_get(&fx.cap, 1, 0), orig, orig_len);
 	capture_free(&fx.cap);
 	/* An empty exception list drops. */
 	nlbuf_reset(&fx.acts);

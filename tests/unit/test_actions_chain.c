@@ -85,16 +85,6 @@ static void run_chains(const struct pkt_spec *s, size_t first)
 	actions_flush(fx.ctx);
 }
 
-static void assert_bytes(const struct rte_mbuf *m, const uint8_t *want, size_t len)
-{
-	uint8_t got[PKT_MAX];
-
-	assert_non_null(m);
-	assert_int_equal(m->pkt_len, len);
-	assert_int_equal(mbuf_bytes(m, got), len);
-	assert_memory_equal(got, want, len);
-}
-
 /* Two ports share each chain: every segment counts both references. */
 static void test_output_shares_chain(void **state)
 {
@@ -111,7 +101,7 @@ static void test_output_shares_chain(void **state)
 		assert_ptr_equal(m, capture_get(&fx.cap, 2, i));
 		for (struct rte_mbuf *seg = m; seg; seg = seg->next)
 			assert_int_equal(rte_mbuf_refcnt_read(seg), 2);
-		assert_bytes(m, orig, orig_len);
+		assert_mbuf_bytes(m, orig, orig_len);
 	}
 }
 
@@ -140,8 +130,8 @@ static void test_set_after_output(void **state)
 	run_chains(&s, 64);
 	wlen = pkt_build(&want, wbuf, &wl);
 	for (uint32_t i = 0; i < N; i++) {
-		assert_bytes(capture_get(&fx.cap, 1, i), orig, orig_len);
-		assert_bytes(capture_get(&fx.cap, 2, i), wbuf, wlen);
+		assert_mbuf_bytes(capture_get(&fx.cap, 1, i), orig, orig_len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 2, i), wbuf, wlen);
 		mbuf_bytes(capture_get(&fx.cap, 2, i), got);
 		assert_true(csum_ipv4_ok(got, &wl));
 		assert_true(csum_l4_ok(got, wlen, &wl, 0x0800, IPPROTO_UDP));
@@ -167,7 +157,7 @@ static void test_set_tcp_ports(void **state)
 	run_chains(&s, 14 + 20 + 20);
 	wlen = pkt_build(&want, wbuf, &wl);
 	for (uint32_t i = 0; i < N; i++)
-		assert_bytes(capture_get(&fx.cap, 1, i), wbuf, wlen);
+		assert_mbuf_bytes(capture_get(&fx.cap, 1, i), wbuf, wlen);
 }
 
 /* push_vlan takes its bytes from the first segment's headroom; pop_vlan
@@ -195,8 +185,8 @@ static void test_push_pop_vlan(void **state)
 	run_chains(&s, 100);
 	wlen = pkt_build(&tagged, wbuf, &wl);
 	for (uint32_t i = 0; i < N; i++) {
-		assert_bytes(capture_get(&fx.cap, 1, i), wbuf, wlen);
-		assert_bytes(capture_get(&fx.cap, 2, i), orig, orig_len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 1, i), wbuf, wlen);
+		assert_mbuf_bytes(capture_get(&fx.cap, 2, i), orig, orig_len);
 	}
 }
 
@@ -221,10 +211,10 @@ static void test_trunc_in_each_segment(void **state)
 		for (uint32_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
 			uint32_t port = 1 + c % 4, nth = i + N * (c / 4);
 
-			assert_bytes(capture_get(&fx.cap, port, nth), orig,
+			assert_mbuf_bytes(capture_get(&fx.cap, port, nth), orig,
 				     RTE_MIN((size_t)cuts[c], orig_len));
 		}
-		assert_bytes(capture_get(&fx.cap, 7, i), orig, orig_len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 7, i), orig, orig_len);
 	}
 }
 
@@ -255,7 +245,7 @@ static void test_check_pkt_len_whole_chain(void **state)
 	assert_int_equal(capture_count(&fx.cap, 1), N);
 	assert_int_equal(capture_count(&fx.cap, 2), 0);
 	for (uint32_t i = 0; i < N; i++)
-		assert_bytes(capture_get(&fx.cap, 1, i), orig, orig_len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 1, i), orig, orig_len);
 }
 
 int main(void)
