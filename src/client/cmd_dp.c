@@ -468,12 +468,8 @@ int cmd_del_if(struct client *c, int argc, char **argv)
 
 static int config_set(struct client *c, uint16_t attr, const char *what, const char *arg)
 {
-	struct errmsg err;
-	struct nlbuf b;
 	char *end;
 	unsigned long v;
-	size_t m;
-	int ret;
 
 	errno = 0;
 	v = strtoul(arg, &end, 10);
@@ -481,23 +477,7 @@ static int config_set(struct client *c, uint16_t attr, const char *what, const c
 		fprintf(stderr, "%s: %s: '%s' is not a number\n", CL_PROG, what, arg);
 		return CL_EXIT_USAGE;
 	}
-	ret = cl_start(c, NULL, NULL);
-	if (ret != CL_EXIT_OK)
-		return ret;
-	if (!cl_has_family(c, CL_FAM_DPSW)) {
-		fprintf(stderr, "%s: the daemon has no %s family\n", CL_PROG, DPSW_FAMILY);
-		return CL_EXIT_FAIL;
-	}
-	errmsg_clear(&err);
-	nlbuf_init(&b, 128);
-	m = cl_msg_start(c, &b, CL_FAM_DPSW, DPSW_CMD_CONFIG_SET, NLM_F_ACK);
-	nlbuf_put_u32(&b, attr, (uint32_t)v);
-	nlbuf_msg_end(&b, m);
-	ret = cl_transact(c, &b, NULL, NULL, &err);
-	nlbuf_free(&b);
-	if (ret < 0)
-		cl_report(what, ret, &err);
-	return cl_exit_status(ret);
+	return cl_dpsw_ack(c, NULL, DPSW_CMD_CONFIG_SET, attr, (uint32_t)v, what);
 }
 
 int cmd_set_flow_limit(struct client *c, int argc, char **argv)
