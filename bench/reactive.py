@@ -35,7 +35,6 @@ Run as root on an otherwise quiet machine: a benchmark on a shared one
 measures the neighbours. Open vSwitch is not run by this script (yet).
 """
 import argparse
-import glob
 import json
 import os
 import shutil
@@ -47,27 +46,19 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TREE = os.path.dirname(HERE)
-
-
-def hugepages_free():
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("HugePages_Free:"):
-                return int(line.split()[1])
-    return 0
+sys.path.insert(0, os.path.join(TREE, "tests", "e2e"))
+import dpsw  # noqa: E402
 
 
 class Bench:
     def __init__(self, a):
         self.a = a
         self.dir = tempfile.mkdtemp(prefix="dpsw-reactive-")
-        self.sock = os.path.join(self.dir, "ctl.sock")
-        self.prefix = "dpswreact%d" % os.getpid()
         self.ctl_bin = os.path.join(a.build, "src/client/dpdk-switch-ctl")
         self.daemon = self.controller = None
 
     def ctl(self, *args):
-        r = subprocess.run([self.ctl_bin, "--ctl", self.sock] + list(args),
+        r = subprocess.run([self.ctl_bin, "--ctl", self.daemon.sock] + list(args),
                            capture_output=True, text=True)
         if r.returncode != 0:
             raise RuntimeError("%s: %s" % (" ".join(args), r.stderr))
@@ -88,30 +79,21 @@ class Bench:
             "\n" + self.a.profile + " ")[1].split()
         self.n = min(int(row[0]), int(row[2]))
         mb = 512 + self.n * 3 // 1024  # ~2.5 KB a held mbuf
-        huge = not self.a.no_huge and hugepages_free() >= mb // 2
-        mem = ["-m", str(mb)] if huge else ["--no-huge", "-m", str(mb)]
-        argv = [os.path.join(self.a.build, "src/dpdk-switch"), "-l", "0-1", "--no-pci",
-                "--file-prefix", self.prefix, "--log-level", "lib.eal:warning"] + mem
-        for v in ("net_pcap0,rx_pcap=%s,infinite_rx=1" % installed, "net_null1,no-rx=1",
-                  "net_null2,no-rx=1"):
-            argv += ["--vdev", v]
+        huge = not self.a.no_huge and dpsw.hugepages_free() >= mb // 2
+        vdevs = ("net_pcap0,rx_pcap=%s,infinite_rx=1" % installed, "net_null1,no-rx=1",
+                 "net_null2,no-rx=1")
         # net_pcap's infinite_rx holds the whole pcap in mbufs.
-        argv += ["--", "--ctl", self.sock, "--flows", flows, "--flow-limit", "2000000",
-                 "--max-idle", "3600000", "--mbufs", str(self.n + 65536)]
+        options = ["--flows", flows, "--flow-limit", "2000000", "--max-idle", "3600000",
+                   "--mbufs", str(self.n + 65536)]
         if self.a.upcall_rate:
-            argv += ["--upcall-rate", str(self.a.upcall_rate)]
-        self.log = open(os.path.join(self.dir, "daemon.log"), "w")
-        self.daemon = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT)
-        for _ in range(300):
-            if os.path.exists(self.sock) and subprocess.run(
-                    [self.ctl_bin, "--ctl", self.sock, "show"],
-                    capture_output=True).returncode == 0:
-                break
-            time.sleep(0.1)
-        else:
-            raise RuntimeError("daemon did not start; log in " + self.log.name)
+            options += ["--upcall-rate", str(self.a.upcall_rate)]
+        self.daemon = dpsw.Daemon(vdevs, options, tmpdir=self.dir,
+                                  mem=(["-m"] if huge else ["--no-huge", "-m"]) + [str(mb)],
+                                  switch=os.path.join(self.a.build, "src/dpdk-switch"))
+        self.daemon.start(timeout=60)
         self.controller = subprocess.Popen(
-            [os.path.join(self.a.build, "dpsw-controller"), "--ctl", self.sock, "-m", "4:3"],
+            [os.path.join(self.a.build, "dpsw-controller"), "--ctl", self.daemon.sock,
+             "-m", "4:3"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         line = self.controller.stdout.readline()
         if not line.startswith("controller: listening"):
@@ -167,12 +149,8 @@ class Bench:
         if self.controller and self.controller.poll() is None:
             self.controller.send_signal(signal.SIGTERM)
             print(self.controller.communicate(timeout=30)[0].strip(), file=sys.stderr)
-        if self.daemon and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            self.daemon.wait(60)
-        shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
-        for path in glob.glob("/dev/hugepages/%smap_*" % self.prefix):
-            os.unlink(path)
+        if self.daemon:
+            self.daemon.stop(60)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -29,11 +29,11 @@
 
 #include <linux/netlink.h>
 #include <linux/openvswitch.h>
-#include <string.h>
 #include <rte_mbuf.h>
 
 #include "flow_extract.h"
 #include "flow_key.h"
+#include "nl_attr.h"
 
 #define ACTIONS_BATCH_MAX 32        /* packets executed together */
 #define ACTIONS_TXBUF_SIZE 32       /* packets buffered per port */
@@ -135,10 +135,9 @@ void actions_output(struct actions_ctx *ctx, uint32_t port, struct rte_mbuf **pk
 static inline bool actions_single_output(const struct nlattr *actions, uint32_t len,
 					 uint32_t *port)
 {
-	if (len != NLA_HDRLEN + sizeof(uint32_t) ||
-	    (actions->nla_type & NLA_TYPE_MASK) != OVS_ACTION_ATTR_OUTPUT)
+	if (len != nl_attr_size(sizeof(uint32_t)) || nl_attr_type(actions) != OVS_ACTION_ATTR_OUTPUT)
 		return false;
-	memcpy(port, (const uint8_t *)actions + NLA_HDRLEN, sizeof(*port));
+	*port = nl_attr_u32(actions);
 	return true;
 }
 

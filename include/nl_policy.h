@@ -30,8 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dpsw_bytes.h"
 #include "errmsg.h"
+#include "nl_attr.h"  /* the accessors: nl_attr_type(), nl_attr_u32(), ... */
 
 enum nl_pol_kind {
 	NL_POL_NONE = 0,     /* not in the table: unknown type, -EINVAL */
@@ -119,60 +119,6 @@ int nl_policy_parse_shallow(const struct nl_policy *pol, const void *data, size_
  */
 int nl_policy_parse_genl(const struct nl_policy *pol, const void *data, size_t len,
 			 const struct nlattr **tb, bool deep, const void *origin, struct errmsg *err);
-
-/*
- * Reading an attribute: the one vocabulary for the whole tree (and the
- * only place outside the codec's files that knows NLA_HDRLEN). Fixed-size
- * readers assume the policy has checked the payload's size; they load
- * unaligned-safe and do not swap (a be16 field stays in network order).
- */
-static inline uint16_t nl_attr_type(const struct nlattr *nla)
-{
-	return nla->nla_type & NLA_TYPE_MASK;
-}
-
-/* The payload, e.g. of a nested attribute as a stream. */
-static inline const void *nl_attr_data(const struct nlattr *nla)
-{
-	return (const uint8_t *)nla + NLA_HDRLEN;
-}
-
-/* The payload of an attribute the caller owns and rewrites. */
-static inline void *nl_attr_data_rw(struct nlattr *nla)
-{
-	return (uint8_t *)nla + NLA_HDRLEN;
-}
-
-static inline size_t nl_attr_len(const struct nlattr *nla)
-{
-	return nla->nla_len - NLA_HDRLEN;
-}
-
-static inline uint8_t nl_attr_u8(const struct nlattr *nla)
-{
-	return *(const uint8_t *)nl_attr_data(nla);
-}
-
-static inline uint16_t nl_attr_u16(const struct nlattr *nla)
-{
-	return rd16(nl_attr_data(nla));
-}
-
-static inline uint32_t nl_attr_u32(const struct nlattr *nla)
-{
-	return rd32(nl_attr_data(nla));
-}
-
-static inline uint64_t nl_attr_u64(const struct nlattr *nla)
-{
-	return rd64(nl_attr_data(nla));
-}
-
-/* A NL_POL_STRING attribute: the policy checked its NUL. */
-static inline const char *nl_attr_str(const struct nlattr *nla)
-{
-	return nl_attr_data(nla);
-}
 
 /* The OVS generic-netlink families (request and reply attributes) and the
  * generic-netlink controller's. */

@@ -10,7 +10,7 @@
  * (or, for EXECUTE, the packet's key), and may rely on the following
  * without checking again:
  *   - Every attribute, at every depth, has nla_len >= 4 and lies within its
- *     parent; read types with mnl_attr_get_type() (flag bits masked).
+ *     parent; read types with nl_attr_type() (flag bits masked).
  *   - Nested action lists are at most ODP_ACTIONS_MAX_DEPTH deep.
  *   - Only these actions appear, with exactly this payload:
  *     OUTPUT        u32 port, below ODP_PORT_NONE.

@@ -22,12 +22,10 @@ Usage: tools/bench-flow-install.py [--build build/release] [--flows 100000]
        [--reserve] [--fresh]
 """
 import argparse
-import glob
 import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import struct
 import subprocess
@@ -36,6 +34,8 @@ import tempfile
 import time
 
 TREE = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(TREE, "tests", "e2e"))
+import dpsw  # noqa: E402
 
 
 def flow(i, port):
@@ -53,26 +53,16 @@ def write_pcap(path):
         f.write(struct.pack("<IIII", 0, 0, len(pkt), len(pkt)) + pkt)
 
 
-def hugepages_free():
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("HugePages_Free:"):
-                return int(line.split()[1])
-    return 0
-
-
 class Bench:
     def __init__(self, args):
         self.a = args
         self.ctl_bin = os.path.join(args.build, "src/client/dpdk-switch-ctl")
         self.dir = tempfile.mkdtemp(prefix="dpsw-bench-")
-        self.sock = os.path.join(self.dir, "ctl.sock")
-        self.prefix = "dpswbench%d" % os.getpid()
         self.daemon = None
 
     def ctl(self, *args, check=True):
         pin = ["taskset", "-c", self.a.client_cpus] if self.a.client_cpus else []
-        r = subprocess.run(pin + [self.ctl_bin, "--ctl", self.sock] + list(args),
+        r = subprocess.run(pin + [self.ctl_bin, "--ctl", self.daemon.sock] + list(args),
                            capture_output=True, text=True)
         if check and r.returncode != 0:
             raise RuntimeError("%s: %s" % (" ".join(args), r.stderr))
@@ -85,35 +75,22 @@ class Bench:
             vdevs = ["net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap, "net_null0,no-rx=1"]
         else:
             vdevs = ["net_null0,no-rx=1", "net_null1,no-rx=1"]
-        if not self.a.no_huge and hugepages_free() < 160:
+        if not self.a.no_huge and dpsw.hugepages_free() < 160:
             print("fewer than 160 free hugepages: running with --no-huge", flush=True)
             self.a.no_huge = True
-        mem = ["--no-huge", "-m", "1024"] if self.a.no_huge else ["-m", "256"]
-        argv = [os.path.join(self.a.build, "src/dpdk-switch"), "-l", "0-1", "--no-pci",
-                "--file-prefix", self.prefix, "--log-level", "lib.eal:warning"] + mem
-        for v in vdevs:
-            argv += ["--vdev", v]
-        argv += ["--", "--ctl", self.sock, "--flow-limit", str(max(200000, 2 * self.a.flows)),
-                 "--max-idle", "3600000"]
+        options = ["--flow-limit", str(max(200000, 2 * self.a.flows)), "--max-idle", "3600000"]
         if self.a.reserve:
-            argv += ["--reserve-flows", str(self.a.flows)]
-        self.log = open(os.path.join(self.dir, "daemon.log"), "w")
-        self.daemon = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT)
-        for _ in range(300):
-            if os.path.exists(self.sock) and self.ctl("show", check=False).returncode == 0:
-                return
-            time.sleep(0.1)
-        with open(self.log.name) as f:
-            raise RuntimeError("daemon did not start:\n" + f.read()[-2000:])
+            options += ["--reserve-flows", str(self.a.flows)]
+        self.daemon = dpsw.Daemon(vdevs, options, tmpdir=self.dir,
+                                  mem=["--no-huge", "-m", "1024"] if self.a.no_huge
+                                  else ["-m", "256"],
+                                  switch=os.path.join(self.a.build, "src/dpdk-switch"))
+        self.daemon.start(timeout=60)
 
     def stop_daemon(self):
-        if self.daemon and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            self.daemon.wait(30)
+        if self.daemon:
+            self.daemon.stop(30)
         self.daemon = None
-        shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
-        for path in glob.glob("/dev/hugepages/%smap_*" % self.prefix):
-            os.unlink(path)  # EAL keeps them for a restart with this prefix
 
     def stop(self):
         self.stop_daemon()
@@ -128,7 +105,7 @@ class Bench:
     def pmd_cpu_s(self):
         """CPU time the PMD thread has had (schedstat), in seconds: on a
         shared machine the PMD does not get its CPU to itself."""
-        task = "/proc/%d/task" % self.daemon.pid
+        task = "/proc/%d/task" % self.daemon.proc.pid
         for tid in os.listdir(task):
             with open("%s/%s/comm" % (task, tid)) as f:
                 if f.read().startswith("rte-worker"):

@@ -98,6 +98,14 @@ void cl_close(struct client *c);
 /* True once cl_start() resolved the family. */
 bool cl_has_family(const struct client *c, enum cl_family fam);
 
+/*
+ * One dpdk_switch request, acked: cl_start() on 'dp', then 'cmd' with the
+ * u32 attribute 'attr' = 'value' (none when 'attr' is 0). Prints what went
+ * wrong ('what' failed) and returns an exit status.
+ */
+int cl_dpsw_ack(struct client *c, const char *dp, uint8_t cmd, uint16_t attr, uint32_t value,
+		const char *what);
+
 /* Start a request: nlmsghdr (next seq, our pid) + genl + ovs_header. */
 size_t cl_msg_start(struct client *c, struct nlbuf *b, enum cl_family fam, uint8_t cmd,
 		    uint16_t flags);

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <libmnl/libmnl.h>
 #include <net/if.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,6 +185,21 @@ static void show_text(const struct client *c, const struct cl_dp_info *dp,
 
 /* ---- show, JSON ---- */
 
+/* A port's "stats" object: the kernel's struct ovs_vport_stats, in order. */
+static const struct {
+	const char *name;
+	size_t ofs;
+} vport_counters[] = {
+	{ "rx_packets", offsetof(struct ovs_vport_stats, rx_packets) },
+	{ "rx_bytes", offsetof(struct ovs_vport_stats, rx_bytes) },
+	{ "rx_errors", offsetof(struct ovs_vport_stats, rx_errors) },
+	{ "rx_dropped", offsetof(struct ovs_vport_stats, rx_dropped) },
+	{ "tx_packets", offsetof(struct ovs_vport_stats, tx_packets) },
+	{ "tx_bytes", offsetof(struct ovs_vport_stats, tx_bytes) },
+	{ "tx_errors", offsetof(struct ovs_vport_stats, tx_errors) },
+	{ "tx_dropped", offsetof(struct ovs_vport_stats, tx_dropped) },
+};
+
 static void json_port(struct json *j, const struct cl_vport *p, const struct cl_dp_config *cfg)
 {
 	const struct ovs_vport_stats *s = &p->stats;
@@ -210,14 +226,12 @@ static void json_port(struct json *j, const struct cl_vport *p, const struct cl_
 	if (p->has_stats) {
 		json_key(j, "stats");
 		json_obj_begin(j);
-		json_kv_u64(j, "rx_packets", s->rx_packets);
-		json_kv_u64(j, "rx_bytes", s->rx_bytes);
-		json_kv_u64(j, "rx_errors", s->rx_errors);
-		json_kv_u64(j, "rx_dropped", s->rx_dropped);
-		json_kv_u64(j, "tx_packets", s->tx_packets);
-		json_kv_u64(j, "tx_bytes", s->tx_bytes);
-		json_kv_u64(j, "tx_errors", s->tx_errors);
-		json_kv_u64(j, "tx_dropped", s->tx_dropped);
+		for (size_t k = 0; k < sizeof(vport_counters) / sizeof(vport_counters[0]); k++) {
+			uint64_t v;
+
+			memcpy(&v, (const uint8_t *)s + vport_counters[k].ofs, sizeof(v));
+			json_kv_u64(j, vport_counters[k].name, v);
+		}
 		json_obj_end(j);
 	}
 	json_obj_end(j);
@@ -454,12 +468,8 @@ int cmd_del_if(struct client *c, int argc, char **argv)
 
 static int config_set(struct client *c, uint16_t attr, const char *what, const char *arg)
 {
-	struct errmsg err;
-	struct nlbuf b;
 	char *end;
 	unsigned long v;
-	size_t m;
-	int ret;
 
 	errno = 0;
 	v = strtoul(arg, &end, 10);
@@ -467,23 +477,7 @@ static int config_set(struct client *c, uint16_t attr, const char *what, const c
 		fprintf(stderr, "%s: %s: '%s' is not a number\n", CL_PROG, what, arg);
 		return CL_EXIT_USAGE;
 	}
-	ret = cl_start(c, NULL, NULL);
-	if (ret != CL_EXIT_OK)
-		return ret;
-	if (!cl_has_family(c, CL_FAM_DPSW)) {
-		fprintf(stderr, "%s: the daemon has no %s family\n", CL_PROG, DPSW_FAMILY);
-		return CL_EXIT_FAIL;
-	}
-	errmsg_clear(&err);
-	nlbuf_init(&b, 128);
-	m = cl_msg_start(c, &b, CL_FAM_DPSW, DPSW_CMD_CONFIG_SET, NLM_F_ACK);
-	nlbuf_put_u32(&b, attr, (uint32_t)v);
-	nlbuf_msg_end(&b, m);
-	ret = cl_transact(c, &b, NULL, NULL, &err);
-	nlbuf_free(&b);
-	if (ret < 0)
-		cl_report(what, ret, &err);
-	return cl_exit_status(ret);
+	return cl_dpsw_ack(c, NULL, DPSW_CMD_CONFIG_SET, attr, (uint32_t)v, what);
 }
 
 int cmd_set_flow_limit(struct client *c, int argc, char **argv)

@@ -266,35 +266,14 @@ int cmd_pmd_rxq_show(struct client *c, int argc, char **argv)
 	return ret;
 }
 
-/* One argument-less dpdk_switch request, acked. */
-static int dpsw_simple(struct client *c, int argc, char **argv, uint8_t cmd, const char *what)
-{
-	struct errmsg err;
-	struct nlbuf b;
-	int ret = cl_start(c, argc > 1 ? argv[1] : NULL, NULL);
-
-	if (ret != CL_EXIT_OK)
-		return ret;
-	if (!cl_has_family(c, CL_FAM_DPSW)) {
-		fprintf(stderr, "%s: the daemon has no %s family\n", CL_PROG, DPSW_FAMILY);
-		return CL_EXIT_FAIL;
-	}
-	errmsg_clear(&err);
-	nlbuf_init(&b, 128);
-	nlbuf_msg_end(&b, cl_msg_start(c, &b, CL_FAM_DPSW, cmd, NLM_F_ACK));
-	ret = cl_transact(c, &b, NULL, NULL, &err);
-	nlbuf_free(&b);
-	if (ret < 0)
-		cl_report(what, ret, &err);
-	return cl_exit_status(ret);
-}
-
 int cmd_pmd_stats_clear(struct client *c, int argc, char **argv)
 {
-	return dpsw_simple(c, argc, argv, DPSW_CMD_PMD_CLEAR, "clearing PMD statistics");
+	return cl_dpsw_ack(c, argc > 1 ? argv[1] : NULL, DPSW_CMD_PMD_CLEAR, 0, 0,
+			   "clearing PMD statistics");
 }
 
 int cmd_pmd_rxq_rebalance(struct client *c, int argc, char **argv)
 {
-	return dpsw_simple(c, argc, argv, DPSW_CMD_RXQ_REBALANCE, "rebalancing rx queues");
+	return cl_dpsw_ack(c, argc > 1 ? argv[1] : NULL, DPSW_CMD_RXQ_REBALANCE, 0, 0,
+			   "rebalancing rx queues");
 }

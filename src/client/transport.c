@@ -329,6 +329,33 @@ int cl_start(struct client *c, const char *dp, struct cl_dp_info *info)
 	return CL_EXIT_OK;
 }
 
+int cl_dpsw_ack(struct client *c, const char *dp, uint8_t cmd, uint16_t attr, uint32_t value,
+		const char *what)
+{
+	struct errmsg err;
+	struct nlbuf b;
+	size_t m;
+	int ret = cl_start(c, dp, NULL);
+
+	if (ret != CL_EXIT_OK)
+		return ret;
+	if (!cl_has_family(c, CL_FAM_DPSW)) {
+		fprintf(stderr, "%s: the daemon has no %s family\n", CL_PROG, DPSW_FAMILY);
+		return CL_EXIT_FAIL;
+	}
+	errmsg_clear(&err);
+	nlbuf_init(&b, 128);
+	m = cl_msg_start(c, &b, CL_FAM_DPSW, cmd, NLM_F_ACK);
+	if (attr)
+		nlbuf_put_u32(&b, attr, value);
+	nlbuf_msg_end(&b, m);
+	ret = cl_transact(c, &b, NULL, NULL, &err);
+	nlbuf_free(&b);
+	if (ret < 0)
+		cl_report(what, ret, &err);
+	return cl_exit_status(ret);
+}
+
 /* ---- output helpers shared by the commands ---- */
 
 void cl_report(const char *what, int error, const struct errmsg *why)

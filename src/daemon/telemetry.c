@@ -7,9 +7,11 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <rte_common.h>
 #include <rte_lcore.h>
 #include <rte_telemetry.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "dp.h"
@@ -187,6 +189,38 @@ static int do_stats(struct rte_tel_data *d)
 	return 0;
 }
 
+/* One PMD's counters in /dpdk_switch/pmd_stats, in their order: a field
+ * of struct pmd_stats, or ALL_DROPS for every action drop reason summed. */
+#define ALL_DROPS SIZE_MAX
+static const struct {
+	const char *name;
+	size_t ofs;
+} pmd_counters[] = {
+	{ "rx_packets", offsetof(struct pmd_stats, rx_packets) },
+	{ "hits", offsetof(struct pmd_stats, hit) },
+	{ "cache_hits", offsetof(struct pmd_stats, cache_hit) },
+	{ "mask_hits", offsetof(struct pmd_stats, mask_hit) },
+	{ "misses", offsetof(struct pmd_stats, missed) },
+	{ "upcalls", offsetof(struct pmd_stats, upcalls) },
+	{ "lost", offsetof(struct pmd_stats, lost) },
+	{ "recirc", offsetof(struct pmd_stats, recirc) },
+	{ "runts", offsetof(struct pmd_stats, runts) },
+	{ "dropped", ALL_DROPS },
+	{ "iterations", offsetof(struct pmd_stats, iterations) },
+	{ "busy_cycles", offsetof(struct pmd_stats, busy_cycles) },
+	{ "idle_cycles", offsetof(struct pmd_stats, idle_cycles) },
+};
+
+static uint64_t pmd_counter(const struct pmd_stats *st, size_t ofs)
+{
+	uint64_t v;
+
+	if (ofs == ALL_DROPS)
+		return drops_total(st);
+	memcpy(&v, (const uint8_t *)st + ofs, sizeof(v));
+	return v;
+}
+
 static struct rte_tel_data *pmd_dict(const struct pmd *pmd, uint32_t i)
 {
 	struct rte_tel_data *c = rte_tel_data_alloc();
@@ -199,19 +233,8 @@ static struct rte_tel_data *pmd_dict(const struct pmd *pmd, uint32_t i)
 	put_u64(c, "id", i);
 	put_u64(c, "lcore", pmd_lcore(pmd));
 	put_u64(c, "numa", rte_lcore_to_socket_id(pmd_lcore(pmd)));
-	put_u64(c, "rx_packets", st.rx_packets);
-	put_u64(c, "hits", st.hit);
-	put_u64(c, "cache_hits", st.cache_hit);
-	put_u64(c, "mask_hits", st.mask_hit);
-	put_u64(c, "misses", st.missed);
-	put_u64(c, "upcalls", st.upcalls);
-	put_u64(c, "lost", st.lost);
-	put_u64(c, "recirc", st.recirc);
-	put_u64(c, "runts", st.runts);
-	put_u64(c, "dropped", drops_total(&st));
-	put_u64(c, "iterations", st.iterations);
-	put_u64(c, "busy_cycles", st.busy_cycles);
-	put_u64(c, "idle_cycles", st.idle_cycles);
+	for (size_t k = 0; k < RTE_DIM(pmd_counters); k++)
+		put_u64(c, pmd_counters[k].name, pmd_counter(&st, pmd_counters[k].ofs));
 	return c;
 }
 

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 
-#include <libmnl/libmnl.h>
 #include <linux/openvswitch.h>
 #include <rte_common.h>
 #include <rte_cycles.h>
@@ -369,10 +368,10 @@ static void do_userspace(struct actions_ctx *ctx, struct batch *b, const struct 
 	const struct nlattr *a;
 
 	b->cutlen = CUTLEN_NONE;
-	mnl_attr_for_each_nested(a, attr) {
-		switch (mnl_attr_get_type(a)) {
+	nl_attr_for_each_nested(a, attr) {
+		switch (nl_attr_type(a)) {
 		case OVS_USERSPACE_ATTR_PID:
-			up.pid = mnl_attr_get_u32(a);
+			up.pid = nl_attr_u32(a);
 			break;
 		case OVS_USERSPACE_ATTR_USERDATA:
 			up.userdata = a;
@@ -410,12 +409,12 @@ static void do_userspace(struct actions_ctx *ctx, struct batch *b, const struct 
 /* The action list inside attribute 'a'; an absent one is empty. */
 static inline const struct nlattr *nested_list(const struct nlattr *a)
 {
-	return a ? mnl_attr_get_payload(a) : NULL;
+	return a ? nl_attr_data(a) : NULL;
 }
 
 static inline uint32_t nested_len(const struct nlattr *a)
 {
-	return a ? mnl_attr_get_payload_len(a) : 0;
+	return a ? (uint32_t)nl_attr_len(a) : 0;
 }
 
 /* Moves the packets of 'b' selected by 'sel' to 'to' (NULL: frees them). */
@@ -496,10 +495,10 @@ static void do_sample(struct actions_ctx *ctx, struct batch *b, const struct nla
 	uint32_t prob = 0;
 	uint64_t sel = 0;
 
-	mnl_attr_for_each_nested(a, attr) {
-		if (mnl_attr_get_type(a) == OVS_SAMPLE_ATTR_PROBABILITY)
-			prob = mnl_attr_get_u32(a);
-		else if (mnl_attr_get_type(a) == OVS_SAMPLE_ATTR_ACTIONS)
+	nl_attr_for_each_nested(a, attr) {
+		if (nl_attr_type(a) == OVS_SAMPLE_ATTR_PROBABILITY)
+			prob = nl_attr_u32(a);
+		else if (nl_attr_type(a) == OVS_SAMPLE_ATTR_ACTIONS)
 			list = a;
 	}
 	/* As the kernel: UINT32_MAX always, 0 never, else when random <= prob. */
@@ -516,10 +515,10 @@ static void do_check_pkt_len(struct actions_ctx *ctx, struct batch *b, const str
 	uint16_t max_len = 0;
 	uint64_t sel = 0;
 
-	mnl_attr_for_each_nested(a, attr) {
-		switch (mnl_attr_get_type(a)) {
+	nl_attr_for_each_nested(a, attr) {
+		switch (nl_attr_type(a)) {
 		case OVS_CHECK_PKT_LEN_ATTR_PKT_LEN:
-			max_len = mnl_attr_get_u16(a);
+			max_len = nl_attr_u16(a);
 			break;
 		case OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER:
 			greater = a;
@@ -547,8 +546,8 @@ static void do_dec_ttl(struct actions_ctx *ctx, struct batch *b, const struct nl
 	const struct nlattr *a, *list = NULL;
 	uint64_t sel = 0;
 
-	mnl_attr_for_each_nested(a, attr)
-		if (mnl_attr_get_type(a) == OVS_DEC_TTL_ATTR_ACTION)
+	nl_attr_for_each_nested(a, attr)
+		if (nl_attr_type(a) == OVS_DEC_TTL_ATTR_ACTION)
 			list = a;
 	for (uint32_t i = 0; i < b->n; i++)
 		if (actions_ttl_expired(&b->p[i]))
@@ -562,11 +561,11 @@ static void do_dec_ttl(struct actions_ctx *ctx, struct batch *b, const struct nl
 static void run_action(struct actions_ctx *ctx, struct batch *b, const struct nlattr *a, bool last,
 		       const struct nlattr *list, uint32_t len)
 {
-	const void *arg = mnl_attr_get_payload(a);
+	const void *arg = nl_attr_data(a);
 
-	switch (mnl_attr_get_type(a)) {
+	switch (nl_attr_type(a)) {
 	case OVS_ACTION_ATTR_OUTPUT:
-		do_output(ctx, b, mnl_attr_get_u32(a), last);
+		do_output(ctx, b, nl_attr_u32(a), last);
 		break;
 	case OVS_ACTION_ATTR_TRUNC:
 		b->cutlen = ((const struct ovs_action_trunc *)arg)->max_len;
@@ -593,7 +592,7 @@ static void run_action(struct actions_ctx *ctx, struct batch *b, const struct nl
 		batch_each(ctx, b, actions_pop_mpls, arg);
 		break;
 	case OVS_ACTION_ATTR_RECIRC:
-		do_recirc(ctx, b, mnl_attr_get_u32(a), last);
+		do_recirc(ctx, b, nl_attr_u32(a), last);
 		break;
 	case OVS_ACTION_ATTR_HASH:
 		do_hash(b, arg);
@@ -602,7 +601,7 @@ static void run_action(struct actions_ctx *ctx, struct batch *b, const struct nl
 		do_sample(ctx, b, a, last);
 		break;
 	case OVS_ACTION_ATTR_CLONE:
-		run_nested(ctx, b, batch_all(b), arg, mnl_attr_get_payload_len(a), last);
+		run_nested(ctx, b, batch_all(b), arg, (uint32_t)nl_attr_len(a), last);
 		break;
 	case OVS_ACTION_ATTR_CHECK_PKT_LEN:
 		do_check_pkt_len(ctx, b, a, last);
@@ -622,9 +621,9 @@ static void run_list(struct actions_ctx *ctx, struct batch *b, const struct nlat
 	const char *end = (const char *)list + len;
 	const struct nlattr *a = list;
 
-	while (b->n && mnl_attr_ok(a, (int)(end - (const char *)a))) {
-		const struct nlattr *next = mnl_attr_next(a);
-		bool last = !mnl_attr_ok(next, (int)(end - (const char *)next));
+	while (b->n && nl_attr_ok(a, nl_attr_left(a, end))) {
+		const struct nlattr *next = nl_attr_next(a);
+		bool last = !nl_attr_ok(next, nl_attr_left(next, end));
 
 		run_action(ctx, b, a, last, list, len);
 		a = next;

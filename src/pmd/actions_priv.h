@@ -19,6 +19,7 @@
 #include "actions.h"
 #include "dpsw_atomic.h"
 #include "dpsw_bytes.h"
+#include "nl_attr.h"
 
 #define CUTLEN_NONE UINT32_MAX
 

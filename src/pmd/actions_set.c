@@ -13,7 +13,6 @@
  */
 #include <netinet/in.h>
 
-#include <libmnl/libmnl.h>
 #include <linux/openvswitch.h>
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -477,23 +476,23 @@ static void tunnel_parse(const struct nlattr *nest, struct flow_tunnel *t)
 	const struct nlattr *a;
 
 	memset(t, 0, sizeof(*t));
-	mnl_attr_for_each_nested(a, nest) {
-		switch (mnl_attr_get_type(a)) {
+	nl_attr_for_each_nested(a, nest) {
+		switch (nl_attr_type(a)) {
 		case OVS_TUNNEL_KEY_ATTR_ID:
-			memcpy(&t->tun_id, mnl_attr_get_payload(a), sizeof(t->tun_id));
+			memcpy(&t->tun_id, nl_attr_data(a), sizeof(t->tun_id));
 			t->flags |= FLOW_TNL_F_KEY;
 			break;
 		case OVS_TUNNEL_KEY_ATTR_IPV4_SRC:
-			t->ipv4_src = mnl_attr_get_u32(a);
+			t->ipv4_src = nl_attr_u32(a);
 			break;
 		case OVS_TUNNEL_KEY_ATTR_IPV4_DST:
-			t->ipv4_dst = mnl_attr_get_u32(a);
+			t->ipv4_dst = nl_attr_u32(a);
 			break;
 		case OVS_TUNNEL_KEY_ATTR_TOS:
-			t->tos = mnl_attr_get_u8(a);
+			t->tos = nl_attr_u8(a);
 			break;
 		case OVS_TUNNEL_KEY_ATTR_TTL:
-			t->ttl = mnl_attr_get_u8(a);
+			t->ttl = nl_attr_u8(a);
 			break;
 		case OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT:
 			t->flags |= FLOW_TNL_F_DONT_FRAGMENT;
@@ -505,10 +504,10 @@ static void tunnel_parse(const struct nlattr *nest, struct flow_tunnel *t)
 			t->flags |= FLOW_TNL_F_OAM;
 			break;
 		case OVS_TUNNEL_KEY_ATTR_TP_SRC:
-			t->tp_src = mnl_attr_get_u16(a);
+			t->tp_src = nl_attr_u16(a);
 			break;
 		case OVS_TUNNEL_KEY_ATTR_TP_DST:
-			t->tp_dst = mnl_attr_get_u16(a);
+			t->tp_dst = nl_attr_u16(a);
 			break;
 		}
 	}
@@ -519,19 +518,19 @@ static void set_meta(struct batch *b, const struct nlattr *ka, bool masked)
 	uint32_t val = 0, mask = UINT32_MAX;
 	struct flow_tunnel tun;
 
-	if (mnl_attr_get_type(ka) == OVS_KEY_ATTR_TUNNEL) {
+	if (nl_attr_type(ka) == OVS_KEY_ATTR_TUNNEL) {
 		tunnel_parse(ka, &tun);
 		for (uint32_t i = 0; i < b->n; i++)
 			b->p[i].key->tun = tun;
 		return;
 	}
-	memcpy(&val, mnl_attr_get_payload(ka), sizeof(val));
+	memcpy(&val, nl_attr_data(ka), sizeof(val));
 	if (masked)
-		memcpy(&mask, (const uint8_t *)mnl_attr_get_payload(ka) + sizeof(val), sizeof(mask));
+		memcpy(&mask, (const uint8_t *)nl_attr_data(ka) + sizeof(val), sizeof(mask));
 	for (uint32_t i = 0; i < b->n; i++) {
 		struct flow_key *k = b->p[i].key;
 
-		if (mnl_attr_get_type(ka) == OVS_KEY_ATTR_PRIORITY)
+		if (nl_attr_type(ka) == OVS_KEY_ATTR_PRIORITY)
 			k->priority = MASKED(k->priority, val, mask);
 		else
 			k->skb_mark = MASKED(k->skb_mark, val, mask);
@@ -540,12 +539,12 @@ static void set_meta(struct batch *b, const struct nlattr *ka, bool masked)
 
 void actions_set_run(struct actions_ctx *ctx, struct batch *b, const struct nlattr *ka, bool masked)
 {
-	const uint8_t *val = mnl_attr_get_payload(ka);
-	struct set_arg s = { .val = val, .mask = val + mnl_attr_get_payload_len(ka) / 2 };
+	const uint8_t *val = nl_attr_data(ka);
+	struct set_arg s = { .val = val, .mask = val + nl_attr_len(ka) / 2 };
 	pkt_step_fn step;
 	const void *full;
 
-	switch (mnl_attr_get_type(ka)) {
+	switch (nl_attr_type(ka)) {
 	case OVS_KEY_ATTR_PRIORITY:
 	case OVS_KEY_ATTR_SKB_MARK:
 	case OVS_KEY_ATTR_TUNNEL:

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "dpsw_proto.h"
+#include "nl_attr.h"
 #include "preload.h"
 
 #define DEFAULT_CTL "/run/dpdk-switch/ctl.sock"
@@ -131,15 +132,13 @@ static int transact(int fd, const void *req, size_t len, void *reply, size_t siz
 static const struct nlattr *find_attr(const void *msg, size_t len, size_t hdr, uint16_t type)
 {
 	size_t ofs = NLMSG_HDRLEN + hdr;
+	const struct nlattr *a;
 
-	while (ofs + NLA_HDRLEN <= len) {
-		const struct nlattr *a = (const void *)((const uint8_t *)msg + ofs);
-		if (a->nla_len < NLA_HDRLEN || a->nla_len > len - ofs)
-			break;
-		if ((a->nla_type & NLA_TYPE_MASK) == type)
+	if (ofs > len)
+		return NULL;
+	nl_attr_for_each(a, (const uint8_t *)msg + ofs, len - ofs)
+		if (nl_attr_type(a) == type)
 			return a;
-		ofs += NLA_ALIGN(a->nla_len);
-	}
 	return NULL;
 }
 
@@ -156,9 +155,9 @@ static size_t put_attr(struct req *r, size_t ofs, uint16_t type, const void *dat
 	struct nlattr *a = (void *)((uint8_t *)r + ofs);
 
 	a->nla_type = type;
-	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
-	memcpy(a + 1, data, len);
-	return ofs + NLA_ALIGN(a->nla_len);
+	a->nla_len = (uint16_t)nl_attr_size(len);
+	memcpy(nl_attr_data_rw(a), data, len);
+	return (size_t)((const uint8_t *)nl_attr_next(a) - (const uint8_t *)r);
 }
 
 /* The dpdk_switch family's id, by name, once per process. */
@@ -181,11 +180,11 @@ static int dpsw_family(int fd)
 	if (n < 0)
 		return -1;
 	const struct nlattr *a = find_attr(reply, (size_t)n, GENL_HDRLEN, CTRL_ATTR_FAMILY_ID);
-	if (a == NULL || a->nla_len < NLA_HDRLEN + sizeof(uint16_t)) {
+	if (a == NULL || nl_attr_len(a) < sizeof(uint16_t)) {
 		errno = EPROTO;
 		return -1;
 	}
-	atomic_store(&id, *(const uint16_t *)(a + 1));
+	atomic_store(&id, nl_attr_u16(a));
 	return atomic_load(&id);
 }
 
@@ -210,11 +209,11 @@ static int conn_set(int fd, uint16_t attr, uint32_t value, uint32_t *port_id)
 		return -1;
 	const struct nlattr *a = find_attr(reply, (size_t)n, GENL_HDRLEN + sizeof(struct ovs_header),
 					   DPSW_ATTR_CONN_PORT_ID);
-	if (a == NULL || a->nla_len < NLA_HDRLEN + sizeof(uint32_t)) {
+	if (a == NULL || nl_attr_len(a) < sizeof(uint32_t)) {
 		errno = EPROTO;
 		return -1;
 	}
-	*port_id = *(const uint32_t *)(a + 1);
+	*port_id = nl_attr_u32(a);
 	return 0;
 }
 

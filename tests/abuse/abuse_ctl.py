@@ -13,8 +13,8 @@ import struct
 import threading
 import time
 
-import abuse_ctl_lib as L
-from abuse_ctl_lib import N, check, figure
+import abuse_lib as L
+from abuse_lib import N, check, figure
 
 L.need_root()
 SEED = int(os.environ.get("DPSW_ABUSE_SEED", "16"))
@@ -183,7 +183,7 @@ def test_garbage_from_many_clients():
            "%s datagrams in %.1f s, %d flows checked, RSS %d -> %d kB" %
            (sent, took, len(model), rss0, L.rss_kb(d.proc.pid)))
     check(sent["mutated"] > 3000 and sent["garbage"] > 500, "enough abuse", sent)
-    L.show(d)
+    L.show_text(d)
     check(d.stop() == 0, "clean stop", d.output)
     check(L.dpsw.stats_value(d.output, "mbufs in use") == 0, "no mbuf leak", d.output)
 
@@ -220,7 +220,7 @@ def test_stalled_dumps():
     t0 = time.monotonic()
     d.ctl("add-flow", "in_port(2),eth(),eth_type(0x0806)", "1")
     d.ctl("del-flow", "in_port(2),eth(),eth_type(0x0806)")
-    out = L.show(d)
+    out = L.show_text(d)
     took = time.monotonic() - t0
     check("flows: 3000" in out, "root served during the stalled dumps", out)
     rss1 = L.rss_kb(d.proc.pid)
@@ -242,7 +242,7 @@ def test_stalled_dumps():
         c.close()
     for c in stalled[10:]:
         c.close()
-    check("flows: 3000" in L.show(d), "table intact")
+    check("flows: 3000" in L.show_text(d), "table intact")
     check(d.stop() == 0, "clean stop", d.output)
 
 
@@ -268,7 +268,7 @@ def test_connection_churn():
             s.send(garbage(rng))
         s.close()
     took = time.monotonic() - t0
-    L.show(d)
+    L.show_text(d)
     fds1 = L.wait_for(lambda: n_fds(d.proc.pid) <= fds0 and n_fds(d.proc.pid), 10,
                       "files back to %d (now %d)" % (fds0, n_fds(d.proc.pid)))
     rss1 = L.rss_kb(d.proc.pid)

@@ -11,8 +11,8 @@ import struct
 import subprocess
 import time
 
-import abuse_ctl_lib as L
-from abuse_ctl_lib import check, figure
+import abuse_lib as L
+from abuse_lib import check, figure
 
 L.need_root()
 HOSTS = 2000
@@ -33,7 +33,7 @@ def write_pcap(path, n):
 
 
 def n_flows(d):
-    return int(re.search(r"flows: (\d+)", L.show(d)).group(1))
+    return int(re.search(r"flows: (\d+)", L.show_text(d)).group(1))
 
 
 def test_miss_storm():
@@ -53,7 +53,7 @@ def test_miss_storm():
     took = time.monotonic() - t0
     lost = L.lost(d)
     figure("miss storm, %d hosts" % HOSTS, "every flow in %.1f s, upcalls lost %d" % (took, lost))
-    check(lost > 0, "lost upcalls counted", L.show(d))
+    check(lost > 0, "lost upcalls counted", L.show_text(d))
     t1 = time.monotonic()
     ctl.terminate()
     try:

@@ -8,8 +8,8 @@ import re
 import subprocess
 import time
 
-import abuse_ctl_lib as L
-from abuse_ctl_lib import check, figure
+import abuse_lib as L
+from abuse_lib import check, figure
 
 L.need_root()
 CLIENT = L.nobody_script("abuse_ctl_client.py")
@@ -76,7 +76,7 @@ def test_unprivileged_writes():
     check(len(res) == 13 and all(v == "-1" for v in res.values()),
           "every change refused with EPERM", res)
     check(d.ctl("dump-flows").stdout == before, "table unchanged")
-    check("flow limit: 10000" in L.show(d), "config unchanged", L.show(d))
+    check("flow limit: 10000" in L.show_text(d), "config unchanged", L.show_text(d))
     check(d.stop() == 0, "clean stop", d.output)
 
 

@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dpabuse import ctl, dpsw, exit_clean, port, run_cases, show, wait_for  # noqa: E402
+from abuse_lib import ctl, dpsw, exit_clean, port, run, show, wait_for  # noqa: E402
 from e2e import read_pcap, write_pcap  # noqa: E402
 
 from scapy.all import (ARP, ICMP, IP, LLC, SNAP, TCP, UDP, Dot1AD, Dot1Q, Dot3,  # noqa: E402
@@ -138,4 +138,4 @@ def frames_case():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-run_cases([("frames_every_cut_every_action", frames_case, 150)])
+run([("frames_every_cut_every_action", frames_case, 150)])

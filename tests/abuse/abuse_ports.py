@@ -25,7 +25,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dpabuse import (FLOODER, ctl, dpsw, exit_clean, netns, port, rate, run_cases,  # noqa: E402
+from abuse_lib import (FLOODER, ctl, dpsw, exit_clean, netns, port, rate, run,  # noqa: E402
                      show, wait_for)
 from e2e import csum, ipv4, mac, udp_packet, write_pcap  # noqa: E402
 
@@ -163,5 +163,5 @@ def readd_all(d, tap, devargs):
     assert rate(d, 5, "tx_packets") > 0, "nothing forwarded to port 5"
 
 
-run_cases([("tap_flood_readd", tap_flood_readd, BOUND),
+run([("tap_flood_readd", tap_flood_readd, BOUND),
            ("readd_every_type", readd_every_type, 120)])

@@ -9,8 +9,8 @@ import signal
 import threading
 import time
 
-import abuse_ctl_lib as L
-from abuse_ctl_lib import N, check, figure
+import abuse_lib as L
+from abuse_lib import N, check, figure
 
 
 class Installer(threading.Thread):
@@ -42,7 +42,7 @@ def next_daemon(old):
     d.prefix = old.prefix
     d.args[d.args.index("--file-prefix") + 1] = old.prefix
     d.start()
-    check("flows: 0" in L.show(d), "the next daemon starts with an empty table")
+    check("flows: 0" in L.show_text(d), "the next daemon starts with an empty table")
     check(d.stop() == 0, "the next daemon stops cleanly", d.output)
     return d
 

@@ -9,8 +9,8 @@ import re
 import subprocess
 import time
 
-import abuse_ctl_lib as L
-from abuse_ctl_lib import check, figure
+import abuse_lib as L
+from abuse_lib import check, figure
 
 L.need_root()
 
@@ -93,7 +93,7 @@ def test_same_command_twice():
     check(b.returncode == 2, "exit status 2", out)
     check("a daemon already answers on " + a.sock in out, "says why", out)
     check("Success" not in out, "not 'EAL initialisation failed: Success'", out)
-    check("flows: 0" in L.show(a), "the first still serves")
+    check("flows: 0" in L.show_text(a), "the first still serves")
     # Same file prefix, another socket: EAL's lock would fail with 'Success'.
     b_args[b_args.index("--ctl") + 1] = os.path.join(a.tmp, "other.sock")
     b = subprocess.run(b_args, capture_output=True, text=True, timeout=60)
@@ -130,7 +130,7 @@ def test_second_daemon_on_live_path_touches_no_device():
     check(rc == 2 and "a daemon already answers on" in out, "refused before EAL", rc, out)
     check(tap_state(iface) == before, "the live daemon's tap unchanged", before,
           tap_state(iface))
-    check("port 1: %s" % iface in L.show(a) or "port 1:" in L.show(a), "first still serves")
+    check("port 1: %s" % iface in L.show_text(a) or "port 1:" in L.show_text(a), "first still serves")
     check(a.stop() == 0, "first stops cleanly", a.output)
 
 

@@ -19,7 +19,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dpabuse import (ctl, dpsw, exit_clean, port, rate, rss_kb, run_cases, show,  # noqa: E402
+from abuse_lib import (ctl, dpsw, exit_clean, lost, port, rate, rss_kb, run, show,  # noqa: E402
                      wait_for)
 
 E2E = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e")
@@ -70,10 +70,6 @@ class Listener:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
-
-
-def lost(d):
-    return show(d)["lookups"]["lost"]
 
 
 def start_flows(d):
@@ -176,4 +172,4 @@ CASES = [("pool_share", pool_share, 90),
          ("listener_phases", listener_phases, 120),
          ("exit_with_queued_upcalls", exit_with_queued_upcalls, 60)]
 only = sys.argv[1:]
-run_cases([c for c in CASES if not only or c[0] in only])
+run([c for c in CASES if not only or c[0] in only])

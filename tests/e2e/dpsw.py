@@ -105,17 +105,22 @@ def remove_hugepage_files(prefix):
 
 
 class Daemon:
-    """dpdk-switch on the given vdevs. Use as a context manager."""
+    """dpdk-switch on the given vdevs. Use as a context manager.
 
-    def __init__(self, vdevs, options=(), lcores="0-1", huge=None, tmpdir=None):
+    'mem' replaces the EAL memory arguments eal_memory_args(huge) chooses,
+    'switch' the daemon binary (the benchmarks run a release build)."""
+
+    def __init__(self, vdevs, options=(), lcores="0-1", huge=None, tmpdir=None, mem=None,
+                 switch=None):
         self.tmp = tmpdir or tempfile.mkdtemp(prefix="dpsw-e2e-")
         self.sock = os.path.join(self.tmp, "ctl.sock")
         self.prefix = "dpsw%d_%d" % (os.getpid(), int(time.monotonic() * 1000) % 100000)
         # "0-1" is an lcore list (-l); "0@0,1@1,2@1" maps lcores to CPUs
         # (--lcores), e.g. two PMDs sharing CPU 1 on a 2-CPU machine.
         cores = ["--lcores", lcores] if "@" in lcores else ["-l", lcores]
-        self.args = [switch_bin()] + cores + ["--no-pci", "--file-prefix", self.prefix,
-                     "--log-level", "lib.eal:warning"] + eal_memory_args(huge)
+        self.args = [switch or switch_bin()] + cores + [
+            "--no-pci", "--file-prefix", self.prefix, "--log-level", "lib.eal:warning"] + \
+            (mem if mem is not None else eal_memory_args(huge))
         for v in vdevs:
             self.args += ["--vdev", v]
         self.args += ["--", "--ctl", self.sock] + list(options)

@@ -205,3 +205,16 @@ def n_flows(c):
     return struct.unpack("=QQQQ", r.attrs()[OVS_DP_ATTR_STATS][:32])[3]
 
 
+def expect_error(replies, errno, reason_part=""):
+    """The first reply is the error 'errno' with 'reason_part' in its reason."""
+    assert len(replies) >= 1, replies
+    r = replies[0]
+    assert r.type == NLMSG_ERROR and r.error == -errno, (r, errno)
+    assert reason_part.lower() in r.reason.lower(), (r.reason, reason_part)
+    return r
+
+
+def expect_ok(replies):
+    """The first reply is an ack."""
+    assert replies and replies[0].type == NLMSG_ERROR and replies[0].error == 0, replies
+    return replies[0]

@@ -46,19 +46,6 @@ OVS_FLOW_ATTR_PROBE = 14
 OVS_KEY_ATTR_UDP = 10
 
 
-def expect_error(replies, errno, reason_part=""):
-    assert len(replies) >= 1, replies
-    r = replies[0]
-    assert r.type == NLMSG_ERROR and r.error == -errno, (r, errno)
-    assert reason_part.lower() in r.reason.lower(), (r.reason, reason_part)
-    return r
-
-
-def expect_ok(replies):
-    assert replies and replies[0].type == NLMSG_ERROR and replies[0].error == 0, replies
-    return replies[0]
-
-
 def ip(s):
     return struct.unpack("!I", socket.inet_aton(s))[0]
 

@@ -19,14 +19,6 @@ from nlraw import *  # noqa: E402,F403
 EINVAL, ENOENT, EEXIST, EPERM, ENODEV, EOPNOTSUPP, EBUSY = 22, 2, 17, 1, 19, 95, 16
 
 
-def expect_error(replies, errno, reason_part=""):
-    assert len(replies) >= 1, replies
-    r = replies[0]
-    assert r.type == NLMSG_ERROR and r.error == -errno, (r, errno)
-    assert reason_part.lower() in r.reason.lower(), (r.reason, reason_part)
-    return r
-
-
 def test_kernel_flow_semantics(c):
     assert n_flows(c) == 0
     # NEW with CREATE adds; again gives EEXIST; without CREATE replaces actions.

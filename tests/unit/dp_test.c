@@ -2,6 +2,11 @@
 /* Shared helpers for the libswdp unit tests: see dp_test.h. */
 #include "dp_test.h"
 
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -424,6 +429,16 @@ size_t mbuf_bytes(const struct rte_mbuf *m, uint8_t *out)
 	return n;
 }
 
+void assert_mbuf_bytes(const struct rte_mbuf *m, const uint8_t *want, size_t len)
+{
+	uint8_t got[PKT_MAX];
+
+	assert_non_null(m);
+	assert_int_equal(m->pkt_len, len);
+	assert_int_equal(mbuf_bytes(m, got), len);
+	assert_memory_equal(got, want, len);
+}
+
 /* ---- Hooks and contexts ------------------------------------------------- */
 
 uint16_t capture_tx(void *arg, uint32_t port, struct rte_mbuf **pkts, uint16_t n)
@@ -525,4 +540,24 @@ uint64_t drops_of(const struct actions_ctx *ctx, enum actions_drop reason)
 
 	actions_drops_get(ctx, d);
 	return d[reason];
+}
+
+/* ---- The action tests' fixture ---------------------------------------- */
+
+int actions_fixture_setup(struct actions_fixture *f, uint64_t seed)
+{
+	f->ctx = ctx_new(&f->cap, seed);
+	nlbuf_init(&f->acts, 256);
+	f->pool_baseline = rte_mempool_in_use_count(dp_pool);
+	return f->ctx ? 0 : -1;
+}
+
+int actions_fixture_teardown(struct actions_fixture *f)
+{
+	actions_flush(f->ctx);
+	capture_free(&f->cap);
+	actions_ctx_destroy(f->ctx);
+	nlbuf_free(&f->acts);
+	assert_int_equal(rte_mempool_in_use_count(dp_pool), f->pool_baseline);
+	return 0;
 }

@@ -75,6 +75,9 @@ struct rte_mbuf *mbuf_from(const uint8_t *buf, size_t len);
 struct rte_mbuf *mbuf_from_2seg(const uint8_t *buf, size_t len, size_t split);
 /* Copies the whole packet out; returns its length. */
 size_t mbuf_bytes(const struct rte_mbuf *m, uint8_t *out);
+/* Asserts that 'm' is 'len' bytes long (pkt_len and its segments) and
+ * holds 'want'. */
+void assert_mbuf_bytes(const struct rte_mbuf *m, const uint8_t *want, size_t len);
 
 /* Tx hook that keeps what it is given (up to 'limit' per call if set). */
 #define CAP_MAX 8192
@@ -102,5 +105,21 @@ void act_set(struct nlbuf *b, uint16_t type, const void *val, size_t len);
 void act_set_masked(struct nlbuf *b, uint16_t type, const void *val, const void *mask, size_t len);
 
 uint64_t drops_of(const struct actions_ctx *ctx, enum actions_drop reason);
+
+/*
+ * What every action test starts from: a context (ctx_new() with 'seed')
+ * sending into 'cap', an empty action list, and the mbufs in use then.
+ * The teardown flushes, frees the captured packets, the context and the
+ * list, and asserts that the pool is back where it began (no leak, no
+ * double free of a shared mbuf).
+ */
+struct actions_fixture {
+	struct capture cap;
+	struct actions_ctx *ctx;
+	struct nlbuf acts;
+	unsigned int pool_baseline;
+};
+int actions_fixture_setup(struct actions_fixture *f, uint64_t seed);
+int actions_fixture_teardown(struct actions_fixture *f);
 
 #endif /* DP_TEST_H */

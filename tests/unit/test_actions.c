@@ -24,10 +24,7 @@
 
 #define GMAX 320
 
-static struct capture cap;
-static struct actions_ctx *ctx;
-static struct nlbuf acts;
-static unsigned int pool_baseline; /* mbufs in use when the test began */
+static struct actions_fixture fx;
 
 static struct flow_key keys[GMAX];
 static struct flow_layout lays[GMAX];
@@ -38,21 +35,13 @@ static size_t orig_len;
 static int setup(void **state)
 {
 	(void)state;
-	ctx = ctx_new(&cap, 42);
-	nlbuf_init(&acts, 256);
-	pool_baseline = rte_mempool_in_use_count(dp_pool);
-	return ctx ? 0 : -1;
+	return actions_fixture_setup(&fx, 42);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	actions_flush(ctx);
-	capture_free(&cap);
-	actions_ctx_destroy(ctx);
-	nlbuf_free(&acts);
-	assert_int_equal(rte_mempool_in_use_count(dp_pool), pool_baseline);
-	return 0;
+	return actions_fixture_teardown(&fx);
 }
 
 /* Builds n copies of the packet of 's' and runs 'a' on them as one group. */
@@ -66,16 +55,7 @@ static void run_group(const struct pkt_spec *s, uint32_t n, const struct nlbuf *
 		lays[i] = l;
 		pk[i] = (struct actions_pkt){ mbuf_from(orig, orig_len), &keys[i], &lays[i], 0 };
 	}
-	actions_execute(ctx, pk, n, (const struct nlattr *)a->data, (uint32_t)a->len);
-}
-
-static void assert_bytes(const struct rte_mbuf *m, const uint8_t *want, size_t len)
-{
-	uint8_t got[PKT_MAX];
-
-	assert_non_null(m);
-	assert_int_equal(mbuf_bytes(m, got), len);
-	assert_memory_equal(got, want, len);
+	actions_execute(fx.ctx, pk, n, (const struct nlattr *)a->data, (uint32_t)a->len);
 }
 
 static void tcp_spec(struct pkt_spec *s)
@@ -89,10 +69,10 @@ static void test_drop_empty(void **state)
 
 	(void)state;
 	tcp_spec(&s);
-	run_group(&s, 5, &acts);
-	actions_flush(ctx);
-	assert_int_equal(cap.n, 0);
-	assert_int_equal(rte_mempool_in_use_count(dp_pool), pool_baseline);
+	run_group(&s, 5, &fx.acts);
+	actions_flush(fx.ctx);
+	assert_int_equal(fx.cap.n, 0);
+	assert_int_equal(rte_mempool_in_use_count(dp_pool), fx.pool_baseline);
 }
 
 static void test_output_moves(void **state)
@@ -101,16 +81,16 @@ static void test_output_moves(void **state)
 
 	(void)state;
 	tcp_spec(&s);
-	act_output(&acts, 1);
-	run_group(&s, 3, &acts);
-	assert_int_equal(cap.n, 0); /* buffered until the flush */
-	actions_flush(ctx);
-	assert_int_equal(cap.calls, 1);
-	assert_int_equal(capture_count(&cap, 1), 3);
+	act_output(&fx.acts, 1);
+	run_group(&s, 3, &fx.acts);
+	assert_int_equal(fx.cap.n, 0); /* buffered until the flush */
+	actions_flush(fx.ctx);
+	assert_int_equal(fx.cap.calls, 1);
+	assert_int_equal(capture_count(&fx.cap, 1), 3);
 	for (uint32_t i = 0; i < 3; i++) {
-		assert_ptr_equal(capture_get(&cap, 1, i), pk[i].mbuf); /* no copy */
+		assert_ptr_equal(capture_get(&fx.cap, 1, i), pk[i].mbuf); /* no copy */
 		assert_int_equal(rte_mbuf_refcnt_read(pk[i].mbuf), 1);
-		assert_bytes(capture_get(&cap, 1, i), orig, orig_len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 1, i), orig, orig_len);
 	}
 }
 
@@ -121,21 +101,21 @@ static void test_output_shared(void **state)
 
 	(void)state;
 	tcp_spec(&s);
-	act_output(&acts, 1);
-	act_output(&acts, 2);
-	act_output(&acts, 2);
-	run_group(&s, 4, &acts);
-	actions_flush(ctx);
-	assert_int_equal(capture_count(&cap, 1), 4);
-	assert_int_equal(capture_count(&cap, 2), 8);
+	act_output(&fx.acts, 1);
+	act_output(&fx.acts, 2);
+	act_output(&fx.acts, 2);
+	run_group(&s, 4, &fx.acts);
+	actions_flush(fx.ctx);
+	assert_int_equal(capture_count(&fx.cap, 1), 4);
+	assert_int_equal(capture_count(&fx.cap, 2), 8);
 	for (uint32_t i = 0; i < 4; i++) {
-		struct rte_mbuf *m = capture_get(&cap, 1, i);
+		struct rte_mbuf *m = capture_get(&fx.cap, 1, i);
 
 		/* One action at a time over the group: p0..p3, then p0..p3 again. */
-		assert_ptr_equal(m, capture_get(&cap, 2, i));
-		assert_ptr_equal(m, capture_get(&cap, 2, 4 + i));
+		assert_ptr_equal(m, capture_get(&fx.cap, 2, i));
+		assert_ptr_equal(m, capture_get(&fx.cap, 2, 4 + i));
 		assert_int_equal(rte_mbuf_refcnt_read(m), 3);
-		assert_bytes(m, orig, orig_len);
+		assert_mbuf_bytes(m, orig, orig_len);
 	}
 }
 
@@ -153,19 +133,19 @@ static void test_output_then_modify(void **state)
 	mod = s;
 	mod.dst[0] = 0xee;
 	len = pkt_build(&mod, want, &l);
-	act_output(&acts, 1);
-	act_set_masked(&acts, OVS_KEY_ATTR_ETHERNET, &v, &m, sizeof(v));
-	act_output(&acts, 2);
-	run_group(&s, 5, &acts);
-	actions_flush(ctx);
+	act_output(&fx.acts, 1);
+	act_set_masked(&fx.acts, OVS_KEY_ATTR_ETHERNET, &v, &m, sizeof(v));
+	act_output(&fx.acts, 2);
+	run_group(&s, 5, &fx.acts);
+	actions_flush(fx.ctx);
 	for (uint32_t i = 0; i < 5; i++) {
-		struct rte_mbuf *a = capture_get(&cap, 1, i), *b = capture_get(&cap, 2, i);
+		struct rte_mbuf *a = capture_get(&fx.cap, 1, i), *b = capture_get(&fx.cap, 2, i);
 
 		assert_ptr_not_equal(a, b);
 		assert_int_equal(rte_mbuf_refcnt_read(a), 1);
 		assert_int_equal(rte_mbuf_refcnt_read(b), 1);
-		assert_bytes(a, orig, orig_len);
-		assert_bytes(b, want, len);
+		assert_mbuf_bytes(a, orig, orig_len);
+		assert_mbuf_bytes(b, want, len);
 		assert_memory_equal(keys[i].eth_dst, mod.dst, 6);
 	}
 }
@@ -176,21 +156,21 @@ static void test_output_no_port(void **state)
 
 	(void)state;
 	tcp_spec(&s);
-	act_output(&acts, 9);   /* in range, not existing */
-	act_output(&acts, 100); /* past max_ports */
-	act_output(&acts, 1);
-	run_group(&s, 3, &acts);
-	actions_flush(ctx);
-	assert_int_equal(capture_count(&cap, 1), 3);
-	assert_int_equal(drops_of(ctx, ACTIONS_DROP_NO_PORT), 6);
-	capture_free(&cap);
+	act_output(&fx.acts, 9);   /* in range, not existing */
+	act_output(&fx.acts, 100); /* past max_ports */
+	act_output(&fx.acts, 1);
+	run_group(&s, 3, &fx.acts);
+	actions_flush(fx.ctx);
+	assert_int_equal(capture_count(&fx.cap, 1), 3);
+	assert_int_equal(drops_of(fx.ctx, ACTIONS_DROP_NO_PORT), 6);
+	capture_free(&fx.cap);
 
-	nlbuf_reset(&acts);
-	act_output(&acts, 9); /* last: the packet is freed */
-	run_group(&s, 2, &acts);
-	actions_flush(ctx);
-	assert_int_equal(cap.n, 0);
-	assert_int_equal(drops_of(ctx, ACTIONS_DROP_NO_PORT), 8);
+	nlbuf_reset(&fx.acts);
+	act_output(&fx.acts, 9); /* last: the packet is freed */
+	run_group(&s, 2, &fx.acts);
+	actions_flush(fx.ctx);
+	assert_int_equal(fx.cap.n, 0);
+	assert_int_equal(drops_of(fx.ctx, ACTIONS_DROP_NO_PORT), 8);
 }
 
 static void test_port_set(void **state)
@@ -199,14 +179,14 @@ static void test_port_set(void **state)
 
 	(void)state;
 	tcp_spec(&s);
-	assert_int_equal(actions_port_set(ctx, 16, true), -EINVAL);
-	act_output(&acts, 1);
-	run_group(&s, 2, &acts);
-	assert_int_equal(actions_port_set(ctx, 1, false), 0); /* flushes port 1 */
-	assert_int_equal(capture_count(&cap, 1), 2);
-	run_group(&s, 2, &acts);
-	assert_int_equal(drops_of(ctx, ACTIONS_DROP_NO_PORT), 2);
-	assert_int_equal(actions_port_set(ctx, 1, true), 0);
+	assert_int_equal(actions_port_set(fx.ctx, 16, true), -EINVAL);
+	act_output(&fx.acts, 1);
+	run_group(&s, 2, &fx.acts);
+	assert_int_equal(actions_port_set(fx.ctx, 1, false), 0); /* flushes port 1 */
+	assert_int_equal(capture_count(&fx.cap, 1), 2);
+	run_group(&s, 2, &fx.acts);
+	assert_int_equal(drops_of(fx.ctx, ACTIONS_DROP_NO_PORT), 2);
+	assert_int_equal(actions_port_set(fx.ctx, 1, true), 0);
 }
 
 static void test_txbuf_full(void **state)
@@ -215,24 +195,24 @@ static void test_txbuf_full(void **state)
 
 	(void)state;
 	tcp_spec(&s);
-	act_output(&acts, 1);
-	run_group(&s, 40, &acts);
+	act_output(&fx.acts, 1);
+	run_group(&s, 40, &fx.acts);
 	/* The buffer filled once during the run: one burst went out. */
-	assert_int_equal(cap.calls, 1);
-	assert_int_equal(cap.n, ACTIONS_TXBUF_SIZE);
-	actions_flush(ctx);
-	assert_int_equal(cap.calls, 2);
-	assert_int_equal(cap.n, 40);
-	actions_flush(ctx); /* nothing left: no call */
-	assert_int_equal(cap.calls, 2);
-	capture_free(&cap);
+	assert_int_equal(fx.cap.calls, 1);
+	assert_int_equal(fx.cap.n, ACTIONS_TXBUF_SIZE);
+	actions_flush(fx.ctx);
+	assert_int_equal(fx.cap.calls, 2);
+	assert_int_equal(fx.cap.n, 40);
+	actions_flush(fx.ctx); /* nothing left: no call */
+	assert_int_equal(fx.cap.calls, 2);
+	capture_free(&fx.cap);
 
 	/* A hook that takes only 10 of a burst: the rest is a counted drop. */
-	cap.limit = 10;
-	run_group(&s, ACTIONS_TXBUF_SIZE, &acts);
-	assert_int_equal(cap.n, 10);
-	assert_int_equal(drops_of(ctx, ACTIONS_DROP_TX), ACTIONS_TXBUF_SIZE - 10);
-	cap.limit = 0;
+	fx.cap.limit = 10;
+	run_group(&s, ACTIONS_TXBUF_SIZE, &fx.acts);
+	assert_int_equal(fx.cap.n, 10);
+	assert_int_equal(drops_of(fx.ctx, ACTIONS_DROP_TX), ACTIONS_TXBUF_SIZE - 10);
+	fx.cap.limit = 0;
 }
 
 static void test_trunc(void **state)
@@ -242,35 +222,35 @@ static void test_trunc(void **state)
 
 	(void)state;
 	tcp_spec(&s);
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_TRUNC, &t, sizeof(t));
-	act_output(&acts, 1);
-	act_output(&acts, 2); /* trunc applied to the previous output only */
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_TRUNC, &big, sizeof(big));
-	act_output(&acts, 3); /* longer than the packet: no effect */
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_TRUNC, &t, sizeof(t));
-	act_output(&acts, 4); /* last, but shared with 2 and 3: a copy */
-	run_group(&s, 2, &acts);
-	actions_flush(ctx);
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_TRUNC, &t, sizeof(t));
+	act_output(&fx.acts, 1);
+	act_output(&fx.acts, 2); /* trunc applied to the previous output only */
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_TRUNC, &big, sizeof(big));
+	act_output(&fx.acts, 3); /* longer than the packet: no effect */
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_TRUNC, &t, sizeof(t));
+	act_output(&fx.acts, 4); /* last, but shared with 2 and 3: a copy */
+	run_group(&s, 2, &fx.acts);
+	actions_flush(fx.ctx);
 	for (uint32_t i = 0; i < 2; i++) {
-		assert_bytes(capture_get(&cap, 1, i), orig, 20);
-		assert_bytes(capture_get(&cap, 2, i), orig, orig_len);
-		assert_bytes(capture_get(&cap, 3, i), orig, orig_len);
-		assert_bytes(capture_get(&cap, 4, i), orig, 20);
-		assert_ptr_equal(capture_get(&cap, 2, i), pk[i].mbuf);
-		assert_ptr_not_equal(capture_get(&cap, 1, i), pk[i].mbuf);
-		assert_ptr_not_equal(capture_get(&cap, 4, i), pk[i].mbuf);
+		assert_mbuf_bytes(capture_get(&fx.cap, 1, i), orig, 20);
+		assert_mbuf_bytes(capture_get(&fx.cap, 2, i), orig, orig_len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 3, i), orig, orig_len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 4, i), orig, 20);
+		assert_ptr_equal(capture_get(&fx.cap, 2, i), pk[i].mbuf);
+		assert_ptr_not_equal(capture_get(&fx.cap, 1, i), pk[i].mbuf);
+		assert_ptr_not_equal(capture_get(&fx.cap, 4, i), pk[i].mbuf);
 	}
-	capture_free(&cap);
+	capture_free(&fx.cap);
 
 	/* The packet's last use, not shared: trimmed in place. */
-	nlbuf_reset(&acts);
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_TRUNC, &t, sizeof(t));
-	act_output(&acts, 4);
-	run_group(&s, 2, &acts);
-	actions_flush(ctx);
+	nlbuf_reset(&fx.acts);
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_TRUNC, &t, sizeof(t));
+	act_output(&fx.acts, 4);
+	run_group(&s, 2, &fx.acts);
+	actions_flush(fx.ctx);
 	for (uint32_t i = 0; i < 2; i++) {
-		assert_ptr_equal(capture_get(&cap, 4, i), pk[i].mbuf);
-		assert_bytes(capture_get(&cap, 4, i), orig, 20);
+		assert_ptr_equal(capture_get(&fx.cap, 4, i), pk[i].mbuf);
+		assert_mbuf_bytes(capture_get(&fx.cap, 4, i), orig, 20);
 	}
 }
 
@@ -292,34 +272,34 @@ static void test_sample(void **state)
 
 	(void)state;
 	tcp_spec(&s);
-	put_sample(&acts, 0, 1);
-	put_sample(&acts, UINT32_MAX, 2);
-	act_output(&acts, 3);
-	run_group(&s, 32, &acts);
-	actions_flush(ctx);
-	assert_int_equal(capture_count(&cap, 1), 0);
-	assert_int_equal(capture_count(&cap, 2), 32);
-	assert_int_equal(capture_count(&cap, 3), 32);
+	put_sample(&fx.acts, 0, 1);
+	put_sample(&fx.acts, UINT32_MAX, 2);
+	act_output(&fx.acts, 3);
+	run_group(&s, 32, &fx.acts);
+	actions_flush(fx.ctx);
+	assert_int_equal(capture_count(&fx.cap, 1), 0);
+	assert_int_equal(capture_count(&fx.cap, 2), 32);
+	assert_int_equal(capture_count(&fx.cap, 3), 32);
 	/* The sampled clone shares the mbuf with the original. */
-	assert_ptr_equal(capture_get(&cap, 2, 0), capture_get(&cap, 3, 0));
-	capture_free(&cap);
+	assert_ptr_equal(capture_get(&fx.cap, 2, 0), capture_get(&fx.cap, 3, 0));
+	capture_free(&fx.cap);
 
 	/* 50%: 3200 packets, binomial sd ~28; allow 6 sd. */
-	nlbuf_reset(&acts);
-	put_sample(&acts, UINT32_MAX / 2, 1);
+	nlbuf_reset(&fx.acts);
+	put_sample(&fx.acts, UINT32_MAX / 2, 1);
 	for (int g = 0; g < 100; g++)
-		run_group(&s, 32, &acts);
-	actions_flush(ctx);
-	hits = capture_count(&cap, 1);
+		run_group(&s, 32, &fx.acts);
+	actions_flush(fx.ctx);
+	hits = capture_count(&fx.cap, 1);
 	assert_in_range(hits, 1600 - 170, 1600 + 170);
-	capture_free(&cap);
+	capture_free(&fx.cap);
 
 	/* Last action: the unsampled packets are freed, none leak. */
-	nlbuf_reset(&acts);
-	put_sample(&acts, UINT32_MAX / 4, 1);
-	run_group(&s, 64, &acts);
-	actions_flush(ctx);
-	assert_in_range(capture_count(&cap, 1), 1, 40);
+	nlbuf_reset(&fx.acts);
+	put_sample(&fx.acts, UINT32_MAX / 4, 1);
+	run_group(&s, 64, &fx.acts);
+	actions_flush(fx.ctx);
+	assert_in_range(capture_count(&fx.cap, 1), 1, 40);
 }
 
 static void test_clone(void **state)
@@ -335,20 +315,20 @@ static void test_clone(void **state)
 	mod = s;
 	mod.ttl = 9;
 	len = pkt_build(&mod, want, &l);
-	nest = nlbuf_nest_start(&acts, OVS_ACTION_ATTR_CLONE);
-	act_set_masked(&acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
-	act_output(&acts, 1);
-	nlbuf_nest_end(&acts, nest);
-	act_output(&acts, 2);
-	nest = nlbuf_nest_start(&acts, OVS_ACTION_ATTR_CLONE); /* last: no copy */
-	act_output(&acts, 3);
-	nlbuf_nest_end(&acts, nest);
-	run_group(&s, 3, &acts);
-	actions_flush(ctx);
+	nest = nlbuf_nest_start(&fx.acts, OVS_ACTION_ATTR_CLONE);
+	act_set_masked(&fx.acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
+	act_output(&fx.acts, 1);
+	nlbuf_nest_end(&fx.acts, nest);
+	act_output(&fx.acts, 2);
+	nest = nlbuf_nest_start(&fx.acts, OVS_ACTION_ATTR_CLONE); /* last: no copy */
+	act_output(&fx.acts, 3);
+	nlbuf_nest_end(&fx.acts, nest);
+	run_group(&s, 3, &fx.acts);
+	actions_flush(fx.ctx);
 	for (uint32_t i = 0; i < 3; i++) {
-		assert_bytes(capture_get(&cap, 1, i), want, len);
-		assert_bytes(capture_get(&cap, 2, i), orig, orig_len);
-		assert_ptr_equal(capture_get(&cap, 3, i), capture_get(&cap, 2, i));
+		assert_mbuf_bytes(capture_get(&fx.cap, 1, i), want, len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 2, i), orig, orig_len);
+		assert_ptr_equal(capture_get(&fx.cap, 3, i), capture_get(&fx.cap, 2, i));
 		assert_int_equal(keys[i].ip_ttl, 64); /* the clone had its own key */
 	}
 }
@@ -382,38 +362,38 @@ static void run_mixed(uint32_t n)
 		spec_key(&s, &keys[i]);
 		pk[i] = (struct actions_pkt){ mbuf_from(buf, len), &keys[i], &lays[i], 0 };
 	}
-	actions_execute(ctx, pk, n, (const struct nlattr *)acts.data, (uint32_t)acts.len);
-	actions_flush(ctx);
+	actions_execute(fx.ctx, pk, n, (const struct nlattr *)fx.acts.data, (uint32_t)fx.acts.len);
+	actions_flush(fx.ctx);
 }
 
 static void test_check_pkt_len(void **state)
 {
 	(void)state;
 	/* 64 and 254 bytes against 100; 64 is "less or equal" to 64. */
-	put_check_pkt_len(&acts, 100, 1, 2);
-	put_check_pkt_len(&acts, 64, 5, 6);
-	act_output(&acts, 3);
+	put_check_pkt_len(&fx.acts, 100, 1, 2);
+	put_check_pkt_len(&fx.acts, 64, 5, 6);
+	act_output(&fx.acts, 3);
 	run_mixed(8);
-	assert_int_equal(capture_count(&cap, 1), 4);
-	assert_int_equal(capture_count(&cap, 2), 4);
-	assert_int_equal(capture_count(&cap, 5), 4);
-	assert_int_equal(capture_count(&cap, 6), 4);
-	assert_int_equal(capture_count(&cap, 3), 8);
+	assert_int_equal(capture_count(&fx.cap, 1), 4);
+	assert_int_equal(capture_count(&fx.cap, 2), 4);
+	assert_int_equal(capture_count(&fx.cap, 5), 4);
+	assert_int_equal(capture_count(&fx.cap, 6), 4);
+	assert_int_equal(capture_count(&fx.cap, 3), 8);
 	for (uint32_t i = 0; i < 4; i++) {
-		assert_true(capture_get(&cap, 1, i)->pkt_len > 100);
-		assert_true(capture_get(&cap, 2, i)->pkt_len <= 100);
-		assert_int_equal(capture_get(&cap, 6, i)->pkt_len, 64);
+		assert_true(capture_get(&fx.cap, 1, i)->pkt_len > 100);
+		assert_true(capture_get(&fx.cap, 2, i)->pkt_len <= 100);
+		assert_int_equal(capture_get(&fx.cap, 6, i)->pkt_len, 64);
 	}
-	capture_free(&cap);
+	capture_free(&fx.cap);
 
 	/* Last action: each packet goes down exactly one branch. */
-	nlbuf_reset(&acts);
-	put_check_pkt_len(&acts, 100, 1, 2);
+	nlbuf_reset(&fx.acts);
+	put_check_pkt_len(&fx.acts, 100, 1, 2);
 	run_mixed(8);
-	assert_int_equal(capture_count(&cap, 1), 4);
-	assert_int_equal(capture_count(&cap, 2), 4);
+	assert_int_equal(capture_count(&fx.cap, 1), 4);
+	assert_int_equal(capture_count(&fx.cap, 2), 4);
 	for (uint32_t i = 0; i < 4; i++)
-		assert_ptr_equal(capture_get(&cap, 1, i), pk[2 * i + 1].mbuf);
+		assert_ptr_equal(capture_get(&fx.cap, 1, i), pk[2 * i + 1].mbuf);
 }
 
 static void test_recirc(void **state)
@@ -424,9 +404,9 @@ static void test_recirc(void **state)
 
 	(void)state;
 	tcp_spec(&s);
-	nlbuf_put_u32(&acts, OVS_ACTION_ATTR_RECIRC, 7);
-	run_group(&s, 3, &acts);
-	assert_int_equal(actions_recirc_dequeue(ctx, r, GMAX), 3);
+	nlbuf_put_u32(&fx.acts, OVS_ACTION_ATTR_RECIRC, 7);
+	run_group(&s, 3, &fx.acts);
+	assert_int_equal(actions_recirc_dequeue(fx.ctx, r, GMAX), 3);
 	for (uint32_t i = 0; i < 3; i++) {
 		assert_ptr_equal(r[i].mbuf, pk[i].mbuf); /* in order, not copied */
 		assert_int_equal(r[i].md.recirc_id, 7);
@@ -439,29 +419,30 @@ static void test_recirc(void **state)
 			assert_int_equal(r[i].depth, round);
 			pk[i] = (struct actions_pkt){ r[i].mbuf, &keys[i], &lays[i], r[i].depth };
 		}
-		actions_execute(ctx, pk, 3, (const struct nlattr *)acts.data, (uint32_t)acts.len);
-		n = actions_recirc_dequeue(ctx, r, GMAX);
+		actions_execute(fx.ctx, pk, 3, (const struct nlattr *)fx.acts.data,
+				(uint32_t)fx.acts.len);
+		n = actions_recirc_dequeue(fx.ctx, r, GMAX);
 		assert_int_equal(n, round < ACTIONS_RECIRC_DEPTH_MAX ? 3 : 0);
 	}
-	assert_int_equal(drops_of(ctx, ACTIONS_DROP_RECIRC_DEPTH), 3);
+	assert_int_equal(drops_of(fx.ctx, ACTIONS_DROP_RECIRC_DEPTH), 3);
 
 	/* Not last: the queued packet and the output share the mbuf. */
-	nlbuf_reset(&acts);
-	nlbuf_put_u32(&acts, OVS_ACTION_ATTR_RECIRC, 8);
-	act_output(&acts, 2);
-	run_group(&s, 2, &acts);
-	actions_flush(ctx);
-	assert_int_equal(actions_recirc_dequeue(ctx, r, GMAX), 2);
-	assert_ptr_equal(r[0].mbuf, capture_get(&cap, 2, 0));
+	nlbuf_reset(&fx.acts);
+	nlbuf_put_u32(&fx.acts, OVS_ACTION_ATTR_RECIRC, 8);
+	act_output(&fx.acts, 2);
+	run_group(&s, 2, &fx.acts);
+	actions_flush(fx.ctx);
+	assert_int_equal(actions_recirc_dequeue(fx.ctx, r, GMAX), 2);
+	assert_ptr_equal(r[0].mbuf, capture_get(&fx.cap, 2, 0));
 	rte_pktmbuf_free(r[0].mbuf);
 	rte_pktmbuf_free(r[1].mbuf);
 
 	/* The queue is bounded: the excess is a counted drop. */
-	nlbuf_reset(&acts);
-	nlbuf_put_u32(&acts, OVS_ACTION_ATTR_RECIRC, 9);
-	run_group(&s, 300, &acts);
-	assert_int_equal(drops_of(ctx, ACTIONS_DROP_RECIRC_FULL), 300 - ACTIONS_RECIRC_QUEUE);
-	n = actions_recirc_dequeue(ctx, r, 100);
+	nlbuf_reset(&fx.acts);
+	nlbuf_put_u32(&fx.acts, OVS_ACTION_ATTR_RECIRC, 9);
+	run_group(&s, 300, &fx.acts);
+	assert_int_equal(drops_of(fx.ctx, ACTIONS_DROP_RECIRC_FULL), 300 - ACTIONS_RECIRC_QUEUE);
+	n = actions_recirc_dequeue(fx.ctx, r, 100);
 	assert_int_equal(n, 100);
 	for (uint32_t i = 0; i < n; i++)
 		rte_pktmbuf_free(r[i].mbuf);
@@ -473,11 +454,11 @@ static uint32_t hash_of(const struct pkt_spec *s, uint32_t basis)
 	struct ovs_action_hash h = { OVS_HASH_ALG_L4, basis };
 	struct actions_recirc r;
 
-	nlbuf_reset(&acts);
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_HASH, &h, sizeof(h));
-	nlbuf_put_u32(&acts, OVS_ACTION_ATTR_RECIRC, 1);
-	run_group(s, 1, &acts);
-	assert_int_equal(actions_recirc_dequeue(ctx, &r, 1), 1);
+	nlbuf_reset(&fx.acts);
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_HASH, &h, sizeof(h));
+	nlbuf_put_u32(&fx.acts, OVS_ACTION_ATTR_RECIRC, 1);
+	run_group(s, 1, &fx.acts);
+	assert_int_equal(actions_recirc_dequeue(fx.ctx, &r, 1), 1);
 	rte_pktmbuf_free(r.mbuf);
 	assert_int_equal(r.md.dp_hash, keys[0].dp_hash); /* key updated too */
 	assert_int_not_equal(r.md.dp_hash, 0);
@@ -548,7 +529,7 @@ static void test_userspace(void **state)
 	static struct upcap u;
 	struct actions_params p = {
 		.max_ports = 4, .pool = dp_pool, .socket_id = SOCKET_ID_ANY,
-		.tx = capture_tx, .tx_arg = &cap, .upcall = upcall_hook, .upcall_arg = &u,
+		.tx = capture_tx, .tx_arg = &fx.cap, .upcall = upcall_hook, .upcall_arg = &u,
 	};
 	struct actions_ctx *uctx;
 	struct pkt_spec s;
@@ -558,41 +539,41 @@ static void test_userspace(void **state)
 	assert_int_equal(actions_ctx_create(&p, &uctx), 0);
 	actions_port_set(uctx, 1, true);
 	tcp_spec(&s);
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_TRUNC, &t, sizeof(t));
-	put_userspace(&acts, true);
-	act_output(&acts, 1);
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_TRUNC, &t, sizeof(t));
+	put_userspace(&fx.acts, true);
+	act_output(&fx.acts, 1);
 	orig_len = pkt_build(&s, orig, &lays[0]);
 	spec_key(&s, &keys[0]);
 	actions_execute_one(uctx, mbuf_from(orig, orig_len), &keys[0], &lays[0],
-			    (const struct nlattr *)acts.data, (uint32_t)acts.len);
+			    (const struct nlattr *)fx.acts.data, (uint32_t)fx.acts.len);
 	actions_flush(uctx);
 	assert_int_equal(u.n, 1);
 	assert_int_equal(u.up[0].pid, 42);
 	assert_int_equal(u.up[0].orig_len, orig_len);
 	assert_string_equal((const char *)u.userdata[0], "cookie1");
 	assert_ptr_equal(u.up[0].key, &keys[0]);
-	assert_ptr_equal(u.up[0].actions, acts.data);
-	assert_int_equal(u.up[0].actions_len, acts.len);
-	assert_bytes(u.m[0], orig, 30); /* a truncated private copy */
-	assert_ptr_not_equal(u.m[0], capture_get(&cap, 1, 0));
-	assert_bytes(capture_get(&cap, 1, 0), orig, orig_len); /* trunc was used up */
+	assert_ptr_equal(u.up[0].actions, fx.acts.data);
+	assert_int_equal(u.up[0].actions_len, fx.acts.len);
+	assert_mbuf_bytes(u.m[0], orig, 30); /* a truncated private copy */
+	assert_ptr_not_equal(u.m[0], capture_get(&fx.cap, 1, 0));
+	assert_mbuf_bytes(capture_get(&fx.cap, 1, 0), orig, orig_len); /* trunc was used up */
 	rte_pktmbuf_free(u.m[0]);
-	capture_free(&cap);
+	capture_free(&fx.cap);
 
 	/* Not truncated: no original length, as the kernel sends none. */
-	nlbuf_reset(&acts);
-	put_userspace(&acts, false);
+	nlbuf_reset(&fx.acts);
+	put_userspace(&fx.acts, false);
 	actions_execute_one(uctx, mbuf_from(orig, orig_len), &keys[0], &lays[0],
-			    (const struct nlattr *)acts.data, (uint32_t)acts.len);
+			    (const struct nlattr *)fx.acts.data, (uint32_t)fx.acts.len);
 	assert_int_equal(u.n, 2);
 	assert_int_equal(u.up[1].orig_len, 0);
-	assert_bytes(u.m[1], orig, orig_len);
+	assert_mbuf_bytes(u.m[1], orig, orig_len);
 	rte_pktmbuf_free(u.m[1]);
 
 	/* A refusing hook: counted, and the copy is freed. */
 	u.refuse = true;
 	actions_execute_one(uctx, mbuf_from(orig, orig_len), &keys[0], &lays[0],
-			    (const struct nlattr *)acts.data, (uint32_t)acts.len);
+			    (const struct nlattr *)fx.acts.data, (uint32_t)fx.acts.len);
 	{
 		uint64_t d[ACTIONS_DROP__MAX];
 
@@ -602,8 +583,8 @@ static void test_userspace(void **state)
 	actions_ctx_destroy(uctx);
 
 	/* No hook at all: counted. */
-	run_group(&s, 2, &acts);
-	assert_int_equal(drops_of(ctx, ACTIONS_DROP_UPCALL), 2);
+	run_group(&s, 2, &fx.acts);
+	assert_int_equal(drops_of(fx.ctx, ACTIONS_DROP_UPCALL), 2);
 }
 
 static void put_dec_ttl(struct nlbuf *b, int exception_port)
@@ -625,49 +606,49 @@ static void test_dec_ttl(void **state)
 	size_t wlen;
 
 	(void)state;
-	put_dec_ttl(&acts, 5);
-	act_output(&acts, 1);
+	put_dec_ttl(&fx.acts, 5);
+	act_output(&fx.acts, 1);
 	for (int v6 = 0; v6 < 2; v6++) {
 		spec_default(&s, v6 ? 0x86dd : 0x0800, IPPROTO_UDP);
 		s.ttl = s.hlimit = 2;
 		want = s;
 		want.ttl = want.hlimit = 1;
 		wlen = pkt_build(&want, wbuf, &wl);
-		run_group(&s, 2, &acts);
-		actions_flush(ctx);
-		assert_int_equal(capture_count(&cap, 5), 0);
-		assert_bytes(capture_get(&cap, 1, 0), wbuf, wlen);
+		run_group(&s, 2, &fx.acts);
+		actions_flush(fx.ctx);
+		assert_int_equal(capture_count(&fx.cap, 5), 0);
+		assert_mbuf_bytes(capture_get(&fx.cap, 1, 0), wbuf, wlen);
 		assert_int_equal(keys[0].ip_ttl, 1);
 		if (!v6)
 			assert_true(csum_ipv4_ok(wbuf, &wl));
-		capture_free(&cap);
+		capture_free(&fx.cap);
 
 		/* TTL 1 and 0: the nested list takes the packet, unchanged. */
 		for (int ttl = 1; ttl >= 0; ttl--) {
 			s.ttl = s.hlimit = (uint8_t)ttl;
-			run_group(&s, 3, &acts);
-			actions_flush(ctx);
-			assert_int_equal(capture_count(&cap, 1), 0);
-			assert_int_equal(capture_count(&cap, 5), 3);
-			assert_bytes(capture_get(&cap, 5, 2), orig, orig_len);
-			capture_free(&cap);
+			run_group(&s, 3, &fx.acts);
+			actions_flush(fx.ctx);
+			assert_int_equal(capture_count(&fx.cap, 1), 0);
+			assert_int_equal(capture_count(&fx.cap, 5), 3);
+			assert_mbuf_bytes(capture_get(&fx.cap, 5, 2), orig, orig_len);
+			capture_free(&fx.cap);
 		}
 	}
 	/* Not IP: nothing to decrement. */
 	spec_default(&s, 0x88cc, 0);
-	run_group(&s, 1, &acts);
-	actions_flush(ctx);
-	assert_bytes(capture_get(&cap, 1, 0), orig, orig_len);
-	capture_free(&cap);
+	run_group(&s, 1, &fx.acts);
+	actions_flush(fx.ctx);
+	assert_mbuf_bytes(capture_get(&fx.cap, 1, 0), orig, orig_len);
+	capture_free(&fx.cap);
 	/* An empty exception list drops. */
-	nlbuf_reset(&acts);
-	put_dec_ttl(&acts, -1);
-	act_output(&acts, 1);
+	nlbuf_reset(&fx.acts);
+	put_dec_ttl(&fx.acts, -1);
+	act_output(&fx.acts, 1);
 	spec_default(&s, 0x0800, IPPROTO_TCP);
 	s.ttl = 1;
-	run_group(&s, 2, &acts);
-	actions_flush(ctx);
-	assert_int_equal(cap.n, 0);
+	run_group(&s, 2, &fx.acts);
+	actions_flush(fx.ctx);
+	assert_int_equal(fx.cap.n, 0);
 }
 
 /* 'depth' clones, one inside the other, around output(1); then output(2). */
@@ -689,20 +670,20 @@ static void test_nesting_limit(void **state)
 
 	(void)state;
 	tcp_spec(&s);
-	put_nested_clones(&acts, ACTIONS_NEST_MAX);
-	run_group(&s, 2, &acts);
-	actions_flush(ctx);
-	assert_int_equal(capture_count(&cap, 1), 2);
-	assert_int_equal(capture_count(&cap, 2), 2);
-	capture_free(&cap);
+	put_nested_clones(&fx.acts, ACTIONS_NEST_MAX);
+	run_group(&s, 2, &fx.acts);
+	actions_flush(fx.ctx);
+	assert_int_equal(capture_count(&fx.cap, 1), 2);
+	assert_int_equal(capture_count(&fx.cap, 2), 2);
+	capture_free(&fx.cap);
 
-	nlbuf_reset(&acts);
-	put_nested_clones(&acts, ACTIONS_NEST_MAX + 3);
-	run_group(&s, 2, &acts);
-	actions_flush(ctx);
-	assert_int_equal(capture_count(&cap, 1), 0);
-	assert_int_equal(capture_count(&cap, 2), 2);
-	assert_int_equal(drops_of(ctx, ACTIONS_DROP_NESTING), 2);
+	nlbuf_reset(&fx.acts);
+	put_nested_clones(&fx.acts, ACTIONS_NEST_MAX + 3);
+	run_group(&s, 2, &fx.acts);
+	actions_flush(fx.ctx);
+	assert_int_equal(capture_count(&fx.cap, 1), 0);
+	assert_int_equal(capture_count(&fx.cap, 2), 2);
+	assert_int_equal(drops_of(fx.ctx, ACTIONS_DROP_NESTING), 2);
 }
 
 /* With the pool empty, copies fail: counted drops, nothing leaks. */
@@ -716,23 +697,23 @@ static void test_nomem(void **state)
 
 	(void)state;
 	tcp_spec(&s);
-	act_output(&acts, 1);
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_TRUNC, &t, sizeof(t));
-	act_output(&acts, 3);
-	act_set_masked(&acts, OVS_KEY_ATTR_ETHERNET, &v, &m, sizeof(v));
-	act_output(&acts, 2);
+	act_output(&fx.acts, 1);
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_TRUNC, &t, sizeof(t));
+	act_output(&fx.acts, 3);
+	act_set_masked(&fx.acts, OVS_KEY_ATTR_ETHERNET, &v, &m, sizeof(v));
+	act_output(&fx.acts, 2);
 	orig_len = pkt_build(&s, orig, &lays[0]);
 	spec_key(&s, &keys[0]);
 	pk[0] = (struct actions_pkt){ mbuf_from(orig, orig_len), &keys[0], &lays[0], 0 };
 	while (n < 8192 && (hoard[n] = rte_pktmbuf_alloc(dp_pool)) != NULL)
 		n++;
-	actions_execute(ctx, pk, 1, (const struct nlattr *)acts.data, (uint32_t)acts.len);
-	actions_flush(ctx);
-	assert_int_equal(capture_count(&cap, 1), 1); /* shared: no copy needed */
-	assert_int_equal(capture_count(&cap, 3), 0); /* truncated copy failed */
-	assert_int_equal(capture_count(&cap, 2), 0); /* copy on write failed */
-	assert_int_equal(drops_of(ctx, ACTIONS_DROP_NOMEM), 2);
-	assert_int_equal(rte_mbuf_refcnt_read(capture_get(&cap, 1, 0)), 1);
+	actions_execute(fx.ctx, pk, 1, (const struct nlattr *)fx.acts.data, (uint32_t)fx.acts.len);
+	actions_flush(fx.ctx);
+	assert_int_equal(capture_count(&fx.cap, 1), 1); /* shared: no copy needed */
+	assert_int_equal(capture_count(&fx.cap, 3), 0); /* truncated copy failed */
+	assert_int_equal(capture_count(&fx.cap, 2), 0); /* copy on write failed */
+	assert_int_equal(drops_of(fx.ctx, ACTIONS_DROP_NOMEM), 2);
+	assert_int_equal(rte_mbuf_refcnt_read(capture_get(&fx.cap, 1, 0)), 1);
 	rte_pktmbuf_free_bulk(hoard, n);
 }
 
@@ -743,14 +724,14 @@ static void test_destroy_frees(void **state)
 
 	(void)state;
 	tcp_spec(&s);
-	act_output(&acts, 1);
-	nlbuf_put_u32(&acts, OVS_ACTION_ATTR_RECIRC, 1);
-	run_group(&s, 5, &acts);
-	assert_int_equal(rte_mempool_in_use_count(dp_pool), pool_baseline + 5);
-	actions_ctx_destroy(ctx);
-	assert_int_equal(rte_mempool_in_use_count(dp_pool), pool_baseline);
-	assert_int_equal(cap.n, 0);
-	ctx = ctx_new(&cap, 1);
+	act_output(&fx.acts, 1);
+	nlbuf_put_u32(&fx.acts, OVS_ACTION_ATTR_RECIRC, 1);
+	run_group(&s, 5, &fx.acts);
+	assert_int_equal(rte_mempool_in_use_count(dp_pool), fx.pool_baseline + 5);
+	actions_ctx_destroy(fx.ctx);
+	assert_int_equal(rte_mempool_in_use_count(dp_pool), fx.pool_baseline);
+	assert_int_equal(fx.cap.n, 0);
+	fx.ctx = ctx_new(&fx.cap, 1);
 }
 
 static void test_params(void **state)

@@ -26,10 +26,7 @@
 #define N 3
 #define SEG 200  /* bytes per segment: a 1500-byte packet is 8 of them */
 
-static struct capture cap;
-static struct actions_ctx *ctx;
-static struct nlbuf acts;
-static unsigned int pool_baseline;
+static struct actions_fixture fx;
 
 static struct flow_key keys[N];
 static struct flow_layout lays[N];
@@ -40,21 +37,13 @@ static size_t orig_len;
 static int setup(void **state)
 {
 	(void)state;
-	ctx = ctx_new(&cap, 7);
-	nlbuf_init(&acts, 256);
-	pool_baseline = rte_mempool_in_use_count(dp_pool);
-	return ctx ? 0 : -1;
+	return actions_fixture_setup(&fx, 7);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	actions_flush(ctx);
-	capture_free(&cap);
-	actions_ctx_destroy(ctx);
-	nlbuf_free(&acts);
-	assert_int_equal(rte_mempool_in_use_count(dp_pool), pool_baseline);
-	return 0;
+	return actions_fixture_teardown(&fx);
 }
 
 /* 'len' bytes of 'buf' as a chain: 'first' bytes, then SEG-byte segments. */
@@ -92,18 +81,8 @@ static void run_chains(const struct pkt_spec *s, size_t first)
 					      0 };
 		assert_true(pk[i].mbuf->nb_segs > 2);
 	}
-	actions_execute(ctx, pk, N, (const struct nlattr *)acts.data, (uint32_t)acts.len);
-	actions_flush(ctx);
-}
-
-static void assert_bytes(const struct rte_mbuf *m, const uint8_t *want, size_t len)
-{
-	uint8_t got[PKT_MAX];
-
-	assert_non_null(m);
-	assert_int_equal(m->pkt_len, len);
-	assert_int_equal(mbuf_bytes(m, got), len);
-	assert_memory_equal(got, want, len);
+	actions_execute(fx.ctx, pk, N, (const struct nlattr *)fx.acts.data, (uint32_t)fx.acts.len);
+	actions_flush(fx.ctx);
 }
 
 /* Two ports share each chain: every segment counts both references. */
@@ -113,16 +92,16 @@ static void test_output_shares_chain(void **state)
 
 	(void)state;
 	big_spec(&s, IPPROTO_UDP);
-	act_output(&acts, 1);
-	act_output(&acts, 2);
+	act_output(&fx.acts, 1);
+	act_output(&fx.acts, 2);
 	run_chains(&s, 100);
 	for (uint32_t i = 0; i < N; i++) {
-		struct rte_mbuf *m = capture_get(&cap, 1, i);
+		struct rte_mbuf *m = capture_get(&fx.cap, 1, i);
 
-		assert_ptr_equal(m, capture_get(&cap, 2, i));
+		assert_ptr_equal(m, capture_get(&fx.cap, 2, i));
 		for (struct rte_mbuf *seg = m; seg; seg = seg->next)
 			assert_int_equal(rte_mbuf_refcnt_read(seg), 2);
-		assert_bytes(m, orig, orig_len);
+		assert_mbuf_bytes(m, orig, orig_len);
 	}
 }
 
@@ -145,15 +124,15 @@ static void test_set_after_output(void **state)
 	want.ip4_dst = 0xc0a80102;
 	want.tos = 0x10;
 	want.ttl = 9;
-	act_output(&acts, 1);
-	act_set(&acts, OVS_KEY_ATTR_IPV4, &v, sizeof(v));
-	act_output(&acts, 2);
+	act_output(&fx.acts, 1);
+	act_set(&fx.acts, OVS_KEY_ATTR_IPV4, &v, sizeof(v));
+	act_output(&fx.acts, 2);
 	run_chains(&s, 64);
 	wlen = pkt_build(&want, wbuf, &wl);
 	for (uint32_t i = 0; i < N; i++) {
-		assert_bytes(capture_get(&cap, 1, i), orig, orig_len);
-		assert_bytes(capture_get(&cap, 2, i), wbuf, wlen);
-		mbuf_bytes(capture_get(&cap, 2, i), got);
+		assert_mbuf_bytes(capture_get(&fx.cap, 1, i), orig, orig_len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 2, i), wbuf, wlen);
+		mbuf_bytes(capture_get(&fx.cap, 2, i), got);
 		assert_true(csum_ipv4_ok(got, &wl));
 		assert_true(csum_l4_ok(got, wlen, &wl, 0x0800, IPPROTO_UDP));
 	}
@@ -173,12 +152,12 @@ static void test_set_tcp_ports(void **state)
 	want = s;
 	want.sport = 4444;
 	want.dport = 8080;
-	act_set(&acts, OVS_KEY_ATTR_TCP, &v, sizeof(v));
-	act_output(&acts, 1);
+	act_set(&fx.acts, OVS_KEY_ATTR_TCP, &v, sizeof(v));
+	act_output(&fx.acts, 1);
 	run_chains(&s, 14 + 20 + 20);
 	wlen = pkt_build(&want, wbuf, &wl);
 	for (uint32_t i = 0; i < N; i++)
-		assert_bytes(capture_get(&cap, 1, i), wbuf, wlen);
+		assert_mbuf_bytes(capture_get(&fx.cap, 1, i), wbuf, wlen);
 }
 
 /* push_vlan takes its bytes from the first segment's headroom; pop_vlan
@@ -199,15 +178,15 @@ static void test_push_pop_vlan(void **state)
 	/* The action's 0x1000 (CFI) says "tag present" and is not written, as
 	 * push_vlan() in net/openvswitch/actions.c clears it. */
 	tagged.vlan_tci[0] = 0x0064;
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_PUSH_VLAN, &q, sizeof(q));
-	act_output(&acts, 1);
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_POP_VLAN, NULL, 0);
-	act_output(&acts, 2);
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_PUSH_VLAN, &q, sizeof(q));
+	act_output(&fx.acts, 1);
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_POP_VLAN, NULL, 0);
+	act_output(&fx.acts, 2);
 	run_chains(&s, 100);
 	wlen = pkt_build(&tagged, wbuf, &wl);
 	for (uint32_t i = 0; i < N; i++) {
-		assert_bytes(capture_get(&cap, 1, i), wbuf, wlen);
-		assert_bytes(capture_get(&cap, 2, i), orig, orig_len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 1, i), wbuf, wlen);
+		assert_mbuf_bytes(capture_get(&fx.cap, 2, i), orig, orig_len);
 	}
 }
 
@@ -223,19 +202,19 @@ static void test_trunc_in_each_segment(void **state)
 	for (uint32_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
 		struct ovs_action_trunc t = { cuts[c] };
 
-		nlbuf_put_attr(&acts, OVS_ACTION_ATTR_TRUNC, &t, sizeof(t));
-		act_output(&acts, 1 + c % 4);
+		nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_TRUNC, &t, sizeof(t));
+		act_output(&fx.acts, 1 + c % 4);
 	}
-	act_output(&acts, 7);
+	act_output(&fx.acts, 7);
 	run_chains(&s, 100);
 	for (uint32_t i = 0; i < N; i++) {
 		for (uint32_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
 			uint32_t port = 1 + c % 4, nth = i + N * (c / 4);
 
-			assert_bytes(capture_get(&cap, port, nth), orig,
+			assert_mbuf_bytes(capture_get(&fx.cap, port, nth), orig,
 				     RTE_MIN((size_t)cuts[c], orig_len));
 		}
-		assert_bytes(capture_get(&cap, 7, i), orig, orig_len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 7, i), orig, orig_len);
 	}
 }
 
@@ -260,13 +239,13 @@ static void test_check_pkt_len_whole_chain(void **state)
 
 	(void)state;
 	big_spec(&s, IPPROTO_UDP);
-	put_check_pkt_len(&acts, 1000, 1, 2);
+	put_check_pkt_len(&fx.acts, 1000, 1, 2);
 	run_chains(&s, 100);
 	assert_true(orig_len > 1000);
-	assert_int_equal(capture_count(&cap, 1), N);
-	assert_int_equal(capture_count(&cap, 2), 0);
+	assert_int_equal(capture_count(&fx.cap, 1), N);
+	assert_int_equal(capture_count(&fx.cap, 2), 0);
 	for (uint32_t i = 0; i < N; i++)
-		assert_bytes(capture_get(&cap, 1, i), orig, orig_len);
+		assert_mbuf_bytes(capture_get(&fx.cap, 1, i), orig, orig_len);
 }
 
 int main(void)

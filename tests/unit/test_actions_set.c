@@ -19,30 +19,19 @@
 
 #include "dp_test.h"
 
-static struct capture cap;
-static struct actions_ctx *ctx;
-static struct nlbuf acts;
-static unsigned int pool_baseline; /* mbufs in use when the test began */
+static struct actions_fixture fx;
 
 static int setup(void **state)
 {
 	(void)state;
-	ctx = ctx_new(&cap, 1);
-	nlbuf_init(&acts, 256);
-	pool_baseline = rte_mempool_in_use_count(dp_pool);
-	return ctx ? 0 : -1;
+	return actions_fixture_setup(&fx, 1);
 }
 
 /* Every test ends with every mbuf back in the pool. */
 static int teardown(void **state)
 {
 	(void)state;
-	actions_flush(ctx);
-	capture_free(&cap);
-	actions_ctx_destroy(ctx);
-	nlbuf_free(&acts);
-	assert_int_equal(rte_mempool_in_use_count(dp_pool), pool_baseline);
-	return 0;
+	return actions_fixture_teardown(&fx);
 }
 
 static uint64_t rng = 0x853c49e6748fea9bull;
@@ -70,10 +59,10 @@ static void expect_rewrite(const struct pkt_spec *before, const struct pkt_spec 
 	struct flow_layout wl;
 	size_t wlen = pkt_build(after, want, &wl);
 
-	run_spec(ctx, before, &acts);
-	actions_flush(ctx);
-	assert_int_equal(capture_count(&cap, 1), 1);
-	assert_int_equal(mbuf_bytes(capture_get(&cap, 1, 0), got), wlen);
+	run_spec(fx.ctx, before, &fx.acts);
+	actions_flush(fx.ctx);
+	assert_int_equal(capture_count(&fx.cap, 1), 1);
+	assert_int_equal(mbuf_bytes(capture_get(&fx.cap, 1, 0), got), wlen);
 	assert_memory_equal(got, want, wlen);
 	if (!after->n_mpls && is_ip(after->eth_type)) {
 		if (after->eth_type == 0x0800)
@@ -81,8 +70,8 @@ static void expect_rewrite(const struct pkt_spec *before, const struct pkt_spec 
 		if (wl.l4 != FLOW_OFS_NONE && !after->bad_sctp_crc)
 			assert_true(csum_l4_ok(got, wlen, &wl, after->eth_type, after->proto));
 	}
-	capture_free(&cap);
-	nlbuf_reset(&acts);
+	capture_free(&fx.cap);
+	nlbuf_reset(&fx.acts);
 }
 
 static void test_set_eth(void **state)
@@ -97,8 +86,8 @@ static void test_set_eth(void **state)
 	want = s;
 	memcpy(want.src, v.eth_src, 6);
 	memcpy(want.dst, v.eth_dst, 6);
-	act_set(&acts, OVS_KEY_ATTR_ETHERNET, &v, sizeof(v));
-	act_output(&acts, 1);
+	act_set(&fx.acts, OVS_KEY_ATTR_ETHERNET, &v, sizeof(v));
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &want);
 
 	/* Masked: only the last byte of the destination. */
@@ -107,8 +96,8 @@ static void test_set_eth(void **state)
 	v.eth_dst[5] = 10;
 	memset(v.eth_dst, 0, 5);
 	memset(v.eth_src, 0, 6);
-	act_set_masked(&acts, OVS_KEY_ATTR_ETHERNET, &v, &m, sizeof(v));
-	act_output(&acts, 1);
+	act_set_masked(&fx.acts, OVS_KEY_ATTR_ETHERNET, &v, &m, sizeof(v));
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &want);
 }
 
@@ -124,8 +113,8 @@ static void set_ipv4_all(const struct pkt_spec *s)
 	want.ip4_dst = 0xfefdfcfb;
 	want.tos = 0xb8;
 	want.ttl = 7;
-	act_set(&acts, OVS_KEY_ATTR_IPV4, &v, sizeof(v));
-	act_output(&acts, 1);
+	act_set(&fx.acts, OVS_KEY_ATTR_IPV4, &v, sizeof(v));
+	act_output(&fx.acts, 1);
 	expect_rewrite(s, &want);
 }
 
@@ -164,8 +153,8 @@ static void test_set_ipv4_masked(void **state)
 	want = s;
 	want.ip4_dst = (s.ip4_dst & ~0xffu) | 0xaa;
 	want.tos = 0x03; /* DSCP cleared, ECN kept */
-	act_set_masked(&acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
-	act_output(&acts, 1);
+	act_set_masked(&fx.acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &want);
 }
 
@@ -190,8 +179,8 @@ static void test_set_ipv6(void **state)
 		want.tclass = 0x44;
 		want.hlimit = 9;
 		v.ipv6_proto = protos[i];
-		act_set(&acts, OVS_KEY_ATTR_IPV6, &v, sizeof(v));
-		act_output(&acts, 1);
+		act_set(&fx.acts, OVS_KEY_ATTR_IPV6, &v, sizeof(v));
+		act_output(&fx.acts, 1);
 		expect_rewrite(&s, &want);
 	}
 }
@@ -209,8 +198,8 @@ static void test_set_ipv6_routing(void **state)
 	want.ip6_dst[15] = 0x01;
 	((uint8_t *)v.ipv6_dst)[15] = 0x01;
 	((uint8_t *)m.ipv6_dst)[15] = 0xff;
-	act_set_masked(&acts, OVS_KEY_ATTR_IPV6, &v, &m, sizeof(v));
-	act_output(&acts, 1);
+	act_set_masked(&fx.acts, OVS_KEY_ATTR_IPV6, &v, &m, sizeof(v));
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &want);
 	/* The source is in every pseudo-header: its change is folded in. */
 	want = s;
@@ -219,8 +208,8 @@ static void test_set_ipv6_routing(void **state)
 	memset(&v, 0, sizeof(v));
 	((uint8_t *)v.ipv6_src)[0] = 0xfe;
 	((uint8_t *)m.ipv6_src)[0] = 0xff;
-	act_set_masked(&acts, OVS_KEY_ATTR_IPV6, &v, &m, sizeof(v));
-	act_output(&acts, 1);
+	act_set_masked(&fx.acts, OVS_KEY_ATTR_IPV6, &v, &m, sizeof(v));
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &want);
 }
 
@@ -241,13 +230,13 @@ static void test_set_ports(void **state)
 			want = s;
 			want.sport = 4321;
 			want.dport = 8080;
-			act_set(&acts, types[i], &v, sizeof(v));
-			act_output(&acts, 1);
+			act_set(&fx.acts, types[i], &v, sizeof(v));
+			act_output(&fx.acts, 1);
 			expect_rewrite(&s, &want);
 			/* Masked: the destination only. */
 			want.sport = s.sport;
-			act_set_masked(&acts, types[i], &v, &m, sizeof(v));
-			act_output(&acts, 1);
+			act_set_masked(&fx.acts, types[i], &v, &m, sizeof(v));
+			act_output(&fx.acts, 1);
 			expect_rewrite(&s, &want);
 		}
 	}
@@ -256,8 +245,8 @@ static void test_set_ports(void **state)
 	want = s;
 	want.sport = 4321;
 	want.dport = 8080;
-	act_set(&acts, OVS_KEY_ATTR_UDP, &v, sizeof(v));
-	act_output(&acts, 1);
+	act_set(&fx.acts, OVS_KEY_ATTR_UDP, &v, sizeof(v));
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &want);
 }
 
@@ -291,14 +280,14 @@ static void test_udp_csum_mangled_zero(void **state)
 			struct ovs_key_ipv4 v = { .ipv4_src = htonl(w.ip4_src) };
 			struct ovs_key_ipv4 m = { .ipv4_src = UINT32_MAX };
 
-			act_set_masked(&acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
+			act_set_masked(&fx.acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
 		} else {
 			struct ovs_key_udp v = { .udp_src = htons(w.sport) };
 			struct ovs_key_udp m = { .udp_src = 0xffff };
 
-			act_set_masked(&acts, OVS_KEY_ATTR_UDP, &v, &m, sizeof(v));
+			act_set_masked(&fx.acts, OVS_KEY_ATTR_UDP, &v, &m, sizeof(v));
 		}
-		act_output(&acts, 1);
+		act_output(&fx.acts, 1);
 		expect_rewrite(&s, &w);
 	}
 }
@@ -321,8 +310,8 @@ static void test_set_sctp_crc(void **state)
 	after = s;
 	after.sport = 1;
 	after.dport = 2;
-	act_set(&acts, OVS_KEY_ATTR_SCTP, &v, sizeof(v));
-	act_output(&acts, 1);
+	act_set(&fx.acts, OVS_KEY_ATTR_SCTP, &v, sizeof(v));
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &after);
 
 	/* Two segments, split inside the SCTP payload. */
@@ -333,22 +322,22 @@ static void test_set_sctp_crc(void **state)
 	len = pkt_build(&s, buf, &l);
 	wlen = pkt_build(&after, want, &wl);
 	spec_key(&s, &k);
-	act_set(&acts, OVS_KEY_ATTR_SCTP, &v, sizeof(v));
-	act_output(&acts, 1);
-	actions_execute_one(ctx, mbuf_from_2seg(buf, len, 101), &k, &l,
-			    (const struct nlattr *)acts.data, (uint32_t)acts.len);
-	actions_flush(ctx);
-	assert_int_equal(mbuf_bytes(capture_get(&cap, 1, 0), got), wlen);
+	act_set(&fx.acts, OVS_KEY_ATTR_SCTP, &v, sizeof(v));
+	act_output(&fx.acts, 1);
+	actions_execute_one(fx.ctx, mbuf_from_2seg(buf, len, 101), &k, &l,
+			    (const struct nlattr *)fx.acts.data, (uint32_t)fx.acts.len);
+	actions_flush(fx.ctx);
+	assert_int_equal(mbuf_bytes(capture_get(&fx.cap, 1, 0), got), wlen);
 	assert_memory_equal(got, want, wlen);
-	capture_free(&cap);
+	capture_free(&fx.cap);
 
 	/* A bad CRC stays exactly as bad (same error pattern). */
 	s.bad_sctp_crc = true;
 	len = pkt_build(&s, buf, &l);
-	actions_execute_one(ctx, mbuf_from(buf, len), &k, &l, (const struct nlattr *)acts.data,
-			    (uint32_t)acts.len);
-	actions_flush(ctx);
-	mbuf_bytes(capture_get(&cap, 1, 0), got);
+	actions_execute_one(fx.ctx, mbuf_from(buf, len), &k, &l,
+			    (const struct nlattr *)fx.acts.data, (uint32_t)fx.acts.len);
+	actions_flush(fx.ctx);
+	mbuf_bytes(capture_get(&fx.cap, 1, 0), got);
 	memcpy(&c_old, buf + l.l4 + 8, 4);
 	memcpy(&c_new, got + l.l4 + 8, 4);
 	memcpy(&ok_new, want + l.l4 + 8, 4);
@@ -369,8 +358,8 @@ static void test_set_icmp(void **state)
 	want = s;
 	want.sport = 0;
 	want.dport = 3;
-	act_set(&acts, OVS_KEY_ATTR_ICMP, &v, sizeof(v));
-	act_output(&acts, 1);
+	act_set(&fx.acts, OVS_KEY_ATTR_ICMP, &v, sizeof(v));
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &want);
 
 	spec_default(&s, 0x86dd, IPPROTO_ICMPV6);
@@ -379,8 +368,8 @@ static void test_set_icmp(void **state)
 	want.dport = 0;
 	v.icmp_type = 129;
 	v.icmp_code = 0;
-	act_set(&acts, OVS_KEY_ATTR_ICMPV6, &v, sizeof(v));
-	act_output(&acts, 1);
+	act_set(&fx.acts, OVS_KEY_ATTR_ICMPV6, &v, sizeof(v));
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &want);
 }
 
@@ -398,10 +387,10 @@ static void test_push_pop_vlan(void **state)
 	want.vlan_tpid[0] = 0x8100;
 	want.vlan_tci[0] = 0x2064; /* no "present" bit on the wire */
 	want.ttl = 5;
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_PUSH_VLAN, &q, sizeof(q));
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_PUSH_VLAN, &q, sizeof(q));
 	/* The layout moved with the tag: set() rewrites the right bytes. */
-	act_set_masked(&acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
-	act_output(&acts, 1);
+	act_set_masked(&fx.acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &want);
 
 	/* 802.1ad outside an 802.1Q tag, then pop both. */
@@ -411,25 +400,25 @@ static void test_push_pop_vlan(void **state)
 	want.vlan_tci[1] = want.vlan_tci[0];
 	want.vlan_tpid[0] = 0x88a8;
 	want.vlan_tci[0] = 0x0123;
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_PUSH_VLAN, &ad, sizeof(ad));
-	act_output(&acts, 1);
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_PUSH_VLAN, &ad, sizeof(ad));
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &want);
 
 	s = want;
 	spec_default(&want, 0x0800, IPPROTO_TCP);
 	want.ttl = 6;
 	v.ipv4_ttl = 6;
-	nlbuf_put_flag(&acts, OVS_ACTION_ATTR_POP_VLAN);
-	nlbuf_put_flag(&acts, OVS_ACTION_ATTR_POP_VLAN);
-	act_set_masked(&acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
-	act_output(&acts, 1);
+	nlbuf_put_flag(&fx.acts, OVS_ACTION_ATTR_POP_VLAN);
+	nlbuf_put_flag(&fx.acts, OVS_ACTION_ATTR_POP_VLAN);
+	act_set_masked(&fx.acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
+	act_output(&fx.acts, 1);
 	s.ttl = 5;
 	expect_rewrite(&s, &want);
 
 	/* Nothing to pop: unchanged. */
 	want.ttl = 64;
-	nlbuf_put_flag(&acts, OVS_ACTION_ATTR_POP_VLAN);
-	act_output(&acts, 1);
+	nlbuf_put_flag(&fx.acts, OVS_ACTION_ATTR_POP_VLAN);
+	act_output(&fx.acts, 1);
 	expect_rewrite(&want, &want);
 }
 
@@ -447,10 +436,10 @@ static void test_push_vlan_key(void **state)
 	spec_default(&s, 0x86dd, IPPROTO_UDP);
 	len = pkt_build(&s, buf, &l);
 	spec_key(&s, &k);
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_PUSH_VLAN, &q, sizeof(q));
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_PUSH_VLAN, &q, sizeof(q));
-	actions_execute_one(ctx, mbuf_from(buf, len), &k, &l, (const struct nlattr *)acts.data,
-			    (uint32_t)acts.len);
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_PUSH_VLAN, &q, sizeof(q));
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_PUSH_VLAN, &q, sizeof(q));
+	actions_execute_one(fx.ctx, mbuf_from(buf, len), &k, &l,
+			    (const struct nlattr *)fx.acts.data, (uint32_t)fx.acts.len);
 	assert_int_equal(k.vlan.tci, htons(0x1007));
 	assert_int_equal(k.cvlan.tci, htons(0x1007));
 	assert_int_equal(l.l3, 14 + 8);
@@ -474,8 +463,8 @@ static void test_push_pop_mpls(void **state)
 	want = s;
 	want.n_mpls = 1;
 	want.mpls[0] = 0x00abc040;
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_PUSH_MPLS, &push, sizeof(push));
-	act_output(&acts, 1);
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_PUSH_MPLS, &push, sizeof(push));
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &want);
 
 	/* Push a second label, output, pop both, rewrite the exposed IPv4. */
@@ -484,17 +473,17 @@ static void test_push_pop_mpls(void **state)
 	want.mpls[1] = want.mpls[0];
 	want.mpls[0] = 0x00001040;
 	push.mpls_lse = htonl(0x00001040);
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_PUSH_MPLS, &push, sizeof(push));
-	act_output(&acts, 1);
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_PUSH_MPLS, &push, sizeof(push));
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &want);
 
 	s = want;
 	want.n_mpls = 0;
 	want.ip4_src = 0x0b0b0b0b;
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_POP_MPLS, &mpls, sizeof(mpls));
-	nlbuf_put_attr(&acts, OVS_ACTION_ATTR_POP_MPLS, &ip, sizeof(ip));
-	act_set_masked(&acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
-	act_output(&acts, 1);
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_POP_MPLS, &mpls, sizeof(mpls));
+	nlbuf_put_attr(&fx.acts, OVS_ACTION_ATTR_POP_MPLS, &ip, sizeof(ip));
+	act_set_masked(&fx.acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &want);
 }
 
@@ -510,12 +499,12 @@ static void test_set_mpls(void **state)
 	s.mpls[1] = 0x00222040;
 	want = s;
 	want.mpls[0] = 0x00777040;
-	act_set_masked(&acts, OVS_KEY_ATTR_MPLS, &v, &m, sizeof(v));
-	act_output(&acts, 1);
+	act_set_masked(&fx.acts, OVS_KEY_ATTR_MPLS, &v, &m, sizeof(v));
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &want);
 	want.mpls[0] = 0x00777000; /* non-masked: the whole entry (BOS stays off) */
-	act_set(&acts, OVS_KEY_ATTR_MPLS, &v, sizeof(v));
-	act_output(&acts, 1);
+	act_set(&fx.acts, OVS_KEY_ATTR_MPLS, &v, sizeof(v));
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &want);
 }
 
@@ -528,12 +517,12 @@ static void test_set_missing_header(void **state)
 	(void)state;
 	spec_default(&s, 0x0800, IPPROTO_TCP);
 	s.frag = 0x0010; /* later fragment: no TCP header */
-	act_set(&acts, OVS_KEY_ATTR_TCP, &v, sizeof(v));
-	act_output(&acts, 1);
-	run_spec(ctx, &s, &acts);
-	actions_flush(ctx);
-	assert_int_equal(capture_count(&cap, 1), 0);
-	assert_int_equal(drops_of(ctx, ACTIONS_DROP_NO_HEADER), 1);
+	act_set(&fx.acts, OVS_KEY_ATTR_TCP, &v, sizeof(v));
+	act_output(&fx.acts, 1);
+	run_spec(fx.ctx, &s, &fx.acts);
+	actions_flush(fx.ctx);
+	assert_int_equal(capture_count(&fx.cap, 1), 0);
+	assert_int_equal(drops_of(fx.ctx, ACTIONS_DROP_NO_HEADER), 1);
 }
 
 /* A shared packet is copied before a rewrite: the other holder keeps its bytes. */
@@ -553,14 +542,15 @@ static void test_set_copy_on_write(void **state)
 	spec_key(&s, &k);
 	mb = mbuf_from(buf, len);
 	rte_pktmbuf_refcnt_update(mb, 1); /* someone else holds it too */
-	act_set_masked(&acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
-	act_output(&acts, 1);
-	actions_execute_one(ctx, mb, &k, &l, (const struct nlattr *)acts.data, (uint32_t)acts.len);
-	actions_flush(ctx);
-	assert_ptr_not_equal(capture_get(&cap, 1, 0), mb);
+	act_set_masked(&fx.acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
+	act_output(&fx.acts, 1);
+	actions_execute_one(fx.ctx, mb, &k, &l, (const struct nlattr *)fx.acts.data,
+			    (uint32_t)fx.acts.len);
+	actions_flush(fx.ctx);
+	assert_ptr_not_equal(capture_get(&fx.cap, 1, 0), mb);
 	assert_int_equal(rte_mbuf_refcnt_read(mb), 1);
 	assert_memory_equal(rte_pktmbuf_mtod(mb, uint8_t *), buf, len);
-	mbuf_bytes(capture_get(&cap, 1, 0), got);
+	mbuf_bytes(capture_get(&fx.cap, 1, 0), got);
 	assert_int_equal(got[l.l3 + 8], 1);
 	rte_pktmbuf_free(mb);
 }
@@ -594,7 +584,7 @@ static void random_case(uint16_t eth_type, uint8_t proto)
 		w.ip4_dst = (s.ip4_dst & ~md) | (vd & md);
 		w.tos = (uint8_t)((s.tos & ~mt) | (vt & mt));
 		w.ttl = (uint8_t)((s.ttl & ~ml) | (vl & ml));
-		act_set_masked(&acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
+		act_set_masked(&fx.acts, OVS_KEY_ATTR_IPV4, &v, &m, sizeof(v));
 	} else {
 		struct ovs_key_ipv6 v = { 0 }, m = { 0 };
 
@@ -620,16 +610,16 @@ static void random_case(uint16_t eth_type, uint8_t proto)
 		m.ipv6_hlimit = (uint8_t)rnd();
 		v.ipv6_hlimit = (uint8_t)(rnd() & m.ipv6_hlimit);
 		w.hlimit = (uint8_t)((s.hlimit & ~m.ipv6_hlimit) | v.ipv6_hlimit);
-		act_set_masked(&acts, OVS_KEY_ATTR_IPV6, &v, &m, sizeof(v));
+		act_set_masked(&fx.acts, OVS_KEY_ATTR_IPV6, &v, &m, sizeof(v));
 	}
 	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
 		struct ovs_key_icmp v = { (uint8_t)rnd(), (uint8_t)rnd() }, m = { 0xff, 0x0f };
+		uint16_t type = proto == IPPROTO_ICMP ? OVS_KEY_ATTR_ICMP : OVS_KEY_ATTR_ICMPV6;
 
 		v.icmp_code &= 0x0f;
 		w.sport = v.icmp_type;
 		w.dport = (uint16_t)((s.dport & 0xf0) | v.icmp_code);
-		act_set_masked(&acts, proto == IPPROTO_ICMP ? OVS_KEY_ATTR_ICMP : OVS_KEY_ATTR_ICMPV6,
-			       &v, &m, sizeof(v));
+		act_set_masked(&fx.acts, type, &v, &m, sizeof(v));
 	} else {
 		uint16_t ms = (uint16_t)rnd(), md = (uint16_t)rnd();
 		uint16_t vs = (uint16_t)(rnd() & ms), vd = (uint16_t)(rnd() & md);
@@ -637,11 +627,11 @@ static void random_case(uint16_t eth_type, uint8_t proto)
 
 		w.sport = (uint16_t)((s.sport & ~ms) | vs);
 		w.dport = (uint16_t)((s.dport & ~md) | vd);
-		act_set_masked(&acts, proto == IPPROTO_TCP ? OVS_KEY_ATTR_TCP :
+		act_set_masked(&fx.acts, proto == IPPROTO_TCP ? OVS_KEY_ATTR_TCP :
 				      proto == IPPROTO_UDP ? OVS_KEY_ATTR_UDP : OVS_KEY_ATTR_SCTP,
 			       &v, &m, sizeof(v));
 	}
-	act_output(&acts, 1);
+	act_output(&fx.acts, 1);
 	expect_rewrite(&s, &w);
 }
 
@@ -668,23 +658,23 @@ static void test_set_metadata(void **state)
 
 	(void)state;
 	spec_default(&s, 0x0800, IPPROTO_TCP);
-	act_set(&acts, OVS_KEY_ATTR_PRIORITY, &prio, sizeof(prio));
-	act_set_masked(&acts, OVS_KEY_ATTR_SKB_MARK, &mark, &mark_mask, sizeof(mark));
-	nest = nlbuf_nest_start(&acts, OVS_ACTION_ATTR_SET);
+	act_set(&fx.acts, OVS_KEY_ATTR_PRIORITY, &prio, sizeof(prio));
+	act_set_masked(&fx.acts, OVS_KEY_ATTR_SKB_MARK, &mark, &mark_mask, sizeof(mark));
+	nest = nlbuf_nest_start(&fx.acts, OVS_ACTION_ATTR_SET);
 	{
-		size_t tun = nlbuf_nest_start(&acts, OVS_KEY_ATTR_TUNNEL);
+		size_t tun = nlbuf_nest_start(&fx.acts, OVS_KEY_ATTR_TUNNEL);
 
-		nlbuf_put_u64(&acts, OVS_TUNNEL_KEY_ATTR_ID, 0x0102030405060708ull);
-		nlbuf_put_u32(&acts, OVS_TUNNEL_KEY_ATTR_IPV4_DST, htonl(0x0a0a0a0a));
-		nlbuf_put_u8(&acts, OVS_TUNNEL_KEY_ATTR_TTL, 33);
-		nlbuf_put_flag(&acts, OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT);
-		nlbuf_put_u16(&acts, OVS_TUNNEL_KEY_ATTR_TP_DST, htons(4789));
-		nlbuf_nest_end(&acts, tun);
+		nlbuf_put_u64(&fx.acts, OVS_TUNNEL_KEY_ATTR_ID, 0x0102030405060708ull);
+		nlbuf_put_u32(&fx.acts, OVS_TUNNEL_KEY_ATTR_IPV4_DST, htonl(0x0a0a0a0a));
+		nlbuf_put_u8(&fx.acts, OVS_TUNNEL_KEY_ATTR_TTL, 33);
+		nlbuf_put_flag(&fx.acts, OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT);
+		nlbuf_put_u16(&fx.acts, OVS_TUNNEL_KEY_ATTR_TP_DST, htons(4789));
+		nlbuf_nest_end(&fx.acts, tun);
 	}
-	nlbuf_nest_end(&acts, nest);
-	nlbuf_put_u32(&acts, OVS_ACTION_ATTR_RECIRC, 5);
-	run_spec(ctx, &s, &acts);
-	assert_int_equal(actions_recirc_dequeue(ctx, &r, 1), 1);
+	nlbuf_nest_end(&fx.acts, nest);
+	nlbuf_put_u32(&fx.acts, OVS_ACTION_ATTR_RECIRC, 5);
+	run_spec(fx.ctx, &s, &fx.acts);
+	assert_int_equal(actions_recirc_dequeue(fx.ctx, &r, 1), 1);
 	assert_int_equal(r.md.priority, 7);
 	assert_int_equal(r.md.skb_mark, 0xab00);
 	assert_int_equal(r.md.recirc_id, 5);

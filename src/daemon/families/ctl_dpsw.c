@@ -142,11 +142,12 @@ static int config_get(struct ctl_req *req)
 static int parse_u32s(struct ctl_req *req, uint16_t lo, uint16_t hi, const struct nlattr **a,
 		      const char *what)
 {
-	size_t ofs = 0;
+	const uint8_t *end = (const uint8_t *)req->attrs + req->attrs_len;
+	const struct nlattr *at;
 
-	while (ofs + NLA_HDRLEN <= req->attrs_len) {
-		const struct nlattr *at = (const void *)((const uint8_t *)req->attrs + ofs);
-		if (at->nla_len < NLA_HDRLEN || at->nla_len > req->attrs_len - ofs)
+	/* Trailing bytes too few for an attribute header are ignored. */
+	for (at = req->attrs; nl_attr_left(at, end) >= sizeof(*at); at = nl_attr_next(at)) {
+		if (!nl_attr_ok(at, nl_attr_left(at, end)))
 			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, at),
 					  "attribute length runs past the message");
 		uint16_t type = nl_attr_type(at);
@@ -154,7 +155,6 @@ static int parse_u32s(struct ctl_req *req, uint16_t lo, uint16_t hi, const struc
 			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, at),
 					  "%s (u32) only", what);
 		a[type - lo] = at;
-		ofs += NLA_ALIGN(at->nla_len);
 	}
 	return 0;
 }

@@ -96,7 +96,7 @@ static size_t encode_upcall(uint8_t *buf, size_t cap, const struct upcall *u)
 		 * padding nlbuf_put() added, as the kernel sends it. */
 		struct nlattr *nla = nlbuf_at(&b, attr);
 		nla->nla_type = OVS_PACKET_ATTR_PACKET;
-		nla->nla_len = (uint16_t)(NLA_HDRLEN + pkt_len);
+		nla->nla_len = (uint16_t)nl_attr_size(pkt_len);
 	}
 	nlbuf_msg_end(&b, msg);
 	return b.overflow ? 0 : b.len;
@@ -110,7 +110,7 @@ int ctl_upcall_deliver(void *arg, const struct upcall *u)
 	/* A packet whose attribute length would not fit the 16-bit nla_len
 	 * fails the upcall with -EFBIG, counted lost, as in the kernel's
 	 * queue_userspace_packet() (net/openvswitch/datapath.c). */
-	if (NLA_HDRLEN + rte_pktmbuf_pkt_len(u->mbuf) > UINT16_MAX)
+	if (nl_attr_size(rte_pktmbuf_pkt_len(u->mbuf)) > UINT16_MAX)
 		return -EFBIG;
 	len = encode_upcall(buf, sizeof(buf), u);
 
