@@ -60,25 +60,59 @@ static void tx_flags_clear(struct rte_mbuf *m)
 			 RTE_MBUF_F_RX_L4_CKSUM_MASK);
 }
 
+/* A writable packet: ours alone, else a copy (which takes our reference). */
+static struct rte_mbuf *own(struct rte_mbuf *m, struct rte_mempool *pool)
+{
+	struct rte_mbuf *copy;
+
+	if (RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1)
+		return m;
+	copy = rte_pktmbuf_copy(m, pool, 0, UINT32_MAX);
+	rte_pktmbuf_free(m);
+	return copy;
+}
+
+static uint16_t *l4_csum_field(struct rte_mbuf *m, const struct l4_info *li)
+{
+	uint32_t off = (uint32_t)m->l2_len + m->l3_len +
+		       (li->tcp ? offsetof(struct rte_tcp_hdr, cksum) :
+				  offsetof(struct rte_udp_hdr, dgram_cksum));
+
+	return rte_pktmbuf_mtod_offset(m, uint16_t *, off);
+}
+
+static uint16_t phdr_sum(struct rte_mbuf *m, const struct l4_info *li)
+{
+	const void *ip = rte_pktmbuf_mtod_offset(m, const void *, m->l2_len);
+
+	return li->ipv4 ? rte_ipv4_phdr_cksum(ip, 0) : rte_ipv6_phdr_cksum(ip, 0);
+}
+
+/* The partial form (virtio's NEEDS_CSUM): the pseudo-header sum with the
+ * L4 length, for a packet whose field held a full checksum (net_vhost
+ * computed it on receipt when rx checksum offload was off). */
+static struct rte_mbuf *phdr_fill(struct rte_mbuf *m, const struct l4_info *li)
+{
+	if (m != NULL)
+		*l4_csum_field(m, li) = phdr_sum(m, li);
+	return m;
+}
+
 /* Both checksums of a packet whose headers parse() found, in software;
  * the L4 sum covers every segment. */
 static void csum_fill(struct rte_mbuf *m, const struct l4_info *li)
 {
-	uint32_t l3 = m->l2_len, l4 = l3 + m->l3_len, len = m->pkt_len - l4;
-	uint8_t *pkt = rte_pktmbuf_mtod(m, uint8_t *);
-	uint16_t *field = (uint16_t *)(pkt + l4 + (li->tcp ? offsetof(struct rte_tcp_hdr, cksum) :
-						    offsetof(struct rte_udp_hdr, dgram_cksum)));
-	uint16_t raw = 0, phdr;
+	uint32_t l4 = (uint32_t)m->l2_len + m->l3_len, len = m->pkt_len - l4;
+	uint16_t *field = l4_csum_field(m, li);
+	uint16_t raw = 0, phdr = phdr_sum(m, li);
 	uint32_t sum;
 
 	if (li->ipv4) {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(pkt + l3);
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+								  m->l2_len);
 
 		ip->hdr_checksum = 0;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		phdr = rte_ipv4_phdr_cksum(ip, 0);
-	} else {
-		phdr = rte_ipv6_phdr_cksum((const struct rte_ipv6_hdr *)(pkt + l3), 0);
 	}
 	*field = 0;
 	if (rte_raw_cksum_mbuf(m, l4, len, &raw) < 0)
@@ -93,17 +127,6 @@ static void csum_fill(struct rte_mbuf *m, const struct l4_info *li)
 	tx_flags_clear(m);
 }
 
-/* A writable packet: ours alone, else a copy (which takes our reference). */
-static struct rte_mbuf *own(struct rte_mbuf *m, struct rte_mempool *pool)
-{
-	struct rte_mbuf *copy;
-
-	if (RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1)
-		return m;
-	copy = rte_pktmbuf_copy(m, pool, 0, UINT32_MAX);
-	rte_pktmbuf_free(m);
-	return copy;
-}
 
 /* The port finishes it: set the tx flags it reads. Metadata only for a
  * guest (the partial sum is already in virtio's form), so a packet shared
@@ -118,8 +141,11 @@ static struct rte_mbuf *tx_flags_set(struct rte_mbuf *m, const struct l4_info *l
 	if (seg)
 		f |= RTE_MBUF_F_TX_TCP_SEG;
 	m->ol_flags = (m->ol_flags & ~RTE_MBUF_F_TX_OFFLOAD_MASK) | f;
-	if (caps & OFFLOAD_TX_VIRTIO)
+	if (caps & OFFLOAD_TX_VIRTIO) {
+		if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_NONE)
+			m = phdr_fill(own(m, pool), li);
 		return m;
+	}
 	m = own(m, pool);
 	if (m == NULL)
 		return NULL;

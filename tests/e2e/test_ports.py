@@ -119,7 +119,7 @@ def test_raw_vport_options():
             (dev + attr(DPSW_VPORT_OPTION_MTU, struct.pack("=H", 9000)), "MTU is not a u32"),
             (dev + u32(DPSW_VPORT_OPTION_MTU, 67), "MTU 67 is not in 68..9600"),
             (dev + u32(DPSW_VPORT_OPTION_RXQ, 0), "RXQ 0 is not in 1..64"),
-            (dev + u32(77, 1), "take devargs, MTU, RXQ, TXQ, RXD and TXD only")):
+            (dev + u32(77, 1), "take devargs, MTU, RXQ, TXQ, RXD, TXD and OFFLOAD only")):
         r = vport_new(c, "net_null9", opts)
         check(r.error == -EINVAL and reason in r.reason and r.offset, "bad option", r, reason)
     r = vport_new(c, "net_null9", dev + u32(DPSW_VPORT_OPTION_MTU, 2000) +
