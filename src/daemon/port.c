@@ -364,7 +364,6 @@ int port_open(struct port *p, uint16_t port_id, const struct port_conf *conf,
 	if (ret < 0)
 		return ret;
 	events_register(port_id, true);
-	tx_caps_init(p, true, conf->offload);
 	ret = rte_eth_dev_start(port_id);
 	if (ret < 0)
 		return errmsg_set(err, ret, -1, "%s: start: %s", p->name, rte_strerror(-ret));
@@ -374,6 +373,7 @@ int port_open(struct port *p, uint16_t port_id, const struct port_conf *conf,
 	if (ret < 0 && ret != -ENOTSUP)
 		RTE_LOG(WARNING, USER1, "%s: promiscuous mode: %s\n", p->name, rte_strerror(-ret));
 	p->started = true;
+	tx_caps_init(p, true, conf->offload);
 	if (rte_eth_dev_get_mtu(port_id, &p->mtu) < 0)
 		p->mtu = 0;
 	return 0;

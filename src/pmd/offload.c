@@ -88,14 +88,21 @@ static uint16_t phdr_sum(struct rte_mbuf *m, const struct l4_info *li)
 	return li->ipv4 ? rte_ipv4_phdr_cksum(ip, 0) : rte_ipv6_phdr_cksum(ip, 0);
 }
 
-/* The partial form (virtio's NEEDS_CSUM): the pseudo-header sum with the
- * L4 length, for a packet whose field held a full checksum (net_vhost
- * computed it on receipt when rx checksum offload was off). */
-static struct rte_mbuf *phdr_fill(struct rte_mbuf *m, const struct l4_info *li)
+/*
+ * The partial form virtio's NEEDS_CSUM wants: the pseudo-header sum with
+ * the L4 length, recomputed from the IP header for a GSO segment (a DPDK
+ * guest that skips rte_eth_tx_prepare() leaves it without the length, as
+ * NICs want for TSO) and for a packet whose field held a full checksum
+ * (net_vhost computed it on receipt when rx checksum offload was off).
+ * Written in place even when the packet is shared with other outputs:
+ * the value is a function of the IP header alone, and every other output
+ * of such a packet goes through offload_tx_prepare(), which sends the
+ * bytes before it returns (vhost copies them), computes the checksum from
+ * scratch, or writes into a copy of its own.
+ */
+static void phdr_fill(struct rte_mbuf *m, const struct l4_info *li)
 {
-	if (m != NULL)
-		*l4_csum_field(m, li) = phdr_sum(m, li);
-	return m;
+	*l4_csum_field(m, li) = phdr_sum(m, li);
 }
 
 /* Both checksums of a packet whose headers parse() found, in software;
@@ -142,8 +149,8 @@ static struct rte_mbuf *tx_flags_set(struct rte_mbuf *m, const struct l4_info *l
 		f |= RTE_MBUF_F_TX_TCP_SEG;
 	m->ol_flags = (m->ol_flags & ~RTE_MBUF_F_TX_OFFLOAD_MASK) | f;
 	if (caps & OFFLOAD_TX_VIRTIO) {
-		if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_NONE)
-			m = phdr_fill(own(m, pool), li);
+		if (seg || (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_NONE)
+			phdr_fill(m, li);
 		return m;
 	}
 	m = own(m, pool);
