@@ -159,7 +159,13 @@ static void csum_offloads(struct port *p, struct rte_eth_conf *conf,
 	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO)
 		tx |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	conf->rxmode.offloads |= RX_CSUM & info->rx_offload_capa;
-	conf->txmode.offloads |= tx & info->tx_offload_capa;
+	/* Not from net_vhost: asked for tx checksums, it computes them itself
+	 * (with the TSO form of the pseudo-header) for a guest that lacks
+	 * GUEST_CSUM as its features stood at configure time, i.e. for every
+	 * guest that connects later. Its tx side follows the guest instead
+	 * (vhost_tx_caps_update()). */
+	if (!is_vhost(p))
+		conf->txmode.offloads |= tx & info->tx_offload_capa;
 	p->rx_offloads = conf->rxmode.offloads & RX_CSUM;
 	p->tx_offloads = conf->txmode.offloads & (TX_CSUM | RTE_ETH_TX_OFFLOAD_TCP_TSO);
 }
