@@ -155,6 +155,10 @@ class Testpmd:
         with open(self.log) as f:
             return "packet forwarding - ports=2" in f.read()
 
+    def forwarding_any(self):
+        with open(self.log) as f:
+            return "packet forwarding - ports=" in f.read()
+
     def stop(self):
         if self.proc is None:
             return
