@@ -116,6 +116,15 @@ enum dpsw_framing {
 	DPSW_FRAMING_KERNEL,
 };
 
+/* DPSW_VPORT_OPTION_OFFLOADS: rx checksum validation; tx checksums and
+ * TCP segmentation done by the port (for a vhost-user port: what its
+ * guest accepts, known once it is connected). */
+enum dpsw_offload {
+	DPSW_OFFLOAD_RX_CSUM = 1 << 0,
+	DPSW_OFFLOAD_TX_CSUM = 1 << 1,
+	DPSW_OFFLOAD_TSO = 1 << 2,
+};
+
 /* Inside OVS_VPORT_ATTR_OPTIONS of a netdev vport: in NEW, what to
  * hot-plug and how (each optional; ranges as struct port_opts); in replies,
  * what the port got (DEVARGS excepted). */
@@ -133,6 +142,10 @@ enum dpsw_vport_option {
 				     * and its largest frame fits */
 	DPSW_VPORT_OPTION_SCATTER,  /* u32, replies only: 1 when frames span
 				     * several mbufs (scatter rx, chained tx) */
+	DPSW_VPORT_OPTION_OFFLOAD,  /* u32 0 or 1: checksum/TSO offloads off or
+				     * on (where the device has them) */
+	DPSW_VPORT_OPTION_OFFLOADS, /* u32, replies only: DPSW_OFFLOAD_* bits,
+				     * what the port does now */
 	__DPSW_VPORT_OPTION_MAX
 };
 

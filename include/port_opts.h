@@ -21,15 +21,22 @@
 #define PORT_OPTS_DESC_MIN 32
 #define PORT_OPTS_DESC_MAX 32768
 
+/* "offload=0" and "offload=1", stored one up so that 0 stays "unset". */
+#define PORT_OPTS_OFFLOAD_OFF 1
+#define PORT_OPTS_OFFLOAD_ON 2
+
 struct port_opts {
 	uint16_t mtu;        /* bytes of L3 payload; 0: the default */
 	uint16_t rxq, txq;   /* queues; 0: the default */
 	uint16_t rxd, txd;   /* descriptors per queue; 0: the default */
+	uint16_t offload;    /* checksum/TSO offloads: PORT_OPTS_OFFLOAD_*;
+			      * 0: the default (on where the device has them) */
 };
 
 /*
  * Parse "KEY=VALUE[,KEY=VALUE...]" into 'o', over what 'o' holds (a key
- * given twice keeps the last). Keys: mtu, rxq, txq, rxd, txd. Returns 0,
+ * given twice keeps the last). Keys: mtu, rxq, txq, rxd, txd, offload
+ * (0 or 1). Returns 0,
  * or -EINVAL with a message naming the key and its range.
  */
 int port_opts_parse(const char *s, struct port_opts *o, struct errmsg *err);

@@ -48,7 +48,7 @@ HEADER_LAYER = {
     "flow_extract.h": "core", "port_opts.h": "core",
     "dpsw_atomic.h": "vocab", "dpsw_bytes.h": "vocab", "nl_attr.h": "vocab",
     # libswdp
-    "actions.h": "dp", "pmd.h": "dp", "upcall.h": "dp",
+    "actions.h": "dp", "pmd.h": "dp", "upcall.h": "dp", "offload.h": "dp",
     # the daemon's own headers (they belong in src/daemon/)
     "dp.h": "daemon", "port.h": "daemon", "options.h": "daemon",
     "preflight.h": "daemon", "service.h": "daemon", "telemetry.h": "daemon",

@@ -154,6 +154,7 @@ struct cl_vport {
 	bool has_config;
 	uint32_t mtu, rxq, txq, rxd, txd;
 	bool mtu_set, scatter;
+	uint32_t offloads;      /* DPSW_OFFLOAD_* */
 	char driver[32];
 };
 

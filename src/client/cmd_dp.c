@@ -109,14 +109,28 @@ static void print_port_stats(const struct ovs_vport_stats *s)
 	printf("\n");
 }
 
+/* "rx-csum,tx-csum,tso", "none". */
+static void offloads_string(uint32_t bits, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", bits & DPSW_OFFLOAD_RX_CSUM ? ",rx-csum" : "",
+		 bits & DPSW_OFFLOAD_TX_CSUM ? ",tx-csum" : "",
+		 bits & DPSW_OFFLOAD_TSO ? ",tso" : "");
+	if (buf[0] == '\0')
+		snprintf(buf, len, ",none");
+}
+
 /* What the port got: the device's MTU (and whether its driver set it or
- * has no MTU operation but takes the frames), queues, descriptors. */
+ * has no MTU operation but takes the frames), queues, descriptors, the
+ * checksum and TSO offloads it does now. */
 static void print_port_config(const struct cl_vport *p)
 {
+	char offloads[32];
+
+	offloads_string(p->offloads, offloads, sizeof(offloads));
 	printf("    config: driver:%s mtu:%" PRIu32 " mtu_set:%s scatter:%s rxq:%" PRIu32
-	       " txq:%" PRIu32 " rxd:%" PRIu32 " txd:%" PRIu32 "\n", p->driver[0] ? p->driver : "?",
-	       p->mtu, p->mtu_set ? "yes" : "no", p->scatter ? "yes" : "no", p->rxq, p->txq,
-	       p->rxd, p->txd);
+	       " txq:%" PRIu32 " rxd:%" PRIu32 " txd:%" PRIu32 " offloads:%s\n",
+	       p->driver[0] ? p->driver : "?", p->mtu, p->mtu_set ? "yes" : "no",
+	       p->scatter ? "yes" : "no", p->rxq, p->txq, p->rxd, p->txd, offloads + 1);
 }
 
 static double mask_hit_per_pkt(const struct cl_dp_info *dp)
@@ -217,6 +231,9 @@ static void json_port(struct json *j, const struct cl_vport *p, const struct cl_
 		json_kv_u64(j, "mtu", p->mtu);
 		json_kv_bool(j, "mtu_set", p->mtu_set);
 		json_kv_bool(j, "scatter", p->scatter);
+		json_kv_bool(j, "rx_csum", p->offloads & DPSW_OFFLOAD_RX_CSUM);
+		json_kv_bool(j, "tx_csum", p->offloads & DPSW_OFFLOAD_TX_CSUM);
+		json_kv_bool(j, "tso", p->offloads & DPSW_OFFLOAD_TSO);
 		json_kv_u64(j, "rxq", p->rxq);
 		json_kv_u64(j, "txq", p->txq);
 		json_kv_u64(j, "rxd", p->rxd);
@@ -363,6 +380,8 @@ static void put_port_opts(struct nlbuf *b, const struct port_opts *o)
 		if (v)
 			nlbuf_put_u32(b, fields[i].type, v);
 	}
+	if (o->offload)
+		nlbuf_put_u32(b, DPSW_VPORT_OPTION_OFFLOAD, o->offload == PORT_OPTS_OFFLOAD_ON);
 }
 
 /* add-if [DP] DEVARGS [OPTS...]: the trailing words that start with a port

@@ -33,7 +33,7 @@ static const struct command commands[] = {
 	{ "del-flow", "[DP] FLOW|ufid:UFID", 1, 2, false, cmd_del_flow },
 	{ "del-flows", "[DP] [FILE]", 0, 2, false, cmd_del_flows },
 	{ "add-flows", "[DP] FILE", 1, 2, false, cmd_add_flows },
-	{ "add-if", "[DP] DEVARGS [mtu=N,rxq=N,txq=N,rxd=N,txd=N]", 1, 8, false, cmd_add_if },
+	{ "add-if", "[DP] DEVARGS [mtu=N,rxq=N,txq=N,rxd=N,txd=N,offload=0|1]", 1, 8, false, cmd_add_if },
 	{ "del-if", "[DP] PORT", 1, 2, false, cmd_del_if },
 	{ "set-flow-limit", "N", 1, 1, false, cmd_set_flow_limit },
 	{ "set-max-idle", "MS", 1, 1, false, cmd_set_max_idle },
@@ -61,7 +61,7 @@ static void usage(FILE *f)
 		"  del-flows [DP] [FILE]          delete every flow, or those of FILE\n"
 		"  add-flows [DP] FILE            add the flows of FILE (\"FLOW ACTIONS\" lines)\n"
 		"  add-if [DP] DEVARGS [OPTS]     hot-plug a DPDK device as a port; OPTS:\n"
-		"                                 mtu=N,rxq=N,txq=N,rxd=N,txd=N\n"
+		"                                 mtu=N,rxq=N,txq=N,rxd=N,txd=N,offload=0|1\n"
 		"  del-if [DP] PORT               remove a port (name or number)\n"
 		"  set-flow-limit N               the flow limit (its ceiling with max idle)\n"
 		"  set-max-idle MS                expire flows idle MS ms (0: never, the default)\n"

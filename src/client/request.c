@@ -69,6 +69,7 @@ static void parse_port_config(const struct nlattr *opts, struct cl_vport *vp)
 		case DPSW_VPORT_OPTION_TXD: vp->txd = v; break;
 		case DPSW_VPORT_OPTION_MTU_SET: vp->mtu_set = v != 0; break;
 		case DPSW_VPORT_OPTION_SCATTER: vp->scatter = v != 0; break;
+		case DPSW_VPORT_OPTION_OFFLOADS: vp->offloads = v; break;
 		default: continue;
 		}
 		vp->has_config = true;

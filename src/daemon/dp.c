@@ -407,6 +407,7 @@ static void port_conf_of(const struct dp *dp, uint16_t port_id, const struct por
 		port_opts_merge(&o, own);
 	*conf = (struct port_conf){
 		.n_rxq = o.rxq, .n_txq = o.txq, .rxd = o.rxd, .txd = o.txd, .mtu = o.mtu,
+		.offload = o.offload != PORT_OPTS_OFFLOAD_OFF,
 	};
 }
 

@@ -6,9 +6,15 @@
 #include <rte_dev.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_eth_vhost.h>
 #include <rte_mbuf.h>
+#include <rte_vhost.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "dpsw_atomic.h"
+#include "dpsw_proto.h"
+#include "offload.h"
 
 #define MEMPOOL_CACHE 256
 
@@ -126,6 +132,115 @@ static void jumbo_offloads(struct port *p, struct rte_eth_conf *conf,
 	p->scatter = true;
 }
 
+/* ---- checksum and TSO offloads (offload.h) ---- */
+
+#define RX_CSUM (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM | \
+		 RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
+#define TX_CSUM (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM | \
+		 RTE_ETH_TX_OFFLOAD_UDP_CKSUM)
+
+static bool is_vhost(const struct port *p)
+{
+	return strcmp(p->driver, "net_vhost") == 0;
+}
+
+/* Rx checksum validation, tx checksums and TSO, as far as the device has
+ * them. net_vhost with rx checksum "offload" hands a guest's partial
+ * checksums over as they are (RX_L4_CKSUM_NONE) instead of computing
+ * them on receipt; the output port finishes them. TSO sends chains (a
+ * guest's 64 KB segment arrives as one). */
+static void csum_offloads(struct port *p, struct rte_eth_conf *conf,
+			  const struct rte_eth_dev_info *info, bool on)
+{
+	uint64_t tx = TX_CSUM | RTE_ETH_TX_OFFLOAD_TCP_TSO;
+
+	if (!on)
+		return;
+	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO)
+		tx |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	conf->rxmode.offloads |= RX_CSUM & info->rx_offload_capa;
+	/* Not from net_vhost: asked for tx checksums, it computes them itself
+	 * (with the TSO form of the pseudo-header) for a guest that lacks
+	 * GUEST_CSUM as its features stood at configure time, i.e. for every
+	 * guest that connects later. Its tx side follows the guest instead
+	 * (vhost_tx_caps_update()). */
+	if (!is_vhost(p))
+		conf->txmode.offloads |= tx & info->tx_offload_capa;
+	p->rx_offloads = conf->rxmode.offloads & RX_CSUM;
+	p->tx_offloads = conf->txmode.offloads & (TX_CSUM | RTE_ETH_TX_OFFLOAD_TCP_TSO);
+}
+
+/* What the PMDs may leave to a device port (not vhost: see below). */
+static uint8_t device_tx_caps(const struct port *p)
+{
+	uint8_t caps = 0;
+
+	if ((p->tx_offloads & TX_CSUM) == TX_CSUM)
+		caps |= OFFLOAD_TX_CSUM;
+	if (caps && (p->tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_TSO))
+		caps |= OFFLOAD_TX_TSO;
+	return caps;
+}
+
+/* A vhost-user port's tx side is its guest's: checksums left to it when
+ * it negotiated VIRTIO_NET_F_GUEST_CSUM, whole TCP segments when it takes
+ * GSO for IPv4 and IPv6. Nothing while no guest is there. Runs on vhost's
+ * thread at each connection and departure (the LSC event). */
+static void vhost_tx_caps_update(uint16_t port_id, bool offload)
+{
+	uint64_t f = 0;
+	uint8_t caps = 0;
+	int vid = rte_eth_vhost_get_vid_from_port_id(port_id);
+
+	if (offload && vid >= 0 && rte_vhost_get_negotiated_features(vid, &f) == 0 &&
+	    (f & (1ULL << VIRTIO_NET_F_GUEST_CSUM))) {
+		caps = OFFLOAD_TX_VIRTIO | OFFLOAD_TX_CSUM;
+		if ((f & (1ULL << VIRTIO_NET_F_GUEST_TSO4)) && (f & (1ULL << VIRTIO_NET_F_GUEST_TSO6)))
+			caps |= OFFLOAD_TX_TSO;
+	}
+	offload_port_caps_set((uint32_t)port_id + 1, caps);
+}
+
+/* Per ethdev: 0 not vhost, else whether offloads are on (read by the
+ * event callback, which gets no port). */
+enum { VHOST_NONE, VHOST_OFFLOAD_OFF, VHOST_OFFLOAD_ON };
+static uint8_t vhost_offload[RTE_MAX_ETHPORTS];
+
+/* After the device is configured, and again at close (on = false). */
+static void tx_caps_init(const struct port *p, bool on, bool offload)
+{
+	uint8_t v = !on || !is_vhost(p) ? VHOST_NONE : offload ? VHOST_OFFLOAD_ON :
+						       VHOST_OFFLOAD_OFF;
+
+	STORE_RLX(&vhost_offload[p->port_id], v);
+	offload_port_caps_set(p->port_no, on && v == VHOST_NONE ? device_tx_caps(p) : 0);
+	if (v != VHOST_NONE)
+		vhost_tx_caps_update(p->port_id, offload);
+}
+
+/* A guest came or went. */
+static void offload_link_event(uint16_t port_id)
+{
+	uint8_t v = LOAD_RLX(&vhost_offload[port_id]);
+
+	if (v != VHOST_NONE)
+		vhost_tx_caps_update(port_id, v == VHOST_OFFLOAD_ON);
+}
+
+uint32_t port_offloads(const struct port *p)
+{
+	uint8_t caps = offload_port_caps(p->port_no);
+	uint32_t bits = 0;
+
+	if (p->rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
+		bits |= DPSW_OFFLOAD_RX_CSUM;
+	if (caps & OFFLOAD_TX_CSUM)
+		bits |= DPSW_OFFLOAD_TX_CSUM;
+	if (caps & OFFLOAD_TX_TSO)
+		bits |= DPSW_OFFLOAD_TSO;
+	return bits;
+}
+
 /* rte_eth_dev_configure() gave the device 'mtu' (a driver applies it at
  * start); set it as well, for drivers that apply it only there. A driver
  * with no MTU operation (pcap, vhost, null, ring) keeps the port: its
@@ -180,6 +295,7 @@ static int configure(struct port *p, const struct port_conf *conf, struct errmsg
 		eth_conf.rxmode.mtu = conf->mtu;
 		jumbo_offloads(p, &eth_conf, &info, conf->mtu);
 	}
+	csum_offloads(p, &eth_conf, &info, conf->offload);
 	ret = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &eth_conf);
 	if (ret < 0)
 		return errmsg_set(err, ret, -1, "%s: configure %u rxq/%u txq: %s", p->name,
@@ -207,6 +323,7 @@ static int port_event(uint16_t port_id, enum rte_eth_event_type type, void *arg,
 	(void)arg;
 	(void)ret_param;
 	if (type == RTE_ETH_EVENT_INTR_LSC) {
+		offload_link_event(port_id);
 		if (rte_eth_link_get_nowait(port_id, &link) == 0)
 			RTE_LOG(NOTICE, USER1, "port %u: link %s\n", port_id + 1,
 				link.link_status == RTE_ETH_LINK_UP ? "up" : "down");
@@ -262,6 +379,7 @@ int port_open(struct port *p, uint16_t port_id, const struct port_conf *conf,
 	if (ret < 0 && ret != -ENOTSUP)
 		RTE_LOG(WARNING, USER1, "%s: promiscuous mode: %s\n", p->name, rte_strerror(-ret));
 	p->started = true;
+	tx_caps_init(p, true, conf->offload);
 	if (rte_eth_dev_get_mtu(port_id, &p->mtu) < 0)
 		p->mtu = 0;
 	return 0;
@@ -282,6 +400,7 @@ void port_close(struct port *p)
 		p->started = false;
 	}
 	events_register(p->port_id, false);
+	tx_caps_init(p, false, false);
 	if (rte_eth_dev_info_get(p->port_id, &info) == 0 && info.device)
 		snprintf(devname, sizeof(devname), "%s", rte_dev_name(info.device));
 	else

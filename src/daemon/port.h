@@ -28,6 +28,7 @@ struct port_conf {
 	uint16_t n_txq;      /* wanted tx queues: one per sender (clamped) */
 	uint16_t rxd, txd;   /* descriptors per queue (adjusted to the device) */
 	uint16_t mtu;        /* 0: keep the device's */
+	bool offload;        /* checksum/TSO offloads where the device has them */
 };
 
 struct port {
@@ -42,6 +43,8 @@ struct port {
 	bool mtu_by_driver;          /* the driver set it (else it has no MTU
 				      * operation and its largest frame fits) */
 	bool scatter;                /* frames longer than one mbuf */
+	uint64_t rx_offloads;        /* checksum/TSO offloads configured */
+	uint64_t tx_offloads;
 	bool started;
 	struct rte_mempool *mp;      /* rx mbufs come from here */
 };
@@ -66,6 +69,10 @@ void port_mempools_free(void);
  */
 int port_open(struct port *p, uint16_t port_id, const struct port_conf *conf,
 	      uint32_t n_mbufs, struct errmsg *err);
+
+/* DPSW_OFFLOAD_* bits: what the port does now (a vhost-user port's tx
+ * side follows its guest's features). */
+uint32_t port_offloads(const struct port *p);
 
 /* Stop, close and detach the device (its devargs can be probed again). */
 void port_close(struct port *p);

@@ -22,6 +22,7 @@
 
 #include "actions_priv.h"
 #include "csum.h"
+#include "offload.h"
 
 /* What a set step needs: the value, the mask, the L4 protocol it targets. */
 struct set_arg {
@@ -126,6 +127,17 @@ static void l4_csum_addr(struct actions_pkt *p, const uint8_t *old, const uint8_
 		return;
 	th = pkt_at(p, l4);
 	c = rd16(th + at);
+	if (unlikely(offload_csum_partial(p->mbuf))) {
+		/* The field holds the pseudo-header sum itself, left for the
+		 * output port to finish (offload.h): the change is added to it,
+		 * not folded into a complemented checksum (as the kernel's
+		 * inet_proto_csum_replace4() for CHECKSUM_PARTIAL). */
+		c = (uint16_t)~c;
+		c = alen == 4 ? csum_replace32(c, rd32(old), rd32(new)) :
+				csum_replace128(c, old, new);
+		st16(th + at, (uint16_t)~c);
+		return;
+	}
 	if (at == 6 && c == 0)
 		return;
 	c = alen == 4 ? csum_replace32(c, rd32(old), rd32(new)) : csum_replace128(c, old, new);
@@ -325,7 +337,8 @@ static bool set_tcp_udp(struct actions_ctx *ctx, struct actions_pkt *p, const vo
 			return false;
 		th = pkt_at(p, p->layout->l4);
 		c = rd16(th + at);
-		if (s->proto == IPPROTO_TCP || c != 0) {
+		/* A partial checksum does not cover the ports yet. */
+		if (!offload_csum_partial(p->mbuf) && (s->proto == IPPROTO_TCP || c != 0)) {
 			c = csum_replace32(c, rd32(th), (uint32_t)ports[0] | (uint32_t)ports[1] << 16);
 			if (s->proto == IPPROTO_UDP && c == 0)
 				c = 0xffff;

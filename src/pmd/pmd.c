@@ -23,6 +23,7 @@
 #include "flow_extract.h"
 #include "flowtbl_pmd.h"
 #include "nl_policy.h"
+#include "offload.h"
 #include "upcall.h"
 
 #define BURST FLOWTBL_BURST
@@ -50,6 +51,8 @@ struct pmd {
 	/* Cycles spent on each rx queue of the current conf (by index). */
 	uint64_t rxq_cycles[PMD_MAX_RXQ];
 	uint32_t sleep_max_us, sleep_us; /* idle back-off */
+	struct rte_mempool *pool;        /* segments and copies of offload packets */
+	struct offload_stats offload;    /* written by this PMD only */
 
 	/* Per-burst scratch: keys and layouts must outlive actions_execute. */
 	struct flow_key keys[BURST];
@@ -91,21 +94,70 @@ struct burst_out {
 
 /* ---- tx and upcall hooks for the action executor ---- */
 
-/* Hot path. Sends on this PMD's tx queue of 'port'. */
+static uint16_t txq_burst(const struct pmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent;
+
+	if (likely(txq->lock == NULL))
+		return rte_eth_tx_burst(txq->port_id, txq->queue, pkts, n);
+	/* The port has fewer tx queues than senders: share under a lock. */
+	rte_spinlock_lock(txq->lock);
+	sent = rte_eth_tx_burst(txq->port_id, txq->queue, pkts, n);
+	rte_spinlock_unlock(txq->lock);
+	return sent;
+}
+
+/* Sends out[0..n) and frees what the queue did not take. */
+static void tx_all(struct pmd *pmd, const struct pmd_txq *txq, uint32_t port,
+		   struct rte_mbuf **out, uint16_t n)
+{
+	uint16_t sent = n ? txq_burst(txq, out, n) : 0;
+
+	if (sent < n) {
+		counter_add(&pmd->tx_dropped[port], n - sent);
+		rte_pktmbuf_free_bulk(out + sent, n - sent);
+	}
+}
+
+/* A burst with packets whose checksum or segmentation is left to the
+ * port (offload.h): each is finished for what the port can do. Takes
+ * every packet. */
+static uint16_t pmd_tx_offload(struct pmd *pmd, const struct pmd_txq *txq, uint32_t port,
+			       struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *out[BURST + OFFLOAD_SEGS_MAX];
+	uint8_t caps = offload_port_caps(port);
+	uint16_t k = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (!offload_pending(pkts[i]))
+			out[k++] = pkts[i];
+		else
+			k += offload_tx_prepare(pkts[i], caps, pmd->pool, out + k,
+						OFFLOAD_SEGS_MAX, &pmd->offload);
+		if (k >= BURST) {
+			tx_all(pmd, txq, port, out, k);
+			k = 0;
+		}
+	}
+	tx_all(pmd, txq, port, out, k);
+	return n;
+}
+
+/* Hot path. Sends on this PMD's tx queue of 'port'. A packet without
+ * offload metadata costs one OR of its flags. */
 static uint16_t pmd_tx(void *arg, uint32_t port, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct pmd *pmd = arg;
 	const struct pmd_txq *txq = &pmd->conf->txq[port];
+	uint64_t ol = 0;
 	uint16_t sent;
 
-	if (likely(txq->lock == NULL)) {
-		sent = rte_eth_tx_burst(txq->port_id, txq->queue, pkts, n);
-	} else {
-		/* The port has fewer tx queues than senders: share under a lock. */
-		rte_spinlock_lock(txq->lock);
-		sent = rte_eth_tx_burst(txq->port_id, txq->queue, pkts, n);
-		rte_spinlock_unlock(txq->lock);
-	}
+	for (uint16_t i = 0; i < n; i++)
+		ol |= pkts[i]->ol_flags;
+	if (unlikely(ol & OFFLOAD_RX_MASK))
+		return pmd_tx_offload(pmd, txq, port, pkts, n);
+	sent = txq_burst(txq, pkts, n);
 	if (unlikely(sent < n))
 		counter_add(&pmd->tx_dropped[port], n - sent);
 	return sent;
@@ -613,6 +665,7 @@ int pmd_create(const struct pmd_params *p, struct pmd **out, struct errmsg *err)
 		errmsg_set(err, ret, -1, "PMD on lcore %u: upcall queue", p->lcore_id);
 		goto fail;
 	}
+	pmd->pool = p->pool;
 	struct actions_params ap = {
 		.max_ports = PORT_MAX, .pool = p->pool, .socket_id = socket,
 		.tx = pmd_tx, .tx_arg = pmd, .upcall = pmd_upcall_action, .upcall_arg = pmd,

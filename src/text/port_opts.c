@@ -10,6 +10,7 @@ struct key {
 	const char *name;
 	uint32_t min, max;
 	size_t offset;
+	uint16_t bias;   /* stored as value + bias, so that 0 is "unset" */
 };
 
 static const struct key keys[] = {
@@ -18,6 +19,7 @@ static const struct key keys[] = {
 	{ "txq", 1, PORT_OPTS_QUEUES_MAX, offsetof(struct port_opts, txq) },
 	{ "rxd", PORT_OPTS_DESC_MIN, PORT_OPTS_DESC_MAX, offsetof(struct port_opts, rxd) },
 	{ "txd", PORT_OPTS_DESC_MIN, PORT_OPTS_DESC_MAX, offsetof(struct port_opts, txd) },
+	{ "offload", 0, 1, offsetof(struct port_opts, offload), PORT_OPTS_OFFLOAD_OFF },
 };
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -50,7 +52,7 @@ static int parse_item(const char *s, size_t len, struct port_opts *o, struct err
 	k = find_key(s, klen);
 	if (k == NULL)
 		return errmsg_set(err, -EINVAL, -1,
-				  "unknown port option '%.*s' (mtu, rxq, txq, rxd, txd)",
+				  "unknown port option '%.*s' (mtu, rxq, txq, rxd, txd, offload)",
 				  (int)klen, s);
 	if (len - klen - 1 == 0 || len - klen - 1 >= sizeof(value))
 		goto bad;
@@ -62,7 +64,7 @@ static int parse_item(const char *s, size_t len, struct port_opts *o, struct err
 	v = strtoul(value, &end, 10);
 	if (errno || v < k->min || v > k->max)
 		goto bad;
-	*(uint16_t *)((char *)o + k->offset) = (uint16_t)v;
+	*(uint16_t *)((char *)o + k->offset) = (uint16_t)(v + k->bias);
 	return 0;
 bad:
 	return errmsg_set(err, -EINVAL, -1, "port option %s: '%.*s' is not a number in %u..%u",
@@ -104,4 +106,6 @@ void port_opts_merge(struct port_opts *o, const struct port_opts *over)
 		o->rxd = over->rxd;
 	if (over->txd)
 		o->txd = over->txd;
+	if (over->offload)
+		o->offload = over->offload;
 }

@@ -35,6 +35,7 @@ OVS_VPORT_ATTR_TYPE, OVS_VPORT_ATTR_NAME, OVS_VPORT_ATTR_OPTIONS = 2, 3, 4
 OVS_VPORT_ATTR_UPCALL_PID = 5
 OVS_VPORT_TYPE_NETDEV = 1
 DPSW_VPORT_OPTION_DEVARGS, DPSW_VPORT_OPTION_MTU, DPSW_VPORT_OPTION_RXQ = 1, 2, 3
+DPSW_VPORT_OPTION_OFFLOAD = 10
 EINVAL = 22
 
 
@@ -119,7 +120,8 @@ def test_raw_vport_options():
             (dev + attr(DPSW_VPORT_OPTION_MTU, struct.pack("=H", 9000)), "MTU is not a u32"),
             (dev + u32(DPSW_VPORT_OPTION_MTU, 67), "MTU 67 is not in 68..9600"),
             (dev + u32(DPSW_VPORT_OPTION_RXQ, 0), "RXQ 0 is not in 1..64"),
-            (dev + u32(77, 1), "take devargs, MTU, RXQ, TXQ, RXD and TXD only")):
+            (dev + u32(DPSW_VPORT_OPTION_OFFLOAD, 2), "OFFLOAD 2 is not in 0..1"),
+            (dev + u32(77, 1), "take devargs, MTU, RXQ, TXQ, RXD, TXD and OFFLOAD only")):
         r = vport_new(c, "net_null9", opts)
         check(r.error == -EINVAL and reason in r.reason and r.offset, "bad option", r, reason)
     r = vport_new(c, "net_null9", dev + u32(DPSW_VPORT_OPTION_MTU, 2000) +

@@ -248,6 +248,18 @@ static void test_port_opts_parse(void **state)
 	assert_int_equal(port_opts_parse("txq=0", &p, &e), -EINVAL);
 	errmsg_clear(&e);
 	assert_int_equal(port_opts_parse("txq=65", &p, &e), -EINVAL);
+	/* offload=0|1, stored one up: 0 stays "not set". */
+	assert_int_equal(p.offload, 0);
+	errmsg_clear(&e);
+	assert_int_equal(port_opts_parse("offload=0", &p, &e), 0);
+	assert_int_equal(p.offload, PORT_OPTS_OFFLOAD_OFF);
+	assert_int_equal(port_opts_parse("offload=1", &p, &e), 0);
+	assert_int_equal(p.offload, PORT_OPTS_OFFLOAD_ON);
+	errmsg_clear(&e);
+	assert_int_equal(port_opts_parse("offload=2", &p, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "port option offload: '2' is not a number in 0..1"));
+	assert_true(port_opts_is_opts("offload=0"));
+	p.offload = 0;
 
 	/* Options, not devargs: a known key and '=' first. */
 	assert_true(port_opts_is_opts("mtu=9000"));

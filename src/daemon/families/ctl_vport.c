@@ -30,6 +30,7 @@ static void put_port_options(struct ctl_req *req, const struct port *port)
 	nlbuf_put_string(req->out, DPSW_VPORT_OPTION_DRIVER, port->driver);
 	nlbuf_put_u32(req->out, DPSW_VPORT_OPTION_MTU_SET, port->mtu_by_driver);
 	nlbuf_put_u32(req->out, DPSW_VPORT_OPTION_SCATTER, port->scatter);
+	nlbuf_put_u32(req->out, DPSW_VPORT_OPTION_OFFLOADS, port_offloads(port));
 	nlbuf_nest_end(req->out, nest);
 }
 
@@ -138,6 +139,7 @@ static int number_option(struct ctl_req *req, const struct nlattr *opt, struct p
 		const char *name;
 		uint32_t min, max;
 		size_t offset;
+		uint16_t bias;
 	} nums[] = {
 		[DPSW_VPORT_OPTION_MTU] = { "MTU", PORT_OPTS_MTU_MIN, PORT_OPTS_MTU_MAX,
 					    offsetof(struct port_opts, mtu) },
@@ -149,6 +151,8 @@ static int number_option(struct ctl_req *req, const struct nlattr *opt, struct p
 					    offsetof(struct port_opts, rxd) },
 		[DPSW_VPORT_OPTION_TXD] = { "TXD", PORT_OPTS_DESC_MIN, PORT_OPTS_DESC_MAX,
 					    offsetof(struct port_opts, txd) },
+		[DPSW_VPORT_OPTION_OFFLOAD] = { "OFFLOAD", 0, 1, offsetof(struct port_opts, offload),
+						PORT_OPTS_OFFLOAD_OFF },
 	};
 	uint16_t type = nl_attr_type(opt);
 	uint32_t v;
@@ -161,7 +165,7 @@ static int number_option(struct ctl_req *req, const struct nlattr *opt, struct p
 		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, opt),
 				  "DPSW_VPORT_OPTION_%s %u is not in %u..%u", nums[type].name, v,
 				  nums[type].min, nums[type].max);
-	*(uint16_t *)((char *)o + nums[type].offset) = (uint16_t)v;
+	*(uint16_t *)((char *)o + nums[type].offset) = (uint16_t)(v + nums[type].bias);
 	return 0;
 }
 
@@ -190,6 +194,7 @@ static int options_of(struct ctl_req *req, const struct nlattr **a, const char *
 		case DPSW_VPORT_OPTION_TXQ:
 		case DPSW_VPORT_OPTION_RXD:
 		case DPSW_VPORT_OPTION_TXD:
+		case DPSW_VPORT_OPTION_OFFLOAD:
 			ret = number_option(req, opt, o);
 			if (ret < 0)
 				return ret;
@@ -197,7 +202,7 @@ static int options_of(struct ctl_req *req, const struct nlattr **a, const char *
 		default:
 			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, opt),
 					  "netdev vport options take devargs, MTU, RXQ, TXQ, "
-					  "RXD and TXD only");
+					  "RXD, TXD and OFFLOAD only");
 		}
 	}
 	return 0;
