@@ -48,7 +48,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static uint16_t rd16(const uint8_t *p)
+static uint16_t rd_be16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
@@ -62,9 +62,9 @@ static uint16_t phdr_host(const uint8_t *pkt, const struct flow_layout *l, bool 
 	int alen = ipv4 ? 4 : 16;
 	const uint8_t *src = ipv4 ? ip + 12 : ip + 8;
 
-	l4len = ipv4 ? rd16(ip + 2) - (uint32_t)(l->l4 - l->l3) : rd16(ip + 4);
+	l4len = ipv4 ? rd_be16(ip + 2) - (uint32_t)(l->l4 - l->l3) : rd_be16(ip + 4);
 	for (int i = 0; i < 2 * alen; i += 2)
-		sum += rd16(src + i);
+		sum += rd_be16(src + i);
 	sum += IPPROTO_TCP;
 	if (!no_len)
 		sum += l4len;
@@ -124,7 +124,7 @@ static void test_keep_to_guest(void **state)
 	assert_int_equal(m->l4_len, 20);
 	assert_int_equal(m->tso_segsz, MSS);
 	assert_int_equal(mbuf_bytes(m, got), len);
-	assert_int_equal(rd16(got + l.l4 + 16), phdr_host(orig, &l, true, false));
+	assert_int_equal(rd_be16(got + l.l4 + 16), phdr_host(orig, &l, true, false));
 	assert_memory_equal(got, orig, l.l4 + 16);
 	assert_memory_equal(got + l.l4 + 18, orig + l.l4 + 18, len - l.l4 - 18);
 	assert_int_equal(st.kept, 1);
@@ -285,13 +285,13 @@ static void test_set_field_partial(void **state)
 	assert_int_equal(capture_count(&cap, 1), 1);
 	m = capture_get(&cap, 1, 0);
 	assert_int_equal(mbuf_bytes(m, got), len);
-	assert_int_equal(rd16(got + l.l4 + 16), phdr_host(got, &l, true, false));
+	assert_int_equal(rd_be16(got + l.l4 + 16), phdr_host(got, &l, true, false));
 	cap.n = 0;
 	assert_int_equal(offload_tx_prepare(m, 0, dp_pool, out, OFFLOAD_SEGS_MAX, &st), 1);
 	assert_int_equal(mbuf_bytes(out[0], got), len);
 	assert_true(csum_ipv4_ok(got, &l));
 	assert_true(csum_l4_ok(got, len, &l, 0x0800, IPPROTO_TCP));
-	assert_int_equal(rd16(got + l.l4), 4444);
+	assert_int_equal(rd_be16(got + l.l4), 4444);
 	rte_pktmbuf_free(out[0]);
 	capture_free(&cap);
 	actions_ctx_destroy(ctx);
