@@ -75,6 +75,30 @@ static inline const char *nl_attr_str(const struct nlattr *nla)
 	return nl_attr_data(nla);
 }
 
+/* Checks for attributes read without a policy (a nest walked by hand):
+ * the exact size of a fixed-size payload, a NUL-terminated string. */
+static inline bool nl_attr_is_u16(const struct nlattr *nla)
+{
+	return nl_attr_len(nla) == sizeof(uint16_t);
+}
+
+static inline bool nl_attr_is_u32(const struct nlattr *nla)
+{
+	return nl_attr_len(nla) == sizeof(uint32_t);
+}
+
+static inline bool nl_attr_is_u64(const struct nlattr *nla)
+{
+	return nl_attr_len(nla) == sizeof(uint64_t);
+}
+
+static inline bool nl_attr_is_str(const struct nlattr *nla)
+{
+	size_t len = nl_attr_len(nla);
+
+	return len > 0 && ((const char *)nl_attr_data(nla))[len - 1] == '\0';
+}
+
 /* The header and the whole attribute fit in the 'left' bytes at 'nla'. */
 static inline bool nl_attr_ok(const struct nlattr *nla, size_t left)
 {

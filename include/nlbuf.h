@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * nlbuf: a buffer that netlink messages and attribute streams are written
- * into. Reading and validating attributes is libmnl's job (mnl_attr_*);
- * libmnl writes only into a fixed buffer behind a struct nlmsghdr, while we
+ * into (reading them: nl_attr.h and nl_policy.h). libmnl, which the unit
+ * tests use, writes only into a fixed buffer behind a struct nlmsghdr, while we
  * also build bare attribute streams (action lists, keys) and large dumps,
  * hence this small writer.
  *

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <libmnl/libmnl.h>
 #include <net/if.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -21,9 +20,9 @@ static void on_rate_drops(struct cl_dp_config *cfg, const struct nlattr *nest)
 {
 	const struct nlattr *a;
 
-	mnl_attr_for_each_nested(a, nest) {
+	nl_attr_for_each_nested(a, nest) {
 		uint16_t port = nl_attr_type(a) - 1;
-		if (port < CL_MAX_PORTS && mnl_attr_validate(a, MNL_TYPE_U64) == 0)
+		if (port < CL_MAX_PORTS && nl_attr_is_u64(a))
 			cfg->rate_drops[port] = nl_attr_u64(a);
 	}
 }
@@ -31,9 +30,9 @@ static void on_rate_drops(struct cl_dp_config *cfg, const struct nlattr *nest)
 static int on_config(void *arg, const struct nl_msg *msg)
 {
 	struct cl_dp_config *cfg = arg;
-	const struct nlattr *attr; /* the name mnl_attr_for_each_payload uses */
+	const struct nlattr *attr;
 
-	mnl_attr_for_each_payload(msg->attrs, msg->attrs_len) {
+	nl_attr_for_each(attr, msg->attrs, msg->attrs_len) {
 		uint16_t type = nl_attr_type(attr);
 		if (type > DPSW_ATTR_MAX)
 			continue;

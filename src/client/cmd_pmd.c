@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <libmnl/libmnl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,15 +31,15 @@ static void parse_rxq(struct cl_pmd_info *pi, const struct nlattr *rxq)
 	if (pi->n_rxq == CL_MAX_RXQS)
 		return;
 	q = &pi->rxq[pi->n_rxq++];
-	mnl_attr_for_each_nested(a, rxq) {
+	nl_attr_for_each_nested(a, rxq) {
 		uint16_t t = nl_attr_type(a);
-		if (t == DPSW_RXQ_PORT_NO && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+		if (t == DPSW_RXQ_PORT_NO && nl_attr_is_u32(a))
 			q->port_no = nl_attr_u32(a);
-		else if (t == DPSW_RXQ_QUEUE && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+		else if (t == DPSW_RXQ_QUEUE && nl_attr_is_u32(a))
 			q->queue = nl_attr_u32(a);
-		else if (t == DPSW_RXQ_NAME && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+		else if (t == DPSW_RXQ_NAME && nl_attr_is_str(a))
 			snprintf(q->name, sizeof(q->name), "%s", nl_attr_str(a));
-		else if (t == DPSW_RXQ_CYCLES && mnl_attr_validate(a, MNL_TYPE_U64) == 0)
+		else if (t == DPSW_RXQ_CYCLES && nl_attr_is_u64(a))
 			q->cycles = nl_attr_u64(a);
 	}
 }
@@ -54,14 +53,14 @@ static void parse_pmd_attr(struct cl_pmd_info *pi, const struct nlattr *a)
 	case DPSW_ATTR_PMD_LCORE: pi->lcore = nl_attr_u32(a); break;
 	case DPSW_ATTR_PMD_NUMA: pi->numa = nl_attr_u32(a); break;
 	case DPSW_ATTR_PMD_STATS:
-		mnl_attr_for_each_nested(n, a) {
+		nl_attr_for_each_nested(n, a) {
 			uint16_t t = nl_attr_type(n);
-			if (t <= DPSW_STAT_MAX && mnl_attr_validate(n, MNL_TYPE_U64) == 0)
+			if (t <= DPSW_STAT_MAX && nl_attr_is_u64(n))
 				pi->st[t] = nl_attr_u64(n);
 		}
 		break;
 	case DPSW_ATTR_PMD_RXQS:
-		mnl_attr_for_each_nested(n, a)
+		nl_attr_for_each_nested(n, a)
 			if (nl_attr_type(n) == DPSW_ATTR_RXQ)
 				parse_rxq(pi, n);
 		break;
@@ -71,7 +70,7 @@ static void parse_pmd_attr(struct cl_pmd_info *pi, const struct nlattr *a)
 static int on_pmd(void *arg, const struct nl_msg *msg)
 {
 	struct cl_pmd_list *l = arg;
-	const struct nlattr *attr; /* the name mnl_attr_for_each_payload uses */
+	const struct nlattr *attr;
 
 	if (l->n == l->cap) {
 		unsigned int cap = l->cap ? 2 * l->cap : 4;
@@ -85,9 +84,9 @@ static int on_pmd(void *arg, const struct nl_msg *msg)
 	memset(pi, 0, sizeof(*pi));
 	/* Fixed-size attributes were sized by the server's writer; a short
 	 * one would be a daemon bug, so check before reading. */
-	mnl_attr_for_each_payload(msg->attrs, msg->attrs_len) {
+	nl_attr_for_each(attr, msg->attrs, msg->attrs_len) {
 		uint16_t t = nl_attr_type(attr);
-		if (t <= DPSW_ATTR_PMD_NUMA && mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+		if (t <= DPSW_ATTR_PMD_NUMA && !nl_attr_is_u32(attr))
 			return -EINVAL;
 		parse_pmd_attr(pi, attr);
 	}

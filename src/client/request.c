@@ -5,7 +5,6 @@
  * requests.
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,16 +48,16 @@ static void parse_port_config(const struct nlattr *opts, struct cl_vport *vp)
 {
 	const struct nlattr *o;
 
-	mnl_attr_for_each_nested(o, opts) {
+	nl_attr_for_each_nested(o, opts) {
 		uint16_t type = nl_attr_type(o);
 		uint32_t v;
 
 		if (type == DPSW_VPORT_OPTION_DRIVER) {
-			if (mnl_attr_validate(o, MNL_TYPE_NUL_STRING) == 0)
+			if (nl_attr_is_str(o))
 				snprintf(vp->driver, sizeof(vp->driver), "%s", nl_attr_str(o));
 			continue;
 		}
-		if (mnl_attr_validate(o, MNL_TYPE_U32) < 0)
+		if (!nl_attr_is_u32(o))
 			continue;
 		v = nl_attr_u32(o);
 		switch (type) {

@@ -5,7 +5,6 @@
  * finds them the way it always does.
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <string.h>
 
 #include "ctl_internal.h"
@@ -80,29 +79,30 @@ static void put_family(struct ctl_req *req, const struct family *f, uint16_t fla
 /* CTRL_CMD_GETFAMILY by CTRL_ATTR_FAMILY_NAME or CTRL_ATTR_FAMILY_ID. */
 int ctl_genl_getfamily(struct ctl_req *req)
 {
-	const struct nlattr *a;
+	const uint8_t *base = (const uint8_t *)req->attrs, *end = base + req->attrs_len;
+	const struct nlattr *a = (const void *)base;
 	const char *name = NULL;
 	int id = -1;
 
-	size_t ofs = 0;
-	while (ofs + sizeof(struct nlattr) <= req->attrs_len) {
-		a = (const void *)((const uint8_t *)req->attrs + ofs);
-		if (a->nla_len < sizeof(*a) || a->nla_len > req->attrs_len - ofs)
-			return errmsg_set(&req->err, -EINVAL, (int)(req->attrs_ofs + ofs),
+	/* Walked by hand rather than with a policy: the controller takes
+	 * either attribute and says which one is wrong. */
+	for (; nl_attr_left(a, end) >= sizeof(*a); a = nl_attr_next(a)) {
+		int ofs = (int)(req->attrs_ofs + (size_t)((const uint8_t *)a - base));
+		if (!nl_attr_ok(a, nl_attr_left(a, end)))
+			return errmsg_set(&req->err, -EINVAL, ofs,
 					  "attribute length %u runs past the message", a->nla_len);
 		uint16_t type = nl_attr_type(a);
 		if (type == CTRL_ATTR_FAMILY_NAME) {
-			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
-				return errmsg_set(&req->err, -EINVAL, (int)(req->attrs_ofs + ofs),
+			if (!nl_attr_is_str(a))
+				return errmsg_set(&req->err, -EINVAL, ofs,
 						  "CTRL_ATTR_FAMILY_NAME is not a string");
 			name = nl_attr_str(a);
 		} else if (type == CTRL_ATTR_FAMILY_ID) {
-			if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
-				return errmsg_set(&req->err, -EINVAL, (int)(req->attrs_ofs + ofs),
+			if (!nl_attr_is_u16(a))
+				return errmsg_set(&req->err, -EINVAL, ofs,
 						  "CTRL_ATTR_FAMILY_ID is not a u16");
 			id = nl_attr_u16(a);
 		}
-		ofs += MNL_ALIGN(a->nla_len);
 	}
 	if (name == NULL && id < 0)
 		return errmsg_set(&req->err, -EINVAL, -1, "no family name or id given");

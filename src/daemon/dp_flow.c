@@ -89,9 +89,9 @@ static int load_line(struct dp *dp, const char *line, struct errmsg *err)
 	}
 	/* Up to the ceiling, not the dynamic limit: a table saved by
 	 * --save-flows held more than the limit a fresh start begins with. */
-	ret = insert_limited(dp, &m.key, &m.mask, (const uint8_t *)nlbuf_at(&acts, nest) +
-			     NLA_HDRLEN, acts.len - nest - NLA_HDRLEN, m.has_ufid ? &m.ufid : NULL,
-			     dp->reval.ceiling, NULL, err);
+	const struct nlattr *list = nlbuf_at(&acts, nest);
+	ret = insert_limited(dp, &m.key, &m.mask, nl_attr_data(list), nl_attr_len(list),
+			     m.has_ufid ? &m.ufid : NULL, dp->reval.ceiling, NULL, err);
 	err->offset = -1;
 out:
 	nlbuf_free(&acts);

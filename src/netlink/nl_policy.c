@@ -2,9 +2,8 @@
 /*
  * Policy-table attribute parsing: the table, the strictness (unknown,
  * duplicate, wrong size) and a reason for each error. The header
- * arithmetic is libmnl's (mnl_attr_ok(), nl_attr_type(), ...),
- * written out inline: every flow request runs this over its key and mask,
- * and a library call per attribute was a third of the work.
+ * arithmetic is nl_attr.h's, inline: every flow request runs this over
+ * its key and mask, so a library call per attribute would weigh.
  */
 #include "nl_policy.h"
 
@@ -25,7 +24,7 @@ static const char *type_name(const struct nl_policy *pol, uint16_t type)
 	return "?";
 }
 
-/* mnl_attr_ok() says whether the attribute fits; this says why not. */
+/* nl_attr_ok() says whether the attribute fits; this says why not. */
 static int header_error(const struct nl_policy *pol, const struct nlattr *nla, size_t left,
 			const void *origin, struct errmsg *err)
 {
@@ -44,16 +43,6 @@ static int header_error(const struct nl_policy *pol, const struct nlattr *nla, s
 			  pol->name, nla->nla_len, left);
 }
 
-/* mnl_attr_ok(): the header and the attribute fit in 'left' bytes. */
-static inline bool attr_fits(const struct nlattr *nla, size_t left)
-{
-	return left >= NLA_HDRLEN && nla->nla_len >= NLA_HDRLEN && nla->nla_len <= left;
-}
-
-static inline uint16_t attr_type(const struct nlattr *nla)
-{
-	return nla->nla_type & NLA_TYPE_MASK;
-}
 
 /* A nested payload must be empty or a stream of well-formed attributes. */
 static int check_nested(const struct nl_policy *pol, const struct nlattr *outer,
@@ -65,10 +54,10 @@ static int check_nested(const struct nl_policy *pol, const struct nlattr *outer,
 	while (pos < len) {
 		const struct nlattr *nla = (const void *)(p + pos);
 
-		if (!attr_fits(nla, len - pos)) {
+		if (!nl_attr_ok(nla, len - pos)) {
 			errmsg_set(err, -EINVAL, ofs_of(nla, origin),
 				   "%s attribute %s: nested attribute at +%zu is malformed",
-				   pol->name, type_name(pol, attr_type(outer)), pos);
+				   pol->name, type_name(pol, nl_attr_type(outer)), pos);
 			return -EINVAL;
 		}
 		pos += NLA_ALIGN(nla->nla_len);
@@ -125,7 +114,7 @@ static int check_attr(const struct nl_policy *pol, const struct nlattr *nla,
 		      const struct nlattr **tb, struct pmode mode, const void *origin,
 		      struct errmsg *err)
 {
-	uint16_t type = attr_type(nla);
+	uint16_t type = nl_attr_type(nla);
 	int at = ofs_of(nla, origin);
 	const struct nl_pol_attr *pa = type <= pol->max_type ? &pol->attrs[type] : NULL;
 	int ret = 0;
@@ -201,9 +190,9 @@ static int parse(const struct nl_policy *pol, const void *data, size_t len,
 		const struct nlattr *nla = (const void *)(p + pos);
 		uint16_t type;
 
-		if (!attr_fits(nla, len - pos))
+		if (!nl_attr_ok(nla, len - pos))
 			return header_error(pol, nla, len - pos, origin, err);
-		type = attr_type(nla);
+		type = nl_attr_type(nla);
 		if (!plain_ok(pol, type, nla->nla_len, tb)) {
 			int ret = check_attr(pol, nla, tb, mode, origin, err);
 

@@ -274,7 +274,7 @@ static int validate_list(const struct vctx *c, const void *data, size_t len, str
 		const struct nlattr *a = (const void *)(p + pos);
 		size_t left = len - pos;
 
-		if (!mnl_attr_ok(a, left > INT_MAX ? INT_MAX : (int)left))
+		if (!nl_attr_ok(a, left))
 			return errmsg_set(c->err, -EINVAL, odp_ofs(a, c->origin),
 					  left < NLA_HDRLEN ? "actions: %zu trailing bytes, too few for "
 							      "an attribute header"

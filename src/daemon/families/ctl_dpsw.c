@@ -5,7 +5,6 @@
  * port id and framing. Control thread.
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <rte_lcore.h>
 #include <string.h>
 
@@ -151,7 +150,7 @@ static int parse_u32s(struct ctl_req *req, uint16_t lo, uint16_t hi, const struc
 			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, at),
 					  "attribute length runs past the message");
 		uint16_t type = nl_attr_type(at);
-		if (type < lo || type > hi || mnl_attr_validate(at, MNL_TYPE_U32) < 0)
+		if (type < lo || type > hi || !nl_attr_is_u32(at))
 			return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, at),
 					  "%s (u32) only", what);
 		a[type - lo] = at;

@@ -8,7 +8,6 @@
  * descriptors, driver), SET changes the upcall pid. Control thread.
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -157,7 +156,7 @@ static int number_option(struct ctl_req *req, const struct nlattr *opt, struct p
 	uint16_t type = nl_attr_type(opt);
 	uint32_t v;
 
-	if (mnl_attr_validate(opt, MNL_TYPE_U32) < 0)
+	if (!nl_attr_is_u32(opt))
 		return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, opt),
 				  "DPSW_VPORT_OPTION_%s is not a u32", nums[type].name);
 	v = nl_attr_u32(opt);
@@ -181,10 +180,10 @@ static int options_of(struct ctl_req *req, const struct nlattr **a, const char *
 	*devargs = nl_attr_data(a[OVS_VPORT_ATTR_NAME]);
 	if (a[OVS_VPORT_ATTR_OPTIONS] == NULL)
 		return 0;
-	mnl_attr_for_each_nested(opt, a[OVS_VPORT_ATTR_OPTIONS]) {
+	nl_attr_for_each_nested(opt, a[OVS_VPORT_ATTR_OPTIONS]) {
 		switch (nl_attr_type(opt)) {
 		case DPSW_VPORT_OPTION_DEVARGS:
-			if (mnl_attr_validate(opt, MNL_TYPE_NUL_STRING) < 0)
+			if (!nl_attr_is_str(opt))
 				return errmsg_set(&req->err, -EINVAL, ctl_attr_offset(req, opt),
 						  "DPSW_VPORT_OPTION_DEVARGS is not a string");
 			*devargs = nl_attr_str(opt);
