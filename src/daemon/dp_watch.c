@@ -19,7 +19,7 @@ static void steer(struct dp *dp, uint32_t p)
 
 	if (!port_events_take(port))
 		return;
-	RTE_LOG(INFO, USER1, "port %u: tx queues in use: %#" PRIx64 " (0: all)\n", p,
+	RTE_LOG(NOTICE, USER1, "port %u: tx queues in use: %#" PRIx64 " (0: all)\n", p,
 		port->txq_enabled);
 	if (dp_port_retarget_tx(dp, p, before) < 0)
 		RTE_LOG(ERR, USER1, "port %u: tx map: out of memory\n", p);
