@@ -231,6 +231,11 @@ def scenario(label, daemon_client, hotplug, size=60, kind="vhost", restart=True)
             os.unlink(r.sock)
         r.guest = Guest(tmp, r.sock, server=daemon_client, jumbo=r.jumbo, kind=kind).start()
         wait_for(r.guest.forwarding, "the guest to forward again", details=r.guest.text)
+        if kind == "memif" and daemon_client:
+            # DPDK's memif client does not reconnect by itself: the
+            # daemon restarts the port until the server is back.
+            wait_for(lambda: "port %d: reconnected" % r.vport in r.d.read_log(),
+                     "the memif client to reconnect", details=lambda: r.d.read_log()[-2000:])
         wait_for(lambda: not events or r.d.read_log().count(up) == 2,
                  "the link event of its return",
                  details=lambda: r.d.read_log()[-2000:])
