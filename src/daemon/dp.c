@@ -507,6 +507,8 @@ static int open_port(struct dp *dp, uint16_t port_id, const struct port_opts *ow
 		 * starts clean; one from the command line is only skipped. */
 		if (hotplugged)
 			port_close(&dport->port);
+		else
+			port_own_pool_retire(&dport->port);
 		free(dport);
 		return ret;
 	}

@@ -111,10 +111,12 @@ void port_peer_init(struct port *p)
 struct own_pool {
 	struct rte_mempool *mp;
 	uint32_t kept;      /* what the driver keeps in its rings */
+	bool kept_known;    /* measured when its port started */
 	bool retired;       /* its port is closed */
 };
 
 static struct own_pool own_pools[OWN_POOLS_MAX];
+static uint32_t own_pools_made; /* names stay unique while one is retired */
 
 static bool needs_own_pool(const struct port *p)
 {
@@ -154,13 +156,14 @@ int port_own_pool_create(struct port *p, const struct port_conf *conf, struct er
 	if (slot == NULL)
 		return errmsg_set(err, -ENOSPC, -1, "%s: more than %d AF_XDP pools", p->name,
 				  OWN_POOLS_MAX);
-	snprintf(name, sizeof(name), "mbufs_p%u", p->port_id);
+	snprintf(name, sizeof(name), "mbufs_xdp%u", own_pools_made++);
 	slot->mp = rte_pktmbuf_pool_create(name, own_pool_size(conf), OWN_POOL_CACHE, 0,
 					   RTE_MBUF_DEFAULT_BUF_SIZE, p->socket_id);
 	if (slot->mp == NULL)
 		return errmsg_set(err, -rte_errno, -1, "%s: its own mempool: %s", p->name,
 				  rte_strerror(rte_errno));
 	slot->kept = 0;
+	slot->kept_known = false;
 	slot->retired = false;
 	p->own_mp = p->mp = slot->mp;
 	return 0;
@@ -175,6 +178,7 @@ void port_own_pool_note_kept(struct port *p)
 	/* No PMD polls the port yet: every mbuf out of the pool is in the
 	 * driver's fill ring, and each one it gives us it replaces. */
 	op->kept = rte_mempool_in_use_count(p->own_mp);
+	op->kept_known = true;
 	p->own_kept = op->kept;
 }
 
@@ -203,6 +207,10 @@ void port_own_pool_retire(struct port *p)
 
 	if (p->own_mp == NULL || (op = own_pool_of(p->own_mp)) == NULL)
 		return;
+	/* A port that never started never forwarded: what is out is the
+	 * driver's. */
+	if (!op->kept_known)
+		op->kept = rte_mempool_in_use_count(p->own_mp);
 	op->retired = true;
 	p->own_mp = NULL;
 	port_own_pools_reap(false);
