@@ -7,6 +7,7 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -230,8 +231,10 @@ static void events_register(struct port *p, bool on)
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		if (on)
 			rte_eth_dev_callback_register(p->port_id, types[i], port_event, p);
-		else
-			rte_eth_dev_callback_unregister(p->port_id, types[i], port_event, p);
+		else /* -EAGAIN while it runs: 'p' is about to be freed */
+			while (rte_eth_dev_callback_unregister(p->port_id, types[i], port_event,
+								p) == -EAGAIN)
+				sched_yield();
 	}
 }
 
