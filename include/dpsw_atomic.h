@@ -31,6 +31,9 @@
 #define LOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define STORE_RLX(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #define STORE_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+/* Take a flag another thread raises: what it wrote before raising it is
+ * visible after, and a raise that comes later is not lost. */
+#define XCHG_ACQ_REL(p, v) __atomic_exchange_n((p), (v), __ATOMIC_ACQ_REL)
 
 /* Add 'n' to a counter this thread alone writes. Thread: the owner. */
 static inline void counter_add(uint64_t *c, uint64_t n)

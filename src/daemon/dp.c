@@ -275,7 +275,7 @@ static void add_rxq(struct pmd_conf *c, const struct dp_port *dport, uint32_t p,
 
 static bool port_live(const struct dp_port *dport)
 {
-	return dport != NULL && dport->port.started && !dport->removing;
+	return dport != NULL && dport->port.started && !dport->removing && !dport->paused;
 }
 
 /*
@@ -323,16 +323,63 @@ static void place_round_robin(struct dp *dp, struct pmd_conf **confs)
 	}
 }
 
+/* The tx queues a port's senders may use: those its peer enabled (a
+ * vhost guest may enable fewer queue pairs than the port has), else all. */
+static uint16_t usable_txqs(const struct port *p, uint64_t enabled, uint16_t *queues)
+{
+	uint16_t n = 0;
+
+	for (uint16_t q = 0; q < p->n_txq; q++)
+		if (enabled == 0 || (enabled >> q) & 1)
+			queues[n++] = q;
+	if (n == 0) /* it enabled only queues we do not have */
+		for (uint16_t q = 0; q < p->n_txq; q++)
+			queues[n++] = q;
+	return n;
+}
+
+/*
+ * Port p's tx map. Sender i (PMD i; the control thread is sender n_pmds)
+ * sends on the usable queue i % n; a queue two senders or more share is
+ * taken under its lock, and with 'lock_all' every queue is (a step of
+ * dp_port_retarget_tx()).
+ */
+static void port_tx_map(struct dp *dp, uint32_t p, uint64_t enabled, bool lock_all,
+			struct pmd_conf *const *confs, struct pmd_txq *ctl_txq)
+{
+	struct dp_port *dport = dp->ports[p];
+	uint16_t usable[PORT_MAX_QUEUES];
+	uint16_t n = usable_txqs(&dport->port, enabled, usable);
+	uint32_t senders = dp->n_pmds + 1;
+
+	for (uint32_t i = 0; i < senders; i++) {
+		struct pmd_txq *t = i < dp->n_pmds ? &confs[i]->txq[p] : &ctl_txq[p];
+		uint16_t queue = usable[i % n];
+		bool shared = lock_all || i % n + n < senders;
+		t->present = true;
+		t->port_id = dport->port.port_id;
+		t->queue = queue;
+		t->lock = shared ? &dport->tx_lock[queue] : NULL;
+	}
+}
+
+static void hand_over(struct dp *dp, struct pmd_conf **confs, const struct pmd_txq *ctl_txq)
+{
+	for (uint32_t i = 0; i < dp->n_pmds; i++) {
+		free(pmd_set_conf(dp->pmds[i], confs[i]));
+		dp->pmd_confs[i] = confs[i];
+	}
+	dp_ctl_exec_set_ports(dp, ctl_txq);
+}
+
 /*
  * Recompute every PMD's rx queues (round robin, or by measured load for
  * pmd-rxq-rebalance) and tx queue map from the port table and hand them
  * over. Senders are the PMDs and the control thread (sender n_pmds); a
- * port with a queue per sender needs no lock, one with fewer shares
- * queues under per-queue locks.
+ * queue with one sender needs no lock, one shared is taken under its lock.
  */
 static int reassign_rxqs(struct dp *dp, bool by_load)
 {
-	uint32_t senders = dp->n_pmds + 1;
 	struct pmd_conf *confs[OPTIONS_MAX_PMDS];
 	struct pmd_txq ctl_txq[PORT_MAX];
 
@@ -355,25 +402,59 @@ static int reassign_rxqs(struct dp *dp, bool by_load)
 	} else {
 		place_round_robin(dp, confs);
 	}
-	for (uint32_t p = 1; p < PORT_MAX; p++) {
-		struct dp_port *dport = dp->ports[p];
-		if (!port_live(dport))
-			continue;
-		for (uint32_t i = 0; i <= dp->n_pmds; i++) {
-			struct pmd_txq *t = i < dp->n_pmds ? &confs[i]->txq[p] : &ctl_txq[p];
-			uint16_t queue = (uint16_t)(i % dport->port.n_txq);
-			t->present = true;
-			t->port_id = dport->port.port_id;
-			t->queue = queue;
-			t->lock = dport->port.n_txq < senders ? &dport->tx_lock[queue] : NULL;
-		}
-	}
-	for (uint32_t i = 0; i < dp->n_pmds; i++) {
-		free(pmd_set_conf(dp->pmds[i], confs[i]));
-		dp->pmd_confs[i] = confs[i];
-	}
-	dp_ctl_exec_set_ports(dp, ctl_txq);
+	for (uint32_t p = 1; p < PORT_MAX; p++)
+		if (port_live(dp->ports[p]))
+			port_tx_map(dp, p, dp->ports[p]->port.txq_enabled, false, confs, ctl_txq);
+	hand_over(dp, confs, ctl_txq);
 	return 0;
+}
+
+/* The PMDs' current confs with port p's tx map as 'enabled' gives it. */
+static int tx_step(struct dp *dp, uint32_t p, uint64_t enabled, bool lock_all)
+{
+	struct pmd_conf *confs[OPTIONS_MAX_PMDS];
+	struct pmd_txq ctl_txq[PORT_MAX];
+
+	for (uint32_t i = 0; i < dp->n_pmds; i++) {
+		confs[i] = malloc(sizeof(struct pmd_conf));
+		if (confs[i] == NULL) {
+			while (i--)
+				free(confs[i]);
+			return -ENOMEM;
+		}
+		memcpy(confs[i], dp->pmd_confs[i], sizeof(struct pmd_conf));
+	}
+	memcpy(ctl_txq, dp->ctl_txq, sizeof(ctl_txq));
+	port_tx_map(dp, p, enabled, lock_all, confs, ctl_txq);
+	hand_over(dp, confs, ctl_txq);
+	return 0;
+}
+
+/*
+ * Port p's tx queues follow its txq_enabled, which changed from 'before'.
+ * PMDs take a conf one after the other, so a queue's sole sender (no
+ * lock) under the old map could meet a new one under the new map: first
+ * every sender of the port takes locks on its old queue, then moves to
+ * its new queue still locked, then the locks go where queues are not
+ * shared.
+ */
+int dp_port_retarget_tx(struct dp *dp, uint32_t p, uint64_t before)
+{
+	int ret;
+
+	if (!dp->started || !port_live(dp->ports[p]))
+		return 0;
+	ret = tx_step(dp, p, before, true);
+	if (ret == 0)
+		ret = tx_step(dp, p, dp->ports[p]->port.txq_enabled, true);
+	if (ret == 0)
+		ret = tx_step(dp, p, dp->ports[p]->port.txq_enabled, false);
+	return ret;
+}
+
+int dp_reassign(struct dp *dp)
+{
+	return reassign_rxqs(dp, false);
 }
 
 static int reassign(struct dp *dp)
@@ -427,6 +508,8 @@ static int open_port(struct dp *dp, uint16_t port_id, const struct port_opts *ow
 		 * starts clean; one from the command line is only skipped. */
 		if (hotplugged)
 			port_close(&dport->port);
+		else
+			port_own_pool_retire(&dport->port);
 		free(dport);
 		return ret;
 	}

@@ -53,6 +53,10 @@ int dp_port_add(struct dp *dp, const char *devargs, const struct port_opts *opts
 /* Remove a port: no PMD polls or sends to it once this returns. The local
  * port cannot be removed (-EINVAL). -ENODEV: no such port. */
 int dp_port_del(struct dp *dp, uint32_t port_no, struct errmsg *err);
+/* Follow the ports' peers (call from the main loop): vhost guests'
+ * queue changes steer tx, memif clients whose server went away are
+ * restarted with a backoff, retired AF_XDP pools are freed. */
+void dp_ports_watch(struct dp *dp);
 /* The port, or NULL. */
 struct port *dp_port(const struct dp *dp, uint32_t port_no);
 struct port *dp_port_by_name(const struct dp *dp, const char *name);

@@ -16,6 +16,9 @@
 struct dp_port {
 	struct port port;
 	bool removing;                           /* being deleted: not assigned */
+	bool paused;                             /* being restarted: not assigned */
+	uint32_t backoff_ms;                     /* memif client: between restarts */
+	uint64_t next_try_ms;                    /* its next restart, if still down */
 	rte_spinlock_t tx_lock[PORT_MAX_QUEUES]; /* used when queues are shared */
 };
 
@@ -23,6 +26,7 @@ struct dp {
 	const struct options *opt;
 	struct tsc_clock clock;             /* ms clock: dp_now_ms(), the PMDs' */
 	bool started;
+	uint64_t watch_next_ms;             /* dp_ports_watch()'s next look */
 
 	struct rte_mempool *pool;
 	uint32_t n_mbufs;
@@ -54,6 +58,13 @@ struct dp {
 	struct revalidator reval;
 	uint64_t flows_refused;             /* NEW beyond the flow limit */
 };
+
+/* dp.c */
+/* Recompute every PMD's rx queues and tx map (round robin) and hand them
+ * over: 0 or -ENOMEM. */
+int dp_reassign(struct dp *dp);
+/* Port p's tx map follows its txq_enabled, which was 'before'. */
+int dp_port_retarget_tx(struct dp *dp, uint32_t p, uint64_t before);
 
 /* dp_upcall.c */
 void dp_upcall_pids_fini(struct dp *dp);

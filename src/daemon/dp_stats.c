@@ -87,7 +87,7 @@ uint64_t dp_port_upcall_rate_dropped(const struct dp *dp, uint32_t port_no)
 
 uint32_t dp_mbufs_in_use(const struct dp *dp)
 {
-	return rte_mempool_in_use_count(dp->pool);
+	return rte_mempool_in_use_count(dp->pool) + port_own_pools_in_use();
 }
 
 static void print_ports(const struct dp *dp, FILE *f)

@@ -128,6 +128,7 @@ static void main_loop(const struct options *opt, struct dp *dp, struct ctl_serve
 		ctl_server_poll(srv, POLL_MS);
 		dp_upcalls_run(dp, ctl_upcall_deliver, srv);
 		dp_revalidate(dp);
+		dp_ports_watch(dp);
 		uint64_t now = dp_now_ms(dp);
 		telemetry_refresh(dp, now);
 		if (opt->stats_interval_s && now >= rs.next_stats_ms) {

@@ -9,6 +9,7 @@
 #include <rte_eth_vhost.h>
 #include <rte_mbuf.h>
 #include <rte_vhost.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,7 @@ void port_mempools_free(void)
 		rte_mempool_free(pools[i]);
 		pools[i] = NULL;
 	}
+	port_own_pools_reap(true);
 }
 
 /* RSS over every rx queue when there are several and the device can. */
@@ -311,16 +313,17 @@ static int configure(struct port *p, const struct port_conf *conf, struct errmsg
 /*
  * Link and queue state events (a vhost-user guest connecting or going
  * away, enabling or disabling a virtqueue). They arrive on the driver's
- * own thread (vhost's socket thread), never a PMD's, and are only logged:
- * a PMD's sends to a port whose guest is gone fail and are counted as
- * tx_dropped, and resume by themselves once it is back.
+ * own thread (vhost's socket thread), never a PMD's: logged, and flagged
+ * for the control thread, which steers tx to the queues the guest
+ * enabled (port_events_take). Meanwhile a PMD's sends to a guest that is
+ * gone fail and are counted as tx_dropped.
  */
 static int port_event(uint16_t port_id, enum rte_eth_event_type type, void *arg,
 		      void *ret_param)
 {
+	struct port *p = arg;
 	struct rte_eth_link link;
 
-	(void)arg;
 	(void)ret_param;
 	if (type == RTE_ETH_EVENT_INTR_LSC) {
 		offload_link_event(port_id);
@@ -330,10 +333,11 @@ static int port_event(uint16_t port_id, enum rte_eth_event_type type, void *arg,
 	} else if (type == RTE_ETH_EVENT_QUEUE_STATE) {
 		RTE_LOG(INFO, USER1, "port %u: queue state changed\n", port_id + 1);
 	}
+	STORE_REL(&p->events_pending, 1);
 	return 0;
 }
 
-static void events_register(uint16_t port_id, bool on)
+static void events_register(struct port *p, bool on)
 {
 	static const enum rte_eth_event_type types[] = {
 		RTE_ETH_EVENT_INTR_LSC, RTE_ETH_EVENT_QUEUE_STATE,
@@ -341,9 +345,11 @@ static void events_register(uint16_t port_id, bool on)
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		if (on)
-			rte_eth_dev_callback_register(port_id, types[i], port_event, NULL);
-		else
-			rte_eth_dev_callback_unregister(port_id, types[i], port_event, NULL);
+			rte_eth_dev_callback_register(p->port_id, types[i], port_event, p);
+		else /* -EAGAIN while it runs: 'p' is about to be freed */
+			while (rte_eth_dev_callback_unregister(p->port_id, types[i], port_event,
+								p) == -EAGAIN)
+				sched_yield();
 	}
 }
 
@@ -366,13 +372,18 @@ int port_open(struct port *p, uint16_t port_id, const struct port_conf *conf,
 	if (p->mp == NULL)
 		return errmsg_set(err, -rte_errno, -1, "%s: mempool of %u mbufs on socket %d: %s",
 				  p->name, n_mbufs, p->socket_id, rte_strerror(rte_errno));
+	ret = port_own_pool_create(p, conf, err);
+	if (ret < 0)
+		return ret;
 	ret = configure(p, conf, err);
 	if (ret < 0)
 		return ret;
-	events_register(port_id, true);
+	port_peer_init(p);
+	events_register(p, true);
 	ret = rte_eth_dev_start(port_id);
 	if (ret < 0)
 		return errmsg_set(err, ret, -1, "%s: start: %s", p->name, rte_strerror(-ret));
+	port_own_pool_note_kept(p);
 	/* Promiscuous so the switch sees every frame; some vdevs (net_null,
 	 * net_ring) cannot and do not need to, hence only a warning. */
 	ret = rte_eth_promiscuous_enable(port_id);
@@ -394,18 +405,20 @@ void port_close(struct port *p)
 	if (p->port_no == PORT_LOCAL)
 		return;
 	if (p->started) {
+		port_own_pool_drain(p);
 		ret = rte_eth_dev_stop(p->port_id);
 		if (ret < 0)
 			RTE_LOG(WARNING, USER1, "%s: stop: %s\n", p->name, rte_strerror(-ret));
 		p->started = false;
 	}
-	events_register(p->port_id, false);
+	events_register(p, false);
 	tx_caps_init(p, false, false);
 	if (rte_eth_dev_info_get(p->port_id, &info) == 0 && info.device)
 		snprintf(devname, sizeof(devname), "%s", rte_dev_name(info.device));
 	else
 		devname[0] = '\0';
 	rte_eth_dev_close(p->port_id);
+	port_own_pool_retire(p);
 	/* Detach every device, hot-plugged or probed from the command line
 	 * (--vdev, PCI): a closed ethdev stays probed, and probing its devargs
 	 * again (vport NEW after DEL) would find the device and no new ethdev. */

@@ -47,6 +47,17 @@ struct port {
 	uint64_t tx_offloads;
 	bool started;
 	struct rte_mempool *mp;      /* rx mbufs come from here */
+	/* Events and peers (port_events.c). */
+	uint32_t events_pending;     /* raised by the driver's event callback
+				      * (its own thread), taken by the control
+				      * thread with XCHG_ACQ_REL */
+	uint64_t txq_enabled;        /* tx queues the vhost guest enabled; 0:
+				      * not known (send on all) */
+	bool reconnect;              /* a memif client: restarted when its
+				      * server goes away */
+	struct rte_mempool *own_mp;  /* AF_XDP: the port's own pool (== mp) */
+	uint32_t own_kept;           /* mbufs of own_mp the driver keeps in
+				      * its fill ring while the port lives */
 };
 
 /*
@@ -82,6 +93,41 @@ void port_close(struct port *p);
  * the new ethdev port id in '*port_id'. -EEXIST if the device exists.
  */
 int port_probe(const char *devargs, uint16_t *port_id, struct errmsg *err);
+
+/* ---- events, peers and pools of their own (port_events.c) ---- */
+
+/*
+ * Control thread. Take the events the driver raised since the last call:
+ * a vhost guest enabling or disabling its queues (rte_eth_vhost queue
+ * events) updates txq_enabled, its link going down forgets them. True
+ * when txq_enabled changed (the tx map must follow).
+ */
+bool port_events_take(struct port *p);
+/* Once configured: which of the above applies to the port. */
+void port_peer_init(struct port *p);
+/* Whether the device reports its link up. */
+bool port_link_up(const struct port *p);
+/* Stop and start the device again (a memif client connects on start).
+ * No PMD may poll or send to it meanwhile. 0 or a negative errno. */
+int port_restart(struct port *p);
+
+/* Before the device is configured: a driver whose rx queues keep mbufs
+ * for ever (AF_XDP's fill ring) gets a pool of its own, so the shared
+ * pool's count stays exact. 0, or a negative errno. */
+int port_own_pool_create(struct port *p, const struct port_conf *conf, struct errmsg *err);
+/* Once the port started: what the driver holds now is what it keeps. */
+void port_own_pool_note_kept(struct port *p);
+/* Before the device stops (no PMD sends to it): collect what its tx
+ * completions still hold. */
+void port_own_pool_drain(struct port *p);
+/* After close: the pool waits until every mbuf but the kept ones is back,
+ * then goes (port_own_pools_reap). */
+void port_own_pool_retire(struct port *p);
+/* Free the retired pools whose mbufs are back; 'all': every one (at exit,
+ * nothing else can hold their mbufs). */
+void port_own_pools_reap(bool all);
+/* Mbufs in use in the pools of their own, less what the drivers keep. */
+uint32_t port_own_pools_in_use(void);
 
 /* Interface counters in the kernel's vport format. */
 void port_stats(const struct port *p, struct ovs_vport_stats *st);

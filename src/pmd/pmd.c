@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The PMD loop. Everything from pmd_main() down is hot path: no locks
- * (except a port's shared tx queue lock when it has fewer tx queues than
- * senders), no syscalls, no allocation, no logging.
+ * (except a tx queue's lock where several senders share the queue), no
+ * syscalls, no allocation, no logging.
  */
 #include "pmd.h"
 
@@ -100,7 +100,7 @@ static uint16_t txq_burst(const struct pmd_txq *txq, struct rte_mbuf **pkts, uin
 
 	if (likely(txq->lock == NULL))
 		return rte_eth_tx_burst(txq->port_id, txq->queue, pkts, n);
-	/* The port has fewer tx queues than senders: share under a lock. */
+	/* Other senders use this queue too: take it under its lock. */
 	rte_spinlock_lock(txq->lock);
 	sent = rte_eth_tx_burst(txq->port_id, txq->queue, pkts, n);
 	rte_spinlock_unlock(txq->lock);

@@ -38,11 +38,14 @@ class Guest:
     """dpdk-testpmd with net_virtio_user on 'sock', forwarding what it
     receives back out of the same port."""
 
-    def __init__(self, tmp, sock, server, jumbo=False, kind="vhost"):
+    def __init__(self, tmp, sock, server, jumbo=False, kind="vhost", queues=1):
         self.prefix = "dpswguest%d_%d" % (os.getpid(), int(time.monotonic() * 1000) % 100000)
         self.log = os.path.join(tmp, self.prefix + ".log")
         if kind == "vhost":
-            dev = "net_virtio_user0,path=%s,queues=1%s" % (sock, ",server=1" if server else "")
+            # Several queue pairs need virtio's control queue (cq=1):
+            # through it the driver tells how many pairs it enables.
+            dev = "net_virtio_user0,path=%s,queues=%d%s%s" % (
+                sock, queues, ",cq=1" if queues > 1 else "", ",server=1" if server else "")
         else:
             dev = "net_memif0,role=%s,socket=%s,socket-abstract=no" % (
                 "server" if server else "client", sock)
@@ -51,6 +54,10 @@ class Guest:
                      "-m", str(GUEST_MB), "--single-file-segments", "--vdev", dev, "--",
                      "--forward-mode=io", "--port-topology=loop", "--auto-start",
                      "--total-num-mbufs=2048", "--nb-cores=1", "--stats-period", "30"]
+        if queues > 1:
+            # Each queue pair a stream: what comes in on rx queue i goes
+            # back out on tx queue i.
+            self.args += ["--rxq=%d" % queues, "--txq=%d" % queues]
         if jumbo:
             # Frames of 9018 bytes (a VLAN tag's room) in chains of mbufs.
             self.args += ["--max-pkt-len=9018", "--enable-scatter", "--tx-offloads=0x8000"]
@@ -224,6 +231,11 @@ def scenario(label, daemon_client, hotplug, size=60, kind="vhost", restart=True)
             os.unlink(r.sock)
         r.guest = Guest(tmp, r.sock, server=daemon_client, jumbo=r.jumbo, kind=kind).start()
         wait_for(r.guest.forwarding, "the guest to forward again", details=r.guest.text)
+        if kind == "memif" and daemon_client:
+            # DPDK's memif client does not reconnect by itself: the
+            # daemon restarts the port until the server is back.
+            wait_for(lambda: "port %d: reconnected" % r.vport in r.d.read_log(),
+                     "the memif client to reconnect", details=lambda: r.d.read_log()[-2000:])
         wait_for(lambda: not events or r.d.read_log().count(up) == 2,
                  "the link event of its return",
                  details=lambda: r.d.read_log()[-2000:])
