@@ -19,8 +19,10 @@ guest's main lcore on CPU 1 (asleep), its forwarding lcore on CPU 0.
 
 Rate: the null port's tx counter, read through DPDK telemetry, over a
 window after a warm-up; Gbit/s counts the frame (FCS, preamble and gap not
-included). Frame sizes: 64, 1500 and 9000 bytes (MTU 9000 on every port,
-chains of 2 KB mbufs where a side uses them).
+included). Frame sizes: 64, 1500 and 9000 bytes; for 9000, MTU 9000 on
+every port, the switches' mbufs hold a whole frame (Open vSwitch sizes them
+from the MTU; dpdk-switch --mbuf-size 9216, testpmd --mbuf-size) and the
+guest chains 2 KB mbufs (scatter rx, multi-segment tx).
 
 Usage: bench/pvp.py [--sizes 64,1500,9000] [--runs N] [--warmup S]
                     [--window S] [--systems testpmd,ovs,dpdk-switch]
@@ -53,8 +55,10 @@ OVS_SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema"
 SYSTEMS = ("testpmd", "ovs", "dpdk-switch")
 PROFILE = "a_1flow"          # one 5-tuple, 1024 packets in the pcap
 PCAP_PACKETS = 1024
-MBUF_DATA = 2048             # data room of the 2 KB mbufs every side uses
 JUMBO_MTU = 9000
+# With MTU 9000 the switches' mbufs hold a whole frame, as Open vSwitch
+# sizes its mbufs from the MTU (net_pcap's infinite_rx cannot chain them).
+JUMBO_MBUF_DATA = 9216
 GUEST_MB = 256
 
 
@@ -76,10 +80,6 @@ def wait_for(cond, what, timeout=60, details=lambda: ""):
             pass
         time.sleep(0.1)
     raise Failed("timed out waiting for %s\n%s" % (what, details()))
-
-
-def segments(frame_len):
-    return -(-frame_len // MBUF_DATA)
 
 
 def unique_prefix(tag):
@@ -252,7 +252,7 @@ class DpdkSwitch:
 
     def start(self, pcap, sock, frame_len, jumbo):
         self.sock = os.path.join(self.box, "ctl.sock")
-        mbufs = PCAP_PACKETS * segments(frame_len) + 32768
+        mbufs = PCAP_PACKETS + 32768
         args = [self.bin, "-l", "0-1", "--no-pci", "--file-prefix", self.prefix,
                 "--huge-unlink", "--socket-mem", "512",
                 "--vdev", "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap,
@@ -260,13 +260,17 @@ class DpdkSwitch:
                 "--vdev", "net_vhost0,iface=%s,client=1" % sock,
                 "--", "--ctl", self.sock, "--pmd-cores", "1", "--mbufs", str(mbufs)]
         if jumbo:
-            args += ["--mtu", str(JUMBO_MTU)]
+            args += ["--mtu", str(JUMBO_MTU), "--mbuf-size", str(JUMBO_MBUF_DATA)]
         self.p = Proc(self.name, args, os.path.join(self.box, "dpdk-switch.log"))
         wait_for(lambda: os.path.exists(self.sock) or not self.p.alive(),
                  "dpdk-switch's control socket", details=self.p.text)
         if not self.p.alive():
             raise Failed("dpdk-switch exited:\n" + self.p.text())
         ports = {p["name"]: p["port_no"] for p in json.loads(self.ctl("show", "--json"))["ports"]}
+        missing = {"net_pcap0", "net_vhost0", "net_null0"} - set(ports)
+        if missing:
+            raise Failed("dpdk-switch has no port %s:\n%s" % (", ".join(sorted(missing)),
+                                                              self.p.text()))
         pc, vh, nl = ports["net_pcap0"], ports["net_vhost0"], ports["net_null0"]
         # The megaflows Open vSwitch makes of its two in_port rules.
         self.ctl("add-flow", "in_port(%d),eth(),eth_type(0x0800),ipv4(frag=no)" % pc, str(vh))
@@ -434,7 +438,7 @@ class TestpmdSwitch:
         self.p = None
 
     def start(self, pcap, sock, frame_len, jumbo):
-        mbufs = PCAP_PACKETS * segments(frame_len) + 32768
+        mbufs = PCAP_PACKETS + 32768
         args = ["dpdk-testpmd", "-l", "0-1", "--no-pci", "--file-prefix", self.prefix,
                 "--huge-unlink", "--socket-mem", "512",
                 "--vdev", "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap,
@@ -443,8 +447,8 @@ class TestpmdSwitch:
                 "--forward-mode=io", "--port-topology=chained", "--auto-start",
                 "--nb-cores=1", "--total-num-mbufs=%d" % mbufs, "--stats-period", "3600"]
         if jumbo:
-            args += ["--max-pkt-len=%d" % (JUMBO_MTU + 18), "--enable-scatter",
-                     "--tx-offloads=0x8000"]
+            args += ["--max-pkt-len=%d" % (JUMBO_MTU + 18),
+                     "--mbuf-size=%d" % (JUMBO_MBUF_DATA + 128)]
         self.p = Proc(self.name, args, os.path.join(self.box, "testpmd.log"))
         self.pid = self.p.pid
 
@@ -498,6 +502,7 @@ def measure(system, pcap, frame_len, args):
         res = {"system": sw.name, "frame_len": frame_len, "mpps": round(mpps, 4),
                "gbps": round(mpps * frame_len * 8 / 1e3, 3), "window_s": round(secs, 3),
                "guest_rx_mpps": round((g1["ipackets"] - g0["ipackets"]) / secs / 1e6, 4),
+               "guest_tx_mpps": round((g1["opackets"] - g0["opackets"]) / secs / 1e6, 4),
                "pmd_cpu_share": round((ns1 - ns0) / 1e9 / secs, 3),
                "guest_cpu_share": round((gns1 - gns0) / 1e9 / secs, 3),
                "rss_kb": rss_kb(sw.pid), "anon_kb": rss_kb(sw.pid, "RssAnon"),
