@@ -556,12 +556,13 @@ def median_range(values, fmt):
     return (fmt + " [" + fmt + "-" + fmt + "]") % (m, min(values), max(values))
 
 
-def report(results, systems):
+def report(results):
     """Markdown: per frame size, each system's median rate, and medians of
     the per-run ratios dpdk-switch / OVS and X / testpmd."""
     lines = ["| frame | testpmd (ceiling) | OVS 3.1 | dpdk-switch | dpdk-switch / OVS "
-             "| dpdk-switch / testpmd | OVS / testpmd | cycles/pkt ours, OVS | runs |",
-             "|---|---:|---:|---:|---|---|---|---:|---:|"]
+             "| dpdk-switch / testpmd | OVS / testpmd | cycles/pkt ours, OVS "
+             "| pcap in/out ours, OVS | runs |",
+             "|---|---:|---:|---:|---|---|---|---:|---:|---:|"]
     for frame_len in sorted({r["frame_len"] for r in results}):
         rows = [r for r in results if r["frame_len"] == frame_len]
         unit, key, fmt = ("Mpps", "mpps", "%.2f") if frame_len < 1000 else \
@@ -577,15 +578,17 @@ def report(results, systems):
         def ratio(a, b):
             return [run[a][key] / run[b][key] for run in by_run.values()
                     if a in run and b in run and run[b][key] > 0]
-        cpp = []
-        for s in ("dpdk-switch", "ovs"):
-            vals = [r["cycles_per_pkt"] for r in rows if r["system"] == s and
-                    "cycles_per_pkt" in r]
-            cpp.append("%.0f" % statistics.median(vals) if vals else "-")
-        lines.append("| %d B | %s | %s | %s | %s | %s | %s | %s | %d |" % (
+        def medians(field, fmt):
+            out = []
+            for s in ("dpdk-switch", "ovs"):
+                vals = [r[field] for r in rows if r["system"] == s and field in r]
+                out.append(fmt % statistics.median(vals) if vals else "-")
+            return ", ".join(out)
+        lines.append("| %d B | %s | %s | %s | %s | %s | %s | %s | %s | %d |" % (
             frame_len, *cells, median_range(ratio("dpdk-switch", "ovs"), "%.2f"),
             median_range(ratio("dpdk-switch", "testpmd"), "%.2f"),
-            median_range(ratio("ovs", "testpmd"), "%.2f"), ", ".join(cpp), len(by_run)))
+            median_range(ratio("ovs", "testpmd"), "%.2f"), medians("cycles_per_pkt", "%.0f"),
+            medians("pcap_in_per_out", "%.1f"), len(by_run)))
     return "\n".join(lines) + "\n"
 
 
@@ -658,7 +661,7 @@ def main(argv=None):
                     out.write(json.dumps(r) + "\n")
                     out.flush()
                     results.append(r)
-    table = report(results, systems)
+    table = report(results)
     with open(os.path.join(args.out, "pvp-%s.md" % stamp), "w") as f:
         f.write(table)
     print(table, end="")
