@@ -512,7 +512,9 @@ def measure(system, pcap, frame_len, args):
                "pcap_in_per_out": round((p1 - p0) / max(c1 - c0, 1), 2),
                "pmd_cpu_share": round((ns1 - ns0) / 1e9 / secs, 3),
                "guest_cpu_share": round((gns1 - gns0) / 1e9 / secs, 3),
-               "rss_kb": rss_kb(sw.pid), "anon_kb": rss_kb(sw.pid, "RssAnon"),
+               # Resident memory outside the hugepages.
+               "rss_mb": round(rss_kb(sw.pid) / 1024, 1),
+               "anon_mb": round(rss_kb(sw.pid, "RssAnon") / 1024, 1),
                "load_start": load0, "load_end": load_now()}
         res.update(extra)
         if isinstance(sw, Ovs) and args.show_megaflows:
@@ -561,8 +563,8 @@ def report(results):
     the per-run ratios dpdk-switch / OVS and X / testpmd."""
     lines = ["| frame | testpmd (ceiling) | OVS 3.1 | dpdk-switch | dpdk-switch / OVS "
              "| dpdk-switch / testpmd | OVS / testpmd | cycles/pkt ours, OVS "
-             "| pcap in/out ours, OVS | runs |",
-             "|---|---:|---:|---:|---|---|---|---:|---:|---:|"]
+             "| pcap in/out ours, OVS | RSS MB ours, OVS | runs |",
+             "|---|---:|---:|---:|---|---|---|---:|---:|---:|---:|"]
     for frame_len in sorted({r["frame_len"] for r in results}):
         rows = [r for r in results if r["frame_len"] == frame_len]
         unit, key, fmt = ("Mpps", "mpps", "%.2f") if frame_len < 1000 else \
@@ -584,11 +586,11 @@ def report(results):
                 vals = [r[field] for r in rows if r["system"] == s and field in r]
                 out.append(fmt % statistics.median(vals) if vals else "-")
             return ", ".join(out)
-        lines.append("| %d B | %s | %s | %s | %s | %s | %s | %s | %s | %d |" % (
+        lines.append("| %d B | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |" % (
             frame_len, *cells, median_range(ratio("dpdk-switch", "ovs"), "%.2f"),
             median_range(ratio("dpdk-switch", "testpmd"), "%.2f"),
             median_range(ratio("ovs", "testpmd"), "%.2f"), medians("cycles_per_pkt", "%.0f"),
-            medians("pcap_in_per_out", "%.1f"), len(by_run)))
+            medians("pcap_in_per_out", "%.1f"), medians("rss_mb", "%.0f"), len(by_run)))
     return "\n".join(lines) + "\n"
 
 
