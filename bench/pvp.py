@@ -315,7 +315,8 @@ class Ovs:
     devices named after the bridge)."""
     name = "ovs"
 
-    def __init__(self, box):
+    def __init__(self, box, tx_retries=None):
+        self.tx_retries = tx_retries
         self.box = os.path.join(box, "ovs")
         os.mkdir(self.box)
         self.prefix = unique_prefix("ovs")
@@ -370,8 +371,11 @@ class Ovs:
         mtu = ["mtu_request=%d" % JUMBO_MTU] if jumbo else []
 
         def add(name, ofport, kind, opt):
+            extra = list(mtu)
+            if name == "pvhost" and self.tx_retries is not None:
+                extra.append("options:tx-retries-max=%d" % self.tx_retries)
             self.vsctl("add-port", "br0", name, "--", "set", "Interface", name, kind, opt,
-                       "ofport_request=%d" % ofport, *mtu)
+                       "ofport_request=%d" % ofport, *extra)
         add(*ports[0])
         add(*ports[1])
         # The rules before the traffic port, so the first packets find them.
@@ -608,6 +612,8 @@ def main(argv=None):
     p.add_argument("--data", default=os.path.join(BENCH, "data"))
     p.add_argument("--nice", type=int, default=-10,
                    help="niceness of the switch and the guest (default -10, 0: off)")
+    p.add_argument("--ovs-tx-retries", type=int, metavar="N",
+                   help="OVS's vhost port option tx-retries-max (default: OVS's, 8)")
     p.add_argument("--keep-logs", action="store_true")
     p.add_argument("--show-megaflows", action="store_true",
                    help="print the flows each switch ended up with (stderr)")
@@ -628,7 +634,8 @@ def main(argv=None):
     ds_bin = os.environ.get("DPDK_SWITCH") or os.path.join(TREE, "build/release/src/dpdk-switch")
     ds_ctl = os.environ.get("DPDK_SWITCH_CTL") or \
         os.path.join(TREE, "build/release/src/client/dpdk-switch-ctl")
-    makers = {"testpmd": TestpmdSwitch, "ovs": Ovs,
+    makers = {"testpmd": TestpmdSwitch,
+              "ovs": lambda box: Ovs(box, args.ovs_tx_retries),
               "dpdk-switch": lambda box: DpdkSwitch(box, ds_bin, ds_ctl)}
     if "ovs" in systems and not os.access(OVS_VSWITCHD, os.X_OK):
         raise SystemExit("pvp: %s not installed (tools/deps.sh --bench)" % OVS_VSWITCHD)
