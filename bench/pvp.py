@@ -277,6 +277,9 @@ class DpdkSwitch:
         self.ctl("add-flow", "in_port(%d),eth(),eth_type(0x0800),ipv4(frag=no)" % vh, str(nl))
         self.pid = self.p.pid
 
+    def text(self):
+        return self.p.text() if self.p else ""
+
     def pmd_stats(self):
         text = self.ctl("pmd-stats-show")
         return pmd_field(text, "processing cycles"), pmd_field(text, "packets received")
@@ -456,6 +459,9 @@ class TestpmdSwitch:
         self.p = Proc(self.name, args, os.path.join(self.box, "testpmd.log"))
         self.pid = self.p.pid
 
+    def text(self):
+        return self.p.text() if self.p else ""
+
     def begin(self):
         pass
 
@@ -487,8 +493,7 @@ def measure(system, pcap, frame_len, args):
         def pcap_rx():
             return ethdev_stats(sw.prefix, "net_pcap0")["ipackets"]
         wait_for(lambda: null_tx() > 0, "packets through the guest to the null port",
-                 details=lambda: guest.p.text() + "\n" + (sw.text() if hasattr(sw, "text")
-                                                         else sw.p.text()))
+                 details=lambda: guest.p.text() + "\n" + sw.text())
         prioritize(sw.pid, args.nice)
         prioritize(guest.p.pid, args.nice)
         time.sleep(args.warmup)
