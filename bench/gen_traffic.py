@@ -3,7 +3,8 @@
 """Deterministic traffic and flow-table generator for the forwarding benchmark.
 
 For a profile it writes PROFILE.pcap (64-byte UDP/IPv4 Ethernet frames with
-valid checksums) and PROFILE.flows (one datapath flow per line, in ovs-dpctl
+valid checksums; --frame-len N makes them N bytes and the files
+PROFILE_NB.pcap and PROFILE_NB.flows) and PROFILE.flows (one datapath flow per line, in ovs-dpctl
 syntax: "FLOW ACTIONS"), such that every packet matches exactly one flow.
 
 Python with only the standard library, not C: it runs once per benchmark,
@@ -13,6 +14,7 @@ the same interpreter runs the independent checker (verify_traffic.py).
 Usage:
   gen_traffic.py list
   gen_traffic.py gen PROFILE [--out-dir DIR] [--in-port N] [--out-port N]
+                             [--frame-len N]
   (PROFILE is a name from "list" or its letter a-f.)
 
 How flows are built: a profile has F flows over M masks. Mask k's flows all
@@ -46,11 +48,12 @@ PROFILES = {
     "f_1m_4masks": (1000000, 4, 65536),
 }
 
-FRAME_LEN = 64
+FRAME_LEN = 64                 # default frame length, FCS not included
+HEADERS_LEN = 14 + 20 + 8      # Ethernet, IPv4, UDP
+MIN_FRAME_LEN = 60             # Ethernet's minimum without FCS
+MAX_FRAME_LEN = 9014           # a 9000-byte MTU plus the Ethernet header
 ETH_SRC = bytes.fromhex("020000000001")
 ETH_DST = bytes.fromhex("020000000002")
-PAYLOAD_LEN = FRAME_LEN - 14 - 20 - 8
-PAYLOAD = (b"dpdk-switch bench " * 4)[:PAYLOAD_LEN]
 
 DST_PLENS = (32, 24, 16, 12)   # ipv4 dst prefix lengths, region octet included
 SRC_BASE = 0xAC100000          # 172.16.0.0/12: source prefixes live here
@@ -174,9 +177,16 @@ def csum(data):
     return ~s & 0xFFFF
 
 
-def packet(sh, v, g):
-    """A frame that matches flow g (values v); the fields the mask ignores
-    are set from g too, so each flow is one microflow."""
+def payload(length):
+    """A UDP payload of 'length' bytes: a repeated text, so a frame read in
+    a dump is easy to recognise."""
+    text = b"dpdk-switch bench "
+    return (text * (length // len(text) + 1))[:length]
+
+
+def packet(sh, v, g, frame_len=FRAME_LEN):
+    """A frame of frame_len bytes that matches flow g (values v); the fields
+    the mask ignores are set from g too, so each flow is one microflow."""
     host_bits = 32 - sh["dst_plen"]
     host = (g * 2654435761 + 1) & ((1 << host_bits) - 1) if host_bits else 0
     dst = v["dst"] | host
@@ -184,18 +194,19 @@ def packet(sh, v, g):
     sport = v["udp_src"] if sh["udp_src"] else PORT_BASE + (g * 7919) % (1 << PORT_BITS)
     dport = v["udp_dst"]
     eth_dst = v["eth_dst"].to_bytes(6, "big") if sh["eth_dst"] else ETH_DST
-    ip_len = FRAME_LEN - 14
+    ip_len = frame_len - 14
     ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, ip_len, g & 0xFFFF,
                                0, 64, 17, 0, src.to_bytes(4, "big"),
                                dst.to_bytes(4, "big")))
     struct.pack_into("!H", ip, 10, csum(bytes(ip)))
     udp_len = ip_len - 20
-    udp = bytearray(struct.pack("!HHHH", sport, dport, udp_len, 0) + PAYLOAD)
+    udp = bytearray(struct.pack("!HHHH", sport, dport, udp_len, 0)
+                    + payload(frame_len - HEADERS_LEN))
     pseudo = ip[12:20] + struct.pack("!BBH", 0, 17, udp_len)
     c = csum(bytes(pseudo + udp))
     struct.pack_into("!H", udp, 6, c if c else 0xFFFF)
     frame = eth_dst + ETH_SRC + b"\x08\x00" + bytes(ip) + bytes(udp)
-    assert len(frame) == FRAME_LEN
+    assert len(frame) == frame_len
     return frame
 
 
@@ -212,8 +223,14 @@ def stride_for(flows, packets):
 
 
 class Profile:
-    def __init__(self, name):
+    def __init__(self, name, frame_len=FRAME_LEN):
+        if not MIN_FRAME_LEN <= frame_len <= MAX_FRAME_LEN:
+            raise ValueError(f"frame length {frame_len} out of range "
+                             f"{MIN_FRAME_LEN}..{MAX_FRAME_LEN}")
         self.name = resolve_profile(name)
+        self.frame_len = frame_len
+        # The files' base name: the profile's, plus the length when not 64.
+        self.base = self.name if frame_len == FRAME_LEN else f"{self.name}_{frame_len}B"
         self.flows, self.masks, self.packets = PROFILES[self.name]
         self.shapes = [shape(k) for k in range(self.masks)]
         per_mask = -(-self.flows // self.masks)
@@ -241,8 +258,8 @@ class Profile:
                 g = (i * stride) % self.flows
                 sh, v = self.flow(g)
                 f.write(struct.pack("<IIII", i // 1000000, i % 1000000,
-                                    FRAME_LEN, FRAME_LEN))
-                f.write(packet(sh, v, g))
+                                    self.frame_len, self.frame_len))
+                f.write(packet(sh, v, g, self.frame_len))
 
 
 def cmd_list(_args):
@@ -253,11 +270,11 @@ def cmd_list(_args):
 
 def cmd_gen(args):
     try:
-        prof = Profile(args.profile)
+        prof = Profile(args.profile, args.frame_len)
     except ValueError as e:
         raise SystemExit(f"gen_traffic: {e}") from e
     os.makedirs(args.out_dir, exist_ok=True)
-    base = os.path.join(args.out_dir, prof.name)
+    base = os.path.join(args.out_dir, prof.base)
     # Write under temporary names and rename, so an interrupted run never
     # leaves a half-written file that a later run would reuse.
     prof.write_flows(base + ".flows.tmp", args.in_port, args.out_port)
@@ -265,7 +282,7 @@ def cmd_gen(args):
     os.replace(base + ".flows.tmp", base + ".flows")
     os.replace(base + ".pcap.tmp", base + ".pcap")
     print(f"{base}.pcap {base}.flows flows={prof.flows} masks={prof.masks} "
-          f"packets={prof.packets}")
+          f"packets={prof.packets} frame_len={prof.frame_len}")
 
 
 def main(argv=None):
@@ -279,6 +296,9 @@ def main(argv=None):
                    help="datapath port the pcap enters on (default 1)")
     g.add_argument("--out-port", type=int, default=2,
                    help="datapath port the flows output to (default 2)")
+    g.add_argument("--frame-len", type=int, default=FRAME_LEN,
+                   help=f"frame length in bytes, FCS not included (default "
+                   f"{FRAME_LEN}, at most {MAX_FRAME_LEN}); files PROFILE_NB.*")
     args = p.parse_args(argv)
     {"list": cmd_list, "gen": cmd_gen}[args.cmd](args)
 

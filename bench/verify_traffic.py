@@ -5,8 +5,8 @@
 Independent of gen_traffic.py on purpose: it parses the flow text (the
 ovs-dpctl subset the generator writes) and decodes the frames itself, then
 checks that
-  - every frame is a 64-byte Ethernet/IPv4/UDP frame with valid IPv4 and UDP
-    checksums;
+  - every frame is a 64-byte (--frame-len) Ethernet/IPv4/UDP frame with
+    valid IPv4 and UDP checksums;
   - every flow is well formed: exact in_port, a single output port, and the
     prerequisites exact (eth_type 0x0800 before ipv4 fields, ipv4 proto 17
     before udp ports), no duplicate (key, mask);
@@ -15,7 +15,7 @@ Matching groups flows by mask and probes one hash table per mask, so a
 packet costs one lookup per mask rather than one per flow.
 
 Usage: verify_traffic.py FLOWS PCAP [--flows N] [--masks N] [--packets N]
-                         [--all-hit] [--even]
+                         [--all-hit] [--even] [--frame-len N]
 Prints a JSON summary; exits 1 with the first problems found otherwise.
 """
 
@@ -143,10 +143,10 @@ def csum(data):
     return s
 
 
-def parse_frame(frame):
-    """64-byte Ethernet/IPv4/UDP frame -> {key name: value}."""
-    if len(frame) != 64:
-        raise Bad(f"frame is {len(frame)} bytes, not 64")
+def parse_frame(frame, frame_len=64):
+    """Ethernet/IPv4/UDP frame of frame_len bytes -> {key name: value}."""
+    if len(frame) != frame_len:
+        raise Bad(f"frame is {len(frame)} bytes, not {frame_len}")
     if frame[12:14] != b"\x08\x00":
         raise Bad("not IPv4")
     ip = frame[14:34]
@@ -225,7 +225,7 @@ class Table:
         return hits
 
 
-def verify(flows_path, pcap_path):
+def verify(flows_path, pcap_path, frame_len=64):
     problems = []
     table = Table()
     n_flows = 0
@@ -249,7 +249,7 @@ def verify(flows_path, pcap_path):
         for i, frame in enumerate(read_pcap(pcap_path)):
             n_packets += 1
             try:
-                fields = parse_frame(frame)
+                fields = parse_frame(frame, frame_len)
             except Bad as e:
                 problems.append(f"packet {i}: {e}")
                 continue
@@ -282,9 +282,11 @@ def main(argv=None):
                    help="every flow must be hit by some packet")
     p.add_argument("--even", action="store_true",
                    help="flows per mask may differ by at most one")
+    p.add_argument("--frame-len", type=int, default=64,
+                   help="length every frame must have (default 64)")
     args = p.parse_args(argv)
     try:
-        problems, s = verify(args.flows, args.pcap)
+        problems, s = verify(args.flows, args.pcap, args.frame_len)
     except OSError as e:
         print(f"verify_traffic: {e}", file=sys.stderr)
         return 1

@@ -28,10 +28,11 @@ uint64_t dp_now_ms(const struct dp *dp)
 	return tsc_clock_ms(&dp->clock, rte_rdtsc());
 }
 
-/* Mbufs one frame of 'mtu' takes (jumbo frames are chains). */
-static uint32_t mbufs_per_frame(uint16_t mtu)
+/* Mbufs one frame of 'mtu' takes (jumbo frames are chains unless
+ * --mbuf-size holds them). */
+static uint32_t mbufs_per_frame(uint16_t mtu, uint16_t mbuf_size)
 {
-	uint32_t room = RTE_MBUF_DEFAULT_DATAROOM;
+	uint32_t room = mbuf_size ? mbuf_size : RTE_MBUF_DEFAULT_DATAROOM;
 	uint32_t frame = (uint32_t)mtu + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 2 * RTE_VLAN_HLEN;
 
 	return mtu ? (frame + room - 1) / room : 1;
@@ -55,7 +56,7 @@ static uint32_t default_mbufs(const struct options *opt, uint32_t n_pmds)
 		txd = RTE_MAX(txd, po->txd);
 		mtu = RTE_MAX(mtu, po->mtu);
 	}
-	per_port = (uint32_t)rxq * rxd + (uint32_t)txq * txd + (mbufs_per_frame(mtu) - 1) * txd;
+	per_port = (uint32_t)rxq * rxd + (uint32_t)txq * txd + (mbufs_per_frame(mtu, opt->mbuf_size) - 1) * txd;
 	n = rte_eth_dev_count_avail() * per_port + rte_lcore_count() * 512 + 8192;
 	n = RTE_MAX(n, 16384u);
 	return rte_align32pow2(n) - 1; /* a mempool is best at 2^k - 1 */
@@ -127,6 +128,7 @@ int dp_create(const struct options *opt, struct dp **out, struct errmsg *err)
 	if (ret < 0)
 		goto fail;
 	dp->n_mbufs = opt->mbufs ? opt->mbufs : default_mbufs(opt, dp->n_pmds);
+	port_mempool_data_room(opt->mbuf_size);
 	dp->pool = port_mempool((int)rte_socket_id(), dp->n_mbufs);
 	if (dp->pool == NULL) {
 		ret = errmsg_set(err, -rte_errno, -1, "mempool of %u mbufs: %s", dp->n_mbufs,

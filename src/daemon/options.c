@@ -14,7 +14,7 @@ enum {
 	OPT_CTL = 256, OPT_CTL_GROUP, OPT_CTL_MODE, OPT_CTL_MAX_CONNS, OPT_CTL_MAX_CONNS_PER_UID, OPT_PMD_CORES, OPT_FLOWS,
 	OPT_SAVE_FLOWS,
 	OPT_FLOW_LIMIT, OPT_RESERVE_FLOWS, OPT_MAX_IDLE, OPT_UPCALL_RATE, OPT_PMD_SLEEP_MAX, OPT_RXQ, OPT_RXD,
-	OPT_TXD, OPT_MBUFS, OPT_MTU, OPT_PORT_OPTS, OPT_LOG_LEVEL, OPT_EXIT_IDLE, OPT_DURATION,
+	OPT_TXD, OPT_MBUFS, OPT_MBUF_SIZE, OPT_MTU, OPT_PORT_OPTS, OPT_LOG_LEVEL, OPT_EXIT_IDLE, OPT_DURATION,
 	OPT_STATS_INTERVAL,
 	OPT_HELP, OPT_VERSION, OPT_DP_NAME,
 };
@@ -37,6 +37,7 @@ static const struct option long_options[] = {
 	{ "rxd", required_argument, NULL, OPT_RXD },
 	{ "txd", required_argument, NULL, OPT_TXD },
 	{ "mbufs", required_argument, NULL, OPT_MBUFS },
+	{ "mbuf-size", required_argument, NULL, OPT_MBUF_SIZE },
 	{ "mtu", required_argument, NULL, OPT_MTU },
 	{ "port-opts", required_argument, NULL, OPT_PORT_OPTS },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
@@ -109,6 +110,7 @@ void options_usage(FILE *f, const char *prog)
 		"  --rxq N              rx queues per port (default: one per PMD)\n"
 		"  --rxd N, --txd N     descriptors per rx/tx queue (default 1024)\n"
 		"  --mbufs N            mbufs per NUMA socket (default: sized from ports)\n"
+		"  --mbuf-size N        frame bytes one mbuf holds (%d..%d, default %d)\n"
 		"  --mtu N              set every port's MTU\n"
 		"  --port-opts NAME:OPTS  one port's own mtu=N,rxq=N,txq=N,rxd=N,txd=N,\n"
 		"                       offload=0|1 (checksum/TSO offloads, default 1)\n"
@@ -123,7 +125,8 @@ void options_usage(FILE *f, const char *prog)
 		"Exit status: 0 on a clean stop (SIGINT, SIGTERM, --duration,\n"
 		"--exit-idle), 1 on a run-time failure, 2 on bad options or flows.\n",
 		prog, OPTIONS_DEFAULT_CTL, OPTIONS_DEFAULT_MAX_CONNS, OPTIONS_DEFAULT_MAX_CONNS_PER_UID,
-		OPTIONS_DEFAULT_DP_NAME, OPTIONS_DEFAULT_FLOW_LIMIT, OPTIONS_PMD_SLEEP_MAX_US);
+		OPTIONS_DEFAULT_DP_NAME, OPTIONS_DEFAULT_FLOW_LIMIT, OPTIONS_PMD_SLEEP_MAX_US,
+		OPTIONS_MBUF_SIZE_MIN, OPTIONS_MBUF_SIZE_MAX, OPTIONS_MBUF_SIZE_MIN);
 }
 
 /* Parse an unsigned decimal in [min, max]. */
@@ -338,6 +341,9 @@ static int parse_one(struct options *o, int opt, const char *arg, struct errmsg 
 	case OPT_RXD: return parse_u16("rxd", arg, 32, 32768, &o->rxd, err);
 	case OPT_TXD: return parse_u16("txd", arg, 32, 32768, &o->txd, err);
 	case OPT_MBUFS: return parse_uint("mbufs", arg, 1024, 16 * 1024 * 1024, &o->mbufs, err);
+	case OPT_MBUF_SIZE:
+		return parse_u16("mbuf-size", arg, OPTIONS_MBUF_SIZE_MIN, OPTIONS_MBUF_SIZE_MAX,
+				 &o->mbuf_size, err);
 	case OPT_MTU:
 		return parse_u16("mtu", arg, PORT_OPTS_MTU_MIN, PORT_OPTS_MTU_MAX, &o->mtu, err);
 	case OPT_PORT_OPTS: return parse_port_opts(o, arg, err);

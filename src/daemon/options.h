@@ -29,6 +29,10 @@
  * waits for the PMD's next iteration, so this bounds that wait. */
 #define OPTIONS_PMD_SLEEP_MAX_US 10000
 #define OPTIONS_MAX_PORT_OPTS 32
+/* --mbuf-size: from DPDK's default data room up to one that holds the
+ * largest frame --mtu allows in a single mbuf. */
+#define OPTIONS_MBUF_SIZE_MIN 2048
+#define OPTIONS_MBUF_SIZE_MAX 16384
 
 /* --port-opts NAME:OPTS: one port's own settings. */
 struct options_port {
@@ -58,6 +62,7 @@ struct options {
 	uint16_t rxd;              /* --rxd N, rx descriptors per queue */
 	uint16_t txd;              /* --txd N, tx descriptors per queue */
 	uint32_t mbufs;            /* --mbufs N, mbufs per NUMA socket (0: sized from ports) */
+	uint16_t mbuf_size;        /* --mbuf-size N, frame bytes an mbuf holds (0: 2048) */
 	uint16_t mtu;              /* --mtu N (0: leave the device's default) */
 	struct options_port ports[OPTIONS_MAX_PORT_OPTS]; /* --port-opts, repeatable */
 	uint16_t n_ports;

@@ -20,6 +20,12 @@
 #define MEMPOOL_CACHE 256
 
 static struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
+static uint16_t pool_data_room = RTE_MBUF_DEFAULT_DATAROOM;
+
+void port_mempool_data_room(uint16_t data_room)
+{
+	pool_data_room = data_room ? data_room : RTE_MBUF_DEFAULT_DATAROOM;
+}
 
 struct rte_mempool *port_mempool(int socket_id, uint32_t n_mbufs)
 {
@@ -30,10 +36,11 @@ struct rte_mempool *port_mempool(int socket_id, uint32_t n_mbufs)
 	if (pools[socket_id])
 		return pools[socket_id];
 	snprintf(name, sizeof(name), "mbufs_s%d", socket_id);
-	/* RTE_MBUF_DEFAULT_BUF_SIZE holds a 1518-byte frame after the 128-byte
-	 * headroom; push_vlan and friends take their bytes from that headroom. */
+	/* The data room comes after the 128-byte headroom; push_vlan and
+	 * friends take their bytes from that headroom. */
 	pools[socket_id] = rte_pktmbuf_pool_create(name, n_mbufs, MEMPOOL_CACHE, 0,
-						   RTE_MBUF_DEFAULT_BUF_SIZE, socket_id);
+						   (uint16_t)(pool_data_room + RTE_PKTMBUF_HEADROOM),
+						   socket_id);
 	return pools[socket_id];
 }
 

@@ -65,6 +65,9 @@ struct port {
  * 'n_mbufs' sizes a pool when it is first created. Returns NULL with
  * rte_errno set on failure.
  */
+/* Mbufs of 'data_room' frame bytes (0: DPDK's default, 2048), for the
+ * pools port_mempool() makes from now on. */
+void port_mempool_data_room(uint16_t data_room);
 struct rte_mempool *port_mempool(int socket_id, uint32_t n_mbufs);
 void port_mempools_free(void);
 

@@ -99,6 +99,32 @@ class Generated(unittest.TestCase):
         self.assertEqual(len(data), 24 + 10000 * (16 + 64))
         self.assertEqual(struct.unpack("<IIII", data[24:40])[2:], (64, 64))
 
+    def test_frame_len(self):
+        """--frame-len: the same flows, frames of that length that the
+        matcher accepts only with the same --frame-len."""
+        with tempfile.TemporaryDirectory() as d:
+            for n in (60, 1500, 9014):
+                with self.subTest(frame_len=n):
+                    r = run(GEN, "gen", "b", "--out-dir", d, "--frame-len", n)
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    flows = pathlib.Path(d) / f"b_1k_{n}B.flows"
+                    pcap = pathlib.Path(d) / f"b_1k_{n}B.pcap"
+                    self.assertEqual(flows.read_text(),
+                                     self.files("b_1k")[0].read_text())
+                    data = pcap.read_bytes()
+                    self.assertEqual(len(data), 24 + 1000 * (16 + n))
+                    self.assertEqual(struct.unpack("<IIII", data[24:40])[2:], (n, n))
+                    r = run(VERIFY, flows, pcap, "--frame-len", n, "--all-hit")
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    r = run(VERIFY, flows, pcap)
+                    self.assertEqual(r.returncode, 1, r.stdout)
+                    self.assertIn(f"frame is {n} bytes, not 64", r.stderr)
+            for n in (59, 9015):
+                with self.subTest(frame_len=n):
+                    r = run(GEN, "gen", "a", "--out-dir", d, "--frame-len", n)
+                    self.assertNotEqual(r.returncode, 0)
+                    self.assertIn(f"frame length {n} out of range 60..9014", r.stderr)
+
     # The reference matcher must fail when the promise is broken.
 
     def assert_rejected(self, flows, pcap, needle):

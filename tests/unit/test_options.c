@@ -70,7 +70,7 @@ static void test_all_options(void **state)
 			       "--ctl-mode", "0660", "--pmd-cores", "1,3-4", "--flows", "f.txt", "--save-flows", "s.txt",
 			       "--flow-limit", "5000", "--reserve-flows", "4000", "--max-idle",
 			       "250", "--rxq", "2", "--upcall-rate", "5000", "--pmd-sleep-max", "300",
-			       "--rxd", "512", "--txd", "2048", "--mbufs", "65536", "--mtu", "9000",
+			       "--rxd", "512", "--txd", "2048", "--mbufs", "65536", "--mbuf-size", "9216", "--mtu", "9000",
 			       "--log-level", "debug", "--exit-idle", "300", "--duration", "5",
 			       "--stats-interval", "1", "--dp-name", "ovs-system", "--version"),
 			 0);
@@ -92,6 +92,7 @@ static void test_all_options(void **state)
 	assert_int_equal(o.rxd, 512);
 	assert_int_equal(o.txd, 2048);
 	assert_int_equal(o.mbufs, 65536);
+	assert_int_equal(o.mbuf_size, 9216);
 	assert_int_equal(o.mtu, 9000);
 	assert_int_equal(o.log_level, RTE_LOG_DEBUG);
 	assert_int_equal(o.exit_idle_ms, 300);
@@ -123,6 +124,8 @@ static void test_bad_options(void **state)
 		{ { "--reserve-flows", "100000001" }, "0..100000000" },
 		{ { "--max-idle", "" }, "--max-idle" },
 		{ { "--mtu", "99999" }, "--mtu" },
+		{ { "--mbuf-size", "1024" }, "--mbuf-size: '1024' is not a number in 2048..16384" },
+		{ { "--mbuf-size", "16385" }, "2048..16384" },
 		{ { "--port-opts", "mtu=9000" }, "is not NAME:OPTS" },
 		{ { "--port-opts", ":mtu=9000" }, "is not NAME:OPTS" },
 		{ { "--port-opts", "net_vhost0:" }, "--port-opts net_vhost0: empty port options" },
