@@ -2,43 +2,68 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The reactive-path benchmark (docs/PERFORMANCE.md, "Reactive path").
 
-A miss storm against examples/controller.c, the batched C controller:
+A miss storm against a reactive control plane, dpdk-switch with
+examples/controller.c (the batched C controller) and Open vSwitch 3.1
+with DPDK, one after the other in the same run, on the same vdevs, pcaps
+and cores (main lcore 0, one PMD on lcore 1):
 
-- port 1 (net_pcap, profile a_1flow replayed forever) forwards through a
-  flow installed at start (--flows) to port 2 (net_null): the "installed"
-  traffic whose rate during the storm is reported against its rate before;
-- port 3 (net_null) is where the storm's flows send;
+- an "installed" port (net_pcap, profile a_1flow replayed forever)
+  forwards one 5-tuple to a net_null port through a flow in place before
+  t0: its rate during the storm is reported against its rate before;
 - at t0 the storm port is hot-plugged: net_pcap replaying forever a pcap
   of N distinct 5-tuples (bench/gen_traffic.py's c_100k, or f_1m_4masks'
-  packets for N = 1M) with no flows for them. Every new 5-tuple is a
-  miss; the controller (-m 4:3) installs an exact-match flow per miss and
-  sends the packet on. The offered rate of new 5-tuples is the replay's
-  rate: the whole pcap (N new flows) goes past in N / replay-rate seconds,
-  then again, until every 5-tuple has its flow.
+  packets for N = 64k) with no flows for them, output to a second
+  net_null port. Every new 5-tuple is a miss, and gets a flow of its own:
+  - dpdk-switch: the controller (-m 4:3) reads the MISS upcalls in
+    batches, installs an exact-match flow per miss (the upcall's key, no
+    mask) and sends the packet on (EXECUTE);
+  - Open vSwitch: the OpenFlow table is "in_port=installed,
+    actions=output:null2" and "in_port=storm, actions=output:null3", with
+    megaflows disabled (ovs-appctl upcall/disable-megaflows), so every
+    upcall installs an exact-match datapath flow, as the controller does.
+    In OVS's userspace datapath the PMD thread that missed runs the
+    upcall (OpenFlow translation and flow install) itself; there are no
+    handler threads in that path.
+  The offered rate of new 5-tuples is the replay's rate: the whole pcap
+  (N new flows) goes past in N / replay-rate seconds, then again, until
+  every 5-tuple has its flow.
 
-It samples `show --json` every 100 ms and prints one JSON line:
+It samples the datapath's counters every 100 ms (`dpdk-switch-ctl --json
+show`; `ovs-appctl dpctl/show -s`) and prints one JSON line a system and
+run:
   new_flows_per_s   flows installed / seconds until the flow count reached N
                     (to the sampling's resolution, ~0.1 s: use a profile
                     whose storm lasts seconds)
-  misses_lost       n_lost's growth from t0 (misses nobody took: queue
-                    full, listener behind, over --upcall-rate)
+  first_flows_per_s the same for the first 10 000 flows (OVS's dynamic flow
+                    limit starts there and then grows by 1000 a revalidator
+                    round, about 2000 flows a second)
+  misses_lost       the datapath's "lost" count's growth from t0 (misses
+                    that got no upcall: queue full, listener behind, over
+                    --upcall-rate, or OVS's failed upcalls)
   settle_s          time from t0 until the miss count stopped growing
                     (no growth over the last --quiet seconds)
-  installed_ratio   port 2's forwarding rate during the storm (t0 until
-                    all flows are in and misses stopped) over its rate in
-                    the --window before t0 (null: storm under 0.2 s)
+  installed_ratio   the installed flow's forwarding rate during the storm
+                    (t0 until all flows are in and misses stopped) over its
+                    rate in the --window before t0 (null: storm under 0.2 s)
+then, with both systems, a "ratio" line per run (dpdk-switch / OVS, from
+the same run) and a "median" line over the runs.
 
 Usage: bench/reactive.py [--build build/release] [--profile c_100k]
+                         [--systems dpdk-switch,ovs] [--runs 1]
                          [--window 3] [--quiet 1] [--timeout 120] [--no-huge]
                          [--upcall-rate N]
 Run as root on an otherwise quiet machine: a benchmark on a shared one
-measures the neighbours. Open vSwitch is not run by this script (yet).
+measures the neighbours. OVS needs Debian's openvswitch-switch-dpdk
+(tools/deps.sh --bench) and 2 MB hugepages.
 """
 import argparse
+import glob
 import json
 import os
+import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,78 +73,64 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TREE = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TREE, "tests", "e2e"))
 import dpsw  # noqa: E402
+OVS_VSWITCHD = "/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk"
+# OVS's datapath flow limit starts at 10000 and grows by 1000 a
+# revalidator round (ofproto-dpif-upcall.c): the rate up to that many
+# flows is its upcall path's, past it the limit's growth.
+FIRST_FLOWS = 10000
 
 
-class Bench:
-    def __init__(self, a):
-        self.a = a
-        self.dir = tempfile.mkdtemp(prefix="dpsw-reactive-")
-        self.ctl_bin = os.path.join(a.build, "src/client/dpdk-switch-ctl")
-        self.daemon = self.controller = None
+class Traffic:
+    """The pcaps, generated once for every system and run."""
 
-    def ctl(self, *args):
-        r = subprocess.run([self.ctl_bin, "--ctl", self.daemon.sock] + list(args),
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            raise RuntimeError("%s: %s" % (" ".join(args), r.stderr))
-        return r.stdout
+    def __init__(self, profile):
+        self.dir = tempfile.mkdtemp(prefix="dpsw-reactive-data-")
+        self.installed = self.gen("a_1flow")  # and its flow: in_port(1) ... -> 2
+        self.installed_flows = os.path.join(self.dir, "a_1flow.flows")
+        self.storm = self.gen(profile)
+        # Distinct 5-tuples in the pcap: one a packet (flows, masks, packets).
+        row = subprocess.run([os.path.join(HERE, "gen_traffic.py"), "list"], check=True,
+                             capture_output=True, text=True).stdout.split(
+            "\n" + profile + " ")[1].split()
+        self.n = min(int(row[0]), int(row[2]))
 
     def gen(self, profile):
         subprocess.run([os.path.join(HERE, "gen_traffic.py"), "gen", profile, "--out-dir",
                         self.dir], check=True, stdout=subprocess.DEVNULL)
         return os.path.join(self.dir, profile + ".pcap")
 
-    def start(self):
-        installed = self.gen("a_1flow")  # and its flow: in_port(1) ... -> 2
-        flows = os.path.join(self.dir, "a_1flow.flows")
-        self.storm = self.gen(self.a.profile)
-        # Distinct 5-tuples in the pcap: one a packet (flows, masks, packets).
-        row = subprocess.run([os.path.join(HERE, "gen_traffic.py"), "list"], check=True,
-                             capture_output=True, text=True).stdout.split(
-            "\n" + self.a.profile + " ")[1].split()
-        self.n = min(int(row[0]), int(row[2]))
-        mb = 512 + self.n * 3 // 1024  # ~2.5 KB a held mbuf
-        huge = not self.a.no_huge and dpsw.hugepages_free() >= mb // 2
-        vdevs = ("net_pcap0,rx_pcap=%s,infinite_rx=1" % installed, "net_null1,no-rx=1",
-                 "net_null2,no-rx=1")
-        # net_pcap's infinite_rx holds the whole pcap in mbufs.
-        options = ["--flows", flows, "--flow-limit", "2000000", "--max-idle", "3600000",
-                   "--mbufs", str(self.n + 65536)]
-        if self.a.upcall_rate:
-            options += ["--upcall-rate", str(self.a.upcall_rate)]
-        self.daemon = dpsw.Daemon(vdevs, options, tmpdir=self.dir,
-                                  mem=(["-m"] if huge else ["--no-huge", "-m"]) + [str(mb)],
-                                  switch=os.path.join(self.a.build, "src/dpdk-switch"))
-        self.daemon.start(timeout=60)
-        self.controller = subprocess.Popen(
-            [os.path.join(self.a.build, "dpsw-controller"), "--ctl", self.daemon.sock,
-             "-m", "4:3"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        line = self.controller.stdout.readline()
-        if not line.startswith("controller: listening"):
-            raise RuntimeError("controller: " + line + self.controller.stdout.read())
+    def remove(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
 
-    def sample(self):
-        s = json.loads(self.ctl("--json", "show"))
-        tx = {p["port_no"]: p["stats"]["tx_packets"] for p in s["ports"] if "stats" in p}
-        return dict(t=time.monotonic(), flows=s["flows"], missed=s["lookups"]["missed"],
-                    lost=s["lookups"]["lost"], tx2=tx.get(2, 0))
+
+class System:
+    """One switch under the storm. Subclasses: start(), sample() (t, flows,
+    missed, lost, tx2: the installed flow's output port's tx packets),
+    add_storm(), stop()."""
+
+    def __init__(self, a, traffic):
+        self.a = a
+        self.tr = traffic
+        self.dir = tempfile.mkdtemp(prefix="dpsw-reactive-")
 
     def run(self):
-        n = self.n
+        n = self.tr.n
         before = self.sample()
         time.sleep(self.a.window)
         base = self.sample()
         base_rate = (base["tx2"] - before["tx2"]) / (base["t"] - before["t"])
         n0 = base["flows"]
-        self.ctl("add-if", "net_pcap3,rx_pcap=%s,infinite_rx=1" % self.storm)
+        self.add_storm()
         t0 = time.monotonic()
         samples = [self.sample()]
-        full_t = None
+        full_t = first_t = None
+        first = min(n, FIRST_FLOWS)
         while time.monotonic() - t0 < self.a.timeout:
             time.sleep(0.1)
             s = self.sample()
             samples.append(s)
+            if first_t is None and s["flows"] - n0 >= first:
+                first_t = s["t"]
             if full_t is None and s["flows"] - n0 >= n:
                 full_t = s["t"]
             quiet = [x for x in samples if x["t"] >= s["t"] - self.a.quiet]
@@ -136,43 +147,277 @@ class Bench:
         end = next(x for x in samples if x["t"] >= end_t)
         span = end["t"] - samples[0]["t"]
         storm_rate = (end["tx2"] - samples[0]["tx2"]) / span if span >= 0.2 else None
-        return dict(profile=self.a.profile, new_flows=n,
+        return dict(system=self.name, profile=self.a.profile, new_flows=n,
                     installed=samples[-1]["flows"] - n0,
                     new_flows_per_s=round(n / (full_t - t0)) if full_t else None,
+                    first_flows_per_s=round(first / (first_t - t0)) if first_t else None,
                     misses_lost=samples[-1]["lost"] - samples[0]["lost"],
                     settle_s=round(last_change["t"] - t0, 3),
+                    installed_mpps_before=round(base_rate / 1e6, 3),
                     installed_ratio=round(storm_rate / base_rate, 3)
                     if base_rate and storm_rate is not None else None,
                     complete=full_t is not None)
+
+    def remove_dir(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def eal_memory(a, mb):
+    huge = not a.no_huge and dpsw.hugepages_free() >= mb // 2
+    return huge, (["-m", str(mb)] if huge else ["--no-huge", "-m", str(mb)])
+
+
+class DpdkSwitch(System):
+    name = "dpdk-switch"
+
+    def __init__(self, a, traffic):
+        super().__init__(a, traffic)
+        self.ctl_bin = os.path.join(a.build, "src/client/dpdk-switch-ctl")
+        self.daemon = self.controller = None
+
+    def ctl(self, *args):
+        r = subprocess.run([self.ctl_bin, "--ctl", self.daemon.sock] + list(args),
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("%s: %s" % (" ".join(args), r.stderr))
+        return r.stdout
+
+    def start(self):
+        _, mem = eal_memory(self.a, 512 + self.tr.n * 3 // 1024)  # ~2.5 KB a held mbuf
+        vdevs = ("net_pcap0,rx_pcap=%s,infinite_rx=1" % self.tr.installed,
+                 "net_null1,no-rx=1", "net_null2,no-rx=1")
+        # net_pcap's infinite_rx holds the whole pcap in mbufs.
+        options = ["--flows", self.tr.installed_flows, "--flow-limit", "2000000",
+                   "--max-idle", "3600000", "--mbufs", str(self.tr.n + 65536)]
+        if self.a.upcall_rate:
+            options += ["--upcall-rate", str(self.a.upcall_rate)]
+        self.daemon = dpsw.Daemon(vdevs, options, tmpdir=self.dir, mem=mem,
+                                  switch=os.path.join(self.a.build, "src/dpdk-switch"))
+        self.daemon.start(timeout=60)
+        self.controller = subprocess.Popen(
+            [os.path.join(self.a.build, "dpsw-controller"), "--ctl", self.daemon.sock,
+             "-m", "4:3"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        line = self.controller.stdout.readline()
+        if not line.startswith("controller: listening"):
+            raise RuntimeError("controller: " + line + self.controller.stdout.read())
+
+    def sample(self):
+        s = json.loads(self.ctl("--json", "show"))
+        tx = {p["port_no"]: p["stats"]["tx_packets"] for p in s["ports"] if "stats" in p}
+        return dict(t=time.monotonic(), flows=s["flows"], missed=s["lookups"]["missed"],
+                    lost=s["lookups"]["lost"], tx2=tx.get(2, 0))
+
+    def add_storm(self):
+        self.ctl("add-if", "net_pcap3,rx_pcap=%s,infinite_rx=1" % self.tr.storm)
 
     def stop(self):
         if self.controller and self.controller.poll() is None:
             self.controller.send_signal(signal.SIGTERM)
             print(self.controller.communicate(timeout=30)[0].strip(), file=sys.stderr)
         if self.daemon:
-            self.daemon.stop(60)
-        shutil.rmtree(self.dir, ignore_errors=True)
+            self.daemon.stop()
+        self.remove_dir()
+
+
+class Ovs(System):
+    """ovs-vswitchd-dpdk in a sandbox of its own (database, sockets, logs
+    under a temporary directory, its own network namespace for the netdev
+    datapath's tap devices), as bench/run_ovs.sh runs it. OpenFlow port
+    numbers are fixed (ofport_request) so that the rules go in before the
+    storm port exists: 1 installed (net_pcap), 2 its output, 3 the storm's
+    output, 4 the storm (net_pcap, added at t0)."""
+    name = "ovs"
+
+    def __init__(self, a, traffic):
+        super().__init__(a, traffic)
+        self.prefix = "dpswreactovs%d" % os.getpid()
+        self.env = dict(os.environ, OVS_RUNDIR=self.dir, OVS_DBDIR=self.dir,
+                        OVS_LOGDIR=self.dir, OVS_SYSCONFDIR=self.dir)
+        self.db = "unix:%s/db.sock" % self.dir
+        self.pids = []
+
+    def cmd(self, *argv, timeout=120):
+        r = subprocess.run(list(argv), capture_output=True, text=True, env=self.env,
+                           timeout=timeout)
+        if r.returncode != 0:
+            raise RuntimeError("%s: %s" % (" ".join(argv), r.stderr.strip()))
+        return r.stdout
+
+    def vsctl(self, *args):
+        return self.cmd("ovs-vsctl", "--db=" + self.db, "--timeout=60", *args)
+
+    def appctl(self, *args):
+        return self.cmd("ovs-appctl", "-t", os.path.join(self.dir, "ovs-vswitchd.ctl"),
+                        "--timeout=60", *args)
+
+    def pidfile(self, name):
+        with open(os.path.join(self.dir, name + ".pid")) as f:
+            self.pids.append(int(f.read()))
+
+    def start(self):
+        if not os.access(OVS_VSWITCHD, os.X_OK):
+            raise RuntimeError(OVS_VSWITCHD + " not installed (tools/deps.sh --bench)")
+        d = self.dir
+        self.cmd("ovsdb-tool", "create", d + "/conf.db",
+                 "/usr/share/openvswitch/vswitch.ovsschema")
+        self.cmd("ovsdb-server", d + "/conf.db", "--remote=punix:%s/db.sock" % d,
+                 "--pidfile=%s/ovsdb-server.pid" % d, "--unixctl=%s/ovsdb-server.ctl" % d,
+                 "--log-file=%s/ovsdb-server.log" % d, "--detach", "--no-chdir",
+                 "-vconsole:off")
+        self.pidfile("ovsdb-server")
+        self.vsctl("--no-wait", "init")
+        # Memory: the storm's pcap is held in mbufs of OVS's shared pool
+        # (net_pcap infinite_rx), which OVS sizes itself from what EAL has.
+        huge, mem = eal_memory(self.a, 1024 + self.tr.n * 3 // 1024)
+        extra = "--no-pci --file-prefix=%s" % self.prefix
+        memcfg = ["other_config:dpdk-socket-mem=%s" % mem[1]] if huge else []
+        if not huge:
+            extra += " --no-huge -m %s" % mem[-1]
+        self.vsctl("--no-wait", "set", "Open_vSwitch", ".", "other_config:dpdk-init=true",
+                   "other_config:dpdk-lcore-mask=0x1", "other_config:pmd-cpu-mask=0x2",
+                   "other_config:dpdk-extra=" + extra, "other_config:max-idle=3600000",
+                   "other_config:flow-limit=2000000", *memcfg)
+        self.cmd("unshare", "--net", OVS_VSWITCHD, self.db,
+                 "--pidfile=%s/ovs-vswitchd.pid" % d, "--unixctl=%s/ovs-vswitchd.ctl" % d,
+                 "--log-file=%s/ovs-vswitchd.log" % d, "--detach", "--no-chdir",
+                 "-vconsole:off")
+        self.pidfile("ovs-vswitchd")
+        self.vsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev")
+        self.vsctl("add-port", "br0", "pnull2", "--", "set", "Interface", "pnull2",
+                   "type=dpdk", "options:dpdk-devargs=net_null1,no-rx=1", "ofport_request=2")
+        self.vsctl("add-port", "br0", "pnull3", "--", "set", "Interface", "pnull3",
+                   "type=dpdk", "options:dpdk-devargs=net_null2,no-rx=1", "ofport_request=3")
+        br = "unix:%s/br0.mgmt" % d
+        self.cmd("ovs-ofctl", "del-flows", br)
+        self.cmd("ovs-ofctl", "add-flow", br, "in_port=1,actions=output:2")
+        self.cmd("ovs-ofctl", "add-flow", br, "in_port=4,actions=output:3")
+        # Every upcall installs an exact-match flow, as the controller does.
+        self.appctl("upcall/disable-megaflows")
+        self.vsctl("add-port", "br0", "pinst", "--", "set", "Interface", "pinst",
+                   "type=dpdk", "ofport_request=1",
+                   "options:dpdk-devargs=net_pcap0,rx_pcap=%s,infinite_rx=1" % self.tr.installed)
+        self.ports = self.port_numbers()
+        # The installed flow: in once its first packet's upcall is done.
+        for _ in range(100):
+            if self.sample()["flows"] >= 1:
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("OVS installed no flow for the installed port")
+
+    def port_numbers(self):
+        out = self.appctl("dpctl/show", "netdev@ovs-netdev")
+        return {m.group(2): int(m.group(1))
+                for m in re.finditer(r"^\s*port (\d+): (\S+)", out, re.M)}
+
+    def sample(self):
+        out = self.appctl("dpctl/show", "-s", "netdev@ovs-netdev")
+        t = time.monotonic()
+        lk = re.search(r"lookups: hit:(\d+) missed:(\d+) lost:(\d+)", out)
+        flows = int(re.search(r"flows: (\d+)", out).group(1))
+        tx2 = 0
+        m = re.search(r"port %d: pnull2.*?TX packets:(\d+)" % self.ports["pnull2"], out, re.S)
+        if m:
+            tx2 = int(m.group(1))
+        return dict(t=t, flows=flows, missed=int(lk.group(2)), lost=int(lk.group(3)), tx2=tx2)
+
+    def add_storm(self):
+        self.vsctl("add-port", "br0", "pstorm", "--", "set", "Interface", "pstorm",
+                   "type=dpdk", "ofport_request=4",
+                   "options:dpdk-devargs=net_pcap3,rx_pcap=%s,infinite_rx=1" % self.tr.storm)
+
+    def stop(self):
+        for pid in reversed(self.pids):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+            for _ in range(100):
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.1)
+            else:
+                os.kill(pid, signal.SIGKILL)
+        if self.a.keep_logs:
+            for log in glob.glob(self.dir + "/*.log"):
+                shutil.copy(log, self.a.keep_logs)
+        shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
+        for path in glob.glob("/dev/hugepages/%smap_*" % self.prefix):
+            os.unlink(path)
+        self.remove_dir()
+
+
+SYSTEMS = {"dpdk-switch": DpdkSwitch, "ovs": Ovs}
+RATIO_KEYS = ("new_flows_per_s", "first_flows_per_s", "installed_ratio")
+
+
+def ratios(ours, ovs):
+    out = dict(metric="ratio", system="dpdk-switch/ovs")
+    for k in RATIO_KEYS:
+        out[k] = round(ours[k] / ovs[k], 3) if ours.get(k) and ovs.get(k) else None
+    return out
+
+
+def medians(results):
+    out = dict(metric="median", runs=len(results))
+    for system in SYSTEMS:
+        rows = [r[system] for r in results if system in r]
+        for k in ("new_flows_per_s", "first_flows_per_s", "misses_lost", "settle_s",
+                  "installed_ratio"):
+            vals = [r[k] for r in rows if r.get(k) is not None]
+            if vals:
+                out["%s.%s" % (system, k)] = statistics.median(vals)
+    rows = [ratios(r["dpdk-switch"], r["ovs"]) for r in results if len(r) == 2]
+    for k in RATIO_KEYS:
+        vals = [r[k] for r in rows if r.get(k) is not None]
+        if vals:
+            out["ratio." + k] = statistics.median(vals)
+    return out
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--build", default=os.path.join(TREE, "build", "release"))
     p.add_argument("--profile", default="c_100k", help="storm pcap (gen_traffic.py list)")
+    p.add_argument("--systems", default="dpdk-switch,ovs")
+    p.add_argument("--runs", type=int, default=1, help="runs, systems alternating")
     p.add_argument("--window", type=float, default=3.0, help="baseline seconds before t0")
     p.add_argument("--quiet", type=float, default=1.0,
                    help="no miss growth this long: settled")
     p.add_argument("--timeout", type=float, default=120.0)
-    p.add_argument("--upcall-rate", type=int, default=0)
+    p.add_argument("--upcall-rate", type=int, default=0, help="dpdk-switch --upcall-rate")
     p.add_argument("--no-huge", action="store_true")
+    p.add_argument("--keep-logs", metavar="DIR", help="copy OVS's logs there")
     a = p.parse_args()
+    systems = a.systems.split(",")
+    if any(s not in SYSTEMS for s in systems):
+        sys.exit("bench/reactive.py: --systems: %s" % ", ".join(SYSTEMS))
     if os.geteuid() != 0:
         sys.exit("bench/reactive.py: run as root (hugepages)")
-    b = Bench(a)
+    traffic = Traffic(a.profile)
+    results = []
     try:
-        b.start()
-        print(json.dumps(b.run()), flush=True)
+        for run in range(a.runs):
+            res = {}
+            for name in systems:
+                sysobj = SYSTEMS[name](a, traffic)
+                try:
+                    sysobj.start()
+                    res[name] = sysobj.run()
+                finally:
+                    sysobj.stop()
+                print(json.dumps(dict(res[name], run=run)), flush=True)
+            if len(res) == 2:
+                print(json.dumps(dict(ratios(res["dpdk-switch"], res["ovs"]), run=run)),
+                      flush=True)
+            results.append(res)
+        if a.runs > 1:
+            print(json.dumps(medians(results)), flush=True)
     finally:
-        b.stop()
+        traffic.remove()
 
 
 if __name__ == "__main__":

@@ -42,6 +42,9 @@ struct flowtbl_actions {
 struct flowtbl_params {
 	uint32_t n_readers;  /* PMD slots 0..n_readers-1, 1..FLOWTBL_READERS_MAX */
 	uint32_t max_flows;  /* insert beyond gives -ENOSPC; 0: FLOWTBL_FLOWS_MAX */
+	uint32_t n_stats;    /* slots 0..n_stats-1 count flow stats; the others
+			      * only look flows up (no flowtbl_pmd_stats_update)
+			      * and cost no stats memory; 0: every slot */
 };
 
 /* A flow's stats summed over the reader slots, since the last clear. */
@@ -72,10 +75,10 @@ int flowtbl_create(const struct flowtbl_params *p, struct flowtbl **out);
  * before the failure stays). Writer only.
  */
 int flowtbl_reserve(struct flowtbl *t, uint32_t n_flows);
-/* A flow of a typical megaflow mask with small actions (up to 10 key
- * words and 16 bytes of actions: 192 bytes of slab) and its share of a
+/* A flow of a typical megaflow mask with small actions (up to 5 key
+ * words and 16 bytes of actions: 128 bytes of slab) and its share of a
  * hash table (36-72 bytes at 1/4-1/2 load). */
-#define FLOWTBL_RESERVE_FLOW_BYTES 256u
+#define FLOWTBL_RESERVE_FLOW_BYTES 192u
 
 /* Free the table, its flows and any PMD context left. Writer, with every
  * reader stopped (offline). NULL is fine. */
@@ -125,8 +128,10 @@ struct flowtbl_flow *flowtbl_find_ufid(const struct flowtbl *t, const struct flo
  * grace period. -EINVAL: as insert, or a removed flow; -ENOMEM. Writer. */
 int flowtbl_actions_replace(struct flowtbl *t, struct flowtbl_flow *f, const void *actions,
 			    size_t actions_len);
-/* Zero the flow's stats, used and tcp_flags (OVS_FLOW_ATTR_CLEAR). Writer. */
-void flowtbl_stats_clear(struct flowtbl *t, struct flowtbl_flow *f);
+/* Zero the flow's stats, used and tcp_flags (OVS_FLOW_ATTR_CLEAR).
+ * -ENOMEM, with nothing changed: the first clear among a chunk of flow
+ * slots allocates their bases. Writer. */
+int flowtbl_stats_clear(struct flowtbl *t, struct flowtbl_flow *f);
 /* Unlink a flow now, free it after a grace period. Never waits. Removing
  * it again before the next synchronize/reclaim is a no-op. Writer
  * (revalidator: delete by pointer). */

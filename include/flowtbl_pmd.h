@@ -86,7 +86,8 @@ uint32_t flowtbl_lookup_burst(struct flowtbl_pmd *pmd, const struct flow_key *co
 
 /* Add a batch of packets to the flow's stats in this PMD's slot (no
  * shared cache line is written). 'now_ms' is the caller's clock (used).
- * Owning PMD thread, on a flow from its own lookup. */
+ * Owning PMD thread, on a flow from its own lookup; the slot must be one
+ * that counts (below flowtbl_params.n_stats). */
 void flowtbl_pmd_stats_update(struct flowtbl_pmd *pmd, struct flowtbl_flow *f,
 			      uint32_t packets, uint64_t bytes, uint16_t tcp_flags,
 			      uint64_t now_ms);

@@ -135,7 +135,9 @@ int dp_create(const struct options *opt, struct dp **out, struct errmsg *err)
 				 rte_strerror(rte_errno));
 		goto fail;
 	}
-	struct flowtbl_params tp = { .n_readers = dp->n_pmds + 1 };
+	/* The control thread's slot (after the PMDs') looks flows up for
+	 * recirculated packets of an EXECUTE but counts nothing. */
+	struct flowtbl_params tp = { .n_readers = dp->n_pmds + 1, .n_stats = dp->n_pmds };
 	ret = flowtbl_create(&tp, &dp->tbl);
 	if (ret < 0) {
 		errmsg_set(err, ret, -1, "flow table: %s", strerror(-ret));

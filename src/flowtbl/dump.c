@@ -10,7 +10,8 @@
  * neither inserts (larger ids, at the end) nor removals (holes) nor
  * compaction (order kept) can make a flow come twice or be skipped.
  *
- * UFID: chained hash, chains through flow_cold.ufid_next.
+ * UFID: chained hash, chains of flow idx through flow_cold.ufid_next
+ * (4 bytes a link, not a pointer's 8).
  *
  * All functions: writer only.
  */
@@ -109,11 +110,17 @@ static uint32_t ufid_hash(const struct flow_ufid *u)
 	return hash_finish(hash_add64(hash_add64(0, w[0]), w[1]));
 }
 
+/* The live flow at idx1 - 1 (a UFID chain link); the writer linked it. */
+static struct flowtbl_flow *chain_flow(const struct flowtbl *t, uint32_t idx1)
+{
+	return *idx_slot(t->idx_dir, idx1 - 1);
+}
+
 /* Make room for n more UFIDs: grow the bucket array to keep load <= 1. */
 int ft_ufid_reserve(struct flowtbl *t, uint32_t n)
 {
 	uint32_t nb = t->ufid_b ? t->ufid_mask + 1 : 32;
-	struct flowtbl_flow **b;
+	uint32_t *b;
 
 	if (t->ufid_b && n <= t->ufid_mask + 1 - t->n_ufid)
 		return 0;
@@ -126,15 +133,15 @@ int ft_ufid_reserve(struct flowtbl *t, uint32_t n)
 	if (!b)
 		return -ENOMEM;
 	for (uint32_t i = 0; t->ufid_b && i <= t->ufid_mask; i++) {
-		struct flowtbl_flow *f = t->ufid_b[i], *next;
+		uint32_t idx1 = t->ufid_b[i], next;
 
-		for (; f; f = next) {
-			struct flow_cold *cold = flow_cold(f);
+		for (; idx1; idx1 = next) {
+			struct flow_cold *cold = flow_cold(chain_flow(t, idx1));
 			uint32_t h = ufid_hash(&cold->ufid) & (nb - 1);
 
 			next = cold->ufid_next;
 			cold->ufid_next = b[h];
-			b[h] = f;
+			b[h] = idx1;
 		}
 	}
 	ft_tbl_free(t, t->ufid_b);
@@ -149,17 +156,19 @@ void ft_ufid_add(struct flowtbl *t, struct flowtbl_flow *f)
 	uint32_t h = ufid_hash(&cold->ufid) & t->ufid_mask;
 
 	cold->ufid_next = t->ufid_b[h];
-	t->ufid_b[h] = f;
+	t->ufid_b[h] = f->idx + 1;
 	t->n_ufid++;
 }
 
+/* Links are compared by idx, so the walk reads only the flows before f,
+ * all live (f's own idx slot may already be cleared by its removal). */
 void ft_ufid_del(struct flowtbl *t, struct flowtbl_flow *f)
 {
 	struct flow_cold *cold = flow_cold(f);
-	struct flowtbl_flow **pp = &t->ufid_b[ufid_hash(&cold->ufid) & t->ufid_mask];
+	uint32_t *pp = &t->ufid_b[ufid_hash(&cold->ufid) & t->ufid_mask];
 
-	while (*pp && *pp != f)
-		pp = &flow_cold(*pp)->ufid_next;
+	while (*pp && *pp != f->idx + 1)
+		pp = &flow_cold(chain_flow(t, *pp))->ufid_next;
 	if (*pp) {
 		*pp = cold->ufid_next;
 		t->n_ufid--;
@@ -168,13 +177,16 @@ void ft_ufid_del(struct flowtbl *t, struct flowtbl_flow *f)
 
 struct flowtbl_flow *flowtbl_find_ufid(const struct flowtbl *t, const struct flow_ufid *ufid)
 {
-	struct flowtbl_flow *f;
+	uint32_t idx1;
 
 	if (!t || !ufid || !t->ufid_b)
 		return NULL;
-	f = t->ufid_b[ufid_hash(ufid) & t->ufid_mask];
-	for (; f; f = flow_cold(f)->ufid_next)
+	idx1 = t->ufid_b[ufid_hash(ufid) & t->ufid_mask];
+	for (; idx1; idx1 = flow_cold(chain_flow(t, idx1))->ufid_next) {
+		struct flowtbl_flow *f = chain_flow(t, idx1);
+
 		if (memcmp(&flow_cold(f)->ufid, ufid, sizeof(*ufid)) == 0)
 			return f;
+	}
 	return NULL;
 }

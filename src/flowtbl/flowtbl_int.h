@@ -61,23 +61,23 @@ struct flowtbl_flow {
 	uint64_t kw[];                   /* masked key, the mask's words only */
 };
 
-/* Writer-only part of a flow. */
+/* Writer-only part of a flow. Kept small: at a million flows every byte
+ * here is a megabyte, and the flow's slab class (64-byte steps) is decided
+ * by the sum of header, key words, inline actions and this. */
 struct flow_cold {
 	uint64_t id;                     /* dump order; unique, increasing */
 	union {
 		struct flow_ufid ufid;   /* has_ufid */
 		struct flow_ident *ident; /* !has_ufid: ident.c; NULL: none */
 	};
-	struct flowtbl_flow *ufid_next;  /* UFID hash chain */
-	uint64_t base_packets;           /* sums at the last stats clear */
-	uint64_t base_bytes;
 	uint64_t created;                /* caller's ms clock, for the revalidator */
+	uint32_t ufid_next;              /* UFID hash chain: next flow's idx + 1; 0: end */
 	uint32_t dump_pos;               /* index in the dump vector */
 };
 
 /* The identifier of a flow without UFID shares the UFID's bytes: a flow's
  * size does not depend on which it has. */
-_Static_assert(sizeof(struct flow_cold) == 64, "flow_cold grew");
+_Static_assert(sizeof(struct flow_cold) == 40, "flow_cold grew");
 
 static inline struct flow_cold *flow_cold(const struct flowtbl_flow *f)
 {
@@ -122,6 +122,14 @@ struct slot_stats {
 	uint64_t bytes;
 	uint64_t used;
 	uint64_t tcp_flags;
+};
+
+/* Sums at a flow's last stats clear, subtracted on read (slots.c). Only
+ * cleared flows need one, so their chunks are allocated at the first clear
+ * of a flow in them. */
+struct stats_base {
+	uint64_t packets;
+	uint64_t bytes;
 };
 
 /*
@@ -263,9 +271,10 @@ struct flowtbl {
 	/* Read by readers. */
 	struct stvec *stv;               /* release/acquire */
 	struct flowtbl_flow ***idx_dir;  /* [chunk][i]: flow or NULL (atomic) */
-	struct slot_stats ***stats_dir;  /* [slot][chunk][i] */
+	struct slot_stats ***stats_dir;  /* [slot][chunk][i], slots < n_stats */
 	struct rte_rcu_qsbr *qsbr;
 	uint32_t n_readers;
+	uint32_t n_stats;                /* slots that count flow stats */
 
 	/* Writer only. */
 	uint32_t max_flows;
@@ -273,6 +282,7 @@ struct flowtbl {
 	uint32_t n_chunks;               /* chunks allocated */
 	uint32_t next_idx;               /* never used above this */
 	uint32_t n_flows;
+	struct stats_base **base_dir;    /* [chunk][i]; NULL: no clear in it yet */
 	uint32_t *free_idx;              /* recycled idx, after a grace period */
 	uint32_t n_free_idx, cap_free_idx;
 	uint64_t next_id;
@@ -284,7 +294,7 @@ struct flowtbl {
 	struct dump_ent *dumpv;          /* flows in id order, with holes */
 	uint32_t n_dump, cap_dump, n_holes;
 
-	struct flowtbl_flow **ufid_b;    /* UFID hash buckets (chains) */
+	uint32_t *ufid_b;                /* UFID hash chains: first idx + 1; 0: empty */
 	uint32_t ufid_mask, n_ufid;
 
 	struct defer_batch pending;      /* no token yet */
@@ -411,6 +421,10 @@ void ft_pool_free(struct flowtbl *t, void *p, size_t size);
 void ft_defer_free(struct flowtbl *t, defer_fn *fn, void *p);
 void ft_defer_free_all_now(struct flowtbl *t);
 void ft_defer_fn_free(struct flowtbl *t, void *p);
+/* Give the pending items their grace period now (a batch of their own). */
+void ft_defer_close(struct flowtbl *t);
+/* Free the closed batches whose grace period is over. Never waits. */
+void ft_defer_poll(struct flowtbl *t);
 
 /* htab.c: a subtable's hash table. Writer, except ft_htab_find (any). */
 int ft_htab_reserve(struct flowtbl *t, struct subtable *st, uint32_t n_more);

@@ -101,8 +101,14 @@ static int htab_rebuild(struct flowtbl *t, struct subtable *st, uint32_t nb)
 	ht->ov_base = ht->n_overflow;
 	/* Release: readers that load the new table see its entries. */
 	STORE_REL(&st->ht, ht);
-	if (old)
+	if (old) {
+		/* A batch of its own, which the next inserts poll: during a
+		 * bulk install the old buckets go back as soon as the readers
+		 * have moved on, instead of being held beside the new ones
+		 * until the next commit or revalidator round. */
 		ft_defer_free(t, htab_free_deferred, old);
+		ft_defer_close(t);
+	}
 	return 0;
 }
 

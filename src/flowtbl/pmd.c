@@ -49,7 +49,7 @@ int flowtbl_pmd_create(struct flowtbl *t, const struct flowtbl_pmd_params *p,
 	}
 	pmd->t = t;
 	pmd->slot = p->slot;
-	pmd->stats = t->stats_dir[p->slot];
+	pmd->stats = p->slot < t->n_stats ? t->stats_dir[p->slot] : NULL;
 	pmd->rng = 0x9e3779b9u ^ (p->slot * 0x85ebca6bu);
 	pmd->adaptive = p->cache_adaptive;
 	insert_prob_store(pmd, p->insert_inv_prob);

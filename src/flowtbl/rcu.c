@@ -81,15 +81,28 @@ void flowtbl_synchronize(struct flowtbl *t)
 	batches_pop(t, t->n_batches);
 }
 
-size_t flowtbl_reclaim(struct flowtbl *t)
+void ft_defer_close(struct flowtbl *t)
+{
+	/* Out of memory for the queue: the items stay pending, freed by the
+	 * next reclaim or synchronize. */
+	(void)pending_close(t);
+}
+
+void ft_defer_poll(struct flowtbl *t)
 {
 	uint32_t done = 0;
-	size_t left = 0;
 
-	pending_close(t);
 	while (done < t->n_batches && rte_rcu_qsbr_check(t->qsbr, t->batches[done].token, false))
 		done++;
 	batches_pop(t, done);
+}
+
+size_t flowtbl_reclaim(struct flowtbl *t)
+{
+	size_t left = 0;
+
+	pending_close(t);
+	ft_defer_poll(t);
 	for (uint32_t i = 0; i < t->n_batches; i++)
 		left += t->batches[i].n;
 	return left + t->pending.n;

@@ -52,11 +52,12 @@ static uint32_t slab_class(size_t size)
 	return (uint32_t)((size + SLAB_QUANTUM - 1) / SLAB_QUANTUM) - 1;
 }
 
-/* A 2 MB-aligned 2 MB mapping, so that it can be one huge page. */
-static void *arena_map(void)
+/* A 2 MB-aligned mapping of len bytes (a multiple of 2 MB), so that it
+ * can be huge pages; nothing more is mapped than len. */
+static void *huge_map(size_t len)
 {
-	size_t len = 2 * SLAB_ARENA;
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t over = len + SLAB_ARENA;
+	char *p = mmap(NULL, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *a;
 
 	if (p == MAP_FAILED)
@@ -64,18 +65,23 @@ static void *arena_map(void)
 	a = (char *)(((uintptr_t)p + SLAB_ARENA - 1) & ~(uintptr_t)(SLAB_ARENA - 1));
 	if (a > p)
 		munmap(p, (size_t)(a - p));
-	if (a + SLAB_ARENA < p + len)
-		munmap(a + SLAB_ARENA, (size_t)(p + len - (a + SLAB_ARENA)));
+	if (a + len < p + over)
+		munmap(a + len, (size_t)(p + over - (a + len)));
 	/* Hash table entries keep 48 bits of a flow's address (the rest is
 	 * hash signature): Linux gives user space addresses above that only
 	 * to mmap calls that ask for them, but check rather than assume. */
-	if (((uintptr_t)a + SLAB_ARENA - 1) & ~(uintptr_t)ENT_PTR_MASK) {
-		munmap(a, SLAB_ARENA);
+	if (((uintptr_t)a + len - 1) & ~(uintptr_t)ENT_PTR_MASK) {
+		munmap(a, len);
 		return NULL;
 	}
-	/* Advice only: without THP the arena still works, in small pages. */
-	madvise(a, SLAB_ARENA, MADV_HUGEPAGE);
+	/* Advice only: without THP the memory still works, in small pages. */
+	madvise(a, len, MADV_HUGEPAGE);
 	return a;
+}
+
+static void *arena_map(void)
+{
+	return huge_map(SLAB_ARENA);
 }
 
 static int arena_add(struct flowtbl *t, struct slab_class *c)
@@ -180,21 +186,39 @@ int ft_slab_reserve(struct flowtbl *t, size_t bytes)
 	return 0;
 }
 
-/* Zeroed memory for a big hash table: a run of region arenas while the
- * region lasts (page faults paid at reserve), else the heap. */
+/* Whether a pool block of 'size' bytes is a run of whole 2 MB pages (from
+ * the region, or mapped for it) rather than a heap block. */
+static bool pool_huge(size_t size)
+{
+	return size >= SLAB_ARENA / 2;
+}
+
+/*
+ * Zeroed memory for a hash table: a run of region arenas while the region
+ * lasts (page faults paid at reserve), a spare arena, else a mapping of
+ * its own in 2 MB pages (lookups read big tables at random: the TLB's
+ * reach matters, as for the slab), small ones from the heap. Its own
+ * mapping, not an aligned heap block: the heap's alignment slack would be
+ * up to 2 MB a table.
+ */
 void *ft_pool_alloc(struct flowtbl *t, size_t size)
 {
 	size_t len = (size + SLAB_ARENA - 1) & ~(size_t)(SLAB_ARENA - 1);
 	char *p = NULL;
 
-	if (size >= SLAB_ARENA / 2 && (size_t)(t->rgn_end - t->rgn_next) >= len) {
+	if (!pool_huge(size))
+		return ft_tbl_alloc(t, CACHE_LINE, size, true);
+	if ((size_t)(t->rgn_end - t->rgn_next) >= len) {
 		p = t->rgn_next;
 		t->rgn_next += len;
-	} else if (size >= SLAB_ARENA / 2 && len == SLAB_ARENA && t->n_spare) {
+	} else if (len == SLAB_ARENA && t->n_spare) {
 		p = t->spare[--t->n_spare];
+	} else {
+		p = huge_map(len);
+		if (!p)
+			return NULL;
+		t->mem += len;
 	}
-	if (!p)
-		return ft_tbl_alloc(t, CACHE_LINE, size, true);
 	UNPOISON(p, len);
 	memset(p, 0, size);
 	return p;
@@ -204,8 +228,13 @@ void ft_pool_free(struct flowtbl *t, void *p, size_t size)
 {
 	size_t len = (size + SLAB_ARENA - 1) & ~(size_t)(SLAB_ARENA - 1);
 
-	if (!in_region(t, p)) {
+	if (!pool_huge(size)) {
 		ft_tbl_free(t, p);
+		return;
+	}
+	if (!in_region(t, p)) {
+		munmap(p, len);
+		t->mem -= len;
 		return;
 	}
 	POISON(p, len);

@@ -19,13 +19,14 @@ int flowtbl_create(const struct flowtbl_params *p, struct flowtbl **out)
 	size_t qsize;
 
 	if (!p || !out || p->n_readers == 0 || p->n_readers > FLOWTBL_READERS_MAX ||
-	    p->max_flows > FLOWTBL_FLOWS_MAX)
+	    p->max_flows > FLOWTBL_FLOWS_MAX || p->n_stats > p->n_readers)
 		return -EINVAL;
 	max_flows = p->max_flows ? p->max_flows : FLOWTBL_FLOWS_MAX;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
 	t->n_readers = p->n_readers;
+	t->n_stats = p->n_stats ? p->n_stats : p->n_readers;
 	t->max_flows = max_flows;
 	/* Slack over max_flows for removed flows waiting for their grace
 	 * period, so that churn at the limit rarely has to wait. */
@@ -179,6 +180,8 @@ int flowtbl_insert(struct flowtbl *t, const struct flow_key *key, const struct f
 		return -EINVAL;
 	if (t->n_flows >= t->max_flows)
 		return -ENOSPC;
+	if (t->n_batches)
+		ft_defer_poll(t);
 	flow_key_mask_apply(&mk, key, mask);
 	ft_mask_compact(mask, &proto);
 	st = ft_subtable_find(t, &proto);

@@ -15,7 +15,7 @@ from e2e import Daemon, check, need_root_and_daemon, ok, run, tmpdir  # noqa: E4
 need_root_and_daemon()
 N_RESERVE = 200000
 N_ADD = 50000
-BYTES_A_FLOW = 256   # FLOWTBL_RESERVE_FLOW_BYTES
+BYTES_A_FLOW = 192   # FLOWTBL_RESERVE_FLOW_BYTES
 
 
 def rss_kb(pid):

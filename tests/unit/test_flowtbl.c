@@ -577,7 +577,7 @@ static void test_stats(void **state)
 	assert_int_equal(s.used, 1500);                     /* latest over slots */
 	assert_int_equal(s.tcp_flags, 0x12);
 
-	flowtbl_stats_clear(t, f);
+	assert_int_equal(flowtbl_stats_clear(t, f), 0);
 	flowtbl_flow_stats_get(t, f, &s);
 	assert_int_equal(s.packets, 0);
 	assert_int_equal(s.bytes, 0);
@@ -706,6 +706,59 @@ static void test_limits_and_flush(void **state)
 	assert_true(flowtbl_memory(t) <= mem1 + 4096);
 	flowtbl_pmd_offline(pmd);
 	flowtbl_destroy(t);
+}
+
+/* Flows over 4 five-tuple-like masks, n / 4 each; returns the table's
+ * bytes a flow. */
+static double build_bytes_per_flow(struct flowtbl *t, uint32_t n)
+{
+	struct flow_key k, m, mk;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t mask = i % 4;
+
+		/* Sent masked, as Open vSwitch and our client send megaflows
+		 * (an unmasked key also keeps its identifier: test_ident). */
+		tl_key_tcp4(&k, 1, 0xac100000u + i, (mask << 24) | (i / 4), 1000, 80);
+		tl_mask_tcp4(&m, 8 * mask, 32, 1, 1);
+		flow_key_mask_apply(&mk, &k, &m);
+		assert_int_equal(flowtbl_insert(t, &mk, &m, ACT_A, 4, NULL, NULL), 0);
+	}
+	assert_int_equal(flowtbl_mask_count(t), 4);
+	/* What growing the hash tables let go is freed by now. */
+	flowtbl_synchronize(t);
+	return (double)flowtbl_memory(t) / n;
+}
+
+/*
+ * What a flow costs at a million (issue 18's bound, what bench/run.sh
+ * measures as RSS with profile f): every byte the table holds, hash
+ * tables, indexes and slot stats included, over 4 masks, with one PMD
+ * slot that counts and the control thread's that does not.
+ */
+static void test_memory_per_flow(void **state)
+{
+	struct flowtbl_params p = { .n_readers = 2, .n_stats = 1, .max_flows = 2000000 };
+	struct flowtbl *t = NULL;
+	double one, two;
+
+	(void)state;
+	assert_int_equal(flowtbl_create(&p, &t), 0);
+	one = build_bytes_per_flow(t, 1000000);
+	flowtbl_destroy(t);
+	if (one > 256)
+		fail_msg("1M flows: %.1f bytes a flow, over 256", one);
+
+	/* A second counting slot is its 32 bytes of stats a flow, nothing
+	 * else; a slot that does not count costs none. */
+	p.n_stats = 2;
+	assert_int_equal(flowtbl_create(&p, &t), 0);
+	two = build_bytes_per_flow(t, 1000000);
+	flowtbl_destroy(t);
+	if (two - one < 32 || two - one > 34)
+		fail_msg("second stats slot: %.1f -> %.1f bytes a flow", one, two);
+	p.n_stats = 3;
+	assert_int_equal(flowtbl_create(&p, &t), -EINVAL);   /* more than readers */
 }
 
 /* flowtbl_reserve(): the flows and the big hash table of a reserved count
@@ -960,6 +1013,7 @@ int main(void)
 		cmocka_unit_test(test_limits_and_flush),
 		cmocka_unit_test(test_many_flows_one_mask),
 		cmocka_unit_test(test_reserve),
+		cmocka_unit_test(test_memory_per_flow),
 		cmocka_unit_test(test_actions_inline_and_heap),
 		cmocka_unit_test(test_rerank),
 		cmocka_unit_test(test_grace_period),

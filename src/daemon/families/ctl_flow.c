@@ -269,6 +269,14 @@ static int flow_set(struct ctl_req *req)
 	flow = find_flow(dp, &fr);
 	if (flow == NULL)
 		return errmsg_set(&req->err, -ENOENT, -1, "no such flow");
+	/* Cleared first: a clear that fails (ENOMEM) leaves the flow as it
+	 * was; a replace that fails after it leaves cleared stats, which the
+	 * same request, retried, clears again anyway. */
+	if (fr.a[OVS_FLOW_ATTR_CLEAR]) {
+		ret = flowtbl_stats_clear(dp_flowtbl(dp), flow);
+		if (ret < 0)
+			return errmsg_set(&req->err, ret, -1, "cannot clear the stats");
+	}
 	if (fr.a[OVS_FLOW_ATTR_ACTIONS]) {
 		ret = flowtbl_actions_replace(dp_flowtbl(dp), flow,
 					      nl_attr_data(fr.a[OVS_FLOW_ATTR_ACTIONS]),
@@ -276,8 +284,6 @@ static int flow_set(struct ctl_req *req)
 		if (ret < 0)
 			return errmsg_set(&req->err, ret, -1, "cannot replace the actions");
 	}
-	if (fr.a[OVS_FLOW_ATTR_CLEAR])
-		flowtbl_stats_clear(dp_flowtbl(dp), flow);
 	echo_flow(req, flow, OVS_FLOW_CMD_SET, fr.ufid_flags);
 	return 0;
 }
