@@ -104,6 +104,48 @@ def remove_hugepage_files(prefix):
                 pass
 
 
+class Testpmd:
+    """dpdk-testpmd as a test's peer (a vhost-user or memif guest, a
+    traffic source): output to a log in 'tmp', stopped by PID, its EAL
+    files removed. Subclasses set self.args (with --file-prefix
+    self.prefix) before start()."""
+
+    def __init__(self, tmp, prefix):
+        self.prefix = prefix
+        self.log = os.path.join(tmp, prefix + ".log")
+        self.args = None
+        self.proc = None
+
+    def start(self):
+        self.logf = open(self.log, "w")
+        self.proc = subprocess.Popen(self.args, stdout=self.logf, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        return self
+
+    def says(self, line):
+        with open(self.log) as f:
+            return line in f.read()
+
+    def text(self, tail=4000):
+        with open(self.log) as f:
+            return f.read()[-tail:]
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+        self.logf.close()
+        shutil.rmtree(os.path.join("/var/run/dpdk", self.prefix), ignore_errors=True)
+        remove_hugepage_files(self.prefix)
+
+
 class Daemon:
     """dpdk-switch on the given vdevs. Use as a context manager.
 

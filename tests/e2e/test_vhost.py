@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
 
@@ -34,13 +33,13 @@ GUEST_MB = 128
 TIMEOUT = 60
 
 
-class Guest:
+class Guest(dpsw.Testpmd):
     """dpdk-testpmd with net_virtio_user on 'sock', forwarding what it
     receives back out of the same port."""
 
     def __init__(self, tmp, sock, server, jumbo=False, kind="vhost", queues=1):
-        self.prefix = "dpswguest%d_%d" % (os.getpid(), int(time.monotonic() * 1000) % 100000)
-        self.log = os.path.join(tmp, self.prefix + ".log")
+        super().__init__(tmp, "dpswguest%d_%d" % (os.getpid(),
+                                                   int(time.monotonic() * 1000) % 100000))
         if kind == "vhost":
             # Several queue pairs need virtio's control queue (cq=1):
             # through it the driver tells how many pairs it enables.
@@ -61,36 +60,12 @@ class Guest:
         if jumbo:
             # Frames of 9018 bytes (a VLAN tag's room) in chains of mbufs.
             self.args += ["--max-pkt-len=9018", "--enable-scatter", "--tx-offloads=0x8000"]
-        self.proc = None
-
-    def start(self):
-        self.logf = open(self.log, "w")
-        self.proc = subprocess.Popen(self.args, stdout=self.logf, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
-        return self
 
     def forwarding(self):
-        with open(self.log) as f:
-            return "io packet forwarding - ports=1" in f.read()
+        return self.says("io packet forwarding - ports=1")
 
-    def text(self):
-        with open(self.log) as f:
-            return f.read()[-3000:]
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-        self.logf.close()
-        shutil.rmtree(os.path.join("/var/run/dpdk", self.prefix), ignore_errors=True)
-        dpsw.remove_hugepage_files(self.prefix)
+    def text(self, tail=3000):
+        return super().text(tail)
 
 
 def wait_for(cond, what, timeout=TIMEOUT, details=lambda: ""):

@@ -27,7 +27,6 @@ import json
 import os
 import shutil
 import struct
-import subprocess
 import sys
 import time
 
@@ -121,10 +120,9 @@ def pcap_lengths(path):
     return out
 
 
-class Testpmd:
+class Testpmd(dpsw.Testpmd):
     def __init__(self, tmp, name, vdevs, fwd, extra=(), commands=()):
-        self.prefix = "dpswtso%s%d" % (name, os.getpid())
-        self.log = os.path.join(tmp, self.prefix + ".log")
+        super().__init__(tmp, "dpswtso%s%d" % (name, os.getpid()))
         args = ["dpdk-testpmd", "-l", "0-1", "--no-pci", "--file-prefix", self.prefix,
                 "-m", str(GUEST_MB), "--single-file-segments"]
         for v in vdevs:
@@ -139,40 +137,12 @@ class Testpmd:
         else:
             args.append("--auto-start")
         self.args = args
-        self.proc = None
-
-    def start(self):
-        self.logf = open(self.log, "w")
-        self.proc = subprocess.Popen(self.args, stdout=self.logf, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
-        return self
-
-    def text(self):
-        with open(self.log) as f:
-            return f.read()[-4000:]
 
     def forwarding(self):
-        with open(self.log) as f:
-            return "packet forwarding - ports=2" in f.read()
+        return self.says("packet forwarding - ports=2")
 
     def forwarding_any(self):
-        with open(self.log) as f:
-            return "packet forwarding - ports=" in f.read()
-
-    def stop(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-        self.logf.close()
-        shutil.rmtree(os.path.join("/var/run/dpdk", self.prefix), ignore_errors=True)
-        dpsw.remove_hugepage_files(self.prefix)
+        return self.says("packet forwarding - ports=")
 
 
 def wait_for(cond, what, details=lambda: ""):
