@@ -42,9 +42,22 @@ static int parse_frag(struct scan *sc, uint8_t *key, uint8_t *mask)
 			 scan_toklen(sc->p) ? scan_toklen(sc->p) : 1, sc->p);
 }
 
-static int parse_field(struct scan *sc, const struct kfield *f, uint8_t *key, uint8_t *mask)
+/* An integer field of 'width' bytes up to 'max', with an optional mask. */
+static int parse_uint_field(struct scan *sc, const struct kfield *f, uint8_t *key, uint8_t *mask,
+			    uint64_t max, size_t width, bool be)
 {
 	uint64_t v, m;
+	int err = scan_uint_masked(sc, max, max, &v, &m, f->name);
+
+	if (err)
+		return err;
+	put_uint(key + f->off, width, v, be);
+	put_uint(mask + f->off, width, m, be);
+	return 0;
+}
+
+static int parse_field(struct scan *sc, const struct kfield *f, uint8_t *key, uint8_t *mask)
+{
 	int err;
 
 	switch (f->type) {
@@ -65,24 +78,12 @@ static int parse_field(struct scan *sc, const struct kfield *f, uint8_t *key, ui
 		memset(mask + f->off, 0xff, 16);
 		return scan_lit(sc, "/") ? scan_ipv6(sc, mask + f->off, "mask") : 0;
 	case FT_LABEL:
-		if ((err = scan_uint_masked(sc, 0xfffff, 0xfffff, &v, &m, f->name)))
-			return err;
-		put_uint(key + f->off, 4, v, true);
-		put_uint(mask + f->off, 4, m, true);
-		return 0;
+		return parse_uint_field(sc, f, key, mask, 0xfffff, 4, true);
 	case FT_U8U:
 	case FT_U8X:
-		if ((err = scan_uint_masked(sc, 0xff, 0xff, &v, &m, f->name)))
-			return err;
-		key[f->off] = (uint8_t)v;
-		mask[f->off] = (uint8_t)m;
-		return 0;
+		return parse_uint_field(sc, f, key, mask, 0xff, 1, false);
 	case FT_BE16:
-		if ((err = scan_uint_masked(sc, 0xffff, 0xffff, &v, &m, f->name)))
-			return err;
-		put_uint(key + f->off, 2, v, true);
-		put_uint(mask + f->off, 2, m, true);
-		return 0;
+		return parse_uint_field(sc, f, key, mask, 0xffff, 2, true);
 	case FT_FRAG:
 		return parse_frag(sc, key + f->off, mask + f->off);
 	}

@@ -12,35 +12,22 @@ memory through them); skipped (77) otherwise.
 import json
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 import tempfile
 
 TREE = pathlib.Path(__file__).resolve().parents[2]
 PVP = TREE / "bench" / "pvp.py"
+sys.path.insert(0, str(TREE / "tests" / "e2e"))
+import dpsw  # noqa: E402
 # dpdk-switch --socket-mem 512 and the guest's -m 256, in 2 MB pages.
 PAGES = 400
 
 
-def free_hugepages():
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("HugePages_Free:"):
-                return int(line.split()[1])
-    return 0
-
-
 def main():
-    if os.geteuid() != 0:
-        print("SKIP: needs root")
-        return 77
-    if shutil.which("dpdk-testpmd") is None:
-        print("SKIP: no dpdk-testpmd (tools/deps.sh installs dpdk)")
-        return 77
-    if not os.path.ismount("/dev/hugepages") or free_hugepages() < PAGES:
-        print("SKIP: needs %d free 2 MB hugepages in /dev/hugepages, %d free "
-              "(tools/hugepages.sh)" % (PAGES, free_hugepages()))
+    why = dpsw.guest_skip_reason(PAGES)
+    if why:
+        print("SKIP: " + why)
         return 77
     with tempfile.TemporaryDirectory(prefix="dpsw-pvp-test-") as tmp:
         r = subprocess.run([sys.executable, str(PVP), "--systems", "dpdk-switch",

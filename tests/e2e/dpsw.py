@@ -83,6 +83,23 @@ def use_hugepages():
         os.path.ismount("/dev/hugepages")
 
 
+def guest_skip_reason(pages=None):
+    """Why a test with a testpmd guest cannot run here (None: it can):
+    root, dpdk-testpmd, and hugepages (at least 'pages' free 2 MB pages
+    when given, else what use_hugepages() asks)."""
+    if os.geteuid() != 0:
+        return "needs root"
+    if shutil.which("dpdk-testpmd") is None:
+        return "no dpdk-testpmd (tools/deps.sh installs dpdk)"
+    if pages is None and not use_hugepages():
+        return "no free hugepages for the guest (tools/hugepages.sh)"
+    if pages is not None and (not os.path.ismount("/dev/hugepages") or
+                              hugepages_free() < pages):
+        return "needs %d free 2 MB hugepages in /dev/hugepages, %d free " \
+            "(tools/hugepages.sh)" % (pages, hugepages_free())
+    return None
+
+
 def eal_memory_args(huge=None):
     if huge is None:
         huge = use_hugepages()

@@ -20,7 +20,6 @@ memory with the switch through hugepage files); skipped without them.
 """
 import json
 import os
-import shutil
 import signal
 import sys
 import time
@@ -224,14 +223,9 @@ def scenario(label, daemon_client, hotplug, size=60, kind="vhost", restart=True)
 
 def main(scenarios=(("server_vdev", False, False, 60), ("client_addif", True, True, 60),
                    ("server_vdev_9014_bytes", False, False, 9014)), kind="vhost"):
-    if os.geteuid() != 0:
-        print("SKIP: needs root")
-        return 77
-    if shutil.which("dpdk-testpmd") is None:
-        print("SKIP: no dpdk-testpmd (tools/deps.sh installs dpdk)")
-        return 77
-    if not dpsw.use_hugepages():
-        print("SKIP: no free hugepages for the guest (tools/hugepages.sh)")
+    why = dpsw.guest_skip_reason()
+    if why:
+        print("SKIP: " + why)
         return 77
     try:
         for label, client, hotplug, size, *restart in scenarios:

@@ -25,7 +25,6 @@ guests (virtio-user shares its memory through hugepage files).
 """
 import json
 import os
-import shutil
 import struct
 import sys
 import time
@@ -265,14 +264,9 @@ def check_segments(got, frames, where):
 
 
 def main():
-    if os.geteuid() != 0:
-        print("SKIP: needs root")
-        return 77
-    if shutil.which("dpdk-testpmd") is None:
-        print("SKIP: no dpdk-testpmd (tools/deps.sh installs dpdk)")
-        return 77
-    if not dpsw.use_hugepages():
-        print("SKIP: no free hugepages for the guests (tools/hugepages.sh)")
+    why = dpsw.guest_skip_reason()
+    if why:
+        print("SKIP: " + why)
         return 77
     try:
         scenario("tso_kept_and_segmented")

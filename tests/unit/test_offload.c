@@ -152,7 +152,10 @@ static void check_segments(struct rte_mbuf **out, uint16_t n, const uint8_t *ori
 	assert_int_equal(at, len);
 }
 
-static void test_segment_in_software(void **state)
+/* A guest's GSO packet of 'payload' bytes cut for a port with 'caps'
+ * (no TSO), its partial sum with the length unless no_len: each segment
+ * checked, all freed; returns how many. */
+static uint16_t segment_and_check(uint16_t payload, bool no_len, uint8_t caps)
 {
 	struct rte_mbuf *out[OFFLOAD_SEGS_MAX], *m;
 	uint8_t orig[PKT_MAX];
@@ -160,32 +163,28 @@ static void test_segment_in_software(void **state)
 	size_t len;
 	uint16_t n;
 
-	(void)state;
-	m = guest_pkt(0x0800, 1400, GSO, false, orig, &len, &l);
-	n = offload_tx_prepare(m, 0, dp_pool, out, OFFLOAD_SEGS_MAX, &st);
-	assert_int_equal(n, (1400 + MSS - 1) / MSS);
+	m = guest_pkt(0x0800, payload, GSO, no_len, orig, &len, &l);
+	n = offload_tx_prepare(m, caps, dp_pool, out, OFFLOAD_SEGS_MAX, &st);
 	check_segments(out, n, orig, len, &l);
+	free_all(out, n);
+	return n;
+}
+
+static void test_segment_in_software(void **state)
+{
+	(void)state;
+	uint16_t n = segment_and_check(1400, false, 0);
+
+	assert_int_equal(n, (1400 + MSS - 1) / MSS);
 	assert_int_equal(st.segmented, 1);
 	assert_int_equal(st.segments, n);
-	free_all(out, n);
 }
 
 /* A port with checksum offload but no TSO: still cut in software. */
 static void test_segment_for_csum_only_guest(void **state)
 {
-	struct rte_mbuf *out[OFFLOAD_SEGS_MAX], *m;
-	uint8_t orig[PKT_MAX];
-	struct flow_layout l;
-	size_t len;
-	uint16_t n;
-
 	(void)state;
-	m = guest_pkt(0x0800, 1000, GSO, true, orig, &len, &l);
-	n = offload_tx_prepare(m, OFFLOAD_TX_VIRTIO | OFFLOAD_TX_CSUM, dp_pool, out,
-			       OFFLOAD_SEGS_MAX, &st);
-	assert_int_equal(n, 3);
-	check_segments(out, n, orig, len, &l);
-	free_all(out, n);
+	assert_int_equal(segment_and_check(1000, true, OFFLOAD_TX_VIRTIO | OFFLOAD_TX_CSUM), 3);
 }
 
 /* A partial checksum to a port without checksum offload: computed, and a
