@@ -91,7 +91,7 @@ wait_for 60 grep -q 'DPDK Enabled - initialized' "$box/ovs-vswitchd.log" ||
 vsctl add-br br0 -- set bridge br0 datapath_type=netdev
 vsctl add-port br0 pnull -- set Interface pnull type=dpdk \
 	options:dpdk-devargs=net_null0,no-rx=1
-show=$(appctl dpctl/show)
+show=$(appctl dpctl/show netdev@ovs-netdev)
 null_port=$(awk '$1 == "port" && $3 == "pnull" { sub(":", "", $2); print $2 }' <<<"$show")
 # The traffic port will get the lowest free datapath port number.
 in_port=$(awk '$1 == "port" { sub(":", "", $2); used[$2] = 1 }
@@ -110,7 +110,7 @@ t0=$(now)
 appctl dpctl/add-flows netdev@ovs-netdev "$box/flows" > "$box/add.out" 2>&1 ||
 	{ tail -5 "$box/add.out" >&2; die "run_ovs: dpctl/add-flows failed"; }
 secs=$(since "$t0")
-installed=$(appctl dpctl/show | awk '/flows:/ { print $2; exit }')
+installed=$(appctl dpctl/show netdev@ovs-netdev | awk '/flows:/ { print $2; exit }')
 rss1=$(rss_kb "$sw_pid" VmRSS); anon1=$(rss_kb "$sw_pid" RssAnon)
 json system=ovs metric=install label="$label" flows="$n_flows" \
 	dp_flows="$installed" seconds="$secs" \
@@ -123,10 +123,10 @@ json system=ovs metric=memory label="$label" flows="$n_flows" \
 # 4. The traffic port: packets start flowing as soon as it is added.
 vsctl add-port br0 ppcap -- set Interface ppcap type=dpdk \
 	"options:dpdk-devargs=net_pcap0,rx_pcap=$pcap,infinite_rx=1"
-got=$(appctl dpctl/show | awk '$1 == "port" && $3 == "ppcap" { sub(":", "", $2); print $2 }')
+got=$(appctl dpctl/show netdev@ovs-netdev | awk '$1 == "port" && $3 == "ppcap" { sub(":", "", $2); print $2 }')
 [ "$got" = "$in_port" ] || die "run_ovs: traffic port got datapath port $got, flows say $in_port"
 
-tx_count() { appctl dpctl/show -s | port_counter "$null_port" TX; }
+tx_count() { appctl dpctl/show -s netdev@ovs-netdev | port_counter "$null_port" TX; }
 
 set_config() {
 	case $1 in
