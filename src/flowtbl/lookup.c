@@ -266,6 +266,7 @@ static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *con
 	struct flowtbl_flow ***dir = pmd->t->idx_dir;
 	const struct cache_ent *c = pmd->cache;
 	struct flowtbl_flow *cand[FLOWTBL_BURST];
+	uint32_t idx1[FLOWTBL_BURST];
 	uint32_t found = 0;
 
 	FOR_EACH_BIT(i, map) {
@@ -276,11 +277,17 @@ static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *con
 	FOR_EACH_BIT(i, map) {
 		const struct cache_ent *e0 = &c[kh[i] & pmd->cache_mask];
 		const struct cache_ent *e1 = &c[cache_way1(pmd, kh[i])];
-		uint32_t idx1 = e0->sig == kh[i] ? e0->idx1 : e1->sig == kh[i] ? e1->idx1 : 0;
 
+		idx1[i] = e0->sig == kh[i] ? e0->idx1 : e1->sig == kh[i] ? e1->idx1 : 0;
+		if (idx1[i])
+			__builtin_prefetch(idx_slot(dir, idx1[i] - 1));
+		else
+			map &= ~(1u << i);
+	}
+	FOR_EACH_BIT(i, map) {
 		/* Acquire: pairs with insert's release of the slot. The slot
 		 * may hold a newer flow than the one cached; verify decides. */
-		cand[i] = idx1 ? LOAD_ACQ(idx_slot(dir, idx1 - 1)) : NULL;
+		cand[i] = LOAD_ACQ(idx_slot(dir, idx1[i] - 1));
 		if (cand[i])
 			__builtin_prefetch(cand[i]);
 		else
@@ -362,6 +369,31 @@ static void adapt(struct flowtbl_pmd *pmd, uint32_t n, uint32_t probed, uint64_t
 	pmd->w_saved = 0;
 }
 
+/*
+ * What the caller reads and writes next for each flow found: its actions
+ * (inline ones are the flow's second cache line) and this PMD's stats
+ * slot. Both are misses once the flows outgrow the cache, and here they
+ * overlap, where the caller would take them one flow after the other.
+ * A train of one flow prefetches once.
+ */
+static inline void prefetch_results(const struct flowtbl_pmd *pmd, uint32_t map,
+				    struct flowtbl_flow *const flows[])
+{
+	const struct flowtbl_flow *prev = NULL;
+
+	FOR_EACH_BIT(i, map) {
+		const struct flowtbl_flow *f = flows[i];
+
+		if (f == prev)
+			continue;
+		prev = f;
+		/* Relaxed: only a hint; the caller loads it with acquire. */
+		__builtin_prefetch(LOAD_RLX(&f->actions));
+		if (pmd->stats)
+			__builtin_prefetch(&pmd->stats[f->idx >> CHUNK_SHIFT][f->idx & CHUNK_MASK], 1);
+	}
+}
+
 uint32_t flowtbl_lookup_burst(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
 			      const uint32_t *hashes, unsigned int n,
 			      struct flowtbl_flow *flows[])
@@ -388,6 +420,7 @@ uint32_t flowtbl_lookup_burst(struct flowtbl_pmd *pmd, const struct flow_key *co
 		if (use_cache && hit)
 			cache_fill(pmd, hit, kh, flows);
 	}
+	prefetch_results(pmd, cached | hit, flows);
 	n_cached = (uint32_t)__builtin_popcount(cached);
 	if (pmd->adaptive && pmd->cache)
 		adapt(pmd, n, use_cache ? n : 0, saved);
