@@ -23,6 +23,23 @@
 #define SPEC_WORDS 8
 
 /*
+ * What the caller reads and writes next for a flow found: its actions
+ * (inline ones are the flow's second cache line) and this PMD's stats
+ * slot (NULL 'stats': the PMD counts none). Once the flows outgrow the
+ * cache both are misses, which overlap when prefetched with the burst's
+ * lookups, where the caller would take them one flow after the other.
+ * Only lookups in big tables do it (and cache hits, which may come from
+ * any table): the flows of small ones stay in cache.
+ */
+static inline void prefetch_use(struct slot_stats *const *stats, const struct flowtbl_flow *f)
+{
+	/* Relaxed: only a hint; the caller loads it with acquire. */
+	__builtin_prefetch(LOAD_RLX(&f->actions));
+	if (stats)
+		__builtin_prefetch(&stats[f->idx >> CHUNK_SHIFT][f->idx & CHUNK_MASK], 1);
+}
+
+/*
  * Probe one subtable (of n significant words) for every key in 'map';
  * returns the keys found. Hashing masks each key's words once and keeps
  * them (mk) for the compare: the compare then reads no mask and no word
@@ -32,7 +49,7 @@
  */
 static inline __attribute__((always_inline)) uint32_t
 subtable_lookup_n(const struct subtable *st, const struct flow_key *const keys[], uint32_t map,
-		  struct flowtbl_flow *flows[], uint32_t n)
+		  struct flowtbl_flow *flows[], struct slot_stats *const *stats, uint32_t n)
 {
 	/* Acquire: the table's buckets are initialised before we read them. */
 	const struct htab *ht = LOAD_ACQ(&st->ht);
@@ -86,6 +103,8 @@ subtable_lookup_n(const struct subtable *st, const struct flow_key *const keys[]
 		if (f) {
 			flows[i] = f;
 			found |= 1u << i;
+			if (stats)
+				prefetch_use(stats, f);
 		}
 	}
 	return found;
@@ -167,6 +186,10 @@ subtable_lookup_small_n(const struct subtable *st, const struct htab *ht,
  * threshold slowed bench_flowtbl's 1k- and 10k-flow rows). */
 #define SMALL_BUCKETS 256
 
+/* Buckets from which the probe prefetches what the caller reads next
+ * (prefetch_use): 4096 buckets hold some 14k flows, 1.8 MB of them. */
+#define PREFETCH_USE_BUCKETS 4096
+
 /* Masks wider than SPEC_WORDS: the same stages, words re-read for the
  * compare. */
 static uint32_t subtable_lookup_wide(const struct subtable *st, const struct flow_key *const keys[],
@@ -198,11 +221,15 @@ static uint32_t subtable_lookup_wide(const struct subtable *st, const struct flo
  * addresses or IPv6. Larger masks take the generic loop.
  */
 static uint32_t subtable_lookup(const struct subtable *st, const struct flow_key *const keys[],
-				uint32_t map, struct flowtbl_flow *flows[])
+				uint32_t map, struct flowtbl_flow *flows[],
+				struct slot_stats *const *stats)
 {
 	/* Acquire: the table's buckets are initialised before we read them. */
 	const struct htab *ht = LOAD_ACQ(&st->ht);
 
+	/* Tables this big hold flows (and stats) beyond L2. */
+	if (ht->mask < PREFETCH_USE_BUCKETS)
+		stats = NULL;
 	if (ht->mask < SMALL_BUCKETS) {
 		switch (st->n_words) {
 		case 1: return subtable_lookup_small_n(st, ht, keys, map, flows, 1);
@@ -217,14 +244,14 @@ static uint32_t subtable_lookup(const struct subtable *st, const struct flow_key
 		}
 	}
 	switch (st->n_words) {
-	case 1: return subtable_lookup_n(st, keys, map, flows, 1);
-	case 2: return subtable_lookup_n(st, keys, map, flows, 2);
-	case 3: return subtable_lookup_n(st, keys, map, flows, 3);
-	case 4: return subtable_lookup_n(st, keys, map, flows, 4);
-	case 5: return subtable_lookup_n(st, keys, map, flows, 5);
-	case 6: return subtable_lookup_n(st, keys, map, flows, 6);
-	case 7: return subtable_lookup_n(st, keys, map, flows, 7);
-	case 8: return subtable_lookup_n(st, keys, map, flows, 8);
+	case 1: return subtable_lookup_n(st, keys, map, flows, stats, 1);
+	case 2: return subtable_lookup_n(st, keys, map, flows, stats, 2);
+	case 3: return subtable_lookup_n(st, keys, map, flows, stats, 3);
+	case 4: return subtable_lookup_n(st, keys, map, flows, stats, 4);
+	case 5: return subtable_lookup_n(st, keys, map, flows, stats, 5);
+	case 6: return subtable_lookup_n(st, keys, map, flows, stats, 6);
+	case 7: return subtable_lookup_n(st, keys, map, flows, stats, 7);
+	case 8: return subtable_lookup_n(st, keys, map, flows, stats, 8);
 	default: return subtable_lookup_wide(st, keys, map, flows);
 	}
 }
@@ -239,7 +266,7 @@ static uint32_t classify(struct flowtbl_pmd *pmd, const struct flow_key *const k
 
 	for (uint32_t r = 0; r < v->n && map; r++) {
 		struct subtable *st = v->st[r];
-		uint32_t hit = subtable_lookup(st, keys, map, flows);
+		uint32_t hit = subtable_lookup(st, keys, map, flows, pmd->stats);
 
 		if (hit) {
 			uint32_t n = (uint32_t)__builtin_popcount(hit);
@@ -299,6 +326,7 @@ static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *con
 		if (flow_matches(f->st, f, keys[i]) && !flow_is_dead(f)) {
 			flows[i] = f;
 			found |= 1u << i;
+			prefetch_use(pmd->stats, f);
 			/* The classifier would have probed this many. */
 			*saved += LOAD_RLX(&f->st->rank) + 1;
 		}
@@ -369,31 +397,6 @@ static void adapt(struct flowtbl_pmd *pmd, uint32_t n, uint32_t probed, uint64_t
 	pmd->w_saved = 0;
 }
 
-/*
- * What the caller reads and writes next for each flow found: its actions
- * (inline ones are the flow's second cache line) and this PMD's stats
- * slot. Both are misses once the flows outgrow the cache, and here they
- * overlap, where the caller would take them one flow after the other.
- * A train of one flow prefetches once.
- */
-static inline void prefetch_results(const struct flowtbl_pmd *pmd, uint32_t map,
-				    struct flowtbl_flow *const flows[])
-{
-	const struct flowtbl_flow *prev = NULL;
-
-	FOR_EACH_BIT(i, map) {
-		const struct flowtbl_flow *f = flows[i];
-
-		if (f == prev)
-			continue;
-		prev = f;
-		/* Relaxed: only a hint; the caller loads it with acquire. */
-		__builtin_prefetch(LOAD_RLX(&f->actions));
-		if (pmd->stats)
-			__builtin_prefetch(&pmd->stats[f->idx >> CHUNK_SHIFT][f->idx & CHUNK_MASK], 1);
-	}
-}
-
 uint32_t flowtbl_lookup_burst(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
 			      const uint32_t *hashes, unsigned int n,
 			      struct flowtbl_flow *flows[])
@@ -420,7 +423,6 @@ uint32_t flowtbl_lookup_burst(struct flowtbl_pmd *pmd, const struct flow_key *co
 		if (use_cache && hit)
 			cache_fill(pmd, hit, kh, flows);
 	}
-	prefetch_results(pmd, cached | hit, flows);
 	n_cached = (uint32_t)__builtin_popcount(cached);
 	if (pmd->adaptive && pmd->cache)
 		adapt(pmd, n, use_cache ? n : 0, saved);
