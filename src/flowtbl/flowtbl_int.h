@@ -312,18 +312,23 @@ struct flowtbl {
 	struct flowtbl_pmd **pmds;       /* [slot], for counters and destroy */
 };
 
-/* Exact-match cache entry: the key's cache hash and flow idx + 1. */
-struct cache_ent {
-	uint32_t sig;
-	uint32_t idx1;
-};
+/*
+ * Exact-match cache: sets of CACHE_WAYS entries in one cache line, each
+ * the key's cache hash and its flow's idx + 1 (0: empty). A key's set is
+ * its hash's low bits, so a lookup reads one line, and a set holds every
+ * key that lands on it until more than CACHE_WAYS do.
+ */
+#define CACHE_WAYS 8
+struct cache_set {
+	uint32_t sig[CACHE_WAYS];
+	uint32_t idx1[CACHE_WAYS];
+} __attribute__((aligned(CACHE_LINE)));
 
 struct flowtbl_pmd {
 	struct flowtbl *t;
 	struct slot_stats **stats;       /* t->stats_dir[slot] */
-	struct cache_ent *cache;         /* NULL: no cache */
-	uint32_t cache_mask;
-	uint32_t cache_shift;            /* second way: hash >> cache_shift */
+	struct cache_set *cache;         /* NULL: no cache */
+	uint32_t cache_mask;             /* sets - 1 */
 	uint32_t insert_thresh;          /* atomic: insert if rng < thresh */
 	uint32_t insert_always;          /* atomic: inv_prob == 1 */
 	uint32_t rng;

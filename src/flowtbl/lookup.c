@@ -9,9 +9,14 @@
  * 32 keys overlap instead of queueing one after the other:
  *   subtable: hash + prefetch bucket -> pick candidate + prefetch flow ->
  *             verify (masked compare, dead flag);
- *   cache:    hash + prefetch entries -> idx -> flow + prefetch -> verify.
+ *   cache:    hash + prefetch set -> idx + prefetch its slot -> flow +
+ *             prefetch -> verify.
  */
 #include <stdbool.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "flowtbl_int.h"
 
@@ -280,9 +285,54 @@ static uint32_t classify(struct flowtbl_pmd *pmd, const struct flow_key *const k
 	return found;
 }
 
-static inline uint32_t cache_way1(const struct flowtbl_pmd *pmd, uint32_t h)
+/* The ways whose word in v[] (a set's signatures or idx1s) is x, as a bit
+ * map. */
+static inline uint32_t cache_ways_eq(const uint32_t v[CACHE_WAYS], uint32_t x)
 {
-	return (h >> pmd->cache_shift) & pmd->cache_mask;
+#if defined(__SSE2__)
+	const __m128i *p = (const __m128i *)v;
+	__m128i xv = _mm_set1_epi32((int)x);
+	__m128i lo = _mm_cmpeq_epi32(_mm_load_si128(p), xv);
+	__m128i hi = _mm_cmpeq_epi32(_mm_load_si128(p + 1), xv);
+
+	return (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(lo)) |
+	       (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(hi)) << 4;
+#else
+	uint32_t m = 0;
+
+	for (uint32_t w = 0; w < CACHE_WAYS; w++)
+		m |= (uint32_t)(v[w] == x) << w;
+	return m;
+#endif
+}
+
+/* flow_matches() with the word count a constant, so that it unrolls. */
+static inline __attribute__((always_inline)) bool
+flow_matches_n(const struct subtable *st, const struct flowtbl_flow *f,
+	       const struct flow_key *key, uint32_t n)
+{
+	const uint64_t *w = flow_key_words(key);
+	uint64_t diff = 0;
+
+	for (uint32_t j = 0; j < n; j++)
+		diff |= (w[st->widx[j]] & st->mw[j]) ^ f->kw[j];
+	return diff == 0;
+}
+
+/* Whether a cached flow matches: its mask may be any subtable's. */
+static inline bool cached_flow_matches(const struct flowtbl_flow *f, const struct flow_key *key)
+{
+	const struct subtable *st = f->st;
+
+	switch (st->n_words) {
+	case 1: return flow_matches_n(st, f, key, 1);
+	case 2: return flow_matches_n(st, f, key, 2);
+	case 3: return flow_matches_n(st, f, key, 3);
+	case 4: return flow_matches_n(st, f, key, 4);
+	case 5: return flow_matches_n(st, f, key, 5);
+	case 6: return flow_matches_n(st, f, key, 6);
+	default: return flow_matches(st, f, key);
+	}
 }
 
 /* Cache lookup for every key in 'map'; fills kh[] with the cache hashes. */
@@ -291,7 +341,7 @@ static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *con
 			     uint32_t kh[], uint64_t *saved)
 {
 	struct flowtbl_flow ***dir = pmd->t->idx_dir;
-	const struct cache_ent *c = pmd->cache;
+	const struct cache_set *c = pmd->cache;
 	struct flowtbl_flow *cand[FLOWTBL_BURST];
 	uint32_t idx1[FLOWTBL_BURST];
 	uint32_t found = 0;
@@ -299,13 +349,14 @@ static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *con
 	FOR_EACH_BIT(i, map) {
 		kh[i] = hashes ? hashes[i] : flowtbl_key_hash(keys[i]);
 		__builtin_prefetch(&c[kh[i] & pmd->cache_mask]);
-		__builtin_prefetch(&c[cache_way1(pmd, kh[i])]);
 	}
 	FOR_EACH_BIT(i, map) {
-		const struct cache_ent *e0 = &c[kh[i] & pmd->cache_mask];
-		const struct cache_ent *e1 = &c[cache_way1(pmd, kh[i])];
+		const struct cache_set *set = &c[kh[i] & pmd->cache_mask];
+		uint32_t ways = cache_ways_eq(set->sig, kh[i]);
 
-		idx1[i] = e0->sig == kh[i] ? e0->idx1 : e1->sig == kh[i] ? e1->idx1 : 0;
+		/* One way at most: an insert refreshes the way of its hash. An
+		 * empty way has idx1 0, whatever its signature. */
+		idx1[i] = ways ? set->idx1[__builtin_ctz(ways)] : 0;
 		if (idx1[i])
 			__builtin_prefetch(idx_slot(dir, idx1[i] - 1));
 		else
@@ -323,7 +374,7 @@ static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *con
 	FOR_EACH_BIT(i, map) {
 		struct flowtbl_flow *f = cand[i];
 
-		if (flow_matches(f->st, f, keys[i]) && !flow_is_dead(f)) {
+		if (cached_flow_matches(f, keys[i]) && !flow_is_dead(f)) {
 			flows[i] = f;
 			found |= 1u << i;
 			prefetch_use(pmd->stats, f);
@@ -344,22 +395,26 @@ static inline uint32_t rng_next(struct flowtbl_pmd *pmd)
 	return pmd->rng = x;
 }
 
-/* Two ways per hash: refresh an entry with this hash, else fill an empty
- * way, else evict one at random. */
-static void cache_insert(struct flowtbl_pmd *pmd, uint32_t h, uint32_t idx)
+/* Put h -> idx in h's set: into the way that has h, else into a free way;
+ * a full set replaces a random way, and only with the insert probability
+ * (so that more flows than the cache holds do not churn it on every
+ * miss). */
+static void cache_insert(struct flowtbl_pmd *pmd, uint32_t h, uint32_t idx, bool replace)
 {
-	struct cache_ent *e0 = &pmd->cache[h & pmd->cache_mask];
-	struct cache_ent *e1 = &pmd->cache[cache_way1(pmd, h)];
-	struct cache_ent *e;
+	struct cache_set *set = &pmd->cache[h & pmd->cache_mask];
+	uint32_t ways = cache_ways_eq(set->sig, h);
+	uint32_t w;
 
-	if (e0->sig == h || !e0->idx1)
-		e = e0;
-	else if (e1->sig == h || !e1->idx1)
-		e = e1;
+	if (!ways)
+		ways = cache_ways_eq(set->idx1, 0);
+	if (ways)
+		w = (uint32_t)__builtin_ctz(ways);
+	else if (replace)
+		w = rng_next(pmd) % CACHE_WAYS;
 	else
-		e = rng_next(pmd) & 1 ? e0 : e1;
-	e->sig = h;
-	e->idx1 = idx + 1;
+		return;
+	set->sig[w] = h;
+	set->idx1[w] = idx + 1;
 }
 
 static void cache_fill(struct flowtbl_pmd *pmd, uint32_t map, const uint32_t kh[],
@@ -371,8 +426,7 @@ static void cache_fill(struct flowtbl_pmd *pmd, uint32_t map, const uint32_t kh[
 	if (!thresh)
 		return;
 	FOR_EACH_BIT(i, map)
-		if (always || rng_next(pmd) < thresh)
-			cache_insert(pmd, kh[i], flows[i]->idx);
+		cache_insert(pmd, kh[i], flows[i]->idx, always || rng_next(pmd) < thresh);
 }
 
 /*

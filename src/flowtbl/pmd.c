@@ -36,16 +36,14 @@ int flowtbl_pmd_create(struct flowtbl *t, const struct flowtbl_pmd_params *p,
 	if (!pmd)
 		return -ENOMEM;
 	if (n) {
-		pmd->cache = ft_tbl_alloc(NULL, CACHE_LINE, n * sizeof(*pmd->cache), true);
+		uint32_t sets = n > CACHE_WAYS ? n / CACHE_WAYS : 1;
+
+		pmd->cache = ft_tbl_alloc(NULL, CACHE_LINE, sets * sizeof(*pmd->cache), true);
 		if (!pmd->cache) {
 			free(pmd);
 			return -ENOMEM;
 		}
-		pmd->cache_mask = n - 1;
-		/* The second way takes the hash's top bits. */
-		pmd->cache_shift = 32 - (uint32_t)__builtin_ctz(n);
-		if (pmd->cache_shift == 32)
-			pmd->cache_shift = 0;
+		pmd->cache_mask = sets - 1;
 	}
 	pmd->t = t;
 	pmd->slot = p->slot;
