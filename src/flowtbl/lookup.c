@@ -347,7 +347,7 @@ static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *con
 	uint32_t found = 0;
 
 	FOR_EACH_BIT(i, map) {
-		kh[i] = hashes ? hashes[i] : flowtbl_key_hash(keys[i]);
+		kh[i] = hashes ? hashes[i] : ft_key_hash(keys[i]);
 		__builtin_prefetch(&c[kh[i] & pmd->cache_mask]);
 	}
 	FOR_EACH_BIT(i, map) {
