@@ -15,7 +15,7 @@
 #include <stdbool.h>
 
 #if defined(__SSE2__)
-#include <emmintrin.h>
+#include <immintrin.h>
 #endif
 
 #include "flowtbl_int.h"
@@ -42,6 +42,46 @@ static inline void prefetch_use(struct slot_stats *const *stats, const struct fl
 	__builtin_prefetch(LOAD_RLX(&f->actions));
 	if (stats)
 		__builtin_prefetch(&stats[f->idx >> CHUNK_SHIFT][f->idx & CHUNK_MASK], 1);
+}
+
+/*
+ * The first live entry of 'bk' with signature 'sig', as its flow, or NULL.
+ * With AVX2 the seven signatures are compared at once (two vector loads
+ * of the line) and only a matching entry is loaded again, with acquire,
+ * to be checked and used: the vector read is a hint, so a concurrent
+ * write to the bucket costs at most a fall-back to the full probe.
+ * A miss, most probes of a subtable with several masks, then costs a few
+ * instructions instead of a scan of seven entries.
+ */
+static inline struct flowtbl_flow *bucket_candidate(const struct bucket *bk, uint64_t sig)
+{
+#if defined(__AVX2__)
+	const __m256i *p = (const __m256i *)(const void *)bk->e;
+	__m256i hi = _mm256_set1_epi64x((long long)~ENT_PTR_MASK);
+	__m256i sv = _mm256_set1_epi64x((long long)sig);
+	__m256i a = _mm256_cmpeq_epi64(_mm256_and_si256(_mm256_load_si256(p), hi), sv);
+	__m256i b = _mm256_cmpeq_epi64(_mm256_and_si256(_mm256_load_si256(p + 1), hi), sv);
+	/* Bit 7 is the meta word, not an entry. */
+	uint32_t m = ((uint32_t)_mm256_movemask_pd(_mm256_castsi256_pd(a)) |
+		      (uint32_t)_mm256_movemask_pd(_mm256_castsi256_pd(b)) << 4) & 0x7f;
+
+	for (; m; m &= m - 1) {
+		/* Acquire: pairs with htab_place's release. */
+		uint64_t e = LOAD_ACQ(&bk->e[__builtin_ctz(m)]);
+
+		if (ent_match(e, sig))
+			return ent_flow(e);
+	}
+#else
+	for (int j = 0; j < BUCKET_ENTRIES; j++) {
+		/* Acquire: pairs with htab_place's release. */
+		uint64_t e = LOAD_ACQ(&bk->e[j]);
+
+		if (ent_match(e, sig))
+			return ent_flow(e);
+	}
+#endif
+	return NULL;
 }
 
 /*
@@ -78,17 +118,9 @@ subtable_lookup_n(const struct subtable *st, const struct flow_key *const keys[]
 		const struct bucket *bk = &ht->b[hashes[i] & ht->mask];
 		uint64_t sig = ent_sig(hashes[i]);
 
-		cand[i] = NULL;
-		for (int j = 0; j < BUCKET_ENTRIES; j++) {
-			/* Acquire: pairs with htab_place's release. */
-			uint64_t e = LOAD_ACQ(&bk->e[j]);
-
-			if (ent_match(e, sig)) {
-				cand[i] = ent_flow(e);
-				__builtin_prefetch(cand[i]);
-				break;
-			}
-		}
+		cand[i] = bucket_candidate(bk, sig);
+		if (cand[i])
+			__builtin_prefetch(cand[i]);
 		/* No candidate and nothing spilled further: a miss. */
 		if (!cand[i] && !(LOAD_RLX(&bk->meta) & BUCKET_OVERFLOW))
 			map &= ~(1u << i);
@@ -157,16 +189,8 @@ subtable_lookup_small_n(const struct subtable *st, const struct htab *ht,
 		h = hash_finish(h);
 
 		const struct bucket *bk = &ht->b[h & ht->mask];
-		uint64_t sig = ent_sig(h);
-		for (int j = 0; j < BUCKET_ENTRIES; j++) {
-			/* Acquire: pairs with htab_place's release. */
-			uint64_t e = LOAD_ACQ(&bk->e[j]);
 
-			if (ent_match(e, sig)) {
-				f = ent_flow(e);
-				break;
-			}
-		}
+		f = bucket_candidate(bk, ent_sig(h));
 		if (f) {
 			diff = 0;
 			for (uint32_t j = 0; j < n; j++)
