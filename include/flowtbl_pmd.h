@@ -36,7 +36,7 @@
 struct flowtbl_pmd;
 
 #define FLOWTBL_BURST 32                  /* keys per lookup: one 32-bit map */
-#define FLOWTBL_CACHE_DEFAULT 32768       /* cache entries (8 bytes each) */
+#define FLOWTBL_CACHE_DEFAULT 131072      /* cache entries (8 bytes each) */
 #define FLOWTBL_CACHE_MAX (1u << 24)
 #define FLOWTBL_CACHE_INV_PROB_DEFAULT 100 /* as OVS's emc-insert-inv-prob */
 
