@@ -17,6 +17,12 @@
  * Usage: bench_flowtbl [--runs N] [--ms MS] [--cache N] [--quick] [--only 1..6]
  *                      [--pct P: percentile of chunk times, default 50]
  *                      [--bursts N: fixed work per run, e.g. under valgrind]
+ *                      [--pmd: packets in the forwarding benchmark's pcap order,
+ *                       and the actions read and stats write of each hit timed
+ *                       with the lookup; --pmd-random: the same in random order]
+ *                      [--mode 1|2|3: only no cache, cache, or adaptive cache]
+ *                      [--inv-prob N: cache insert probability 1/N, default 1;
+ *                       the daemon uses FLOWTBL_CACHE_INV_PROB_DEFAULT]
  * From a release build: meson setup build/release --buildtype=release
  * -Dnative=true && ninja -C build/release && build/release/bench/bench_flowtbl
  */
@@ -45,6 +51,9 @@ struct opts {
 	int only;                    /* 1-based scenario, 0: all + sweep */
 	int pct;                     /* percentile of chunk times (50: median) */
 	long bursts;                 /* >0: this many bursts per run, not --ms */
+	int pmd;                     /* as the PMD: pcap order, actions, stats */
+	int mode;                    /* 1..3: only no cache, cache, adaptive */
+	uint32_t inv_prob;           /* cache insert probability 1/inv_prob */
 };
 
 struct scenario {
@@ -62,6 +71,8 @@ struct bench {
 	uint64_t rs;
 	uint32_t hot;                /* skew: this share (%) of packets ... */
 	uint32_t hot_masks;          /* ... go to flows in the last masks */
+	uint32_t seq_stride;         /* !0: flows in bench/gen_traffic.py's order */
+	uint32_t seq_n, seq_i;       /* packets in that order, next packet */
 };
 
 struct result {
@@ -188,9 +199,41 @@ static void destroy(struct bench *b)
 	b->flows = NULL;
 }
 
+static uint32_t gcd(uint32_t a, uint32_t b)
+{
+	while (b) {
+		uint32_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* --pmd: the packets of bench/gen_traffic.py's pcap, in its order: one a
+ * flow up to 100k flows, else 65536 spread at a stride coprime to F. */
+static void seq_init(struct bench *b)
+{
+	uint32_t f = b->n_flows, p = f <= 100000 ? f : 65536;
+	uint32_t s = p >= f ? 1 : f / p;
+
+	while (gcd(s, f) != 1)
+		s++;
+	b->seq_stride = s;
+	b->seq_n = p;
+	b->seq_i = 0;
+}
+
 static uint32_t pick(struct bench *b)
 {
 	uint64_t r = tl_rand(&b->rs);
+
+	if (b->seq_stride) {
+		uint32_t g = (uint32_t)((uint64_t)b->seq_i * b->seq_stride % b->n_flows);
+
+		b->seq_i = b->seq_i + 1 == b->seq_n ? 0 : b->seq_i + 1;
+		return g;
+	}
 
 	/* Skew: hot% of packets to flows of the last hot_masks masks, which
 	 * sit at the back until a rerank moves them forward. */
@@ -203,11 +246,26 @@ static uint32_t pick(struct bench *b)
 	return (uint32_t)(r % b->n_flows);
 }
 
+/* Keeps --pmd's reads of the actions from being optimised away. */
+static volatile uint64_t bench_sink;
+
+/* --pmd: what the PMD does with each hit after the lookup, as in
+ * src/pmd/pmd.c: read the flow's actions, count the packet. */
+static __attribute__((noinline)) void pmd_work(struct flowtbl_pmd *pmd, struct flowtbl_flow *const out[], uint64_t *sink)
+{
+	for (int i = 0; i < FLOWTBL_BURST; i++) {
+		const struct flowtbl_actions *a = flowtbl_flow_actions(out[i]);
+
+		*sink += a->len + a->data[0];
+		flowtbl_pmd_stats_update(pmd, out[i], 1, 64, 0, 1);
+	}
+}
+
 /* Look up bursts for 'ms' milliseconds; returns the result of this run. */
 static int run(struct bench *b, uint32_t cache, bool adaptive, const struct opts *o,
 	       struct result *res)
 {
-	struct flowtbl_pmd_params pp = { .slot = 0, .cache_entries = cache, .insert_inv_prob = 1,
+	struct flowtbl_pmd_params pp = { .slot = 0, .cache_entries = cache, .insert_inv_prob = o->inv_prob,
 					 .cache_adaptive = adaptive };
 	struct flow_key keys[FLOWTBL_BURST];
 	const struct flow_key *kp[FLOWTBL_BURST];
@@ -216,6 +274,7 @@ static int run(struct bench *b, uint32_t cache, bool adaptive, const struct opts
 	struct flowtbl_counters c0, c1;
 	uint64_t w0, c_start, deadline;
 	size_t n_chunks = 0;
+	uint64_t sink = 0;
 	int bad = 0;
 
 	if (flowtbl_pmd_create(b->t, &pp, &b->pmd) < 0)
@@ -246,6 +305,8 @@ static int run(struct bench *b, uint32_t cache, bool adaptive, const struct opts
 			}
 			t0 = ticks();
 			found = flowtbl_lookup_burst(b->pmd, kp, NULL, FLOWTBL_BURST, out);
+			if (o->pmd)
+				pmd_work(b->pmd, out, &sink);
 			t1 = ticks();
 			cycles += t1 - t0;
 			bad |= found != UINT32_MAX;
@@ -272,6 +333,7 @@ static int run(struct bench *b, uint32_t cache, bool adaptive, const struct opts
 		fprintf(stderr, "bench: a lookup missed or returned the wrong flow\n");
 		return -1;
 	}
+	bench_sink = sink;
 	return 0;
 }
 
@@ -327,13 +389,19 @@ static int scenarios(const struct opts *o)
 	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (size_t s = 0; s < sizeof(sc) / sizeof(sc[0]); s++) {
 		struct bench b = { .rs = 12345 };
-		struct result nc, wc, ad;
+		struct result nc = { 0 }, wc = { 0 }, ad = { 0 };
 
 		if ((o->quick && sc[s].n_flows > 100000) || (o->only && o->only != (int)s + 1))
 			continue;
-		if (build(&b, sc[s].n_flows, sc[s].n_masks, NULL, NULL) < 0 ||
-		    measure(&b, 0, false, o, &nc) < 0 || measure(&b, o->cache, false, o, &wc) < 0 ||
-		    measure(&b, o->cache, true, o, &ad) < 0)
+		if (build(&b, sc[s].n_flows, sc[s].n_masks, NULL, NULL) < 0)
+			return -1;
+		if (o->pmd == 1)
+			seq_init(&b);
+		if ((!o->mode || o->mode == 1) && measure(&b, 0, false, o, &nc) < 0)
+			return -1;
+		if ((!o->mode || o->mode == 2) && measure(&b, o->cache, false, o, &wc) < 0)
+			return -1;
+		if ((!o->mode || o->mode == 3) && measure(&b, o->cache, true, o, &ad) < 0)
 			return -1;
 		printf("| %s | %.1f | %.1f | %.2f | %.1f | %.1f | %.0f%% | %.1f | %.1f |\n",
 		       sc[s].name, 1e3 / nc.ns_pkt, nc.ns_pkt, nc.probes, 1e3 / wc.ns_pkt, wc.ns_pkt,
@@ -426,7 +494,8 @@ static int control_plane(const struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .runs = 5, .ms = 200, .cache = FLOWTBL_CACHE_DEFAULT, .pct = 50 };
+	struct opts o = { .runs = 5, .ms = 200, .cache = FLOWTBL_CACHE_DEFAULT, .pct = 50,
+			  .inv_prob = 1 };
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--runs") && i + 1 < argc)
@@ -441,11 +510,20 @@ int main(int argc, char **argv)
 			o.bursts = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--pct") && i + 1 < argc)
 			o.pct = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--mode") && i + 1 < argc)
+			o.mode = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--inv-prob") && i + 1 < argc)
+			o.inv_prob = (uint32_t)strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--pmd"))
+			o.pmd = 1;
+		else if (!strcmp(argv[i], "--pmd-random"))
+			o.pmd = 2;
 		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
 			o.only = atoi(argv[++i]);
 		else {
 			fprintf(stderr, "usage: %s [--runs N] [--ms MS] [--cache ENTRIES] [--quick]"
-				" [--only SCENARIO] [--pct P] [--bursts N]\n", argv[0]);
+				" [--only SCENARIO] [--pct P] [--bursts N] [--pmd] [--pmd-random]"
+				" [--mode 1-3] [--inv-prob N]\n", argv[0]);
 			return 2;
 		}
 	}

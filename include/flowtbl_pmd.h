@@ -36,15 +36,17 @@
 struct flowtbl_pmd;
 
 #define FLOWTBL_BURST 32                  /* keys per lookup: one 32-bit map */
-#define FLOWTBL_CACHE_DEFAULT 16384       /* cache entries (8 bytes each) */
+#define FLOWTBL_CACHE_DEFAULT 131072      /* cache entries (8 bytes each) */
 #define FLOWTBL_CACHE_MAX (1u << 24)
 #define FLOWTBL_CACHE_INV_PROB_DEFAULT 100 /* as OVS's emc-insert-inv-prob */
 
 struct flowtbl_pmd_params {
 	uint32_t slot;            /* 0..n_readers-1, unique per PMD */
-	uint32_t cache_entries;   /* power of two <= FLOWTBL_CACHE_MAX; 0: no cache */
-	uint32_t insert_inv_prob; /* a classifier hit fills the cache with
-				   * probability 1/insert_inv_prob; 0: never */
+	uint32_t cache_entries;   /* power of two <= FLOWTBL_CACHE_MAX (fewer
+				   * than 8 take 8); 0: no cache */
+	uint32_t insert_inv_prob; /* a classifier hit fills a free cache entry,
+				   * and replaces a used one with probability
+				   * 1/insert_inv_prob; 0: never fills */
 	bool cache_adaptive;      /* false: consult the cache for every packet;
 				   * true: skip it while its hits save fewer
 				   * subtable probes than it costs (about 1.5

@@ -28,6 +28,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include "dpsw_atomic.h"
 #include "flow_key.h"
 #include "flowtbl.h"
@@ -312,18 +316,23 @@ struct flowtbl {
 	struct flowtbl_pmd **pmds;       /* [slot], for counters and destroy */
 };
 
-/* Exact-match cache entry: the key's cache hash and flow idx + 1. */
-struct cache_ent {
-	uint32_t sig;
-	uint32_t idx1;
-};
+/*
+ * Exact-match cache: sets of CACHE_WAYS entries in one cache line, each
+ * the key's cache hash and its flow's idx + 1 (0: empty). A key's set is
+ * its hash's low bits, so a lookup reads one line, and a set holds every
+ * key that lands on it until more than CACHE_WAYS do.
+ */
+#define CACHE_WAYS 8
+struct cache_set {
+	uint32_t sig[CACHE_WAYS];
+	uint32_t idx1[CACHE_WAYS];
+} __attribute__((aligned(CACHE_LINE)));
 
 struct flowtbl_pmd {
 	struct flowtbl *t;
 	struct slot_stats **stats;       /* t->stats_dir[slot] */
-	struct cache_ent *cache;         /* NULL: no cache */
-	uint32_t cache_mask;
-	uint32_t cache_shift;            /* second way: hash >> cache_shift */
+	struct cache_set *cache;         /* NULL: no cache */
+	uint32_t cache_mask;             /* sets - 1 */
 	uint32_t insert_thresh;          /* atomic: insert if rng < thresh */
 	uint32_t insert_always;          /* atomic: inv_prob == 1 */
 	uint32_t rng;
@@ -364,6 +373,66 @@ static inline uint32_t hash_finish(uint32_t h)
 	h ^= h >> 13;
 	h *= 0xc2b2ae35u;
 	return h ^ (h >> 16);
+}
+
+/*
+ * The cache hash of a full key. With AVX2: each word, xored with a
+ * constant of its own, is split into halves that are multiplied together
+ * (32 x 32 -> 64 bits) and the products summed (NH, as in UMAC), four
+ * words an instruction; otherwise four independent CRC lanes, so that
+ * the CRC's latency overlaps instead of forming one chain. Only the
+ * exact-match cache uses it, and it verifies every hit against the flow:
+ * a collision costs a miss, never a wrong answer.
+ */
+static inline uint32_t ft_key_hash(const struct flow_key *key)
+{
+	const uint64_t *w = flow_key_words(key);
+#if defined(__AVX2__)
+	static const uint64_t kv[FLOW_KEY_WORDS + 4] __attribute__((aligned(32))) = {
+		0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull,
+		0x85ebca77c2b2ae63ull, 0x27d4eb2f165667c5ull, 0xff51afd7ed558ccdull,
+		0xc4ceb9fe1a85ec53ull, 0x87c37b91114253d5ull, 0x4cf5ad432745937full,
+		0x52dce729da3ed2bbull, 0x38495ab5e6546b64ull, 0x94d049bb133111ebull,
+		0xbf58476d1ce4e5b9ull, 0x2545f4914f6cdd1dull, 0x9fb21c651e98df25ull,
+		0xd6e8feb86659fd93ull, 0xa0761d6478bd642full, 0xe7037ed1a0b428dbull,
+		0x8ebc6af09c88c6e3ull, 0x589965cc75374cc3ull, 0x1d8e4e27c47d124full,
+		0xdb4f0b9175ae2165ull, 0x7a1e8c5f3b2d4e69ull, 0x5bd1e9955bd1e995ull,
+		0x6a09e667f3bcc909ull, 0xbb67ae8584caa73bull,
+	};
+	_Static_assert(FLOW_KEY_WORDS + 4 <= sizeof(kv) / sizeof(kv[0]), "hash constants");
+	__m256i acc = _mm256_setzero_si256();
+	uint64_t sum;
+	uint32_t i = 0;
+
+	for (; i + 4 <= FLOW_KEY_WORDS; i += 4) {
+		__m256i x = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)&w[i]),
+					     _mm256_load_si256((const __m256i *)&kv[i]));
+
+		acc = _mm256_add_epi64(acc, _mm256_mul_epu32(x, _mm256_srli_epi64(x, 32)));
+	}
+	__m128i a2 = _mm_add_epi64(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+	sum = (uint64_t)_mm_cvtsi128_si64(a2) + (uint64_t)_mm_extract_epi64(a2, 1);
+	for (; i < FLOW_KEY_WORDS; i++) {
+		uint64_t x = w[i] ^ kv[i];
+
+		sum += (x & 0xffffffffu) * (x >> 32);
+	}
+	return hash_finish((uint32_t)(sum ^ (sum >> 32)));
+#else
+	uint32_t a = 0, b = 0x9e3779b9u, c = 0x85ebca6bu, d = 0xc2b2ae35u;
+	uint32_t i = 0;
+
+	for (; i + 4 <= FLOW_KEY_WORDS; i += 4) {
+		a = hash_add64(a, w[i]);
+		b = hash_add64(b, w[i + 1]);
+		c = hash_add64(c, w[i + 2]);
+		d = hash_add64(d, w[i + 3]);
+	}
+	for (; i < FLOW_KEY_WORDS; i++)
+		a = hash_add64(a, w[i]);
+	a = hash_add64(a, ((uint64_t)b << 32) | c);
+	return hash_finish(hash_add64(a, d));
+#endif
 }
 
 /* Subtable hash of a packet key: its masked significant words. (The

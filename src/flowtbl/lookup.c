@@ -9,9 +9,14 @@
  * 32 keys overlap instead of queueing one after the other:
  *   subtable: hash + prefetch bucket -> pick candidate + prefetch flow ->
  *             verify (masked compare, dead flag);
- *   cache:    hash + prefetch entries -> idx -> flow + prefetch -> verify.
+ *   cache:    hash + prefetch set -> idx + prefetch its slot -> flow +
+ *             prefetch -> verify.
  */
 #include <stdbool.h>
+
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 #include "flowtbl_int.h"
 
@@ -23,6 +28,63 @@
 #define SPEC_WORDS 8
 
 /*
+ * What the caller reads and writes next for a flow found: its actions
+ * (inline ones are the flow's second cache line) and this PMD's stats
+ * slot (NULL 'stats': the PMD counts none). Once the flows outgrow the
+ * cache both are misses, which overlap when prefetched with the burst's
+ * lookups, where the caller would take them one flow after the other.
+ * Only lookups in big tables do it (and cache hits, which may come from
+ * any table): the flows of small ones stay in cache.
+ */
+static inline void prefetch_use(struct slot_stats *const *stats, const struct flowtbl_flow *f)
+{
+	/* Relaxed: only a hint; the caller loads it with acquire. */
+	__builtin_prefetch(LOAD_RLX(&f->actions));
+	if (stats)
+		__builtin_prefetch(&stats[f->idx >> CHUNK_SHIFT][f->idx & CHUNK_MASK], 1);
+}
+
+/*
+ * The first live entry of 'bk' with signature 'sig', as its flow, or NULL.
+ * With AVX2 the seven signatures are compared at once (two vector loads
+ * of the line) and only a matching entry is loaded again, with acquire,
+ * to be checked and used: the vector read is a hint, so a concurrent
+ * write to the bucket costs at most a fall-back to the full probe.
+ * A miss, most probes of a subtable with several masks, then costs a few
+ * instructions instead of a scan of seven entries.
+ */
+static inline struct flowtbl_flow *bucket_candidate(const struct bucket *bk, uint64_t sig)
+{
+#if defined(__AVX2__)
+	const __m256i *p = (const __m256i *)(const void *)bk->e;
+	__m256i hi = _mm256_set1_epi64x((long long)~ENT_PTR_MASK);
+	__m256i sv = _mm256_set1_epi64x((long long)sig);
+	__m256i a = _mm256_cmpeq_epi64(_mm256_and_si256(_mm256_load_si256(p), hi), sv);
+	__m256i b = _mm256_cmpeq_epi64(_mm256_and_si256(_mm256_load_si256(p + 1), hi), sv);
+	/* Bit 7 is the meta word, not an entry. */
+	uint32_t m = ((uint32_t)_mm256_movemask_pd(_mm256_castsi256_pd(a)) |
+		      (uint32_t)_mm256_movemask_pd(_mm256_castsi256_pd(b)) << 4) & 0x7f;
+
+	for (; m; m &= m - 1) {
+		/* Acquire: pairs with htab_place's release. */
+		uint64_t e = LOAD_ACQ(&bk->e[__builtin_ctz(m)]);
+
+		if (ent_match(e, sig))
+			return ent_flow(e);
+	}
+#else
+	for (int j = 0; j < BUCKET_ENTRIES; j++) {
+		/* Acquire: pairs with htab_place's release. */
+		uint64_t e = LOAD_ACQ(&bk->e[j]);
+
+		if (ent_match(e, sig))
+			return ent_flow(e);
+	}
+#endif
+	return NULL;
+}
+
+/*
  * Probe one subtable (of n significant words) for every key in 'map';
  * returns the keys found. Hashing masks each key's words once and keeps
  * them (mk) for the compare: the compare then reads no mask and no word
@@ -32,7 +94,7 @@
  */
 static inline __attribute__((always_inline)) uint32_t
 subtable_lookup_n(const struct subtable *st, const struct flow_key *const keys[], uint32_t map,
-		  struct flowtbl_flow *flows[], uint32_t n)
+		  struct flowtbl_flow *flows[], struct slot_stats *const *stats, uint32_t n)
 {
 	/* Acquire: the table's buckets are initialised before we read them. */
 	const struct htab *ht = LOAD_ACQ(&st->ht);
@@ -56,17 +118,9 @@ subtable_lookup_n(const struct subtable *st, const struct flow_key *const keys[]
 		const struct bucket *bk = &ht->b[hashes[i] & ht->mask];
 		uint64_t sig = ent_sig(hashes[i]);
 
-		cand[i] = NULL;
-		for (int j = 0; j < BUCKET_ENTRIES; j++) {
-			/* Acquire: pairs with htab_place's release. */
-			uint64_t e = LOAD_ACQ(&bk->e[j]);
-
-			if (ent_match(e, sig)) {
-				cand[i] = ent_flow(e);
-				__builtin_prefetch(cand[i]);
-				break;
-			}
-		}
+		cand[i] = bucket_candidate(bk, sig);
+		if (cand[i])
+			__builtin_prefetch(cand[i]);
 		/* No candidate and nothing spilled further: a miss. */
 		if (!cand[i] && !(LOAD_RLX(&bk->meta) & BUCKET_OVERFLOW))
 			map &= ~(1u << i);
@@ -86,6 +140,8 @@ subtable_lookup_n(const struct subtable *st, const struct flow_key *const keys[]
 		if (f) {
 			flows[i] = f;
 			found |= 1u << i;
+			if (stats)
+				prefetch_use(stats, f);
 		}
 	}
 	return found;
@@ -133,16 +189,8 @@ subtable_lookup_small_n(const struct subtable *st, const struct htab *ht,
 		h = hash_finish(h);
 
 		const struct bucket *bk = &ht->b[h & ht->mask];
-		uint64_t sig = ent_sig(h);
-		for (int j = 0; j < BUCKET_ENTRIES; j++) {
-			/* Acquire: pairs with htab_place's release. */
-			uint64_t e = LOAD_ACQ(&bk->e[j]);
 
-			if (ent_match(e, sig)) {
-				f = ent_flow(e);
-				break;
-			}
-		}
+		f = bucket_candidate(bk, ent_sig(h));
 		if (f) {
 			diff = 0;
 			for (uint32_t j = 0; j < n; j++)
@@ -166,6 +214,10 @@ subtable_lookup_small_n(const struct subtable *st, const struct htab *ht,
  * (buckets, then flows) pay even when the table is in L2 (a larger
  * threshold slowed bench_flowtbl's 1k- and 10k-flow rows). */
 #define SMALL_BUCKETS 256
+
+/* Buckets from which the probe prefetches what the caller reads next
+ * (prefetch_use): 4096 buckets hold some 14k flows, 1.8 MB of them. */
+#define PREFETCH_USE_BUCKETS 4096
 
 /* Masks wider than SPEC_WORDS: the same stages, words re-read for the
  * compare. */
@@ -198,11 +250,15 @@ static uint32_t subtable_lookup_wide(const struct subtable *st, const struct flo
  * addresses or IPv6. Larger masks take the generic loop.
  */
 static uint32_t subtable_lookup(const struct subtable *st, const struct flow_key *const keys[],
-				uint32_t map, struct flowtbl_flow *flows[])
+				uint32_t map, struct flowtbl_flow *flows[],
+				struct slot_stats *const *stats)
 {
 	/* Acquire: the table's buckets are initialised before we read them. */
 	const struct htab *ht = LOAD_ACQ(&st->ht);
 
+	/* Tables this big hold flows (and stats) beyond L2. */
+	if (ht->mask < PREFETCH_USE_BUCKETS)
+		stats = NULL;
 	if (ht->mask < SMALL_BUCKETS) {
 		switch (st->n_words) {
 		case 1: return subtable_lookup_small_n(st, ht, keys, map, flows, 1);
@@ -217,14 +273,14 @@ static uint32_t subtable_lookup(const struct subtable *st, const struct flow_key
 		}
 	}
 	switch (st->n_words) {
-	case 1: return subtable_lookup_n(st, keys, map, flows, 1);
-	case 2: return subtable_lookup_n(st, keys, map, flows, 2);
-	case 3: return subtable_lookup_n(st, keys, map, flows, 3);
-	case 4: return subtable_lookup_n(st, keys, map, flows, 4);
-	case 5: return subtable_lookup_n(st, keys, map, flows, 5);
-	case 6: return subtable_lookup_n(st, keys, map, flows, 6);
-	case 7: return subtable_lookup_n(st, keys, map, flows, 7);
-	case 8: return subtable_lookup_n(st, keys, map, flows, 8);
+	case 1: return subtable_lookup_n(st, keys, map, flows, stats, 1);
+	case 2: return subtable_lookup_n(st, keys, map, flows, stats, 2);
+	case 3: return subtable_lookup_n(st, keys, map, flows, stats, 3);
+	case 4: return subtable_lookup_n(st, keys, map, flows, stats, 4);
+	case 5: return subtable_lookup_n(st, keys, map, flows, stats, 5);
+	case 6: return subtable_lookup_n(st, keys, map, flows, stats, 6);
+	case 7: return subtable_lookup_n(st, keys, map, flows, stats, 7);
+	case 8: return subtable_lookup_n(st, keys, map, flows, stats, 8);
 	default: return subtable_lookup_wide(st, keys, map, flows);
 	}
 }
@@ -239,7 +295,7 @@ static uint32_t classify(struct flowtbl_pmd *pmd, const struct flow_key *const k
 
 	for (uint32_t r = 0; r < v->n && map; r++) {
 		struct subtable *st = v->st[r];
-		uint32_t hit = subtable_lookup(st, keys, map, flows);
+		uint32_t hit = subtable_lookup(st, keys, map, flows, pmd->stats);
 
 		if (hit) {
 			uint32_t n = (uint32_t)__builtin_popcount(hit);
@@ -253,9 +309,54 @@ static uint32_t classify(struct flowtbl_pmd *pmd, const struct flow_key *const k
 	return found;
 }
 
-static inline uint32_t cache_way1(const struct flowtbl_pmd *pmd, uint32_t h)
+/* The ways whose word in v[] (a set's signatures or idx1s) is x, as a bit
+ * map. */
+static inline uint32_t cache_ways_eq(const uint32_t v[CACHE_WAYS], uint32_t x)
 {
-	return (h >> pmd->cache_shift) & pmd->cache_mask;
+#if defined(__SSE2__)
+	const __m128i *p = (const __m128i *)v;
+	__m128i xv = _mm_set1_epi32((int)x);
+	__m128i lo = _mm_cmpeq_epi32(_mm_load_si128(p), xv);
+	__m128i hi = _mm_cmpeq_epi32(_mm_load_si128(p + 1), xv);
+
+	return (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(lo)) |
+	       (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(hi)) << 4;
+#else
+	uint32_t m = 0;
+
+	for (uint32_t w = 0; w < CACHE_WAYS; w++)
+		m |= (uint32_t)(v[w] == x) << w;
+	return m;
+#endif
+}
+
+/* flow_matches() with the word count a constant, so that it unrolls. */
+static inline __attribute__((always_inline)) bool
+flow_matches_n(const struct subtable *st, const struct flowtbl_flow *f,
+	       const struct flow_key *key, uint32_t n)
+{
+	const uint64_t *w = flow_key_words(key);
+	uint64_t diff = 0;
+
+	for (uint32_t j = 0; j < n; j++)
+		diff |= (w[st->widx[j]] & st->mw[j]) ^ f->kw[j];
+	return diff == 0;
+}
+
+/* Whether a cached flow matches: its mask may be any subtable's. */
+static inline bool cached_flow_matches(const struct flowtbl_flow *f, const struct flow_key *key)
+{
+	const struct subtable *st = f->st;
+
+	switch (st->n_words) {
+	case 1: return flow_matches_n(st, f, key, 1);
+	case 2: return flow_matches_n(st, f, key, 2);
+	case 3: return flow_matches_n(st, f, key, 3);
+	case 4: return flow_matches_n(st, f, key, 4);
+	case 5: return flow_matches_n(st, f, key, 5);
+	case 6: return flow_matches_n(st, f, key, 6);
+	default: return flow_matches(st, f, key);
+	}
 }
 
 /* Cache lookup for every key in 'map'; fills kh[] with the cache hashes. */
@@ -264,23 +365,31 @@ static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *con
 			     uint32_t kh[], uint64_t *saved)
 {
 	struct flowtbl_flow ***dir = pmd->t->idx_dir;
-	const struct cache_ent *c = pmd->cache;
+	const struct cache_set *c = pmd->cache;
 	struct flowtbl_flow *cand[FLOWTBL_BURST];
+	uint32_t idx1[FLOWTBL_BURST];
 	uint32_t found = 0;
 
 	FOR_EACH_BIT(i, map) {
-		kh[i] = hashes ? hashes[i] : flowtbl_key_hash(keys[i]);
+		kh[i] = hashes ? hashes[i] : ft_key_hash(keys[i]);
 		__builtin_prefetch(&c[kh[i] & pmd->cache_mask]);
-		__builtin_prefetch(&c[cache_way1(pmd, kh[i])]);
 	}
 	FOR_EACH_BIT(i, map) {
-		const struct cache_ent *e0 = &c[kh[i] & pmd->cache_mask];
-		const struct cache_ent *e1 = &c[cache_way1(pmd, kh[i])];
-		uint32_t idx1 = e0->sig == kh[i] ? e0->idx1 : e1->sig == kh[i] ? e1->idx1 : 0;
+		const struct cache_set *set = &c[kh[i] & pmd->cache_mask];
+		uint32_t ways = cache_ways_eq(set->sig, kh[i]);
 
+		/* One way at most: an insert refreshes the way of its hash. An
+		 * empty way has idx1 0, whatever its signature. */
+		idx1[i] = ways ? set->idx1[__builtin_ctz(ways)] : 0;
+		if (idx1[i])
+			__builtin_prefetch(idx_slot(dir, idx1[i] - 1));
+		else
+			map &= ~(1u << i);
+	}
+	FOR_EACH_BIT(i, map) {
 		/* Acquire: pairs with insert's release of the slot. The slot
 		 * may hold a newer flow than the one cached; verify decides. */
-		cand[i] = idx1 ? LOAD_ACQ(idx_slot(dir, idx1 - 1)) : NULL;
+		cand[i] = LOAD_ACQ(idx_slot(dir, idx1[i] - 1));
 		if (cand[i])
 			__builtin_prefetch(cand[i]);
 		else
@@ -289,9 +398,10 @@ static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *con
 	FOR_EACH_BIT(i, map) {
 		struct flowtbl_flow *f = cand[i];
 
-		if (flow_matches(f->st, f, keys[i]) && !flow_is_dead(f)) {
+		if (cached_flow_matches(f, keys[i]) && !flow_is_dead(f)) {
 			flows[i] = f;
 			found |= 1u << i;
+			prefetch_use(pmd->stats, f);
 			/* The classifier would have probed this many. */
 			*saved += LOAD_RLX(&f->st->rank) + 1;
 		}
@@ -309,22 +419,26 @@ static inline uint32_t rng_next(struct flowtbl_pmd *pmd)
 	return pmd->rng = x;
 }
 
-/* Two ways per hash: refresh an entry with this hash, else fill an empty
- * way, else evict one at random. */
-static void cache_insert(struct flowtbl_pmd *pmd, uint32_t h, uint32_t idx)
+/* Put h -> idx in h's set: into the way that has h, else into a free way;
+ * a full set replaces a random way, and only with the insert probability
+ * (so that more flows than the cache holds do not churn it on every
+ * miss). */
+static void cache_insert(struct flowtbl_pmd *pmd, uint32_t h, uint32_t idx, bool replace)
 {
-	struct cache_ent *e0 = &pmd->cache[h & pmd->cache_mask];
-	struct cache_ent *e1 = &pmd->cache[cache_way1(pmd, h)];
-	struct cache_ent *e;
+	struct cache_set *set = &pmd->cache[h & pmd->cache_mask];
+	uint32_t ways = cache_ways_eq(set->sig, h);
+	uint32_t w;
 
-	if (e0->sig == h || !e0->idx1)
-		e = e0;
-	else if (e1->sig == h || !e1->idx1)
-		e = e1;
+	if (!ways)
+		ways = cache_ways_eq(set->idx1, 0);
+	if (ways)
+		w = (uint32_t)__builtin_ctz(ways);
+	else if (replace)
+		w = rng_next(pmd) % CACHE_WAYS;
 	else
-		e = rng_next(pmd) & 1 ? e0 : e1;
-	e->sig = h;
-	e->idx1 = idx + 1;
+		return;
+	set->sig[w] = h;
+	set->idx1[w] = idx + 1;
 }
 
 static void cache_fill(struct flowtbl_pmd *pmd, uint32_t map, const uint32_t kh[],
@@ -336,8 +450,7 @@ static void cache_fill(struct flowtbl_pmd *pmd, uint32_t map, const uint32_t kh[
 	if (!thresh)
 		return;
 	FOR_EACH_BIT(i, map)
-		if (always || rng_next(pmd) < thresh)
-			cache_insert(pmd, kh[i], flows[i]->idx);
+		cache_insert(pmd, kh[i], flows[i]->idx, always || rng_next(pmd) < thresh);
 }
 
 /*

@@ -36,16 +36,14 @@ int flowtbl_pmd_create(struct flowtbl *t, const struct flowtbl_pmd_params *p,
 	if (!pmd)
 		return -ENOMEM;
 	if (n) {
-		pmd->cache = ft_tbl_alloc(NULL, CACHE_LINE, n * sizeof(*pmd->cache), true);
+		uint32_t sets = n > CACHE_WAYS ? n / CACHE_WAYS : 1;
+
+		pmd->cache = ft_tbl_alloc(NULL, CACHE_LINE, sets * sizeof(*pmd->cache), true);
 		if (!pmd->cache) {
 			free(pmd);
 			return -ENOMEM;
 		}
-		pmd->cache_mask = n - 1;
-		/* The second way takes the hash's top bits. */
-		pmd->cache_shift = 32 - (uint32_t)__builtin_ctz(n);
-		if (pmd->cache_shift == 32)
-			pmd->cache_shift = 0;
+		pmd->cache_mask = sets - 1;
 	}
 	pmd->t = t;
 	pmd->slot = p->slot;
@@ -125,22 +123,7 @@ void flowtbl_counters_get(const struct flowtbl *t, struct flowtbl_counters *c)
 	}
 }
 
-/* Four independent CRC lanes over the 22 key words: the CRC's 3-cycle
- * latency overlaps instead of forming one 22-step chain. */
 uint32_t flowtbl_key_hash(const struct flow_key *key)
 {
-	const uint64_t *w = flow_key_words(key);
-	uint32_t a = 0, b = 0x9e3779b9u, c = 0x85ebca6bu, d = 0xc2b2ae35u;
-	uint32_t i = 0;
-
-	for (; i + 4 <= FLOW_KEY_WORDS; i += 4) {
-		a = hash_add64(a, w[i]);
-		b = hash_add64(b, w[i + 1]);
-		c = hash_add64(c, w[i + 2]);
-		d = hash_add64(d, w[i + 3]);
-	}
-	for (; i < FLOW_KEY_WORDS; i++)
-		a = hash_add64(a, w[i]);
-	a = hash_add64(a, ((uint64_t)b << 32) | c);
-	return hash_finish(hash_add64(a, d));
+	return ft_key_hash(key);
 }

@@ -467,6 +467,69 @@ static void test_cache_validates(void **state)
 	flowtbl_destroy(t);
 }
 
+/* The cache's sets of 8 ways: a free way is filled on the first miss
+ * whatever the insert probability; a full set replaces a way only with
+ * that probability. A cached entry never returns a removed flow, nor the
+ * removed flow's mask: a flow of the same key under another mask is
+ * found (through the classifier, then the cache) as itself. */
+static void test_cache_sets(void **state)
+{
+	struct flowtbl *t = table_new(1, 0);
+	/* One set (8 entries); 1/UINT32_MAX: never replaces a used way. */
+	struct flowtbl_pmd *pmd = pmd_new(t, 0, 8, UINT32_MAX);
+	struct flowtbl_flow *f[9], *g;
+	struct flowtbl_counters c;
+	struct flow_key k[9], m, m16, k_near;
+
+	(void)state;
+	tl_mask_tcp4(&m, 32, 32, 1, 1);
+	for (uint32_t i = 0; i < 9; i++) {
+		tl_key_tcp4(&k[i], 1, 0x0a000001 + i, 0x0a000002, 1000, 80);
+		assert_int_equal(flowtbl_insert(t, &k[i], &m, ACT_A, 4, NULL, &f[i]), 0);
+	}
+	for (uint32_t i = 0; i < 9; i++)
+		assert_ptr_equal(lookup1(pmd, &k[i]), f[i]);   /* misses: fill free ways */
+	for (uint32_t i = 0; i < 9; i++)
+		assert_ptr_equal(lookup1(pmd, &k[i]), f[i]);
+	flowtbl_pmd_counters_get(pmd, &c);
+	assert_int_equal(c.cache_hit, 8);                   /* the 9th found no free way */
+
+	flowtbl_pmd_insert_prob_set(pmd, 1);                /* now a full set replaces */
+	assert_ptr_equal(lookup1(pmd, &k[8]), f[8]);
+	assert_ptr_equal(lookup1(pmd, &k[8]), f[8]);
+	flowtbl_pmd_counters_get(pmd, &c);
+	assert_int_equal(c.cache_hit, 9);
+
+	/* Removed while cached: never returned, now or after its memory and
+	 * idx are recycled. */
+	flowtbl_remove(t, f[8]);
+	assert_null(lookup1(pmd, &k[8]));
+	sync_as_reader(t, pmd, NULL);
+	assert_null(lookup1(pmd, &k[8]));
+	flowtbl_pmd_counters_get(pmd, &c);
+	assert_int_equal(c.cache_hit, 9);
+	assert_int_equal(c.missed, 2);
+
+	/* The same key under another mask (dst /16): the cached entry's key
+	 * hash is the packet's, so it may serve the new flow, but only as
+	 * the new flow, and packets that only the new mask matches find it. */
+	tl_mask_tcp4(&m16, 16, 32, 1, 1);
+	tl_key_tcp4(&k_near, 1, 0x0a00ff01, 0x0a000002, 1000, 80);
+	for (uint32_t i = 0; i < 8; i++)
+		flowtbl_remove(t, f[i]);
+	sync_as_reader(t, pmd, NULL);
+	assert_int_equal(flowtbl_insert(t, &k[8], &m16, ACT_B, 8, NULL, &g), 0);
+	for (int rep = 0; rep < 3; rep++) {
+		assert_ptr_equal(lookup1(pmd, &k[8]), g);
+		assert_ptr_equal(lookup1(pmd, &k_near), g);
+		for (uint32_t i = 0; i < 8; i++)             /* removed, though cached */
+			assert_ptr_equal(lookup1(pmd, &k[i]), g);
+	}
+	assert_int_equal(flowtbl_flow_actions(g)->len, 8);
+	flowtbl_pmd_offline(pmd);
+	flowtbl_destroy(t);
+}
+
 static void test_actions_replace(void **state)
 {
 	struct flowtbl *t = table_new(1, 0);
@@ -1007,6 +1070,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_key),
 		cmocka_unit_test(test_lookup_wildcard_all),
 		cmocka_unit_test(test_cache_validates),
+		cmocka_unit_test(test_cache_sets),
 		cmocka_unit_test(test_actions_replace),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_dump_resumable),
