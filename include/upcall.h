@@ -24,7 +24,9 @@
 
 #include "flow_key.h"
 
-#define UPCALL_QUEUE_SIZE 1024   /* most upcalls in flight per queue */
+/* Most upcalls in flight per queue: a miss storm's worth of the few
+ * milliseconds the control thread may be off its core. */
+#define UPCALL_QUEUE_SIZE 8192
 #define UPCALL_QUEUE_MIN 32      /* fewest, however small the pool */
 #define UPCALL_POOL_SHARE 8      /* queues hold at most 1/8 of the pool */
 #define UPCALL_USERDATA_MAX 256  /* OVS_USERSPACE_ATTR_USERDATA bytes kept */

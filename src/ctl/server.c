@@ -657,9 +657,18 @@ bool ctl_conn_upcall_batch(const struct ctl_conn *conn)
 	return conn->upcall_batch;
 }
 
+/* A listener that takes batches gets a socket buffer that holds its whole
+ * upcall budget: with the default (about 208 KiB, three batch datagrams)
+ * the control thread would stop and wait for the listener after every few
+ * datagrams, a switch between the two on a shared core each time. Root
+ * may pass wmem_max (SO_SNDBUFFORCE); others get what it allows. */
 void ctl_conn_set_upcall_batch(struct ctl_conn *conn, bool on)
 {
+	int bytes = UPCALLS_BUDGET;
+
 	conn->upcall_batch = on;
+	if (on && setsockopt(conn->fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)) < 0)
+		(void)setsockopt(conn->fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
 }
 
 bool ctl_conn_is_admin(const struct ctl_conn *conn)

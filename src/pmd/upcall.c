@@ -9,7 +9,7 @@
 struct upcall_queue {
 	struct rte_ring *free;   /* control thread -> PMD */
 	struct rte_ring *ready;  /* PMD -> control thread */
-	struct upcall items[UPCALL_QUEUE_SIZE];
+	struct upcall items[];   /* the queue's slots */
 };
 
 uint32_t upcall_queue_slots(uint32_t n_mbufs, uint32_t n_queues)
@@ -27,11 +27,12 @@ int upcall_queue_create(const char *name, int socket_id, uint32_t slots,
 	char rname[RTE_RING_NAMESIZE];
 	struct upcall_queue *q;
 	/* Ring sizes are powers of two holding size - 1 entries. */
-	unsigned int ring_size = rte_align32pow2(UPCALL_QUEUE_SIZE + 1);
+	unsigned int ring_size = rte_align32pow2(slots + 1);
 
 	if (slots == 0 || slots > UPCALL_QUEUE_SIZE)
 		return -EINVAL;
-	q = rte_zmalloc_socket(name, sizeof(*q), RTE_CACHE_LINE_SIZE, socket_id);
+	q = rte_zmalloc_socket(name, sizeof(*q) + slots * sizeof(q->items[0]), RTE_CACHE_LINE_SIZE,
+			       socket_id);
 	if (q == NULL)
 		return -ENOMEM;
 	snprintf(rname, sizeof(rname), "%s_f", name);
