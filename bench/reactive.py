@@ -50,9 +50,9 @@ run:
                     time (/proc): what is left when the PMD's CPU is shared
                     with other processes, as on a busy machine
   ctl_us_per_flow   dpdk-switch only: CPU time of the daemon's control
-                    thread and of the controller during the storm, per
-                    flow installed (what the rate would be on a core of
-                    their own: 1e6 / this)
+                    thread during the storm, per flow installed
+  controller_us_per_flow  the same for the controller (the rate on a core
+                    of their own: 1e6 / the sum of the two)
 then, with both systems, a "ratio" line per run (dpdk-switch / OVS, from
 the same run) and a "median" line over the runs.
 
@@ -114,7 +114,7 @@ class Storm:
         self.sock = os.path.join(tmp, "storm.sock")
         self.prefix = prefix
         self.proc = subprocess.Popen(
-            [os.path.join(a.build, "bench", "storm_gen"), "-l", "0", "--no-huge", "-m", "256",
+            [a.storm_gen or os.path.join(a.build, "bench", "storm_gen"), "-l", "0", "--no-huge", "-m", "256",
              "--no-pci", "--no-telemetry", "--file-prefix", prefix,
              "--log-level", "lib.eal:warning",
              "--vdev", "net_memif0,role=server,socket=%s,socket-abstract=no" % self.sock,
@@ -220,7 +220,12 @@ class System:
         installed = samples[-1]["flows"] - n0
         flows_end = next((x for x in samples if x["t"] >= full_t), samples[-1]) \
             if full_t else samples[-1]
-        cpu = flows_end.get("cpu")
+        n_end = flows_end["flows"] - n0
+
+        def us_per_flow(k):
+            if k not in flows_end or n_end <= 0:
+                return None
+            return round((flows_end[k] - samples[0][k]) * 1e6 / n_end, 2)
         return dict(system=self.name, rate=self.a.rate, new_flows=n, installed=installed,
                     new_flows_per_s=round(n / (full_t - t0)) if full_t
                     else round(installed / (samples[-1]["t"] - t0)),
@@ -232,9 +237,8 @@ class System:
                     if base_rate and storm_rate is not None else None,
                     installed_ratio_pmd_cpu=round(storm_per_cpu / base_per_cpu, 3)
                     if storm_per_cpu is not None else None,
-                    ctl_us_per_flow=round((cpu - samples[0]["cpu"]) * 1e6 /
-                                          (flows_end["flows"] - n0), 2)
-                    if cpu is not None and flows_end["flows"] > n0 else None,
+                    ctl_us_per_flow=us_per_flow("cpu_daemon"),
+                    controller_us_per_flow=us_per_flow("cpu_controller"),
                     complete=full_t is not None)
 
     def remove_dir(self):
@@ -304,7 +308,8 @@ class DpdkSwitch(System):
         tx = {p["port_no"]: p["stats"]["tx_packets"] for p in s["ports"] if "stats" in p}
         return dict(t=time.monotonic(), flows=s["flows"], missed=s["lookups"]["missed"],
                     lost=s["lookups"]["lost"], tx2=tx.get(2, 0),
-                    cpu=cpu_seconds(self.daemon.proc.pid) + cpu_seconds(self.controller.pid),
+                    cpu_daemon=cpu_seconds(self.daemon.proc.pid),
+                    cpu_controller=cpu_seconds(self.controller.pid),
                     pmd_cpu=cpu_seconds(self.daemon.proc.pid, self.pmd_tid))
 
     def add_storm(self):
@@ -467,7 +472,8 @@ def medians(results):
     for system in SYSTEMS:
         rows = [r[system] for r in results if system in r]
         for k in ("offered_per_s", "new_flows_per_s", "first_flows_per_s", "misses_lost",
-                  "settle_s", "installed_ratio", "installed_ratio_pmd_cpu", "ctl_us_per_flow"):
+                  "settle_s", "installed_ratio", "installed_ratio_pmd_cpu", "ctl_us_per_flow",
+                  "controller_us_per_flow"):
             vals = [r[k] for r in rows if r.get(k) is not None]
             if vals:
                 out["%s.%s" % (system, k)] = statistics.median(vals)
@@ -494,6 +500,7 @@ def main():
     p.add_argument("--execute", action="store_true",
                    help="the controller EXECUTEs each miss's packet too (-x)")
     p.add_argument("--upcall-rate", type=int, default=0, help="dpdk-switch --upcall-rate")
+    p.add_argument("--storm-gen", help="bench/storm_gen binary (default: --build's)")
     p.add_argument("--no-huge", action="store_true")
     p.add_argument("--keep-logs", metavar="DIR", help="copy OVS's logs there")
     a = p.parse_args()
