@@ -10,9 +10,10 @@ cores (main lcore 0, one PMD on lcore 1):
 - an "installed" port (net_pcap, profile a_1flow replayed forever)
   forwards one 5-tuple to a net_null port through a flow in place before
   t0: its rate during the storm is reported against its rate before;
-- at t0 the storm port is added: a net_memif client whose server is
-  bench/storm_gen (on CPU 0), which sends --rate packets a second of
-  --flows distinct 5-tuples, replayed: N = --rate new 5-tuples a second
+- the storm port, a net_memif client whose server is bench/storm_gen
+  (on CPU 0), is added before the --window; at t0 the generator starts
+  sending --rate packets a second of --flows distinct 5-tuples,
+  replayed: N = --rate new 5-tuples a second
   are offered until the first pass is over, the same N for both systems
   whatever their speed. Each new 5-tuple is a miss and gets a flow of
   its own, output to a second net_null port:
@@ -134,12 +135,17 @@ class Storm:
         return "%s,role=client,socket=%s,socket-abstract=no,rsize=13,bsize=128" % (
             name, self.sock)
 
-    def wait_sending(self):
+    def wait_for(self, what):
         line = self.proc.stdout.readline()
         while line and not line.startswith("storm_gen:"):
             line = self.proc.stdout.readline()
-        if not line.startswith("storm_gen: sending"):
+        if not line.startswith("storm_gen: " + what):
             raise RuntimeError("storm_gen: " + line + self.stop())
+
+    def go(self):
+        """Start the storm; returns once it is sending."""
+        self.proc.send_signal(signal.SIGUSR1)
+        self.wait_for("sending")
 
     def stop(self):
         """Its last line (what it sent); the switch must be gone first:
@@ -179,6 +185,11 @@ class System:
 
     def run(self):
         n = self.tr.n
+        # The storm's port is there and polled, idle, before t0: what the
+        # installed flow loses is the storm's doing, not the port's.
+        self.add_storm()
+        self.storm.wait_for("connected")
+        time.sleep(1)
         before = self.sample()
         time.sleep(self.a.window)
         base = self.sample()
@@ -186,8 +197,7 @@ class System:
         base_per_cpu = (base["tx2"] - before["tx2"]) / max(base["pmd_cpu"] - before["pmd_cpu"],
                                                           0.01)
         n0 = base["flows"]
-        self.add_storm()
-        self.storm.wait_sending()
+        self.storm.go()
         t0 = time.monotonic()
         samples = [self.sample()]
         full_t = first_t = None

@@ -4,8 +4,9 @@
  * UDP packets of 'flows' distinct 5-tuples (source address 10.0.0.0 + i,
  * i = 0..flows-1, then again from 0: the storm replayed) at 'rate'
  * packets a second on the one port EAL gives it (a net_memif server),
- * from the moment the peer connects, so that the switch under test sees
- * a known number of new 5-tuples a second whatever its own speed.
+ * from SIGUSR1 on (the peer connected before: its port is in place and
+ * polled when the storm starts), so that the switch under test sees a
+ * known number of new 5-tuples a second whatever its own speed.
  *
  * Pacing sleeps between bursts (about 50 us), so the generator costs a
  * few percent of its core, not all of it: it shares the machine with
@@ -14,7 +15,8 @@
  * ahead, counted), so a stalled peer does not get one huge burst after.
  *
  * Usage: storm_gen EAL-ARGS -- --rate N --flows M
- * Prints "storm_gen: sending" when the peer is there, and at SIGINT or
+ * Prints "storm_gen: connected" when the peer is there, "storm_gen:
+ * sending" at SIGUSR1, and at SIGINT or
  * SIGTERM one line: packets sent, seconds, rate achieved, packets skipped,
  * seconds the first pass over the flows took.
  */
@@ -41,12 +43,14 @@
 #define SLEEP_NS 50000
 #define BACKLOG_MS 20
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, go;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGUSR1)
+		go = 1;
+	else
+		stop = 1;
 }
 
 /* The frame of flow 'i' into 'm'. */
@@ -136,6 +140,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_signal);
 	pool = rte_pktmbuf_pool_create("storm", POOL, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
 	if (pool == NULL || port_init(0, pool) < 0) {
@@ -143,6 +148,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	while (!stop && !link_up(0))
+		nap();
+	printf("storm_gen: connected\n");
+	fflush(stdout);
+	while (!stop && !go)
 		nap();
 	printf("storm_gen: sending\n");
 	fflush(stdout);
