@@ -32,8 +32,9 @@ cores (main lcore 0, one PMD on lcore 1):
 It samples the datapath's counters every 100 ms (`dpdk-switch-ctl --json
 show`; `ovs-appctl dpctl/show -s`) and prints one JSON line a system and
 run:
-  offered_per_s     new 5-tuples a second the generator sent (its rate
-                    over the run; below --rate if the port refused some)
+  sent_per_s        storm packets a second the switch's port took from the
+                    generator over the run (--rate is what was offered; a
+                    PMD too busy to poll the port leaves the rest, skipped)
   new_flows_per_s   flows installed / seconds until the flow count reached
                     --flows (or, with complete false, until --timeout)
   first_flows_per_s the same for the first 10 000 flows (OVS's dynamic flow
@@ -157,9 +158,10 @@ class Storm:
         shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
         return out
 
-    def offered(self, out):
+    def sent_rate(self, out):
         m = re.search(r"sent (\d+) in ([\d.]+) s, (\d+)/s, skipped (\d+)", out)
         return int(m.group(3)) if m else None
+
 
 
 class System:
@@ -174,14 +176,14 @@ class System:
         self.storm = Storm(a, self.dir, "dpswstorm%d" % os.getpid())
 
     def finish(self):
-        """Stop the switch, then the generator; returns its offered rate."""
+        """Stop the switch, then the generator; returns the rate its port took."""
         try:
             self.stop()
         finally:
             out = self.storm.stop()
             print(out.strip(), file=sys.stderr)
             self.remove_dir()
-        return self.storm.offered(out)
+        return self.storm.sent_rate(out)
 
     def run(self):
         n = self.tr.n
@@ -481,7 +483,7 @@ def medians(results):
     out = dict(metric="median", runs=len(results))
     for system in SYSTEMS:
         rows = [r[system] for r in results if system in r]
-        for k in ("offered_per_s", "new_flows_per_s", "first_flows_per_s", "misses_lost",
+        for k in ("sent_per_s", "new_flows_per_s", "first_flows_per_s", "misses_lost",
                   "settle_s", "installed_ratio", "installed_ratio_pmd_cpu", "ctl_us_per_flow",
                   "controller_us_per_flow"):
             vals = [r[k] for r in rows if r.get(k) is not None]
@@ -534,8 +536,8 @@ def main():
                     sysobj.start()
                     res[name] = sysobj.run()
                 finally:
-                    offered = sysobj.finish()
-                res[name]["offered_per_s"] = offered
+                    sent = sysobj.finish()
+                res[name]["sent_per_s"] = sent
                 print(json.dumps(dict(res[name], run=run)), flush=True)
             if len(res) == 2:
                 print(json.dumps(dict(ratios(res["dpdk-switch"], res["ovs"]), run=run)),
