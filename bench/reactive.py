@@ -17,7 +17,8 @@ cores (main lcore 0, one PMD on lcore 1):
   are offered until the first pass is over, the same N for both systems
   whatever their speed. Each new 5-tuple is a miss and gets a flow of
   its own, output to a second net_null port:
-  - dpdk-switch: the controller (-m 4:3) reads the MISS upcalls in
+  - dpdk-switch (with --reserve-flows --flows, unless --no-reserve):
+    the controller (-m 4:3) reads the MISS upcalls in
     batches and installs an exact-match flow per miss (the upcall's key,
     no mask); with --execute it also sends the packet on (EXECUTE);
   - Open vSwitch: the OpenFlow table is "in_port=installed,
@@ -62,6 +63,7 @@ Usage: bench/reactive.py [--build build/release] [--rate 500000]
                          [--flows 1000000] [--systems dpdk-switch,ovs]
                          [--runs 1] [--window 3] [--quiet 1] [--timeout 30]
                          [--no-huge] [--upcall-rate N] [--execute]
+                         [--no-reserve] [--storm-gen PATH]
 Run as root on an otherwise quiet machine: a benchmark on a shared one
 measures the neighbours. OVS needs Debian's openvswitch-switch-dpdk
 (tools/deps.sh --bench) and 2 MB hugepages.
@@ -301,6 +303,10 @@ class DpdkSwitch(System):
                  "net_null1,no-rx=1", "net_null2,no-rx=1")
         options = ["--flows", self.tr.installed_flows, "--flow-limit", str(2 * self.tr.n),
                    "--max-idle", "3600000", "--mbufs", "131072"]
+        if not self.a.no_reserve:
+            # Memory for the storm's flows touched at start-up (as a user
+            # who expects them would): no page faults while they go in.
+            options += ["--reserve-flows", str(self.tr.n)]
         if self.a.upcall_rate:
             options += ["--upcall-rate", str(self.a.upcall_rate)]
         self.daemon = dpsw.Daemon(vdevs, options, tmpdir=self.dir, mem=mem,
@@ -513,6 +519,8 @@ def main():
                    help="the controller EXECUTEs each miss's packet too (-x)")
     p.add_argument("--upcall-rate", type=int, default=0, help="dpdk-switch --upcall-rate")
     p.add_argument("--storm-gen", help="bench/storm_gen binary (default: --build's)")
+    p.add_argument("--no-reserve", action="store_true",
+                   help="dpdk-switch without --reserve-flows --flows")
     p.add_argument("--no-huge", action="store_true")
     p.add_argument("--keep-logs", metavar="DIR", help="copy OVS's logs there")
     a = p.parse_args()
