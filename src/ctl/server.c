@@ -34,6 +34,8 @@
  * lost. Separate from the replies, so upcalls never stop the listener's
  * requests from being read. */
 #define UPCALLS_BUDGET (1u * 1024 * 1024)
+/* The socket send buffer of a listener that takes upcall batches. */
+#define UPCALL_SNDBUF (4 * 1024 * 1024)
 /* Connections kept for admins (uid 0, --ctl-group) at the total cap. */
 #define ADMIN_RESERVE 8
 /* How long accepting pauses after an error that a retry would repeat. */
@@ -687,14 +689,15 @@ bool ctl_conn_upcall_batch(const struct ctl_conn *conn)
 	return conn->upcall_batch;
 }
 
-/* A listener that takes batches gets a socket buffer that holds its whole
- * upcall budget: with the default (about 208 KiB, three batch datagrams)
- * the control thread would stop and wait for the listener after every few
- * datagrams, a switch between the two on a shared core each time. Root
- * may pass wmem_max (SO_SNDBUFFORCE); others get what it allows. */
+/* A listener that takes batches gets a socket buffer of UPCALL_SNDBUF:
+ * with the default (about 208 KiB, one or two batch datagrams, as the
+ * kernel charges each about twice its size) the control thread would stop
+ * and wait for the listener after every datagram or two, a switch between
+ * the two on a shared core each time. Root may pass wmem_max
+ * (SO_SNDBUFFORCE); others get what it allows. */
 void ctl_conn_set_upcall_batch(struct ctl_conn *conn, bool on)
 {
-	int bytes = UPCALLS_BUDGET;
+	int bytes = UPCALL_SNDBUF;
 
 	conn->upcall_batch = on;
 	if (on && setsockopt(conn->fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)) < 0)

@@ -62,11 +62,27 @@ static void test_queue_bound(void **state)
 	assert_int_equal(rte_mempool_in_use_count(dp_pool), base);
 }
 
+/* A queue of the most slots hands out exactly that many (its items are
+ * allocated for its slots, its rings sized to hold them all). */
+static void test_queue_largest(void **state)
+{
+	struct upcall_queue *q;
+	unsigned int got = 0;
+
+	(void)state;
+	assert_int_equal(upcall_queue_create("uq_big", 0, UPCALL_QUEUE_SIZE, &q), 0);
+	while (upcall_queue_get_free(q) != NULL)
+		got++;
+	assert_int_equal(got, UPCALL_QUEUE_SIZE);
+	upcall_queue_destroy(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slots_share),
 		cmocka_unit_test(test_queue_bound),
+		cmocka_unit_test(test_queue_largest),
 	};
 	int rc;
 
