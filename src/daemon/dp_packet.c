@@ -54,6 +54,7 @@ static int ctl_queue_upcall(struct dp *dp, uint8_t cmd, uint32_t pid, struct rte
 	if (ulen)
 		memcpy(u->userdata, nl_attr_data(userdata), ulen);
 	upcall_queue_put(dp->ctl_upq, u);
+	upcall_queue_flush(dp->ctl_upq);
 	return 0;
 }
 
