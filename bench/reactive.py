@@ -52,6 +52,9 @@ run:
   installed_ratio_pmd_cpu  the same per second of the PMD thread's own CPU
                     time (/proc): what is left when the PMD's CPU is shared
                     with other processes, as on a busy machine
+  installed_ratio_after_pmd_cpu  the same against the --window after the
+                    storm settled (the storm's packets still coming, all
+                    hits): what the misses themselves cost
   ctl_us_per_flow   dpdk-switch only: CPU time of the daemon's control
                     thread during the storm, per flow installed
   controller_us_per_flow  the same for the controller (the rate on a core
@@ -232,6 +235,14 @@ class System:
         storm_per_cpu = (end["tx2"] - samples[0]["tx2"]) / pmd_cpu \
             if span >= 0.2 and pmd_cpu > 0 else None
         installed = samples[-1]["flows"] - n0
+        # After: the storm goes on, every packet a hit; its packets' own
+        # forwarding costs the PMD this much, misses or not.
+        after0 = self.sample() if full_t else None
+        if after0:
+            time.sleep(self.a.window)
+            after1 = self.sample()
+            after_per_cpu = (after1["tx2"] - after0["tx2"]) / max(
+                after1["pmd_cpu"] - after0["pmd_cpu"], 0.01)
         flows_end = next((x for x in samples if x["t"] >= full_t), samples[-1]) \
             if full_t else samples[-1]
         n_end = flows_end["flows"] - n0
@@ -251,6 +262,8 @@ class System:
                     if base_rate and storm_rate is not None else None,
                     installed_ratio_pmd_cpu=round(storm_per_cpu / base_per_cpu, 3)
                     if storm_per_cpu is not None else None,
+                    installed_ratio_after_pmd_cpu=round(storm_per_cpu / after_per_cpu, 3)
+                    if storm_per_cpu is not None and after0 else None,
                     ctl_us_per_flow=us_per_flow("cpu_daemon"),
                     controller_us_per_flow=us_per_flow("cpu_controller"),
                     complete=full_t is not None)
@@ -475,7 +488,7 @@ class Ovs(System):
 
 SYSTEMS = {"dpdk-switch": DpdkSwitch, "ovs": Ovs}
 RATIO_KEYS = ("new_flows_per_s", "first_flows_per_s", "installed_ratio",
-              "installed_ratio_pmd_cpu")
+              "installed_ratio_pmd_cpu", "installed_ratio_after_pmd_cpu")
 
 
 def ratios(ours, ovs):
@@ -490,7 +503,7 @@ def medians(results):
     for system in SYSTEMS:
         rows = [r[system] for r in results if system in r]
         for k in ("sent_per_s", "new_flows_per_s", "first_flows_per_s", "misses_lost",
-                  "settle_s", "installed_ratio", "installed_ratio_pmd_cpu", "ctl_us_per_flow",
+                  "settle_s", "installed_ratio", "installed_ratio_pmd_cpu", "installed_ratio_after_pmd_cpu", "ctl_us_per_flow",
                   "controller_us_per_flow"):
             vals = [r[k] for r in rows if r.get(k) is not None]
             if vals:
