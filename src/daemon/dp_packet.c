@@ -210,7 +210,7 @@ int dp_execute(struct dp *dp, const void *packet, size_t len, const struct flow_
 /* 'src': the PMD's index, n_pmds for the control thread's own queue.
  * Up to 'max' upcalls, taken a batch at a time. */
 static unsigned int drain(struct dp *dp, struct upcall_queue *q, uint32_t src,
-			  dp_deliver_fn deliver, void *arg, unsigned int max)
+			  dp_deliver_fn deliver, void *arg, unsigned int max, unsigned int *lost)
 {
 	struct upcall *ups[UPCALL_BATCH];
 	unsigned int done = 0, n;
@@ -219,8 +219,10 @@ static unsigned int drain(struct dp *dp, struct upcall_queue *q, uint32_t src,
 		n = upcall_queue_take(q, ups, RTE_MIN(max - done, (unsigned int)UPCALL_BATCH));
 		for (unsigned int i = 0; i < n; i++) {
 			ups[i]->pid = dp_upcall_route(dp, src, ups[i]);
-			if (deliver(arg, ups[i]) < 0)
+			if (deliver(arg, ups[i]) < 0) {
 				dp->ctl_lost++;
+				(*lost)++;
+			}
 			rte_pktmbuf_free(ups[i]->mbuf);
 			upcall_queue_release(q, ups[i]);
 		}
@@ -229,11 +231,12 @@ static unsigned int drain(struct dp *dp, struct upcall_queue *q, uint32_t src,
 	return done;
 }
 
-unsigned int dp_upcalls_run(struct dp *dp, dp_deliver_fn deliver, void *arg, unsigned int max)
+unsigned int dp_upcalls_run(struct dp *dp, dp_deliver_fn deliver, void *arg, unsigned int max,
+			    unsigned int *lost)
 {
-	unsigned int n = drain(dp, dp->ctl_upq, dp->n_pmds, deliver, arg, max);
+	unsigned int n = drain(dp, dp->ctl_upq, dp->n_pmds, deliver, arg, max, lost);
 
 	for (uint32_t i = 0; i < dp->n_pmds; i++)
-		n += drain(dp, pmd_upcalls(dp->pmds[i]), i, deliver, arg, max);
+		n += drain(dp, pmd_upcalls(dp->pmds[i]), i, deliver, arg, max, lost);
 	return n;
 }
