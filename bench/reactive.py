@@ -2,38 +2,42 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The reactive-path benchmark (docs/PERFORMANCE.md, "Reactive path").
 
-A miss storm against a reactive control plane, dpdk-switch with
+A paced miss storm against a reactive control plane, dpdk-switch with
 examples/controller.c (the batched C controller) and Open vSwitch 3.1
-with DPDK, one after the other in the same run, on the same vdevs, pcaps
-and cores (main lcore 0, one PMD on lcore 1):
+with DPDK, one after the other in the same run, with the same traffic and
+cores (main lcore 0, one PMD on lcore 1):
 
 - an "installed" port (net_pcap, profile a_1flow replayed forever)
   forwards one 5-tuple to a net_null port through a flow in place before
   t0: its rate during the storm is reported against its rate before;
-- at t0 the storm port is hot-plugged: net_pcap replaying forever a pcap
-  of N distinct 5-tuples (bench/gen_traffic.py's c_100k, or f_1m_4masks'
-  packets for N = 64k) with no flows for them, output to a second
-  net_null port. Every new 5-tuple is a miss, and gets a flow of its own:
-  - dpdk-switch: the controller (-m 4:3) reads the MISS upcalls in
-    batches, installs an exact-match flow per miss (the upcall's key, no
-    mask) and sends the packet on (EXECUTE);
+- the storm port, a net_memif client whose server is bench/storm_gen
+  (on CPU 0), is added before the --window; at t0 the generator starts
+  sending --rate packets a second of --flows distinct 5-tuples,
+  replayed: N = --rate new 5-tuples a second
+  are offered until the first pass is over, the same N for both systems
+  whatever their speed. Each new 5-tuple is a miss and gets a flow of
+  its own, output to a second net_null port:
+  - dpdk-switch (with --reserve-flows --flows, unless --no-reserve):
+    the controller (-m 4:3) reads the MISS upcalls in
+    batches and installs an exact-match flow per miss (the upcall's key,
+    no mask); with --execute it also sends the packet on (EXECUTE);
   - Open vSwitch: the OpenFlow table is "in_port=installed,
     actions=output:null2" and "in_port=storm, actions=output:null3", with
     megaflows disabled (ovs-appctl upcall/disable-megaflows), so every
     upcall installs an exact-match datapath flow, as the controller does.
     In OVS's userspace datapath the PMD thread that missed runs the
-    upcall (OpenFlow translation and flow install) itself; there are no
-    handler threads in that path.
-  The offered rate of new 5-tuples is the replay's rate: the whole pcap
-  (N new flows) goes past in N / replay-rate seconds, then again, until
-  every 5-tuple has its flow.
+    upcall (OpenFlow translation, flow install, the packet's execution)
+    itself; there are no handler threads in that path.
+  A 5-tuple whose miss is lost comes again in the next pass.
 
 It samples the datapath's counters every 100 ms (`dpdk-switch-ctl --json
 show`; `ovs-appctl dpctl/show -s`) and prints one JSON line a system and
 run:
-  new_flows_per_s   flows installed / seconds until the flow count reached N
-                    (to the sampling's resolution, ~0.1 s: use a profile
-                    whose storm lasts seconds)
+  sent_per_s        storm packets a second the switch's port took from the
+                    generator over the run (--rate is what was offered; a
+                    PMD too busy to poll the port leaves the rest, skipped)
+  new_flows_per_s   flows installed / seconds until the flow count reached
+                    --flows (or, with complete false, until --timeout)
   first_flows_per_s the same for the first 10 000 flows (OVS's dynamic flow
                     limit starts there and then grows by 1000 a revalidator
                     round, about 2000 flows a second)
@@ -45,13 +49,24 @@ run:
   installed_ratio   the installed flow's forwarding rate during the storm
                     (t0 until all flows are in and misses stopped) over its
                     rate in the --window before t0 (null: storm under 0.2 s)
+  installed_ratio_pmd_cpu  the same per second of the PMD thread's own CPU
+                    time (/proc): what is left when the PMD's CPU is shared
+                    with other processes, as on a busy machine
+  installed_ratio_after_pmd_cpu  the same against the --window after the
+                    storm settled (the storm's packets still coming, all
+                    hits): what the misses themselves cost
+  ctl_us_per_flow   dpdk-switch only: CPU time of the daemon's control
+                    thread during the storm, per flow installed
+  controller_us_per_flow  the same for the controller (the rate on a core
+                    of their own: 1e6 / the sum of the two)
 then, with both systems, a "ratio" line per run (dpdk-switch / OVS, from
 the same run) and a "median" line over the runs.
 
-Usage: bench/reactive.py [--build build/release] [--profile c_100k]
-                         [--systems dpdk-switch,ovs] [--runs 1]
-                         [--window 3] [--quiet 1] [--timeout 120] [--no-huge]
-                         [--upcall-rate N]
+Usage: bench/reactive.py [--build build/release] [--rate 500000]
+                         [--flows 1000000] [--systems dpdk-switch,ovs]
+                         [--runs 1] [--window 3] [--quiet 1] [--timeout 30]
+                         [--no-huge] [--upcall-rate N] [--execute]
+                         [--no-reserve] [--storm-gen PATH]
 Run as root on an otherwise quiet machine: a benchmark on a shared one
 measures the neighbours. OVS needs Debian's openvswitch-switch-dpdk
 (tools/deps.sh --bench) and 2 MB hugepages.
@@ -81,18 +96,14 @@ FIRST_FLOWS = 10000
 
 
 class Traffic:
-    """The pcaps, generated once for every system and run."""
+    """The installed flow's pcap, generated once for every system and run,
+    and the storm's size."""
 
-    def __init__(self, profile):
+    def __init__(self, a):
         self.dir = tempfile.mkdtemp(prefix="dpsw-reactive-data-")
         self.installed = self.gen("a_1flow")  # and its flow: in_port(1) ... -> 2
         self.installed_flows = os.path.join(self.dir, "a_1flow.flows")
-        self.storm = self.gen(profile)
-        # Distinct 5-tuples in the pcap: one a packet (flows, masks, packets).
-        row = subprocess.run([os.path.join(HERE, "gen_traffic.py"), "list"], check=True,
-                             capture_output=True, text=True).stdout.split(
-            "\n" + profile + " ")[1].split()
-        self.n = min(int(row[0]), int(row[2]))
+        self.n = a.flows
 
     def gen(self, profile):
         subprocess.run([os.path.join(HERE, "gen_traffic.py"), "gen", profile, "--out-dir",
@@ -103,24 +114,97 @@ class Traffic:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class Storm:
+    """bench/storm_gen: the memif server that paces the storm."""
+
+    def __init__(self, a, tmp, prefix):
+        self.sock = os.path.join(tmp, "storm.sock")
+        self.prefix = prefix
+        self.proc = subprocess.Popen(
+            [a.storm_gen or os.path.join(a.build, "bench", "storm_gen"), "-l", "0", "--no-huge", "-m", "256",
+             "--no-pci", "--no-telemetry", "--file-prefix", prefix,
+             "--log-level", "lib.eal:warning",
+             "--vdev", "net_memif0,role=server,socket=%s,socket-abstract=no" % self.sock,
+             "--", "--rate", str(a.rate), "--flows", str(a.flows)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for _ in range(300):
+            if os.path.exists(self.sock) or self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        if not os.path.exists(self.sock):
+            raise RuntimeError("storm_gen: " + self.stop())
+
+    def client(self, name):
+        """The switch's port: a client, which makes the rings: 2^13 slots
+        (a few ms of storm while its PMD is off its CPU) of 128-byte
+        buffers (the frames are 60 bytes), 1 MiB that stays in cache."""
+        return "%s,role=client,socket=%s,socket-abstract=no,rsize=13,bsize=128" % (
+            name, self.sock)
+
+    def wait_for(self, what):
+        line = self.proc.stdout.readline()
+        while line and not line.startswith("storm_gen:"):
+            line = self.proc.stdout.readline()
+        if not line.startswith("storm_gen: " + what):
+            raise RuntimeError("storm_gen: " + line + self.stop())
+
+    def go(self):
+        """Start the storm; returns once it is sending."""
+        self.proc.send_signal(signal.SIGUSR1)
+        self.wait_for("sending")
+
+    def stop(self):
+        """Its last line (what it sent); the switch must be gone first:
+        DPDK 22.11's memif client can crash its process when the server
+        leaves under traffic."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        out = self.proc.communicate(timeout=30)[0]
+        shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
+        return out
+
+    def sent_rate(self, out):
+        m = re.search(r"sent (\d+) in ([\d.]+) s, (\d+)/s, skipped (\d+)", out)
+        return int(m.group(3)) if m else None
+
+
+
 class System:
     """One switch under the storm. Subclasses: start(), sample() (t, flows,
-    missed, lost, tx2: the installed flow's output port's tx packets),
-    add_storm(), stop()."""
+    missed, lost, tx2: the installed flow's output port's tx packets, and
+    cpu: control-plane CPU seconds where known), add_storm(), stop()."""
 
     def __init__(self, a, traffic):
         self.a = a
         self.tr = traffic
         self.dir = tempfile.mkdtemp(prefix="dpsw-reactive-")
+        self.storm = Storm(a, self.dir, "dpswstorm%d" % os.getpid())
+
+    def finish(self):
+        """Stop the switch, then the generator; returns the rate its port took."""
+        try:
+            self.stop()
+        finally:
+            out = self.storm.stop()
+            print(out.strip(), file=sys.stderr)
+            self.remove_dir()
+        return self.storm.sent_rate(out)
 
     def run(self):
         n = self.tr.n
+        # The storm's port is there and polled, idle, before t0: what the
+        # installed flow loses is the storm's doing, not the port's.
+        self.add_storm()
+        self.storm.wait_for("connected")
+        time.sleep(1)
         before = self.sample()
         time.sleep(self.a.window)
         base = self.sample()
         base_rate = (base["tx2"] - before["tx2"]) / (base["t"] - before["t"])
+        base_per_cpu = (base["tx2"] - before["tx2"]) / max(base["pmd_cpu"] - before["pmd_cpu"],
+                                                          0.01)
         n0 = base["flows"]
-        self.add_storm()
+        self.storm.go()
         t0 = time.monotonic()
         samples = [self.sample()]
         full_t = first_t = None
@@ -147,19 +231,63 @@ class System:
         end = next(x for x in samples if x["t"] >= end_t)
         span = end["t"] - samples[0]["t"]
         storm_rate = (end["tx2"] - samples[0]["tx2"]) / span if span >= 0.2 else None
-        return dict(system=self.name, profile=self.a.profile, new_flows=n,
-                    installed=samples[-1]["flows"] - n0,
-                    new_flows_per_s=round(n / (full_t - t0)) if full_t else None,
+        pmd_cpu = end["pmd_cpu"] - samples[0]["pmd_cpu"]
+        storm_per_cpu = (end["tx2"] - samples[0]["tx2"]) / pmd_cpu \
+            if span >= 0.2 and pmd_cpu > 0 else None
+        installed = samples[-1]["flows"] - n0
+        # After: the storm goes on, every packet a hit; its packets' own
+        # forwarding costs the PMD this much, misses or not.
+        after0 = self.sample() if full_t else None
+        if after0:
+            time.sleep(self.a.window)
+            after1 = self.sample()
+            after_per_cpu = (after1["tx2"] - after0["tx2"]) / max(
+                after1["pmd_cpu"] - after0["pmd_cpu"], 0.01)
+        flows_end = next((x for x in samples if x["t"] >= full_t), samples[-1]) \
+            if full_t else samples[-1]
+        n_end = flows_end["flows"] - n0
+
+        def us_per_flow(k):
+            if k not in flows_end or n_end <= 0:
+                return None
+            return round((flows_end[k] - samples[0][k]) * 1e6 / n_end, 2)
+        return dict(system=self.name, rate=self.a.rate, new_flows=n, installed=installed,
+                    new_flows_per_s=round(n / (full_t - t0)) if full_t
+                    else round(installed / (samples[-1]["t"] - t0)),
                     first_flows_per_s=round(first / (first_t - t0)) if first_t else None,
                     misses_lost=samples[-1]["lost"] - samples[0]["lost"],
                     settle_s=round(last_change["t"] - t0, 3),
                     installed_mpps_before=round(base_rate / 1e6, 3),
                     installed_ratio=round(storm_rate / base_rate, 3)
                     if base_rate and storm_rate is not None else None,
+                    installed_ratio_pmd_cpu=round(storm_per_cpu / base_per_cpu, 3)
+                    if storm_per_cpu is not None else None,
+                    installed_ratio_after_pmd_cpu=round(storm_per_cpu / after_per_cpu, 3)
+                    if storm_per_cpu is not None and after0 else None,
+                    ctl_us_per_flow=us_per_flow("cpu_daemon"),
+                    controller_us_per_flow=us_per_flow("cpu_controller"),
                     complete=full_t is not None)
 
     def remove_dir(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def cpu_seconds(pid, tid=None):
+    """User and system CPU of thread 'tid' of 'pid' (default: the thread
+    whose id is the process's own, a DPDK process's main lcore: the
+    daemon's control thread)."""
+    with open("/proc/%d/task/%d/stat" % (pid, tid or pid)) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def thread_named(pid, prefix):
+    """The id of the first thread of 'pid' whose name starts with 'prefix'."""
+    for tid in sorted(os.listdir("/proc/%d/task" % pid), key=int):
+        with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+            if f.read().startswith(prefix):
+                return int(tid)
+    raise RuntimeError("no thread %s* in process %d" % (prefix, pid))
 
 
 def eal_memory(a, mb):
@@ -183,12 +311,15 @@ class DpdkSwitch(System):
         return r.stdout
 
     def start(self):
-        _, mem = eal_memory(self.a, 512 + self.tr.n * 3 // 1024)  # ~2.5 KB a held mbuf
+        _, mem = eal_memory(self.a, 1024)
         vdevs = ("net_pcap0,rx_pcap=%s,infinite_rx=1" % self.tr.installed,
                  "net_null1,no-rx=1", "net_null2,no-rx=1")
-        # net_pcap's infinite_rx holds the whole pcap in mbufs.
-        options = ["--flows", self.tr.installed_flows, "--flow-limit", "2000000",
-                   "--max-idle", "3600000", "--mbufs", str(self.tr.n + 65536)]
+        options = ["--flows", self.tr.installed_flows, "--flow-limit", str(2 * self.tr.n),
+                   "--max-idle", "3600000", "--mbufs", "131072"]
+        if not self.a.no_reserve:
+            # Memory for the storm's flows touched at start-up (as a user
+            # who expects them would): no page faults while they go in.
+            options += ["--reserve-flows", str(self.tr.n)]
         if self.a.upcall_rate:
             options += ["--upcall-rate", str(self.a.upcall_rate)]
         self.daemon = dpsw.Daemon(vdevs, options, tmpdir=self.dir, mem=mem,
@@ -196,20 +327,24 @@ class DpdkSwitch(System):
         self.daemon.start(timeout=60)
         self.controller = subprocess.Popen(
             [os.path.join(self.a.build, "dpsw-controller"), "--ctl", self.daemon.sock,
-             "-m", "4:3"],
+             "-m", "4:3"] + (["-x"] if self.a.execute else []),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         line = self.controller.stdout.readline()
         if not line.startswith("controller: listening"):
             raise RuntimeError("controller: " + line + self.controller.stdout.read())
+        self.pmd_tid = thread_named(self.daemon.proc.pid, "rte-worker")
 
     def sample(self):
         s = json.loads(self.ctl("--json", "show"))
         tx = {p["port_no"]: p["stats"]["tx_packets"] for p in s["ports"] if "stats" in p}
         return dict(t=time.monotonic(), flows=s["flows"], missed=s["lookups"]["missed"],
-                    lost=s["lookups"]["lost"], tx2=tx.get(2, 0))
+                    lost=s["lookups"]["lost"], tx2=tx.get(2, 0),
+                    cpu_daemon=cpu_seconds(self.daemon.proc.pid),
+                    cpu_controller=cpu_seconds(self.controller.pid),
+                    pmd_cpu=cpu_seconds(self.daemon.proc.pid, self.pmd_tid))
 
     def add_storm(self):
-        self.ctl("add-if", "net_pcap3,rx_pcap=%s,infinite_rx=1" % self.tr.storm)
+        self.ctl("add-if", self.storm.client("net_memif3"))
 
     def stop(self):
         if self.controller and self.controller.poll() is None:
@@ -217,7 +352,6 @@ class DpdkSwitch(System):
             print(self.controller.communicate(timeout=30)[0].strip(), file=sys.stderr)
         if self.daemon:
             self.daemon.stop()
-        self.remove_dir()
 
 
 class Ovs(System):
@@ -269,7 +403,7 @@ class Ovs(System):
         self.vsctl("--no-wait", "init")
         # Memory: the storm's pcap is held in mbufs of OVS's shared pool
         # (net_pcap infinite_rx), which OVS sizes itself from what EAL has.
-        huge, mem = eal_memory(self.a, 1024 + self.tr.n * 3 // 1024)
+        huge, mem = eal_memory(self.a, 1024)
         extra = "--no-pci --file-prefix=%s" % self.prefix
         memcfg = ["other_config:dpdk-socket-mem=%s" % mem[1]] if huge else []
         if not huge:
@@ -283,6 +417,7 @@ class Ovs(System):
                  "--log-file=%s/ovs-vswitchd.log" % d, "--detach", "--no-chdir",
                  "-vconsole:off")
         self.pidfile("ovs-vswitchd")
+        self.pmd_tid = None
         self.vsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev")
         self.vsctl("add-port", "br0", "pnull2", "--", "set", "Interface", "pnull2",
                    "type=dpdk", "options:dpdk-devargs=net_null1,no-rx=1", "ofport_request=2")
@@ -298,6 +433,7 @@ class Ovs(System):
                    "type=dpdk", "ofport_request=1",
                    "options:dpdk-devargs=net_pcap0,rx_pcap=%s,infinite_rx=1" % self.tr.installed)
         self.ports = self.port_numbers()
+        self.pmd_tid = thread_named(self.pids[-1], "pmd")
         # The installed flow: in once its first packet's upcall is done.
         for _ in range(100):
             if self.sample()["flows"] >= 1:
@@ -320,12 +456,13 @@ class Ovs(System):
         m = re.search(r"port %d: pnull2.*?TX packets:(\d+)" % self.ports["pnull2"], out, re.S)
         if m:
             tx2 = int(m.group(1))
-        return dict(t=t, flows=flows, missed=int(lk.group(2)), lost=int(lk.group(3)), tx2=tx2)
+        return dict(t=t, flows=flows, missed=int(lk.group(2)), lost=int(lk.group(3)), tx2=tx2,
+                    pmd_cpu=cpu_seconds(self.pids[-1], self.pmd_tid))
 
     def add_storm(self):
         self.vsctl("add-port", "br0", "pstorm", "--", "set", "Interface", "pstorm",
                    "type=dpdk", "ofport_request=4",
-                   "options:dpdk-devargs=net_pcap3,rx_pcap=%s,infinite_rx=1" % self.tr.storm)
+                   "options:dpdk-devargs=" + self.storm.client("net_memif3"))
 
     def stop(self):
         for pid in reversed(self.pids):
@@ -347,11 +484,11 @@ class Ovs(System):
         shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
         for path in glob.glob("/dev/hugepages/%smap_*" % self.prefix):
             os.unlink(path)
-        self.remove_dir()
 
 
 SYSTEMS = {"dpdk-switch": DpdkSwitch, "ovs": Ovs}
-RATIO_KEYS = ("new_flows_per_s", "first_flows_per_s", "installed_ratio")
+RATIO_KEYS = ("new_flows_per_s", "first_flows_per_s", "installed_ratio",
+              "installed_ratio_pmd_cpu", "installed_ratio_after_pmd_cpu")
 
 
 def ratios(ours, ovs):
@@ -365,8 +502,9 @@ def medians(results):
     out = dict(metric="median", runs=len(results))
     for system in SYSTEMS:
         rows = [r[system] for r in results if system in r]
-        for k in ("new_flows_per_s", "first_flows_per_s", "misses_lost", "settle_s",
-                  "installed_ratio"):
+        for k in ("sent_per_s", "new_flows_per_s", "first_flows_per_s", "misses_lost",
+                  "settle_s", "installed_ratio", "installed_ratio_pmd_cpu", "installed_ratio_after_pmd_cpu", "ctl_us_per_flow",
+                  "controller_us_per_flow"):
             vals = [r[k] for r in rows if r.get(k) is not None]
             if vals:
                 out["%s.%s" % (system, k)] = statistics.median(vals)
@@ -381,14 +519,21 @@ def medians(results):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--build", default=os.path.join(TREE, "build", "release"))
-    p.add_argument("--profile", default="c_100k", help="storm pcap (gen_traffic.py list)")
+    p.add_argument("--rate", type=int, default=500000,
+                   help="new 5-tuples a second offered (storm packets a second)")
+    p.add_argument("--flows", type=int, default=1000000, help="distinct 5-tuples in the storm")
     p.add_argument("--systems", default="dpdk-switch,ovs")
     p.add_argument("--runs", type=int, default=1, help="runs, systems alternating")
     p.add_argument("--window", type=float, default=3.0, help="baseline seconds before t0")
     p.add_argument("--quiet", type=float, default=1.0,
                    help="no miss growth this long: settled")
-    p.add_argument("--timeout", type=float, default=120.0)
+    p.add_argument("--timeout", type=float, default=30.0)
+    p.add_argument("--execute", action="store_true",
+                   help="the controller EXECUTEs each miss's packet too (-x)")
     p.add_argument("--upcall-rate", type=int, default=0, help="dpdk-switch --upcall-rate")
+    p.add_argument("--storm-gen", help="bench/storm_gen binary (default: --build's)")
+    p.add_argument("--no-reserve", action="store_true",
+                   help="dpdk-switch without --reserve-flows --flows")
     p.add_argument("--no-huge", action="store_true")
     p.add_argument("--keep-logs", metavar="DIR", help="copy OVS's logs there")
     a = p.parse_args()
@@ -397,7 +542,11 @@ def main():
         sys.exit("bench/reactive.py: --systems: %s" % ", ".join(SYSTEMS))
     if os.geteuid() != 0:
         sys.exit("bench/reactive.py: run as root (hugepages)")
-    traffic = Traffic(a.profile)
+    # Everything but the PMDs on CPU 0 (the main lcore's): the controller,
+    # the generator, the samplers. Left to the scheduler, they would run on
+    # the PMD's CPU whenever CPU 0 is busy, and take its time.
+    os.sched_setaffinity(0, {0})
+    traffic = Traffic(a)
     results = []
     try:
         for run in range(a.runs):
@@ -408,7 +557,8 @@ def main():
                     sysobj.start()
                     res[name] = sysobj.run()
                 finally:
-                    sysobj.stop()
+                    sent = sysobj.finish()
+                res[name]["sent_per_s"] = sent
                 print(json.dumps(dict(res[name], run=run)), flush=True)
             if len(res) == 2:
                 print(json.dumps(dict(ratios(res["dpdk-switch"], res["ovs"]), run=run)),

@@ -4,15 +4,19 @@
  * kernel headers only: a patch panel. For every MISS upcall from an input
  * port it has a rule for (-m IN:OUT), it installs an exact-match flow (the
  * upcall's key, sent back as is, with no mask) whose action is output to
- * OUT, and sends the packet itself on (EXECUTE), so the first packet of a
- * flow is not lost. Misses from other ports are counted and ignored.
+ * OUT; with -x it also sends the packet itself on (EXECUTE), so that the
+ * first packet of a flow is not lost. Misses from other ports are counted
+ * and ignored.
  *
  * What makes it fast, and what to keep when copying it:
  *  - it asks for many upcalls a datagram (DPSW_CMD_CONN_SET with
  *    DPSW_ATTR_CONN_UPCALL_BATCH, docs/PROTOCOL.md) and reads datagrams in
- *    bursts;
- *  - it answers with many requests a datagram (flow NEWs and EXECUTEs,
- *    no acks: a failure comes back as an error message, which is counted);
+ *    bursts (recvmmsg());
+ *  - it answers with many requests a datagram (flow NEWs, and EXECUTEs
+ *    with -x; no acks: a failure comes back as an error message, which is
+ *    counted), and writes its queued datagrams with one sendmmsg();
+ *  - its socket buffer holds many datagrams, so that neither side stops
+ *    for the other after every few;
  *  - the socket is non-blocking and every wait is a poll() for reading as
  *    well as writing: replies it is slow to read are dropped by the
  *    daemon (an ENOBUFS notice, counted as overruns). When its own output
@@ -22,10 +26,13 @@
  * (<linux/openvswitch.h>) over an AF_UNIX SOCK_SEQPACKET socket; each
  * datagram holds netlink messages (docs/PROTOCOL.md).
  *
- * Usage: dpsw-controller [--ctl PATH] -m IN:OUT [-m IN:OUT ...]
+ * Usage: dpsw-controller [--ctl PATH] [-x] -m IN:OUT [-m IN:OUT ...]
  * Needs to be an admin of the socket (root, or the daemon's --ctl-group).
  * Prints its counts at SIGINT/SIGTERM and exits 0.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* recvmmsg(), sendmmsg() */
+#endif
 #include <errno.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -51,8 +58,9 @@
 #define DP_NAME "dpdk-switch"
 #define MAX_DGRAM (256 * 1024)   /* the daemon's largest datagram */
 #define OUT_DGRAM (64 * 1024)    /* our request datagrams */
-#define OUT_QUEUE 64             /* request datagrams queued at most */
-#define READ_BURST 32            /* datagrams read per wake-up */
+#define OUT_QUEUE 128            /* request datagrams queued at most */
+#define READ_BURST 16            /* datagrams read per recvmmsg() */
+#define SOCK_BUF (4 * 1024 * 1024) /* our send buffer: many datagrams */
 #define MAX_PORTS 256
 
 struct ctl {
@@ -61,16 +69,18 @@ struct ctl {
 	uint32_t seq;
 	int dp_ifindex;
 	uint16_t fam_dp, fam_flow, fam_packet, fam_dpsw;
-	/* Request datagrams: out[head..tail) full ones queued, cur filling. */
-	uint8_t *out[OUT_QUEUE];
+	/* Request datagrams, a ring: out[head..tail) full ones queued, and
+	 * out[tail] filling (cur_len bytes), unless the ring is full. */
+	uint8_t (*out)[OUT_DGRAM];
 	size_t out_len[OUT_QUEUE];
 	unsigned int head, tail;
-	uint8_t cur[OUT_DGRAM];
+	uint8_t *cur;
 	size_t cur_len;
+	bool execute;              /* -x: EXECUTE each miss's packet too */
 };
 
 struct counts {
-	uint64_t misses, flows, unmapped, dropped, errors, overruns, datagrams_in;
+	uint64_t misses, flows, executes, unmapped, dropped, errors, overruns, datagrams_in;
 };
 
 static volatile sig_atomic_t stop;
@@ -147,37 +157,44 @@ static void for_each_attr(const uint8_t *p, size_t n,
 
 /* ---- the output queue (never blocks) ---- */
 
-static void out_push(struct ctl *c)
-{
-	if (c->cur_len == 0)
-		return;
-	uint8_t *d = malloc(c->cur_len);
-	if (d == NULL) {
-		c->cur_len = 0;
-		return;
-	}
-	memcpy(d, c->cur, c->cur_len);
-	c->out[c->tail % OUT_QUEUE] = d;
-	c->out_len[c->tail % OUT_QUEUE] = c->cur_len;
-	c->tail++;
-	c->cur_len = 0;
-}
-
 static bool out_full(const struct ctl *c)
 {
 	return c->tail - c->head >= OUT_QUEUE;
 }
 
-/* Write queued datagrams until the socket is full. -1: the daemon is gone. */
+/* Queue the datagram being filled; the next slot is filled from now on.
+ * Messages are written in place: nothing is copied to queue them. */
+static void out_push(struct ctl *c)
+{
+	if (c->cur_len == 0 || out_full(c))
+		return;
+	c->out_len[c->tail % OUT_QUEUE] = c->cur_len;
+	c->tail++;
+	c->cur = c->out[c->tail % OUT_QUEUE];
+	c->cur_len = 0;
+}
+
+/* Write queued datagrams, as many a sendmmsg() as lie in one stretch of
+ * the ring, until the socket is full. -1: the daemon is gone. */
 static int out_flush(struct ctl *c)
 {
-	while (c->head != c->tail) {
-		unsigned int i = c->head % OUT_QUEUE;
+	struct mmsghdr msgs[OUT_QUEUE];
+	struct iovec iov[OUT_QUEUE];
 
-		if (send(c->fd, c->out[i], c->out_len[i], MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+	while (c->head != c->tail) {
+		unsigned int first = c->head % OUT_QUEUE, n = 0;
+
+		while (c->head + n != c->tail && first + n < OUT_QUEUE) {
+			iov[n] = (struct iovec){ c->out[first + n], c->out_len[first + n] };
+			msgs[n] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[n], .msg_iovlen = 1 } };
+			n++;
+		}
+		int sent = sendmmsg(c->fd, msgs, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (sent < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? 0 : -1;
-		free(c->out[i]);
-		c->head++;
+		c->head += (unsigned int)sent;
+		if ((unsigned int)sent < n)
+			return 0;
 	}
 	return 0;
 }
@@ -354,16 +371,16 @@ static void on_upcall_attr(void *arg, uint16_t type, const uint8_t *d, size_t le
 	}
 }
 
-/* Room for one answer (flow NEW + EXECUTE) in the current datagram, else
+/* Room for one answer (flow NEW, EXECUTE) in the current datagram, else
  * queue it and start another; false when the queue is full. */
 static bool room(struct ctl *c, size_t need)
 {
-	if (c->cur_len + need <= sizeof(c->cur))
-		return true;
 	if (out_full(c))
 		return false;
+	if (c->cur_len + need <= OUT_DGRAM)
+		return true;
 	out_push(c);
-	return need <= sizeof(c->cur);
+	return !out_full(c) && need <= OUT_DGRAM;
 }
 
 static void answer(struct ctl *c, const struct upcall *u, struct counts *n)
@@ -371,9 +388,11 @@ static void answer(struct ctl *c, const struct upcall *u, struct counts *n)
 	uint32_t out = port_out[u->in_port];
 	uint8_t actions[NLA_HDRLEN + 4];
 	size_t alen = 0, at;
-	size_t need = 2 * (NLMSG_HDRLEN + GENL_HDRLEN + sizeof(struct ovs_header)) +
-		      2 * (NLA_HDRLEN + ALIGN4(u->key_len)) + 2 * sizeof(actions) +
-		      NLA_HDRLEN + ALIGN4(u->packet_len);
+	size_t need = NLMSG_HDRLEN + GENL_HDRLEN + sizeof(struct ovs_header) +
+		      NLA_HDRLEN + ALIGN4(u->key_len) + sizeof(actions);
+
+	if (c->execute)
+		need *= 2, need += NLA_HDRLEN + ALIGN4(u->packet_len);
 
 	put_attr(actions, &alen, OVS_ACTION_ATTR_OUTPUT, &out, sizeof(out));
 	if (!room(c, need)) {
@@ -386,6 +405,9 @@ static void answer(struct ctl *c, const struct upcall *u, struct counts *n)
 	put_attr(c->cur, &c->cur_len, OVS_FLOW_ATTR_KEY, u->key, u->key_len);
 	put_attr(c->cur, &c->cur_len, OVS_FLOW_ATTR_ACTIONS, actions, alen);
 	msg_end(c->cur, at, c->cur_len);
+	n->flows++;
+	if (!c->execute)
+		return;
 	/* The packet itself, with the same actions. */
 	at = msg_start(c, c->cur, &c->cur_len, c->fam_packet, OVS_PACKET_CMD_EXECUTE,
 		       OVS_PACKET_VERSION, 0, true);
@@ -393,7 +415,7 @@ static void answer(struct ctl *c, const struct upcall *u, struct counts *n)
 	put_attr(c->cur, &c->cur_len, OVS_PACKET_ATTR_KEY, u->key, u->key_len);
 	put_attr(c->cur, &c->cur_len, OVS_PACKET_ATTR_ACTIONS, actions, alen);
 	msg_end(c->cur, at, c->cur_len);
-	n->flows++;
+	n->executes++;
 }
 
 /* Every message of one datagram: MISS upcalls answered, errors counted. */
@@ -438,10 +460,33 @@ static void handle_datagram(struct ctl *c, const uint8_t *d, size_t n, struct co
 	}
 }
 
+/* Read what the daemon sent, up to READ_BURST datagrams in one call.
+ * 0: nothing more now, 1: read some, -1: the daemon is gone. */
+static int read_burst(struct ctl *c, struct counts *cnt)
+{
+	static uint8_t in[READ_BURST][MAX_DGRAM];
+	struct mmsghdr msgs[READ_BURST];
+	struct iovec iov[READ_BURST];
+
+	for (int i = 0; i < READ_BURST; i++) {
+		iov[i] = (struct iovec){ in[i], MAX_DGRAM };
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+	}
+	int n = recvmmsg(c->fd, msgs, READ_BURST, MSG_DONTWAIT, NULL);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+	for (int i = 0; i < n; i++) {
+		/* A 0-byte datagram at the head: the daemon closed. */
+		if (msgs[i].msg_len == 0)
+			return -1;
+		cnt->datagrams_in++;
+		handle_datagram(c, in[i], msgs[i].msg_len, cnt);
+	}
+	return n > 0;
+}
+
 static int run(struct ctl *c, struct counts *cnt)
 {
-	static uint8_t in[MAX_DGRAM];
-
 	while (!stop) {
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 
@@ -452,21 +497,22 @@ static int run(struct ctl *c, struct counts *cnt)
 		if (pfd.revents & (POLLERR | POLLHUP))
 			return -1;
 		/* A burst of datagrams, then the answers go out together. */
-		for (int i = 0; i < READ_BURST && (pfd.revents & POLLIN); i++) {
-			ssize_t n = recv(c->fd, in, sizeof(in), MSG_DONTWAIT);
-			if (n == 0)
-				return -1;
-			if (n < 0)
-				break;
-			cnt->datagrams_in++;
-			handle_datagram(c, in, (size_t)n, cnt);
-		}
-		if (!out_full(c))
-			out_push(c);
+		if ((pfd.revents & POLLIN) && read_burst(c, cnt) < 0)
+			return -1;
+		out_push(c);
 		if (out_flush(c) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* A send buffer of SOCK_BUF (root may pass wmem_max). */
+static void size_socket(int fd)
+{
+	int bytes = SOCK_BUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
 }
 
 static int parse_map(const char *s)
@@ -493,20 +539,29 @@ int main(int argc, char **argv)
 	struct counts cnt = { 0 };
 	int nmaps = 0, ret;
 
+	if (c == NULL || (c->out = calloc(OUT_QUEUE, OUT_DGRAM)) == NULL) {
+		fprintf(stderr, "controller: no memory\n");
+		return 1;
+	}
+	c->cur = c->out[0];
+
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--ctl") && i + 1 < argc) {
 			path = argv[++i];
+		} else if (!strcmp(argv[i], "-x")) {
+			c->execute = true;
 		} else if (!strcmp(argv[i], "-m") && i + 1 < argc && parse_map(argv[i + 1]) == 0) {
 			i++;
 			nmaps++;
 		} else {
-			fprintf(stderr, "usage: %s [--ctl PATH] -m IN:OUT [-m IN:OUT ...]\n"
-				"  (IN, OUT: port numbers below %d; bad argument '%s')\n",
+			fprintf(stderr, "usage: %s [--ctl PATH] [-x] -m IN:OUT [-m IN:OUT ...]\n"
+				"  (IN, OUT: port numbers below %d; -x: EXECUTE each miss's "
+				"packet too; bad argument '%s')\n",
 				argv[0], MAX_PORTS, argv[i]);
 			return 2;
 		}
 	}
-	if (nmaps == 0 || c == NULL || strlen(path) >= sizeof(sa.sun_path)) {
+	if (nmaps == 0 || strlen(path) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "%s: give at least one -m IN:OUT (and a --ctl path under %zu "
 			"bytes)\n", argv[0], sizeof(sa.sun_path));
 		return 2;
@@ -520,6 +575,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "controller: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
+	size_socket(c->fd);
 	ret = setup(c);
 	if (ret < 0) {
 		fprintf(stderr, "controller: %s: set-up failed: %s%s\n", path, strerror(-ret),
@@ -529,9 +585,10 @@ int main(int argc, char **argv)
 	printf("controller: listening for misses on %s\n", path);
 	fflush(stdout);
 	ret = run(c, &cnt);
-	printf("controller: misses %llu, flows %llu, unmapped %llu, dropped %llu, errors %llu, "
-	       "overruns %llu, datagrams %llu\n", (unsigned long long)cnt.misses,
-	       (unsigned long long)cnt.flows, (unsigned long long)cnt.unmapped,
+	printf("controller: misses %llu, flows %llu, executes %llu, unmapped %llu, dropped %llu, "
+	       "errors %llu, overruns %llu, datagrams %llu\n", (unsigned long long)cnt.misses,
+	       (unsigned long long)cnt.flows, (unsigned long long)cnt.executes,
+	       (unsigned long long)cnt.unmapped,
 	       (unsigned long long)cnt.dropped, (unsigned long long)cnt.errors,
 	       (unsigned long long)cnt.overruns, (unsigned long long)cnt.datagrams_in);
 	fflush(stdout);

@@ -24,10 +24,13 @@
 
 #include "flow_key.h"
 
-#define UPCALL_QUEUE_SIZE 1024   /* most upcalls in flight per queue */
+/* Most upcalls in flight per queue: a miss storm's worth of the few
+ * milliseconds the control thread may be off its core. */
+#define UPCALL_QUEUE_SIZE 8192
 #define UPCALL_QUEUE_MIN 32      /* fewest, however small the pool */
 #define UPCALL_POOL_SHARE 8      /* queues hold at most 1/8 of the pool */
 #define UPCALL_USERDATA_MAX 256  /* OVS_USERSPACE_ATTR_USERDATA bytes kept */
+#define UPCALL_STASH 32          /* slots the producer takes or publishes at once */
 
 struct upcall {
 	uint8_t cmd;                  /* OVS_PACKET_CMD_MISS or _ACTION */
@@ -49,13 +52,20 @@ uint32_t upcall_queue_slots(uint32_t n_mbufs, uint32_t n_queues);
  * 0 with *out set. 'socket_id': NUMA socket of the PMD. */
 int upcall_queue_create(const char *name, int socket_id, uint32_t slots,
 			struct upcall_queue **out);
-/* Frees queued upcalls' mbufs too. No producer may be running. */
+/* Frees queued upcalls' mbufs too (published or not). No producer may be
+ * running. */
 void upcall_queue_destroy(struct upcall_queue *q);
 
-/* Producer (PMD): a free upcall to fill, or NULL when all are in flight. */
+/* Producer (PMD): a free upcall to fill, or NULL when all are in flight.
+ * Free slots are taken from the consumer UPCALL_STASH at a time. */
 struct upcall *upcall_queue_get_free(struct upcall_queue *q);
-/* Producer: publish a filled upcall. Never fails (it came from the queue). */
+/* Producer: a filled upcall, published with the next upcall_queue_flush()
+ * (or at once when UPCALL_STASH wait). Never fails (it came from the
+ * queue). */
 void upcall_queue_put(struct upcall_queue *q, struct upcall *u);
+/* Producer: publish what upcall_queue_put() holds; the PMD calls it once
+ * an iteration, whoever else produces after each put. */
+void upcall_queue_flush(struct upcall_queue *q);
 
 /* Consumer (control thread): up to 'max' ready upcalls. */
 unsigned int upcall_queue_take(struct upcall_queue *q, struct upcall **out, unsigned int max);

@@ -79,6 +79,11 @@ struct ctl_server {
 	uint32_t next_conn_id;
 	uint32_t next_port_id;     /* counts down from CTL_PORT_ID_TOP */
 	struct ctl_server_stats stats;
+	/* Sent upcall batch datagrams kept for the next batches: a storm of
+	 * misses would otherwise malloc and free 64 KiB each time, and the
+	 * heap, trimmed and grown again, faults its pages in anew. */
+	struct ctl_out *spare;
+	uint32_t n_spare;
 };
 
 /* server.c */

@@ -34,6 +34,8 @@
  * lost. Separate from the replies, so upcalls never stop the listener's
  * requests from being read. */
 #define UPCALLS_BUDGET (1u * 1024 * 1024)
+/* The socket send buffer of a listener that takes upcall batches. */
+#define UPCALL_SNDBUF (4 * 1024 * 1024)
 /* Connections kept for admins (uid 0, --ctl-group) at the total cap. */
 #define ADMIN_RESERVE 8
 /* How long accepting pauses after an error that a retry would repeat. */
@@ -42,6 +44,8 @@
  * starve the others. */
 #define CONN_BURST 64
 #define MAX_EVENTS 32
+/* Upcall batch datagrams kept spare (ctl_server.spare). */
+#define SPARE_BATCHES 16
 /* Port ids are handed out downwards from here, as the kernel's
  * netlink_autobind() does for a process's later sockets; they stay clear
  * of the small positive pids that clients claim (often their getpid()). */
@@ -226,6 +230,11 @@ void ctl_server_close(struct ctl_server *srv)
 		return;
 	while (srv->conns)
 		conn_free(srv, srv->conns);
+	while (srv->spare) {
+		struct ctl_out *o = srv->spare;
+		srv->spare = o->next;
+		free(o);
+	}
 	if (srv->listen_fd >= 0)
 		close(srv->listen_fd);
 	if (srv->bound)
@@ -463,7 +472,7 @@ static int outq_put(struct ctl_outq *q, const void *data, size_t len)
  * datagrams leave whole) while it has room, else start another. Sent by
  * flush_out() when the socket is writable, which the next poll finds at
  * once: one poll round's upcalls share datagrams. */
-static int outq_append(struct ctl_outq *q, const void *data, size_t len)
+static int outq_append(struct ctl_server *srv, struct ctl_outq *q, const void *data, size_t len)
 {
 	struct ctl_out *t = q->tail;
 
@@ -473,7 +482,30 @@ static int outq_append(struct ctl_outq *q, const void *data, size_t len)
 		q->bytes += len;
 		return 0;
 	}
-	return outq_put_cap(q, data, len, CTL_UPCALL_BATCH_BYTES);
+	if (srv->spare == NULL || len > CTL_UPCALL_BATCH_BYTES)
+		return outq_put_cap(q, data, len, CTL_UPCALL_BATCH_BYTES);
+	t = srv->spare;
+	srv->spare = t->next;
+	srv->n_spare--;
+	t->next = NULL;
+	t->len = len;
+	memcpy(t->data, data, len);
+	*(q->head ? &q->tail->next : &q->head) = t;
+	q->tail = t;
+	q->bytes += len;
+	return 0;
+}
+
+/* A sent datagram: kept spare if it is a batch's, else freed. */
+static void out_done(struct ctl_server *srv, struct ctl_out *o)
+{
+	if (o->cap != CTL_UPCALL_BATCH_BYTES || srv->n_spare >= SPARE_BATCHES) {
+		free(o);
+		return;
+	}
+	o->next = srv->spare;
+	srv->spare = o;
+	srv->n_spare++;
 }
 
 /* Send now when nothing of the queue waits (order within a queue is kept),
@@ -552,7 +584,7 @@ static int outq_send_one(struct ctl_conn *conn, struct ctl_outq *q)
 	if (q->head == NULL)
 		q->tail = NULL;
 	q->bytes -= o->len;
-	free(o);
+	out_done(conn->srv, o);
 	if (q == &conn->replies && q->head == NULL)
 		conn->overrun = false; /* its notice is out: caught up */
 	return 1;
@@ -657,9 +689,19 @@ bool ctl_conn_upcall_batch(const struct ctl_conn *conn)
 	return conn->upcall_batch;
 }
 
+/* A listener that takes batches gets a socket buffer of UPCALL_SNDBUF:
+ * with the default (about 208 KiB, one or two batch datagrams, as the
+ * kernel charges each about twice its size) the control thread would stop
+ * and wait for the listener after every datagram or two, a switch between
+ * the two on a shared core each time. Root may pass wmem_max
+ * (SO_SNDBUFFORCE); others get what it allows. */
 void ctl_conn_set_upcall_batch(struct ctl_conn *conn, bool on)
 {
+	int bytes = UPCALL_SNDBUF;
+
 	conn->upcall_batch = on;
+	if (on && setsockopt(conn->fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)) < 0)
+		(void)setsockopt(conn->fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
 }
 
 bool ctl_conn_is_admin(const struct ctl_conn *conn)
@@ -721,7 +763,7 @@ int ctl_server_send_to_pid(struct ctl_server *srv, uint32_t pid, const void *dat
 		srv->stats.upcalls_dropped++;
 		return -ENOBUFS;
 	}
-	int ret = conn->upcall_batch ? outq_append(&conn->upcalls, data, len)
+	int ret = conn->upcall_batch ? outq_append(srv, &conn->upcalls, data, len)
 				     : send_or_queue(conn, &conn->upcalls, data, len);
 	if (ret < 0)
 		return ret;

@@ -123,9 +123,11 @@ void dp_print_stats(const struct dp *dp, FILE *f);
 /* Deliver one upcall to its listener: 0, or a negative errno when it is
  * lost (no listener, listener's queue full). Must not keep the upcall. */
 typedef int (*dp_deliver_fn)(void *arg, const struct upcall *u);
-/* Hand queued upcalls to 'deliver'; failures are counted lost. Returns
- * how many were handled. */
-unsigned int dp_upcalls_run(struct dp *dp, dp_deliver_fn deliver, void *arg);
+/* Hand queued upcalls to 'deliver', at most 'max' from each queue;
+ * failures are counted lost, and their number added to *lost. Returns how
+ * many were handled. */
+unsigned int dp_upcalls_run(struct dp *dp, dp_deliver_fn deliver, void *arg, unsigned int max,
+			    unsigned int *lost);
 /* Run validated actions on a packet from the control thread (EXECUTE). */
 int dp_execute(struct dp *dp, const void *packet, size_t len, const struct flow_key *key,
 	       const void *actions, size_t actions_len, struct errmsg *err);

@@ -54,6 +54,7 @@ static int ctl_queue_upcall(struct dp *dp, uint8_t cmd, uint32_t pid, struct rte
 	if (ulen)
 		memcpy(u->userdata, nl_attr_data(userdata), ulen);
 	upcall_queue_put(dp->ctl_upq, u);
+	upcall_queue_flush(dp->ctl_upq);
 	return 0;
 }
 
@@ -206,28 +207,36 @@ int dp_execute(struct dp *dp, const void *packet, size_t len, const struct flow_
 	return 0;
 }
 
-/* 'src': the PMD's index, n_pmds for the control thread's own queue. */
+/* 'src': the PMD's index, n_pmds for the control thread's own queue.
+ * Up to 'max' upcalls, taken a batch at a time. */
 static unsigned int drain(struct dp *dp, struct upcall_queue *q, uint32_t src,
-			  dp_deliver_fn deliver, void *arg)
+			  dp_deliver_fn deliver, void *arg, unsigned int max, unsigned int *lost)
 {
 	struct upcall *ups[UPCALL_BATCH];
-	unsigned int n = upcall_queue_take(q, ups, UPCALL_BATCH);
+	unsigned int done = 0, n;
 
-	for (unsigned int i = 0; i < n; i++) {
-		ups[i]->pid = dp_upcall_route(dp, src, ups[i]);
-		if (deliver(arg, ups[i]) < 0)
-			dp->ctl_lost++;
-		rte_pktmbuf_free(ups[i]->mbuf);
-		upcall_queue_release(q, ups[i]);
-	}
-	return n;
+	do {
+		n = upcall_queue_take(q, ups, RTE_MIN(max - done, (unsigned int)UPCALL_BATCH));
+		for (unsigned int i = 0; i < n; i++) {
+			ups[i]->pid = dp_upcall_route(dp, src, ups[i]);
+			if (deliver(arg, ups[i]) < 0) {
+				dp->ctl_lost++;
+				(*lost)++;
+			}
+			rte_pktmbuf_free(ups[i]->mbuf);
+			upcall_queue_release(q, ups[i]);
+		}
+		done += n;
+	} while (n == UPCALL_BATCH && done < max);
+	return done;
 }
 
-unsigned int dp_upcalls_run(struct dp *dp, dp_deliver_fn deliver, void *arg)
+unsigned int dp_upcalls_run(struct dp *dp, dp_deliver_fn deliver, void *arg, unsigned int max,
+			    unsigned int *lost)
 {
-	unsigned int n = drain(dp, dp->ctl_upq, dp->n_pmds, deliver, arg);
+	unsigned int n = drain(dp, dp->ctl_upq, dp->n_pmds, deliver, arg, max, lost);
 
 	for (uint32_t i = 0; i < dp->n_pmds; i++)
-		n += drain(dp, pmd_upcalls(dp->pmds[i]), i, deliver, arg);
+		n += drain(dp, pmd_upcalls(dp->pmds[i]), i, deliver, arg, max, lost);
 	return n;
 }

@@ -35,6 +35,14 @@
 
 #define EXIT_BAD_USAGE 2
 #define POLL_MS 1  /* main loop wait: bounds upcall latency */
+/* Upcalls taken from each queue in one round of the main loop while
+ * every listener keeps up; once one is behind (an upcall lost), a round
+ * takes UPCALLS_BEHIND a queue and the loop waits POLL_MS between rounds:
+ * what is left queued the PMDs drop at once, on their own core, instead
+ * of the control thread taking, encoding and dropping it, and recycling
+ * its mbuf across cores, at the PMDs' miss rate. */
+#define UPCALLS_PER_ROUND 1024
+#define UPCALLS_BEHIND 256
 /* Where the service's settings are (named in the hints of fatal errors). */
 #define SERVICE_CONF "/etc/dpdk-switch/dpdk-switch.conf"
 
@@ -120,13 +128,21 @@ static bool run_over(const struct options *opt, const struct dp *dp, struct run_
 static void main_loop(const struct options *opt, struct dp *dp, struct ctl_server *srv)
 {
 	struct run_state rs = { 0 };
+	unsigned int per_round = UPCALLS_PER_ROUND;
+	int wait_ms = POLL_MS;
 
 	rs.start_ms = dp_now_ms(dp);
 	rs.last_rx_change_ms = rs.start_ms;
 	rs.next_stats_ms = rs.start_ms + (uint64_t)opt->stats_interval_s * 1000;
 	while (!LOAD_RLX(&quit)) {
-		ctl_server_poll(srv, POLL_MS);
-		dp_upcalls_run(dp, ctl_upcall_deliver, srv);
+		ctl_server_poll(srv, wait_ms);
+		/* While misses keep coming and their listeners keep up, the
+		 * loop serves the socket without waiting: a 1 ms sleep between
+		 * rounds would bound the upcall rate to a round a millisecond. */
+		unsigned int lost = 0;
+		unsigned int n = dp_upcalls_run(dp, ctl_upcall_deliver, srv, per_round, &lost);
+		wait_ms = n && !lost ? 0 : POLL_MS;
+		per_round = lost ? UPCALLS_BEHIND : UPCALLS_PER_ROUND;
 		dp_revalidate(dp);
 		dp_ports_watch(dp);
 		uint64_t now = dp_now_ms(dp);
@@ -236,7 +252,8 @@ static int run(const struct options *opt, struct ctl_server *srv)
 	 * counted lost), all of it: a round takes a batch per queue, and an
 	 * upcall left queued would hold its mbuf past the check below. With
 	 * the PMDs stopped nothing refills the queues. */
-	while (dp_upcalls_run(dp, ctl_upcall_deliver, srv) > 0)
+	unsigned int lost = 0;
+	while (dp_upcalls_run(dp, ctl_upcall_deliver, srv, UPCALLS_PER_ROUND, &lost) > 0)
 		;
 	printf("dpdk-switch: stopping\n");
 	dp_print_stats(dp, stdout);

@@ -589,6 +589,7 @@ static int pmd_main(void *arg)
 			rx += n;
 		}
 		actions_flush(pmd->actx);
+		upcall_queue_flush(pmd->upq);
 		/* Nothing from this iteration (flows, actions) is held past here. */
 		flowtbl_pmd_quiescent(pmd->ft);
 
@@ -612,6 +613,7 @@ static int pmd_main(void *arg)
 		}
 	}
 	actions_flush(pmd->actx);
+	upcall_queue_flush(pmd->upq);
 	flowtbl_pmd_offline(pmd->ft);
 	return 0;
 }

@@ -9,7 +9,14 @@
 struct upcall_queue {
 	struct rte_ring *free;   /* control thread -> PMD */
 	struct rte_ring *ready;  /* PMD -> control thread */
-	struct upcall items[UPCALL_QUEUE_SIZE];
+	/* The producer's own, in a cache line of their own: free slots taken
+	 * from the free ring a burst at a time, and filled ones not yet
+	 * published. Each ring access moves cache lines between the two
+	 * cores; a storm of misses pays for it once a burst, not a miss. */
+	struct upcall *stash[UPCALL_STASH] __rte_cache_aligned;
+	struct upcall *unpublished[UPCALL_STASH];
+	unsigned int n_stash, n_unpublished;
+	struct upcall items[] __rte_cache_aligned;   /* the queue's slots */
 };
 
 uint32_t upcall_queue_slots(uint32_t n_mbufs, uint32_t n_queues)
@@ -27,11 +34,12 @@ int upcall_queue_create(const char *name, int socket_id, uint32_t slots,
 	char rname[RTE_RING_NAMESIZE];
 	struct upcall_queue *q;
 	/* Ring sizes are powers of two holding size - 1 entries. */
-	unsigned int ring_size = rte_align32pow2(UPCALL_QUEUE_SIZE + 1);
+	unsigned int ring_size = rte_align32pow2(slots + 1);
 
 	if (slots == 0 || slots > UPCALL_QUEUE_SIZE)
 		return -EINVAL;
-	q = rte_zmalloc_socket(name, sizeof(*q), RTE_CACHE_LINE_SIZE, socket_id);
+	q = rte_zmalloc_socket(name, sizeof(*q) + slots * sizeof(q->items[0]), RTE_CACHE_LINE_SIZE,
+			       socket_id);
 	if (q == NULL)
 		return -ENOMEM;
 	snprintf(rname, sizeof(rname), "%s_f", name);
@@ -55,6 +63,8 @@ void upcall_queue_destroy(struct upcall_queue *q)
 
 	if (q == NULL)
 		return;
+	for (unsigned int i = 0; i < q->n_unpublished; i++)
+		rte_pktmbuf_free(q->unpublished[i]->mbuf);
 	while (q->ready && rte_ring_dequeue(q->ready, (void **)&u) == 0)
 		rte_pktmbuf_free(u->mbuf);
 	rte_ring_free(q->free);
@@ -65,16 +75,27 @@ void upcall_queue_destroy(struct upcall_queue *q)
 /* Hot path (PMD). */
 struct upcall *upcall_queue_get_free(struct upcall_queue *q)
 {
-	void *u;
-
-	return rte_ring_dequeue(q->free, &u) == 0 ? u : NULL;
+	if (q->n_stash == 0)
+		q->n_stash = rte_ring_dequeue_burst(q->free, (void **)q->stash, UPCALL_STASH, NULL);
+	return q->n_stash ? q->stash[--q->n_stash] : NULL;
 }
 
-/* Hot path (PMD). The ready ring has room for every item, so this never
- * fails. */
+/* Hot path (PMD). The ready ring has room for every item, so publishing
+ * never fails. */
 void upcall_queue_put(struct upcall_queue *q, struct upcall *u)
 {
-	rte_ring_enqueue(q->ready, u);
+	q->unpublished[q->n_unpublished++] = u;
+	if (q->n_unpublished == UPCALL_STASH)
+		upcall_queue_flush(q);
+}
+
+/* Hot path (PMD). */
+void upcall_queue_flush(struct upcall_queue *q)
+{
+	if (q->n_unpublished == 0)
+		return;
+	rte_ring_enqueue_burst(q->ready, (void **)q->unpublished, q->n_unpublished, NULL);
+	q->n_unpublished = 0;
 }
 
 unsigned int upcall_queue_take(struct upcall_queue *q, struct upcall **out, unsigned int max)

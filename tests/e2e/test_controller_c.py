@@ -2,9 +2,10 @@
 """examples/controller.c end to end: traffic with many new 5-tuples (a
 pcap of distinct UDP flows, replayed without end by net_pcap), no flows
 at start; the controller reads the MISS upcalls in batches and answers
-with many flow NEWs (and the packets' EXECUTEs) a datagram. Every 5-tuple
-gets its flow, the miss count stops growing, later packets hit and leave
-through port 2. Bad arguments are refused with a usage message."""
+with many flow NEWs a datagram, and with -x the packets' EXECUTEs too
+(without -x none). Every 5-tuple gets its flow, the miss count stops
+growing, later packets hit and leave through port 2. Bad arguments are
+refused with a usage message."""
 import os
 import re
 import subprocess
@@ -53,12 +54,13 @@ def bad_arguments():
     print("ok bad arguments refused with usage")
 
 
-def reactive(tmp):
+def reactive(tmp, execute):
     pcap = os.path.join(tmp, "new_flows.pcap")
     write_pcap(pcap, packets())
     with dpsw.Daemon(["net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap, "net_null1,no-rx=1"],
                      ["--max-idle", "3600000"]) as d:
-        ctl = subprocess.Popen([CONTROLLER, "--ctl", d.sock, "-m", "1:2"],
+        ctl = subprocess.Popen([CONTROLLER, "--ctl", d.sock, "-m", "1:2"] +
+                               (["-x"] if execute else []),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
             line = ctl.stdout.readline()
@@ -79,20 +81,25 @@ def reactive(tmp):
             out = ctl.stdout.read()
             rc = ctl.wait(30)
         assert rc == 0, out
-        m = re.search(r"misses (\d+), flows (\d+), unmapped (\d+), dropped (\d+), "
-                      r"errors (\d+), overruns (\d+), datagrams (\d+)", out)
+        m = re.search(r"misses (\d+), flows (\d+), executes (\d+), unmapped (\d+), "
+                      r"dropped (\d+), errors (\d+), overruns (\d+), datagrams (\d+)", out)
         assert m, out
-        misses, flows, _, _, errors, overruns, dgrams = (int(x) for x in m.groups())
+        misses, flows, executes, _, _, errors, overruns, dgrams = (int(x) for x in m.groups())
         assert flows >= N_FLOWS and errors == 0 and overruns == 0, out
+        # Several misses a datagram: the daemon batches them.
+        assert misses > 2 * dgrams, out
+        assert executes == (flows if execute else 0), out
         assert d.stop() == 0
-    print("ok %d new 5-tuples installed in %.1f s by the C controller (%d misses in %d "
-          "datagrams); misses stopped, later packets hit" % (N_FLOWS, took, misses, dgrams))
+    print("ok %d new 5-tuples installed in %.1f s by the C controller%s (%d misses in %d "
+          "datagrams, %d EXECUTEs); misses stopped, later packets hit"
+          % (N_FLOWS, took, " -x" if execute else "", misses, dgrams, executes))
 
 
 def main():
     bad_arguments()
     with tempfile.TemporaryDirectory(prefix="dpsw-ctlc-") as tmp:
-        reactive(tmp)
+        reactive(tmp, execute=True)
+        reactive(tmp, execute=False)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@
 #define TEST_CMD_ADD 4    /* doit that needs no commit (req->no_commit) */
 #define TEST_CMD_BIG 5    /* doit: replies with 1 KiB */
 #define TEST_CMD_CLAIM 6  /* doit: claims upcall pid 42 */
+#define TEST_CMD_BATCH 7  /* doit: claims pid 42, asks for upcall batches */
 
 static int n_echo, n_admin, n_commit, n_big;
 static uint64_t dump_total = 1000;
@@ -59,6 +60,12 @@ static int big_doit(struct ctl_req *req)
 
 static int claim_doit(struct ctl_req *req)
 {
+	return ctl_conn_claim_pid(req->conn, 42);
+}
+
+static int batch_doit(struct ctl_req *req)
+{
+	ctl_conn_set_upcall_batch(req->conn, true);
 	return ctl_conn_claim_pid(req->conn, 42);
 }
 
@@ -102,6 +109,7 @@ static const struct ctl_op test_ops[] = {
 	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_ADD, .doit = add_doit },
 	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_BIG, .doit = big_doit },
 	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_CLAIM, .doit = claim_doit },
+	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_BATCH, .doit = batch_doit },
 };
 #define N_TEST_OPS (sizeof(test_ops) / sizeof(test_ops[0]))
 
@@ -500,6 +508,74 @@ static void test_upcalls_do_not_stop_requests(void **state)
 	close(fd);
 }
 
+/* A listener that asks for batches gets many upcalls a datagram, in
+ * order, and a socket that holds well past the default send buffer
+ * (about 208 KiB) before the server has to queue: of 3000 upcalls of
+ * 300 bytes (900 KB), 2000 or more are in the socket while the listener
+ * reads nothing. Sent batch datagrams are reused; a second storm is
+ * delivered the same. */
+static void test_upcall_batches(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t buf[CTL_MAX_DGRAM];
+	uint8_t up[300];
+	int fd = client(f);
+
+	size_t len = build_msg(buf, sizeof(buf), CTL_FAMILY_FLOW, TEST_CMD_BATCH, NLM_F_ACK, 1);
+	send(fd, buf, len, 0);
+	assert_true(roundtrip_recv(f, fd, buf, sizeof(buf)) > 0);
+	for (int round = 0; round < 2; round++) {
+		int dgrams = 0;
+		uint32_t next = 0;
+
+		for (uint32_t i = 0; i < 3000; i++) {
+			size_t n = build_msg(up, sizeof(up), CTL_FAMILY_PACKET, 1, 0, i);
+			struct nlmsghdr *nlh = (struct nlmsghdr *)up;
+
+			nlh->nlmsg_len = sizeof(up);
+			assert_true(n <= sizeof(up));
+			assert_int_equal(ctl_server_send_to_pid(f->srv, 42, up, sizeof(up)), 0);
+			if (i % 200 == 199)
+				ctl_server_poll(f->srv, 0);
+		}
+		for (int i = 0; i < 20; i++)
+			ctl_server_poll(f->srv, 0);
+		/* What the socket holds, read without serving the server. */
+		for (;;) {
+			ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+			size_t ofs = 0;
+			const struct nlmsghdr *nlh;
+
+			if (n <= 0)
+				break;
+			dgrams++;
+			while (nl_msg_next(buf, (size_t)n, &ofs, &nlh, NULL) > 0)
+				assert_int_equal(nlh->nlmsg_seq, next++);
+		}
+		/* Root may pass wmem_max: then most of it was in the socket
+		 * (with the default send buffer, 200 to 400 upcalls). */
+		if (geteuid() == 0)
+			assert_true(next >= 2000);
+		while (next < 3000) {
+			ssize_t n = roundtrip_recv(f, fd, buf, sizeof(buf));
+			size_t ofs = 0;
+			const struct nlmsghdr *nlh;
+
+			assert_true(n > 0);
+			dgrams++;
+			while (nl_msg_next(buf, (size_t)n, &ofs, &nlh, NULL) > 0)
+				assert_int_equal(nlh->nlmsg_seq, next++);
+		}
+		struct ctl_server_stats st;
+		ctl_server_get_stats(f->srv, &st);
+		assert_int_equal(st.upcalls_dropped, 0);
+		assert_int_equal(next, 3000);
+		/* 64 KiB datagrams: about 218 upcalls each. */
+		assert_true(dgrams <= 3000 / 200 + 1);
+	}
+	close(fd);
+}
+
 /* Replies the client does not read never stop its requests (as the
  * kernel's netlink sockets): one datagram asking for 2 MB of replies is
  * served whole; past the reply budget they are dropped, counted, and one
@@ -785,6 +861,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_slow_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_datagram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upcalls_do_not_stop_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upcall_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replies_overrun, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connection_caps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permission, setup, teardown),

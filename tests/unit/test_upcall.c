@@ -45,8 +45,11 @@ static void test_queue_bound(void **state)
 		assert_non_null(u[i]->mbuf);
 		upcall_queue_put(q, u[i]);
 	}
-	/* All five in flight: the producer finds no slot. */
+	/* All five in flight: the producer finds no slot. Put is not yet
+	 * published: the consumer sees them after the flush. */
 	assert_null(upcall_queue_get_free(q));
+	assert_int_equal(upcall_queue_take(q, got, 2), 0);
+	upcall_queue_flush(q);
 	/* The consumer takes two and gives them back: two slots again. */
 	assert_int_equal(upcall_queue_take(q, got, 2), 2);
 	for (int i = 0; i < 2; i++) {
@@ -62,11 +65,55 @@ static void test_queue_bound(void **state)
 	assert_int_equal(rte_mempool_in_use_count(dp_pool), base);
 }
 
+/* The producer publishes by itself once UPCALL_STASH wait, and what it
+ * has not published yet is freed with the queue. */
+static void test_queue_publish(void **state)
+{
+	struct upcall *got[UPCALL_STASH];
+	struct upcall_queue *q;
+	unsigned int base = rte_mempool_in_use_count(dp_pool);
+
+	(void)state;
+	assert_int_equal(upcall_queue_create("uq_pub", 0, 4 * UPCALL_STASH, &q), 0);
+	for (int i = 0; i < UPCALL_STASH + 3; i++) {
+		struct upcall *u = upcall_queue_get_free(q);
+
+		assert_non_null(u);
+		u->mbuf = rte_pktmbuf_alloc(dp_pool);
+		assert_non_null(u->mbuf);
+		upcall_queue_put(q, u);
+	}
+	assert_int_equal(upcall_queue_take(q, got, UPCALL_STASH), UPCALL_STASH);
+	assert_int_equal(upcall_queue_take(q, got, UPCALL_STASH), 0);
+	for (int i = 0; i < UPCALL_STASH; i++)
+		rte_pktmbuf_free(got[i]->mbuf);
+	assert_int_equal(rte_mempool_in_use_count(dp_pool), base + 3);
+	upcall_queue_destroy(q);
+	assert_int_equal(rte_mempool_in_use_count(dp_pool), base);
+}
+
+/* A queue of the most slots hands out exactly that many (its items are
+ * allocated for its slots, its rings sized to hold them all). */
+static void test_queue_largest(void **state)
+{
+	struct upcall_queue *q;
+	unsigned int got = 0;
+
+	(void)state;
+	assert_int_equal(upcall_queue_create("uq_big", 0, UPCALL_QUEUE_SIZE, &q), 0);
+	while (upcall_queue_get_free(q) != NULL)
+		got++;
+	assert_int_equal(got, UPCALL_QUEUE_SIZE);
+	upcall_queue_destroy(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slots_share),
 		cmocka_unit_test(test_queue_bound),
+		cmocka_unit_test(test_queue_largest),
+		cmocka_unit_test(test_queue_publish),
 	};
 	int rc;
 
