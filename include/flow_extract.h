@@ -44,4 +44,12 @@ struct flow_layout {
 void flow_extract(const uint8_t *pkt, uint32_t len, const struct flow_md *md,
 		  struct flow_key *key, struct flow_layout *layout);
 
+/*
+ * flow_extract() without its shortcut for untagged IPv4 UDP/TCP frames:
+ * every frame goes through the general parse. Same contract; for tests
+ * that hold the shortcut to the general parse.
+ */
+void flow_extract_general(const uint8_t *pkt, uint32_t len, const struct flow_md *md,
+			  struct flow_key *key, struct flow_layout *layout);
+
 #endif /* FLOW_EXTRACT_H */
