@@ -442,65 +442,12 @@ static void set_metadata(struct flow_key *key, const struct flow_md *md)
 	key->dp_hash = md->dp_hash;
 }
 
-#define FAST_L3 ETH_HLEN
-#define FAST_L4 (ETH_HLEN + IPV4_MIN_LEN)
-#define FAST_MIN_LEN (FAST_L4 + TCP_MIN_LEN)
-
-/*
- * The frame nearly every packet is: untagged Ethernet, IPv4 without
- * options, not a later fragment, UDP or TCP, and long enough for a full
- * TCP header. Fills the key and layout as the general parse would (the
- * unit tests compare the two) with the checks folded into a few compares
- * and no parse context; false, having written nothing, for any other
- * frame.
- */
-static inline bool extract_ipv4_fast(const uint8_t *pkt, uint32_t len,
-				     const struct flow_md *md, struct flow_key *key,
-				     struct flow_layout *lay)
-{
-	const uint8_t *ip = pkt + FAST_L3, *th = pkt + FAST_L4;
-	uint16_t frag, tp_flags = 0;
-	uint8_t proto;
-
-	if (len < FAST_MIN_LEN || rd16(pkt + 2 * ETH_ALEN) != htons(ETH_P_IP) ||
-	    (ip[0] & 0x0f) != IPV4_MIN_LEN / 4)
-		return false;
-	frag = rd16(ip + 6);
-	proto = ip[9];
-	if (frag & htons(IPV4_OFFSET_MASK))
-		return false;
-	if (proto == IPPROTO_TCP) {
-		uint32_t doff = (uint32_t)(th[12] >> 4) * 4;
-
-		if (doff < TCP_MIN_LEN || FAST_L4 + doff > len)
-			return false;
-		tp_flags = rd16(th + 12) & htons(0x0fff);
-	} else if (proto != IPPROTO_UDP) {
-		return false;
-	}
-	flow_key_zero(key);
-	set_metadata(key, md);
-	memcpy(key->eth_dst, pkt, 2 * ETH_ALEN);
-	key->eth_type = htons(ETH_P_IP);
-	key->ip_proto = proto;
-	key->ip_tos = ip[1];
-	key->ip_ttl = ip[8];
-	key->ip_frag = (frag & htons(IPV4_MF)) ? OVS_FRAG_TYPE_FIRST : OVS_FRAG_TYPE_NONE;
-	key->tp_flags = tp_flags;
-	memcpy(&key->tp_src, th, 2 * sizeof(uint16_t));
-	memcpy(&key->ipv4.src, ip + 12, 2 * sizeof(uint32_t));
-	lay->l2_5 = FLOW_OFS_NONE;
-	lay->l3 = FAST_L3;
-	lay->l4 = FAST_L4;
-	return true;
-}
-
 void flow_extract(const uint8_t *pkt, uint32_t len, const struct flow_md *md,
 		  struct flow_key *key, struct flow_layout *layout)
 {
 	struct flow_layout unused;
 
-	if (__builtin_expect(extract_ipv4_fast(pkt, len, md, key, layout ? layout : &unused), 1))
+	if (__builtin_expect(flow_extract_ipv4_l4(pkt, len, md, key, layout ? layout : &unused), 1))
 		return;
 	flow_extract_general(pkt, len, md, key, layout);
 }
