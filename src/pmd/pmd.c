@@ -417,8 +417,11 @@ static void process_rx(struct pmd *pmd, struct rte_mbuf **in, uint32_t n_in,
 		       const struct flow_md *md)
 {
 	struct rte_mbuf *pkts[BURST];
-	struct burst_sum sum = { 0, 0 };
-	uint64_t ol_flags = 0;
+	struct burst_sum sum;
+	/* Sums in locals: the struct's address goes to a call, which would
+	 * keep each sum in memory, a store and reload a packet. */
+	uint64_t bytes = 0, ol_flags = 0;
+	uint16_t tcp_flags = 0;
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < n_in; i++) {
@@ -433,12 +436,14 @@ static void process_rx(struct pmd *pmd, struct rte_mbuf **in, uint32_t n_in,
 		}
 		if (unlikely(!flow_extract_ipv4_l4(data, len, md, &pmd->keys[n], &pmd->layouts[n])))
 			flow_extract_general(data, len, md, &pmd->keys[n], &pmd->layouts[n]);
-		sum.bytes += rte_pktmbuf_pkt_len(m);
-		sum.tcp_flags |= pmd->keys[n].tp_flags;
+		bytes += rte_pktmbuf_pkt_len(m);
+		tcp_flags |= pmd->keys[n].tp_flags;
 		ol_flags |= m->ol_flags;
 		pkts[n++] = m;
 	}
 	pmd->rx_ol_flags |= ol_flags;
+	sum.bytes = bytes;
+	sum.tcp_flags = tcp_flags;
 	lookup_and_execute(pmd, pkts, NULL, n, &sum);
 }
 
