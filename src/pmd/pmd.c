@@ -314,11 +314,12 @@ static inline uint32_t group_slot(const struct flowtbl_flow *flow)
  * Hot path. Every packet of the burst found a flow: if it is one
  * output-only flow (a single flow, or one flow's train), no map, no group
  * per packet, the stats are the burst's sums, and the burst goes to its
- * port as it came, without gathering it into a copy. Returns false, having done nothing, when the
- * burst holds another flow or the flow does more than output. That case
- * is execute_group()'s, which is not called from here: it is inlined
- * only while it has one caller, and a second caller slows the grouping
- * path. Bursts of several flows stop the check at their second packet.
+ * port as it came, without gathering it into a copy. Returns false,
+ * having done nothing, when the burst holds another flow or the flow
+ * does more than output. That case is execute_group()'s, which is not
+ * called from here: it is inlined only while it has one caller, and a
+ * second caller slows the grouping path. Bursts of several flows stop
+ * the check at their second packet.
  */
 static bool execute_one_flow(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
 			     struct flowtbl_flow **flows, const struct burst_sum *sum)
