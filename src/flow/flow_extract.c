@@ -446,6 +446,16 @@ void flow_extract(const uint8_t *pkt, uint32_t len, const struct flow_md *md,
 		  struct flow_key *key, struct flow_layout *layout)
 {
 	struct flow_layout unused;
+
+	if (__builtin_expect(flow_extract_ipv4_l4(pkt, len, md, key, layout ? layout : &unused), 1))
+		return;
+	flow_extract_general(pkt, len, md, key, layout);
+}
+
+void flow_extract_general(const uint8_t *pkt, uint32_t len, const struct flow_md *md,
+			  struct flow_key *key, struct flow_layout *layout)
+{
+	struct flow_layout unused;
 	struct parse p = {
 		.pkt = pkt,
 		.len = len,

@@ -130,14 +130,21 @@ static inline uint64_t batch_all(const struct batch *b)
 
 /* ---- Output and tx buffers ------------------------------------------- */
 
+/* Sends pkts[0..n) to 'port'; what the port does not take is dropped. */
+static void txq_send(struct actions_ctx *ctx, uint32_t port, struct rte_mbuf **pkts,
+		     uint32_t n)
+{
+	uint16_t sent = ctx->params.tx(ctx->params.tx_arg, port, pkts, (uint16_t)n);
+
+	if (unlikely(sent < n)) {
+		drop_count(ctx, ACTIONS_DROP_TX, n - sent);
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	}
+}
+
 static void txbuf_flush(struct actions_ctx *ctx, uint32_t port, struct txbuf *tb)
 {
-	uint16_t sent = ctx->params.tx(ctx->params.tx_arg, port, tb->pkts, tb->n);
-
-	if (unlikely(sent < tb->n)) {
-		drop_count(ctx, ACTIONS_DROP_TX, tb->n - sent);
-		rte_pktmbuf_free_bulk(tb->pkts + sent, tb->n - sent);
-	}
+	txq_send(ctx, port, tb->pkts, tb->n);
 	tb->n = 0;
 }
 
@@ -164,6 +171,12 @@ void actions_output(struct actions_ctx *ctx, uint32_t port, struct rte_mbuf **pk
 		return;
 	}
 	tb = &ctx->tx[port];
+	/* A whole buffer's worth with nothing queued before it goes out as
+	 * it is: buffering it would copy it only to send the same burst. */
+	if (n == ACTIONS_TXBUF_SIZE && tb->n == 0) {
+		txq_send(ctx, port, pkts, n);
+		return;
+	}
 	if (!tb->dirty) {
 		tb->dirty = true;
 		ctx->dirty[ctx->n_dirty++] = port;

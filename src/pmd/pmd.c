@@ -53,6 +53,11 @@ struct pmd {
 	uint32_t sleep_max_us, sleep_us; /* idle back-off */
 	struct rte_mempool *pool;        /* segments and copies of offload packets */
 	struct offload_stats offload;    /* written by this PMD only */
+	/* The OR of the ol_flags of every packet received this iteration:
+	 * whatever pmd_tx() sends in an iteration came from its rx bursts
+	 * (recirculated, cloned or copied packets keep their flags), so
+	 * without OFFLOAD_RX_MASK here no packet needs the offload path. */
+	uint64_t rx_ol_flags;
 
 	/* Per-burst scratch: keys and layouts must outlive actions_execute. */
 	struct flow_key keys[BURST];
@@ -67,6 +72,14 @@ struct pmd {
 	uint32_t slot;
 	struct flowtbl *tbl;
 } __rte_cache_aligned;
+
+/* Totals of a burst's packets, summed while their keys are extracted (the
+ * mbuf and key lines are in cache then): a burst of one flow takes its
+ * stats from here. */
+struct burst_sum {
+	uint64_t bytes;
+	uint16_t tcp_flags; /* OR of the keys' tp_flags, big-endian */
+};
 
 /* A group of packets that found the same flow: their burst indexes. */
 struct group {
@@ -144,19 +157,22 @@ static uint16_t pmd_tx_offload(struct pmd *pmd, const struct pmd_txq *txq, uint3
 	return n;
 }
 
-/* Hot path. Sends on this PMD's tx queue of 'port'. A packet without
- * offload metadata costs one OR of its flags. */
+/* Hot path. Sends on this PMD's tx queue of 'port'. Packets are looked
+ * at one by one only in an iteration that received offload metadata. */
 static uint16_t pmd_tx(void *arg, uint32_t port, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct pmd *pmd = arg;
 	const struct pmd_txq *txq = &pmd->conf->txq[port];
-	uint64_t ol = 0;
 	uint16_t sent;
 
-	for (uint16_t i = 0; i < n; i++)
-		ol |= pkts[i]->ol_flags;
-	if (unlikely(ol & OFFLOAD_RX_MASK))
-		return pmd_tx_offload(pmd, txq, port, pkts, n);
+	if (unlikely(pmd->rx_ol_flags & OFFLOAD_RX_MASK)) {
+		uint64_t ol = 0;
+
+		for (uint16_t i = 0; i < n; i++)
+			ol |= pkts[i]->ol_flags;
+		if (ol & OFFLOAD_RX_MASK)
+			return pmd_tx_offload(pmd, txq, port, pkts, n);
+	}
 	sent = txq_burst(txq, pkts, n);
 	if (unlikely(sent < n))
 		counter_add(&pmd->tx_dropped[port], n - sent);
@@ -297,20 +313,19 @@ static inline uint32_t group_slot(const struct flowtbl_flow *flow)
 /*
  * Hot path. Every packet of the burst found a flow: if it is one
  * output-only flow (a single flow, or one flow's train), no map, no group
- * per packet, and the burst goes to its port as it came, without
- * gathering it into a copy. Returns false, having done nothing, when the
- * burst holds another flow or the flow does more than output. That case
- * is execute_group()'s, which is not called from here: it is inlined
- * only while it has one caller, and a second caller slows the grouping
- * path. Bursts of several flows stop the check at their second packet.
+ * per packet, the stats are the burst's sums, and the burst goes to its
+ * port as it came, without gathering it into a copy. Returns false,
+ * having done nothing, when the burst holds another flow or the flow
+ * does more than output. That case is execute_group()'s, which is not
+ * called from here: it is inlined only while it has one caller, and a
+ * second caller slows the grouping path. Bursts of several flows stop
+ * the check at their second packet.
  */
 static bool execute_one_flow(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
-			     struct flowtbl_flow **flows)
+			     struct flowtbl_flow **flows, const struct burst_sum *sum)
 {
 	const struct flowtbl_actions *acts;
 	struct flowtbl_flow *flow;
-	uint16_t tcp_flags = 0;
-	uint64_t bytes = 0;
 	uint32_t port;
 
 	if (n == 0)
@@ -322,14 +337,9 @@ static bool execute_one_flow(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n
 	acts = flowtbl_flow_actions(flow);
 	if (!actions_single_output((const struct nlattr *)acts->data, acts->len, &port))
 		return false;
-	for (uint32_t i = 0; i < n; i++) {
-		bytes += rte_pktmbuf_pkt_len(pkts[i]);
-		tcp_flags |= pmd->keys[i].tp_flags;
-	}
 	/* tp_flags are big-endian in the key. */
-	tcp_flags = rte_be_to_cpu_16(tcp_flags);
-
-	flowtbl_pmd_stats_update(pmd->ft, flow, n, bytes, tcp_flags, pmd->now_ms);
+	flowtbl_pmd_stats_update(pmd->ft, flow, n, sum->bytes, rte_be_to_cpu_16(sum->tcp_flags),
+				 pmd->now_ms);
 	actions_output(pmd->actx, port, pkts, n);
 	return true;
 }
@@ -383,7 +393,7 @@ static void execute_hits(struct pmd *pmd, struct rte_mbuf **pkts, const uint8_t 
 /* Hot path. Look up the keys extracted into pmd->keys[0..n), execute the
  * hits and hand the misses over. */
 static void lookup_and_execute(struct pmd *pmd, struct rte_mbuf **pkts, const uint8_t *depth,
-			       uint32_t n)
+			       uint32_t n, const struct burst_sum *sum)
 {
 	struct flowtbl_flow *flows[BURST];
 	uint32_t all = n == BURST ? UINT32_MAX : (1u << n) - 1;
@@ -394,7 +404,7 @@ static void lookup_and_execute(struct pmd *pmd, struct rte_mbuf **pkts, const ui
 		for (uint32_t i = 0; i < n; i++)
 			if (!(found & (1u << i)))
 				miss(pmd, pkts[i], &pmd->keys[i]);
-	} else if (execute_one_flow(pmd, pkts, n, flows)) {
+	} else if (execute_one_flow(pmd, pkts, n, flows, sum)) {
 		return;
 	}
 	execute_hits(pmd, pkts, depth, n, found, flows);
@@ -408,22 +418,34 @@ static void process_rx(struct pmd *pmd, struct rte_mbuf **in, uint32_t n_in,
 		       const struct flow_md *md)
 {
 	struct rte_mbuf *pkts[BURST];
+	struct burst_sum sum;
+	/* Sums in locals: the struct's address goes to a call, which would
+	 * keep each sum in memory, a store and reload a packet. */
+	uint64_t bytes = 0, ol_flags = 0;
+	uint16_t tcp_flags = 0;
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < n_in; i++) {
 		struct rte_mbuf *m = in[i];
 		uint32_t len = rte_pktmbuf_data_len(m);
+		const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
 
 		if (unlikely(len < ETH_HLEN)) {
 			counter_add(&pmd->stats.runts, 1);
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		flow_extract(rte_pktmbuf_mtod(m, const uint8_t *), len, md, &pmd->keys[n],
-			     &pmd->layouts[n]);
+		if (unlikely(!flow_extract_ipv4_l4(data, len, md, &pmd->keys[n], &pmd->layouts[n])))
+			flow_extract_general(data, len, md, &pmd->keys[n], &pmd->layouts[n]);
+		bytes += rte_pktmbuf_pkt_len(m);
+		tcp_flags |= pmd->keys[n].tp_flags;
+		ol_flags |= m->ol_flags;
 		pkts[n++] = m;
 	}
-	lookup_and_execute(pmd, pkts, NULL, n);
+	pmd->rx_ol_flags |= ol_flags;
+	sum.bytes = bytes;
+	sum.tcp_flags = tcp_flags;
+	lookup_and_execute(pmd, pkts, NULL, n, &sum);
 }
 
 /* Hot path. Packets the recirc action sent back go through lookup again
@@ -437,6 +459,8 @@ static void process_recirc(struct pmd *pmd)
 	uint32_t n;
 
 	while ((n = actions_recirc_dequeue(pmd->actx, rec, BURST)) > 0) {
+		struct burst_sum sum = { 0, 0 };
+
 		for (uint32_t i = 0; i < n; i++) {
 			struct rte_mbuf *m = rec[i].mbuf;
 
@@ -445,9 +469,11 @@ static void process_recirc(struct pmd *pmd)
 			pmd->keys[i].tun = rec[i].tun;
 			pkts[i] = m;
 			depth[i] = rec[i].depth;
+			sum.bytes += rte_pktmbuf_pkt_len(m);
+			sum.tcp_flags |= pmd->keys[i].tp_flags;
 		}
 		counter_add(&pmd->stats.recirc, n);
-		lookup_and_execute(pmd, pkts, depth, n);
+		lookup_and_execute(pmd, pkts, depth, n, &sum);
 	}
 }
 
@@ -565,6 +591,7 @@ static int pmd_main(void *arg)
 			apply_conf(pmd, next);
 		pmd->now_ms = tsc_clock_ms(&pmd->clock, start);
 		pmd->now_tsc = start;
+		pmd->rx_ol_flags = 0;
 		/* Cycles per rx queue: a busy queue's run ends where the next
 		 * busy one starts, the last one's at the iteration's end (tx
 		 * flush included), so with one busy queue the iteration still

@@ -215,6 +215,50 @@ static void test_txbuf_full(void **state)
 	fx.cap.limit = 0;
 }
 
+/* actions_output(), the PMD's path for output-only flows: a full burst
+ * onto an empty buffer is sent at once; behind a queued packet it is
+ * buffered, so the port still sees the packets in order. */
+static void test_output_burst(void **state)
+{
+	struct rte_mbuf *burst[ACTIONS_TXBUF_SIZE], *first;
+	struct pkt_spec s;
+	struct flow_layout l;
+
+	(void)state;
+	tcp_spec(&s);
+	orig_len = pkt_build(&s, orig, &l);
+	for (uint32_t i = 0; i < ACTIONS_TXBUF_SIZE; i++)
+		burst[i] = mbuf_from(orig, orig_len);
+	actions_output(fx.ctx, 1, burst, ACTIONS_TXBUF_SIZE);
+	assert_int_equal(fx.cap.calls, 1); /* before any flush */
+	assert_int_equal(capture_count(&fx.cap, 1), ACTIONS_TXBUF_SIZE);
+	actions_flush(fx.ctx);
+	assert_int_equal(fx.cap.calls, 1);
+	capture_free(&fx.cap);
+
+	first = mbuf_from(orig, orig_len);
+	actions_output(fx.ctx, 1, &first, 1);
+	for (uint32_t i = 0; i < ACTIONS_TXBUF_SIZE; i++)
+		burst[i] = mbuf_from(orig, orig_len);
+	actions_output(fx.ctx, 1, burst, ACTIONS_TXBUF_SIZE);
+	actions_flush(fx.ctx);
+	assert_int_equal(capture_count(&fx.cap, 1), ACTIONS_TXBUF_SIZE + 1);
+	assert_ptr_equal(capture_get(&fx.cap, 1, 0), first);
+	for (uint32_t i = 0; i < ACTIONS_TXBUF_SIZE; i++)
+		assert_ptr_equal(capture_get(&fx.cap, 1, i + 1), burst[i]);
+	capture_free(&fx.cap);
+
+	/* A hook that takes only 10 of the direct burst: a counted drop. */
+	fx.cap.limit = 10;
+	for (uint32_t i = 0; i < ACTIONS_TXBUF_SIZE; i++)
+		burst[i] = mbuf_from(orig, orig_len);
+	actions_output(fx.ctx, 1, burst, ACTIONS_TXBUF_SIZE);
+	assert_int_equal(fx.cap.n, 10);
+	assert_int_equal(drops_of(fx.ctx, ACTIONS_DROP_TX), ACTIONS_TXBUF_SIZE - 10);
+	fx.cap.limit = 0;
+	capture_free(&fx.cap);
+}
+
 static void test_trunc(void **state)
 {
 	struct ovs_action_trunc t = { 20 }, big = { 5000 };
@@ -770,6 +814,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_output_then_modify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_no_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_output_burst, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_txbuf_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trunc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sample, setup, teardown),

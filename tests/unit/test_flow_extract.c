@@ -1083,6 +1083,55 @@ static void test_random_mutations(void **state)
 	}
 }
 
+/* flow_extract() and flow_extract_general() give the same key and layout
+ * for 'len' bytes of 'pkt' (an exact-size copy, for ASan). */
+static void check_same_as_general(const uint8_t *pkt, uint32_t len)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+	struct flow_key fast, general;
+	struct flow_layout lf, lg;
+
+	assert_non_null(copy);
+	memcpy(copy, pkt, len);
+	memset(&fast, 0xa5, sizeof(fast));
+	memset(&lf, 0xa5, sizeof(lf));
+	flow_extract(copy, len, &MD, &fast, &lf);
+	flow_extract_general(copy, len, &MD, &general, &lg);
+	assert_memory_equal(&fast, &general, sizeof(fast));
+	assert_memory_equal(&lf, &lg, sizeof(lf));
+	free(copy);
+}
+
+/*
+ * The untagged IPv4 UDP/TCP shortcut against the general parse: every
+ * byte of the headers it reads (ethertype, IHL, fragment bits, protocol,
+ * TCP data offset) and the ones around them, set to values on both sides
+ * of each check, at every length.
+ */
+static void test_shortcut_same_as_general(void **state)
+{
+	static const uint8_t values[] = {0x00, 0x01, 0x05, 0x06, 0x08, 0x11, 0x1f, 0x20,
+					 0x3f, 0x40, 0x45, 0x46, 0x4f, 0x50, 0x81, 0xf0, 0xff};
+	build_fn *const builds[] = {b_udp4, b_tcp4, b_tcp4_doff_small, b_tcp4_doff_big,
+				    b_ip4_first, b_ip4_later, b_ip4_opts};
+
+	(void)state;
+	for (size_t b = 0; b < sizeof(builds) / sizeof(builds[0]); b++) {
+		struct pb orig = {.n = 0};
+
+		builds[b](&orig);
+		for (uint32_t at = 12; at < 14 + 20 + 14 && at < orig.n; at++) {
+			for (size_t v = 0; v < sizeof(values); v++) {
+				struct pb p = orig;
+
+				p.b[at] = values[v];
+				for (uint32_t len = 0; len <= p.n; len++)
+					check_same_as_general(p.b, len);
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1092,6 +1141,7 @@ int main(void)
 		cmocka_unit_test(test_offset_beyond_16_bits),
 		cmocka_unit_test(test_random_bytes),
 		cmocka_unit_test(test_random_mutations),
+		cmocka_unit_test(test_shortcut_same_as_general),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
