@@ -466,7 +466,7 @@ void ft_ufid_del(struct flowtbl *t, struct flowtbl_flow *f);
 
 /* ident.c: the key a flow without UFID was sent with. Writer. */
 int ft_ident_set(struct flowtbl *t, struct flowtbl_flow *f, const struct flow_key *key,
-		 const struct flow_key *mask);
+		 const struct flow_key *mask, const struct flow_key *masked);
 void ft_ident_free(struct flowtbl *t, struct flowtbl_flow *f);
 
 /* table.c */

@@ -203,7 +203,7 @@ int flowtbl_insert(struct flowtbl *t, const struct flow_key *key, const struct f
 		err = -ENOMEM;
 		goto err_idx;
 	}
-	err = ufid ? 0 : ft_ident_set(t, f, key, mask);
+	err = ufid ? 0 : ft_ident_set(t, f, key, mask, &mk);
 	if (!err)
 		err = insert_prepare(t, st, new_st, ufid);
 	if (err)
