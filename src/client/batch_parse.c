@@ -82,12 +82,23 @@ static void put_message(const struct batch_msg_conf *conf, struct nlbuf *out,
 			unsigned long line, const struct odp_match *m, bool has_key,
 			const struct nlbuf *acts)
 {
-	uint16_t flags = NLM_F_REQUEST | (conf->del ? 0 : NLM_F_CREATE);
-	size_t msg = nlbuf_msg_start(out, conf->family, flags, conf->seq_base + (uint32_t)line,
-				     conf->pid);
+	/* The three headers in one put: every line pays for each call. */
+	struct {
+		struct nlmsghdr nlh;
+		struct genlmsghdr genl;
+		struct ovs_header ovs;
+	} hdr = {
+		.nlh = { .nlmsg_len = sizeof(hdr), .nlmsg_type = conf->family,
+			 .nlmsg_flags = NLM_F_REQUEST | (conf->del ? 0 : NLM_F_CREATE),
+			 .nlmsg_seq = conf->seq_base + (uint32_t)line, .nlmsg_pid = conf->pid },
+		.genl = { .cmd = conf->del ? OVS_FLOW_CMD_DEL : OVS_FLOW_CMD_NEW,
+			  .version = OVS_FLOW_VERSION },
+		.ovs = { .dp_ifindex = conf->dp_ifindex },
+	};
+	_Static_assert(sizeof(hdr) == NLMSG_HDRLEN + GENL_HDRLEN + sizeof(struct ovs_header),
+		       "the headers are packed as netlink lays them out");
+	size_t msg = nlbuf_put(out, &hdr, sizeof(hdr));
 
-	nlbuf_put_genl(out, conf->del ? OVS_FLOW_CMD_DEL : OVS_FLOW_CMD_NEW, OVS_FLOW_VERSION);
-	nlbuf_put_ovs_header(out, conf->dp_ifindex);
 	if (m->has_ufid)
 		nlbuf_put_attr(out, OVS_FLOW_ATTR_UFID, &m->ufid, sizeof(m->ufid));
 	if (has_key && !(conf->del && m->has_ufid))

@@ -294,6 +294,8 @@ struct flowtbl {
 	struct subtable **subtables;     /* unranked, for finding by mask */
 	uint32_t n_subtables, cap_subtables;
 	struct subtable *last_st;        /* hint: bulk installs repeat masks */
+	struct subtable *memo_st;        /* the subtable of memo_mask, or NULL */
+	struct flow_key memo_mask;       /* the last full mask an insert found */
 
 	struct dump_ent *dumpv;          /* flows in id order, with holes */
 	uint32_t n_dump, cap_dump, n_holes;
@@ -506,6 +508,8 @@ struct flowtbl_flow *ft_htab_find(const struct subtable *st, const struct htab *
 /* mask.c: subtables and their ranked vector. Writer. */
 void ft_mask_compact(const struct flow_key *mask, struct subtable *st);
 struct subtable *ft_subtable_find(struct flowtbl *t, const struct subtable *proto);
+struct subtable *ft_subtable_for_mask(struct flowtbl *t, const struct flow_key *mask,
+				      struct subtable *proto);
 struct subtable *ft_subtable_create(struct flowtbl *t, const struct subtable *proto);
 int ft_subtable_publish(struct flowtbl *t, struct subtable *st);
 void ft_subtable_unpublish(struct flowtbl *t, struct subtable *st);
@@ -531,7 +535,7 @@ void ft_ufid_del(struct flowtbl *t, struct flowtbl_flow *f);
 
 /* ident.c: the key a flow without UFID was sent with. Writer. */
 int ft_ident_set(struct flowtbl *t, struct flowtbl_flow *f, const struct flow_key *key,
-		 const struct flow_key *mask);
+		 const struct flow_key *mask, const struct flow_key *masked);
 void ft_ident_free(struct flowtbl *t, struct flowtbl_flow *f);
 
 /* table.c */

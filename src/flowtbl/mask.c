@@ -54,6 +54,27 @@ struct subtable *ft_subtable_find(struct flowtbl *t, const struct subtable *prot
 	return NULL;
 }
 
+/*
+ * The subtable for a full mask, or NULL with 'proto' filled for a new one.
+ * Bulk installs repeat one mask, so the last mask found is compared whole
+ * (one memcmp) before it is compacted and hashed word by word.
+ */
+struct subtable *ft_subtable_for_mask(struct flowtbl *t, const struct flow_key *mask,
+				      struct subtable *proto)
+{
+	struct subtable *st;
+
+	if (t->memo_st && flow_key_equal(&t->memo_mask, mask))
+		return t->memo_st;
+	ft_mask_compact(mask, proto);
+	st = ft_subtable_find(t, proto);
+	if (st) {
+		t->memo_st = st;
+		t->memo_mask = *mask;
+	}
+	return st;
+}
+
 /* A new, unpublished subtable for proto's mask. */
 struct subtable *ft_subtable_create(struct flowtbl *t, const struct subtable *proto)
 {
@@ -73,6 +94,8 @@ void ft_subtable_destroy_now(struct flowtbl *t, struct subtable *st)
 {
 	if (t->last_st == st)
 		t->last_st = NULL;
+	if (t->memo_st == st)
+		t->memo_st = NULL;
 	ft_htab_free(t, st->ht);
 	ft_tbl_free(t, st);
 }
@@ -145,6 +168,8 @@ void ft_subtable_unpublish(struct flowtbl *t, struct subtable *st)
 	t->subtables[st->pos]->pos = st->pos;
 	if (t->last_st == st)
 		t->last_st = NULL;
+	if (t->memo_st == st)
+		t->memo_st = NULL;
 	ft_defer_free(t, subtable_free_deferred, st);
 }
 

@@ -183,8 +183,7 @@ int flowtbl_insert(struct flowtbl *t, const struct flow_key *key, const struct f
 	if (t->n_batches)
 		ft_defer_poll(t);
 	flow_key_mask_apply(&mk, key, mask);
-	ft_mask_compact(mask, &proto);
-	st = ft_subtable_find(t, &proto);
+	st = ft_subtable_for_mask(t, mask, &proto);
 	hash = st_hash_key(st ? st : &proto, &mk);
 	if (st && htab_may_hold(st->ht, hash) && ft_htab_find(st, st->ht, hash, &mk))
 		return -EEXIST;
@@ -204,7 +203,7 @@ int flowtbl_insert(struct flowtbl *t, const struct flow_key *key, const struct f
 		err = -ENOMEM;
 		goto err_idx;
 	}
-	err = ufid ? 0 : ft_ident_set(t, f, key, mask);
+	err = ufid ? 0 : ft_ident_set(t, f, key, mask, &mk);
 	if (!err)
 		err = insert_prepare(t, st, new_st, ufid);
 	if (err)
@@ -266,8 +265,7 @@ void flowtbl_insert_prefetch(struct flowtbl *t, const struct flow_key *key,
 	struct subtable proto;
 	const struct subtable *st;
 
-	ft_mask_compact(mask, &proto);
-	st = ft_subtable_find(t, &proto);
+	st = ft_subtable_for_mask(t, mask, &proto);
 	if (st) {
 		const struct htab *ht = st->ht;
 

@@ -117,13 +117,43 @@ static int digit_value(char c, int base)
 	return d < base ? d : -1;
 }
 
+/*
+ * Up to 19 decimal digits without a leading zero cannot overflow 64 bits:
+ * the common case (ports, protocols, lengths) without the base and
+ * overflow checks of the general loop. Returns the end, or NULL to leave
+ * the number (and its errors) to the general loop.
+ */
+static const char *short_decimal(const char *p, uint64_t *v)
+{
+	uint64_t x = 0;
+	int n = 0;
+
+	if (*p < '1' || *p > '9')
+		return NULL;
+	while (n < 19 && (unsigned)(p[n] - '0') <= 9) {
+		x = x * 10 + (uint64_t)(p[n] - '0');
+		n++;
+	}
+	if (sc_is(p[n], SC_ALNUM) || p[n] == '.' || p[n] == ':')
+		return NULL;
+	*v = x;
+	return p + n;
+}
+
 int scan_uint(struct scan *sc, uint64_t max, uint64_t *v, const char *what)
 {
-	const char *start = sc->p, *p = sc->p, *digits;
+	const char *start = sc->p, *p = sc->p, *digits, *end;
 	bool overflow = false;
 	uint64_t x = 0;
 	int base = 10, d;
 
+	end = short_decimal(p, &x);
+	if (end && x <= max) {
+		*v = x;
+		sc->p = end;
+		return 0;
+	}
+	x = 0;
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && sc_is(p[2], SC_XDIGIT)) {
 		base = 16;
 		p += 2;

@@ -1058,6 +1058,43 @@ static void test_grace_period(void **state)
 	flowtbl_destroy(t);
 }
 
+/*
+ * Inserts remember the last mask found and its subtable: once that
+ * subtable goes with its last flow, the same mask must make a new one
+ * (under ASan, a stale subtable would be a use after free), and a
+ * lookup must find the flow in it.
+ */
+static void test_mask_memo_follows_removal(void **state)
+{
+	struct flowtbl *t = table_new(1, 0);
+	struct flowtbl_pmd *pmd = pmd_new(t, 0, 0, 0);
+	struct flowtbl_flow *f1, *f2, *g, *f3;
+	struct flow_key k1, k2, k3, m, m2;
+
+	(void)state;
+	tl_key_tcp4(&k1, 1, 0x0a000001, 0x0a000002, 1000, 80);
+	tl_key_tcp4(&k2, 1, 0x0a000003, 0x0a000002, 1000, 80);
+	tl_key_tcp4(&k3, 1, 0x0a000005, 0x0a000002, 1000, 80);
+	tl_mask_tcp4(&m, 32, 32, 0, 1);
+	tl_mask_tcp4(&m2, 32, 32, 1, 1);
+	assert_int_equal(flowtbl_insert(t, &k1, &m, ACT_A, sizeof(ACT_A), NULL, &f1), 0);
+	assert_int_equal(flowtbl_insert(t, &k2, &m, ACT_A, sizeof(ACT_A), NULL, &f2), 0);
+	assert_int_equal(flowtbl_insert(t, &k1, &m2, ACT_B, sizeof(ACT_B), NULL, &g), 0);
+	assert_int_equal(flowtbl_insert(t, &k2, &m, ACT_A, sizeof(ACT_A), NULL, NULL), -EEXIST);
+	flowtbl_remove(t, f1);
+	flowtbl_remove(t, f2);
+	assert_int_equal(flowtbl_mask_count(t), 1);
+	sync_as_reader(t, pmd, NULL);
+	flowtbl_reclaim(t);
+	assert_int_equal(flowtbl_insert(t, &k3, &m, ACT_B, sizeof(ACT_B), NULL, &f3), 0);
+	assert_int_equal(flowtbl_mask_count(t), 2);
+	assert_ptr_equal(flowtbl_find_exact(t, &k3, &m), f3);
+	assert_ptr_equal(lookup1(pmd, &k3), f3);
+	assert_null(lookup1(pmd, &k2));           /* removed, and not g's key */
+	flowtbl_pmd_destroy(pmd);
+	flowtbl_destroy(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1081,6 +1118,7 @@ int main(void)
 		cmocka_unit_test(test_actions_inline_and_heap),
 		cmocka_unit_test(test_rerank),
 		cmocka_unit_test(test_grace_period),
+		cmocka_unit_test(test_mask_memo_follows_removal),
 		cmocka_unit_test(test_cache_adaptive),
 	};
 
