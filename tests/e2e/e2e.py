@@ -161,6 +161,22 @@ def run(tests):
     sys.exit(0)
 
 
+
+def run_guest_scenarios(*scenarios):
+    """Run the scenarios (callables) of a test with a DPDK guest: the exit
+    status, 77 when this machine cannot run a guest, 1 at the first failure."""
+    why = dpsw.guest_skip_reason()
+    if why:
+        print("SKIP: " + why)
+        return 77
+    try:
+        for run_one in scenarios:
+            run_one()
+    except Failure as e:
+        print("FAIL %s" % e)
+        return 1
+    return 0
+
 # ---- packets and pcap files (no scapy: a few fixed headers suffice) ----
 
 def mac(s):

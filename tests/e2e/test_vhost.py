@@ -26,7 +26,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dpsw  # noqa: E402
-from e2e import Failure, check, read_pcap, tmpdir, udp_packet, write_pcap  # noqa: E402
+from e2e import (Failure, check, read_pcap, run_guest_scenarios,  # noqa: E402
+                 tmpdir, udp_packet, write_pcap)
 
 GUEST_MB = 128
 TIMEOUT = 60
@@ -223,18 +224,8 @@ def scenario(label, daemon_client, hotplug, size=60, kind="vhost", restart=True)
 
 def main(scenarios=(("server_vdev", False, False, 60), ("client_addif", True, True, 60),
                    ("server_vdev_9014_bytes", False, False, 9014)), kind="vhost"):
-    why = dpsw.guest_skip_reason()
-    if why:
-        print("SKIP: " + why)
-        return 77
-    try:
-        for label, client, hotplug, size, *restart in scenarios:
-            scenario(label, client, hotplug, size, kind, *restart)
-    except Failure as e:
-        print("FAIL %s" % e)
-        return 1
-    return 0
-
+    return run_guest_scenarios(*(
+        lambda s=s: scenario(s[0], s[1], s[2], s[3], kind, *s[4:]) for s in scenarios))
 
 if __name__ == "__main__":
     sys.exit(main())

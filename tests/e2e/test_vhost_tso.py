@@ -31,7 +31,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dpsw  # noqa: E402
-from e2e import Failure, check, csum, ipv4, mac, read_pcap, tmpdir, write_pcap  # noqa: E402
+from e2e import (Failure, check, csum, ipv4, mac, read_pcap,  # noqa: E402
+                 run_guest_scenarios, tmpdir, write_pcap)
 
 MSS = 1448
 PAYLOAD = 60000      # bytes of TCP payload per frame: 42 segments
@@ -264,20 +265,12 @@ def check_segments(got, frames, where):
 
 
 def main():
-    why = dpsw.guest_skip_reason()
-    if why:
-        print("SKIP: " + why)
-        return 77
-    try:
-        scenario("tso_kept_and_segmented")
-        scenario("set_field_on_partial_checksum",
-                 "set(ipv4(src=10.9.9.9)),set(tcp(src=4444)),", sport=4444, src="10.9.9.9")
-        scenario("offload_off_on_b", b_opts="offload=0")
-    except Failure as e:
-        print("FAIL %s" % e)
-        return 1
-    return 0
-
+    return run_guest_scenarios(
+        lambda: scenario("tso_kept_and_segmented"),
+        lambda: scenario("set_field_on_partial_checksum",
+                         "set(ipv4(src=10.9.9.9)),set(tcp(src=4444)),",
+                         sport=4444, src="10.9.9.9"),
+        lambda: scenario("offload_off_on_b", b_opts="offload=0"))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -73,26 +73,34 @@ static uint16_t phdr_host(const uint8_t *pkt, const struct flow_layout *l, bool 
 	return (uint16_t)sum;
 }
 
-/* A TCP packet of 'payload' bytes as a guest hands it over: the partial
- * sum in the TCP field, in two segments, with 'flags'. */
-static struct rte_mbuf *guest_pkt(uint16_t eth_type, uint16_t payload, uint64_t flags,
-				  bool no_len, uint8_t *orig, size_t *len, struct flow_layout *l)
+/* One test's packet: as the guest handed it over (orig, len, l), its mbuf
+ * (m), what offload_tx_prepare() gave back (out) and a buffer to read an
+ * mbuf's bytes into (got). */
+struct guest_case {
+	struct rte_mbuf *out[OFFLOAD_SEGS_MAX], *m;
+	uint8_t orig[PKT_MAX], got[PKT_MAX];
+	struct flow_layout l;
+	size_t len;
+};
+
+/* c->m: a TCP packet of 'payload' bytes as a guest hands it over, the
+ * partial sum in the TCP field, in two segments, with 'flags'. */
+static void guest_pkt(struct guest_case *c, uint16_t eth_type, uint16_t payload,
+		      uint64_t flags, bool no_len)
 {
 	struct pkt_spec s;
-	struct rte_mbuf *m;
-	uint16_t c;
+	uint16_t sum;
 
 	spec_default(&s, eth_type, IPPROTO_TCP);
 	s.payload = payload;
-	*len = pkt_build(&s, orig, l);
-	c = phdr_host(orig, l, eth_type == 0x0800, no_len);
-	orig[l->l4 + 16] = (uint8_t)(c >> 8);
-	orig[l->l4 + 17] = (uint8_t)c;
-	m = mbuf_from_2seg(orig, *len, 100);
-	assert_non_null(m);
-	m->ol_flags = flags;
-	m->tso_segsz = flags & RTE_MBUF_F_RX_LRO ? MSS : 0;
-	return m;
+	c->len = pkt_build(&s, c->orig, &c->l);
+	sum = phdr_host(c->orig, &c->l, eth_type == 0x0800, no_len);
+	c->orig[c->l.l4 + 16] = (uint8_t)(sum >> 8);
+	c->orig[c->l.l4 + 17] = (uint8_t)sum;
+	c->m = mbuf_from_2seg(c->orig, c->len, 100);
+	assert_non_null(c->m);
+	c->m->ol_flags = flags;
+	c->m->tso_segsz = flags & RTE_MBUF_F_RX_LRO ? MSS : 0;
 }
 
 static void free_all(struct rte_mbuf **out, uint16_t n)
@@ -106,29 +114,26 @@ static void free_all(struct rte_mbuf **out, uint16_t n)
  * form (without). */
 static void test_keep_to_guest(void **state)
 {
-	struct rte_mbuf *out[OFFLOAD_SEGS_MAX], *m;
-	uint8_t orig[PKT_MAX], got[PKT_MAX];
-	struct flow_layout l;
+	struct guest_case c;
 	uint64_t want = RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_IPV4 |
 			RTE_MBUF_F_TX_IP_CKSUM;
-	size_t len;
 
 	(void)state;
-	m = guest_pkt(0x0800, 1400, GSO, true, orig, &len, &l);
-	assert_int_equal(offload_tx_prepare(m, OFFLOAD_TX_VIRTIO | OFFLOAD_TX_CSUM | OFFLOAD_TX_TSO,
-					    dp_pool, out, OFFLOAD_SEGS_MAX, &st), 1);
-	assert_ptr_equal(out[0], m);
-	assert_int_equal(m->ol_flags & RTE_MBUF_F_TX_OFFLOAD_MASK, want);
-	assert_int_equal(m->l2_len, 14);
-	assert_int_equal(m->l3_len, 20);
-	assert_int_equal(m->l4_len, 20);
-	assert_int_equal(m->tso_segsz, MSS);
-	assert_int_equal(mbuf_bytes(m, got), len);
-	assert_int_equal(rd_be16(got + l.l4 + 16), phdr_host(orig, &l, true, false));
-	assert_memory_equal(got, orig, l.l4 + 16);
-	assert_memory_equal(got + l.l4 + 18, orig + l.l4 + 18, len - l.l4 - 18);
+	guest_pkt(&c, 0x0800, 1400, GSO, true);
+	assert_int_equal(offload_tx_prepare(c.m, OFFLOAD_TX_VIRTIO | OFFLOAD_TX_CSUM | OFFLOAD_TX_TSO,
+					    dp_pool, c.out, OFFLOAD_SEGS_MAX, &st), 1);
+	assert_ptr_equal(c.out[0], c.m);
+	assert_int_equal(c.m->ol_flags & RTE_MBUF_F_TX_OFFLOAD_MASK, want);
+	assert_int_equal(c.m->l2_len, 14);
+	assert_int_equal(c.m->l3_len, 20);
+	assert_int_equal(c.m->l4_len, 20);
+	assert_int_equal(c.m->tso_segsz, MSS);
+	assert_int_equal(mbuf_bytes(c.m, c.got), c.len);
+	assert_int_equal(rd_be16(c.got + c.l.l4 + 16), phdr_host(c.orig, &c.l, true, false));
+	assert_memory_equal(c.got, c.orig, c.l.l4 + 16);
+	assert_memory_equal(c.got + c.l.l4 + 18, c.orig + c.l.l4 + 18, c.len - c.l.l4 - 18);
 	assert_int_equal(st.kept, 1);
-	rte_pktmbuf_free(m);
+	rte_pktmbuf_free(c.m);
 }
 
 /* Cut into MSS-sized segments with right checksums, payload end to end. */
@@ -157,16 +162,13 @@ static void check_segments(struct rte_mbuf **out, uint16_t n, const uint8_t *ori
  * checked, all freed; returns how many. */
 static uint16_t segment_and_check(uint16_t payload, bool no_len, uint8_t caps)
 {
-	struct rte_mbuf *out[OFFLOAD_SEGS_MAX], *m;
-	uint8_t orig[PKT_MAX];
-	struct flow_layout l;
-	size_t len;
+	struct guest_case c;
 	uint16_t n;
 
-	m = guest_pkt(0x0800, payload, GSO, no_len, orig, &len, &l);
-	n = offload_tx_prepare(m, caps, dp_pool, out, OFFLOAD_SEGS_MAX, &st);
-	check_segments(out, n, orig, len, &l);
-	free_all(out, n);
+	guest_pkt(&c, 0x0800, payload, GSO, no_len);
+	n = offload_tx_prepare(c.m, caps, dp_pool, c.out, OFFLOAD_SEGS_MAX, &st);
+	check_segments(c.out, n, c.orig, c.len, &c.l);
+	free_all(c.out, n);
 	return n;
 }
 
@@ -191,58 +193,49 @@ static void test_segment_for_csum_only_guest(void **state)
  * packet shared with another output is copied first. */
 static void test_csum_in_software_shared(void **state)
 {
-	struct rte_mbuf *out[OFFLOAD_SEGS_MAX], *m;
-	uint8_t orig[PKT_MAX], got[PKT_MAX];
-	struct flow_layout l;
-	size_t len;
+	struct guest_case c;
 
 	(void)state;
-	m = guest_pkt(0x0800, 300, PARTIAL, false, orig, &len, &l);
-	rte_pktmbuf_refcnt_update(m, 1);
-	assert_int_equal(offload_tx_prepare(m, 0, dp_pool, out, OFFLOAD_SEGS_MAX, &st), 1);
-	assert_ptr_not_equal(out[0], m);
-	assert_int_equal(mbuf_bytes(out[0], got), len);
-	assert_true(csum_l4_ok(got, len, &l, 0x0800, IPPROTO_TCP));
-	assert_int_equal(out[0]->ol_flags & (RTE_MBUF_F_TX_OFFLOAD_MASK | GSO), 0);
-	assert_int_equal(mbuf_bytes(m, got), len);
-	assert_memory_equal(got, orig, len);
+	guest_pkt(&c, 0x0800, 300, PARTIAL, false);
+	rte_pktmbuf_refcnt_update(c.m, 1);
+	assert_int_equal(offload_tx_prepare(c.m, 0, dp_pool, c.out, OFFLOAD_SEGS_MAX, &st), 1);
+	assert_ptr_not_equal(c.out[0], c.m);
+	assert_int_equal(mbuf_bytes(c.out[0], c.got), c.len);
+	assert_true(csum_l4_ok(c.got, c.len, &c.l, 0x0800, IPPROTO_TCP));
+	assert_int_equal(c.out[0]->ol_flags & (RTE_MBUF_F_TX_OFFLOAD_MASK | GSO), 0);
+	assert_int_equal(mbuf_bytes(c.m, c.got), c.len);
+	assert_memory_equal(c.got, c.orig, c.len);
 	assert_int_equal(st.csum_sw, 1);
-	rte_pktmbuf_free(out[0]);
-	rte_pktmbuf_free(m);
+	rte_pktmbuf_free(c.out[0]);
+	rte_pktmbuf_free(c.m);
 }
 
 static void test_csum_ipv6(void **state)
 {
-	struct rte_mbuf *out[OFFLOAD_SEGS_MAX], *m;
-	uint8_t orig[PKT_MAX], got[PKT_MAX];
-	struct flow_layout l;
-	size_t len;
+	struct guest_case c;
 
 	(void)state;
-	m = guest_pkt(0x86dd, 300, PARTIAL, false, orig, &len, &l);
-	assert_int_equal(offload_tx_prepare(m, 0, dp_pool, out, OFFLOAD_SEGS_MAX, &st), 1);
-	assert_int_equal(mbuf_bytes(out[0], got), len);
-	assert_true(csum_l4_ok(got, len, &l, 0x86dd, IPPROTO_TCP));
-	rte_pktmbuf_free(out[0]);
+	guest_pkt(&c, 0x86dd, 300, PARTIAL, false);
+	assert_int_equal(offload_tx_prepare(c.m, 0, dp_pool, c.out, OFFLOAD_SEGS_MAX, &st), 1);
+	assert_int_equal(mbuf_bytes(c.out[0], c.got), c.len);
+	assert_true(csum_l4_ok(c.got, c.len, &c.l, 0x86dd, IPPROTO_TCP));
+	rte_pktmbuf_free(c.out[0]);
 }
 
 /* A NIC's "bad L4 checksum" shares the partial bit pattern's low bit: it
  * goes out as it came. */
 static void test_bad_checksum_unchanged(void **state)
 {
-	struct rte_mbuf *out[OFFLOAD_SEGS_MAX], *m;
-	uint8_t orig[PKT_MAX], got[PKT_MAX];
-	struct flow_layout l;
-	size_t len;
+	struct guest_case c;
 
 	(void)state;
-	m = guest_pkt(0x0800, 300, RTE_MBUF_F_RX_L4_CKSUM_BAD, false, orig, &len, &l);
-	assert_true(offload_pending(m));
-	assert_int_equal(offload_tx_prepare(m, 0, dp_pool, out, OFFLOAD_SEGS_MAX, &st), 1);
-	assert_ptr_equal(out[0], m);
-	assert_int_equal(mbuf_bytes(m, got), len);
-	assert_memory_equal(got, orig, len);
-	rte_pktmbuf_free(m);
+	guest_pkt(&c, 0x0800, 300, RTE_MBUF_F_RX_L4_CKSUM_BAD, false);
+	assert_true(offload_pending(c.m));
+	assert_int_equal(offload_tx_prepare(c.m, 0, dp_pool, c.out, OFFLOAD_SEGS_MAX, &st), 1);
+	assert_ptr_equal(c.out[0], c.m);
+	assert_int_equal(mbuf_bytes(c.m, c.got), c.len);
+	assert_memory_equal(c.got, c.orig, c.len);
+	rte_pktmbuf_free(c.m);
 }
 
 /* set(ipv4(src)) and set(tcp(src)) on a partial checksum: the address
@@ -250,17 +243,14 @@ static void test_bad_checksum_unchanged(void **state)
  * checksum computed at output is then right. */
 static void test_set_field_partial(void **state)
 {
-	struct rte_mbuf *out[OFFLOAD_SEGS_MAX], *m;
-	uint8_t orig[PKT_MAX], got[PKT_MAX];
+	struct guest_case c;
 	struct ovs_key_ipv4 ip4 = { 0 }, ip4m = { 0 };
 	struct ovs_key_tcp tcp = { 0 }, tcpm = { 0 };
-	struct flow_layout l;
 	static struct capture cap;
 	struct actions_ctx *ctx;
 	struct flow_key key;
 	struct nlbuf acts;
 	struct pkt_spec s;
-	size_t len;
 
 	(void)state;
 	memset(&cap, 0, sizeof(cap));
@@ -274,24 +264,24 @@ static void test_set_field_partial(void **state)
 	tcpm.tcp_src = UINT16_MAX;
 	act_set_masked(&acts, OVS_KEY_ATTR_TCP, &tcp, &tcpm, sizeof(tcp));
 	act_output(&acts, 1);
-	m = guest_pkt(0x0800, 300, PARTIAL, false, orig, &len, &l);
+	guest_pkt(&c, 0x0800, 300, PARTIAL, false);
 	spec_default(&s, 0x0800, IPPROTO_TCP);
 	s.payload = 300;
 	spec_key(&s, &key);
-	actions_execute_one(ctx, m, &key, &l, (const struct nlattr *)acts.data,
+	actions_execute_one(ctx, c.m, &key, &c.l, (const struct nlattr *)acts.data,
 			    (uint32_t)acts.len);
 	actions_flush(ctx);
 	assert_int_equal(capture_count(&cap, 1), 1);
-	m = capture_get(&cap, 1, 0);
-	assert_int_equal(mbuf_bytes(m, got), len);
-	assert_int_equal(rd_be16(got + l.l4 + 16), phdr_host(got, &l, true, false));
+	c.m = capture_get(&cap, 1, 0);
+	assert_int_equal(mbuf_bytes(c.m, c.got), c.len);
+	assert_int_equal(rd_be16(c.got + c.l.l4 + 16), phdr_host(c.got, &c.l, true, false));
 	cap.n = 0;
-	assert_int_equal(offload_tx_prepare(m, 0, dp_pool, out, OFFLOAD_SEGS_MAX, &st), 1);
-	assert_int_equal(mbuf_bytes(out[0], got), len);
-	assert_true(csum_ipv4_ok(got, &l));
-	assert_true(csum_l4_ok(got, len, &l, 0x0800, IPPROTO_TCP));
-	assert_int_equal(rd_be16(got + l.l4), 4444);
-	rte_pktmbuf_free(out[0]);
+	assert_int_equal(offload_tx_prepare(c.m, 0, dp_pool, c.out, OFFLOAD_SEGS_MAX, &st), 1);
+	assert_int_equal(mbuf_bytes(c.out[0], c.got), c.len);
+	assert_true(csum_ipv4_ok(c.got, &c.l));
+	assert_true(csum_l4_ok(c.got, c.len, &c.l, 0x0800, IPPROTO_TCP));
+	assert_int_equal(rd_be16(c.got + c.l.l4), 4444);
+	rte_pktmbuf_free(c.out[0]);
 	capture_free(&cap);
 	actions_ctx_destroy(ctx);
 	nlbuf_free(&acts);
