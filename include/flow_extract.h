@@ -51,14 +51,15 @@ void flow_extract(const uint8_t *pkt, uint32_t len, const struct flow_md *md,
 		  struct flow_key *key, struct flow_layout *layout);
 
 /*
- * The key of an untagged IPv4 UDP/TCP frame (flow_extract_ipv4_l4()'s
- * checks passed), written as whole 8-byte words: the Ethernet header and
- * the IPv4 fields lie in the packet nearly as in struct flow_key, so the
- * key takes 16 stores where zeroing it and storing field by field took 24.
+ * The words of an untagged IPv4 UDP/TCP frame's key that depend on the
+ * frame or its metadata (flow_extract_ipv4_l4()'s checks passed), written
+ * as whole 8-byte words where the packet holds them nearly as struct
+ * flow_key does: the Ethernet header, the IPv4 protocol, TOS and
+ * addresses, the ports. Every other word of such a key is zero.
  */
-static inline void flow_extract_ipv4_l4_key(const uint8_t *pkt, uint8_t proto, uint16_t frag,
-					    uint16_t tp_flags, const struct flow_md *md,
-					    struct flow_key *key)
+static inline void flow_extract_ipv4_l4_words(const uint8_t *pkt, uint8_t proto, uint16_t frag,
+					      uint16_t tp_flags, const struct flow_md *md,
+					      struct flow_key *key)
 {
 	typedef uint64_t word __attribute__((may_alias, aligned(8)));
 	const uint8_t *ip = pkt + 14;
@@ -74,7 +75,7 @@ static inline void flow_extract_ipv4_l4_key(const uint8_t *pkt, uint8_t proto, u
 		       offsetof(struct flow_key, tp_src) == 9 * 8 + 4 &&
 		       offsetof(struct flow_key, vlan) == 10 * 8 &&
 		       offsetof(struct flow_key, ipv4.src) == 11 * 8,
-		       "flow_key words as flow_extract_ipv4_l4_key() writes them");
+		       "flow_key words as flow_extract_ipv4_l4_words() writes them");
 	/* Packet bytes 8-15: the end of eth_src, eth_type, then version/IHL
 	 * (replaced by the protocol) and TOS: eth_src, eth_type, ip_proto,
 	 * ip_tos in the key. */
@@ -88,25 +89,98 @@ static inline void flow_extract_ipv4_l4_key(const uint8_t *pkt, uint8_t proto, u
 	memcpy(b + 2, &tp_flags, 2);
 	memcpy(b + 4, ip + 20, 4);
 
-	*(flow_key_zero16 *)&w[0] = (flow_key_zero16){0, 0}; /* tunnel */
-	w[2] = 0;
 	key->priority = md->priority;
 	key->skb_mark = md->skb_mark;
 	key->recirc_id = md->recirc_id;
 	key->in_port = md->in_port;
 	key->dp_hash = md->dp_hash;
 	key->ct_mark = 0;
-	w[6] = 0;  /* ct_zone, ct_state, mpls_lse */
 	memcpy(&w[7], pkt, 8);
 	w[8] = l2_hi;
 	w[9] = l4;
-	w[10] = 0; /* no VLAN */
 	memcpy(&w[11], ip + 12, 8);
-	/* The rest of the address union and ct_labels, 16 bytes a store. */
+}
+
+/* The words flow_extract_ipv4_l4_words() leaves alone, all zero in an
+ * untagged IPv4 UDP/TCP frame's key, 16 bytes a store where it can. */
+static inline void flow_extract_ipv4_l4_zeros(struct flow_key *key)
+{
+	typedef uint64_t word __attribute__((may_alias, aligned(8)));
+	word *w = (word *)key;
+
+	*(flow_key_zero16 *)&w[0] = (flow_key_zero16){0, 0}; /* tunnel */
+	w[2] = 0;
+	w[6] = 0;  /* ct_zone, ct_state, mpls_lse */
+	w[10] = 0; /* no VLAN */
+	/* The rest of the address union and ct_labels. */
 	flow_key_zero16 *z = (flow_key_zero16 *)&w[12];
 #pragma GCC unroll 8
 	for (size_t i = 0; i < (sizeof(*key) - 12 * 8) / sizeof(*z); i++)
 		z[i] = (flow_key_zero16){0, 0};
+}
+
+/* The layout of every untagged IPv4 UDP/TCP frame without options. */
+static inline void flow_extract_ipv4_l4_layout(struct flow_layout *layout)
+{
+	layout->l2_5 = FLOW_OFS_NONE;
+	layout->l3 = 14;
+	layout->l4 = 14 + 20;
+}
+
+/* flow_extract_ipv4_l4()'s checks: true for the frames it handles, with
+ * the fields its key needs that are not copied as words. */
+static inline bool flow_extract_ipv4_l4_check(const uint8_t *pkt, uint32_t len, uint8_t *proto,
+					      uint16_t *frag, uint16_t *tp_flags)
+{
+	enum { L3 = 14, L4 = L3 + 20, MIN_LEN = L4 + 20 };
+	const uint8_t *ip = pkt + L3, *th = pkt + L4;
+
+	if (len < MIN_LEN || rd16(pkt + 12) != htons(0x0800) || (ip[0] & 0x0f) != 5)
+		return false;
+	*frag = rd16(ip + 6);
+	*proto = ip[9];
+	*tp_flags = 0;
+	if (*frag & htons(0x1fff)) /* a later fragment: no L4 */
+		return false;
+	if (*proto == IPPROTO_TCP) {
+		uint32_t doff = (uint32_t)(th[12] >> 4) * 4;
+
+		if (doff < 20 || L4 + doff > len)
+			return false;
+		/* The 4 reserved/NS bits and the 8 flag bits. */
+		*tp_flags = rd16(th + 12) & htons(0x0fff);
+	} else if (*proto != IPPROTO_UDP) {
+		return false;
+	}
+	return true;
+}
+
+/*
+ * flow_extract_ipv4_l4() for a key and layout used again and again, as a
+ * PMD's per-burst key slots are: with 'reused' true they must hold what an
+ * earlier call that returned true wrote (for any frame and metadata),
+ * unchanged since, and the words that are zero in every such key and the
+ * layout, the same for every such frame, are not written again (7 stores
+ * a key instead of 19). The result is the same either way. '*tp_flags'
+ * gets the key's tp_flags, for a caller that sums them: loading them back
+ * from the key would wait for the store.
+ */
+static inline bool flow_extract_ipv4_l4_slot(const uint8_t *pkt, uint32_t len,
+					     const struct flow_md *md, struct flow_key *key,
+					     struct flow_layout *layout, bool reused,
+					     uint16_t *tp_flags)
+{
+	uint16_t frag;
+	uint8_t proto;
+
+	if (!flow_extract_ipv4_l4_check(pkt, len, &proto, &frag, tp_flags))
+		return false;
+	if (!reused) {
+		flow_extract_ipv4_l4_zeros(key);
+		flow_extract_ipv4_l4_layout(layout);
+	}
+	flow_extract_ipv4_l4_words(pkt, proto, frag, *tp_flags, md, key);
+	return true;
 }
 
 /*
@@ -121,32 +195,9 @@ static inline bool flow_extract_ipv4_l4(const uint8_t *pkt, uint32_t len,
 					const struct flow_md *md, struct flow_key *key,
 					struct flow_layout *layout)
 {
-	enum { L3 = 14, L4 = L3 + 20, MIN_LEN = L4 + 20 };
-	const uint8_t *ip = pkt + L3, *th = pkt + L4;
-	uint16_t frag, tp_flags = 0;
-	uint8_t proto;
+	uint16_t tp_flags;
 
-	if (len < MIN_LEN || rd16(pkt + 12) != htons(0x0800) || (ip[0] & 0x0f) != 5)
-		return false;
-	frag = rd16(ip + 6);
-	proto = ip[9];
-	if (frag & htons(0x1fff)) /* a later fragment: no L4 */
-		return false;
-	if (proto == IPPROTO_TCP) {
-		uint32_t doff = (uint32_t)(th[12] >> 4) * 4;
-
-		if (doff < 20 || L4 + doff > len)
-			return false;
-		/* The 4 reserved/NS bits and the 8 flag bits. */
-		tp_flags = rd16(th + 12) & htons(0x0fff);
-	} else if (proto != IPPROTO_UDP) {
-		return false;
-	}
-	flow_extract_ipv4_l4_key(pkt, proto, frag, tp_flags, md, key);
-	layout->l2_5 = FLOW_OFS_NONE;
-	layout->l3 = L3;
-	layout->l4 = L4;
-	return true;
+	return flow_extract_ipv4_l4_slot(pkt, len, md, key, layout, false, &tp_flags);
 }
 
 /*

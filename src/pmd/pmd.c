@@ -63,6 +63,12 @@ struct pmd {
 	struct flow_key keys[BURST];
 	struct flow_layout layouts[BURST];
 	const struct flow_key *keyp[BURST];  /* &keys[i], set once */
+	/* Bit i: keys[i] and layouts[i] hold what the IPv4 UDP/TCP shortcut
+	 * wrote, unchanged since, so the next such frame in slot i writes
+	 * only the words that differ (flow_extract_ipv4_l4_slot()). Cleared
+	 * for a slot that anything else writes: the general parse,
+	 * recirculation, actions. */
+	uint32_t keys_reusable;
 
 	/* Control. */
 	struct pmd_conf *pending;     /* LOAD_ACQ / STORE_REL */
@@ -296,6 +302,9 @@ static void execute_group(struct pmd *pmd, const struct group *g, struct rte_mbu
 	struct actions_pkt ap[BURST];
 	for (uint32_t j = 0; j < g->n; j++) {
 		uint32_t i = g->idx[j];
+
+		/* Actions change the key in place. */
+		pmd->keys_reusable &= ~(1u << i);
 		ap[j] = (struct actions_pkt){
 			.mbuf = pkts[i], .key = &pmd->keys[i], .layout = &pmd->layouts[i],
 			.recirc_depth = depth ? depth[i] : 0,
@@ -410,20 +419,47 @@ static void lookup_and_execute(struct pmd *pmd, struct rte_mbuf **pkts, const ui
 	execute_hits(pmd, pkts, depth, n, found, flows);
 }
 
+/* Hot path. The key and layout of the frame in slot i, writing only
+ * what changes from frame to frame where the slot allows; updates the
+ * slot's bit in *reusable. Returns the key's tp_flags (big-endian), from
+ * a register where the shortcut has them: loading them back from the key
+ * waits for the store. 'md' comes by value, and only a copy of it goes to
+ * the general parse, so that its fields stay in registers over the burst:
+ * the key's word stores may alias anything whose address is taken. */
+static inline uint16_t extract_slot(struct pmd *pmd, uint32_t i, const uint8_t *data, uint32_t len,
+				    struct flow_md md, uint32_t *reusable)
+{
+	struct flow_key *key = &pmd->keys[i];
+	uint32_t bit = 1u << i;
+	uint16_t tp_flags;
+
+	if (likely(flow_extract_ipv4_l4_slot(data, len, &md, key, &pmd->layouts[i],
+					     *reusable & bit, &tp_flags))) {
+		*reusable |= bit;
+		return tp_flags;
+	}
+	struct flow_md copy = md;
+
+	flow_extract_general(data, len, &copy, key, &pmd->layouts[i]);
+	*reusable &= ~bit;
+	return key->tp_flags;
+}
+
 /*
  * Hot path. A burst from an rx queue. Runts (shorter than an Ethernet
  * header, which the kernel drops too) are dropped and counted.
  */
-static void process_rx(struct pmd *pmd, struct rte_mbuf **in, uint32_t n_in,
+static __attribute__((noinline)) void process_rx(struct pmd *pmd, struct rte_mbuf **in, uint32_t n_in,
 		       const struct flow_md *md)
 {
+	const struct flow_md rx_md = *md;
 	struct rte_mbuf *pkts[BURST];
 	struct burst_sum sum;
 	/* Sums in locals: the struct's address goes to a call, which would
 	 * keep each sum in memory, a store and reload a packet. */
 	uint64_t bytes = 0, ol_flags = 0;
 	uint16_t tcp_flags = 0;
-	uint32_t n = 0;
+	uint32_t n = 0, reusable = pmd->keys_reusable;
 
 	for (uint32_t i = 0; i < n_in; i++) {
 		struct rte_mbuf *m = in[i];
@@ -435,13 +471,12 @@ static void process_rx(struct pmd *pmd, struct rte_mbuf **in, uint32_t n_in,
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		if (unlikely(!flow_extract_ipv4_l4(data, len, md, &pmd->keys[n], &pmd->layouts[n])))
-			flow_extract_general(data, len, md, &pmd->keys[n], &pmd->layouts[n]);
+		tcp_flags |= extract_slot(pmd, n, data, len, rx_md, &reusable);
 		bytes += rte_pktmbuf_pkt_len(m);
-		tcp_flags |= pmd->keys[n].tp_flags;
 		ol_flags |= m->ol_flags;
 		pkts[n++] = m;
 	}
+	pmd->keys_reusable = reusable;
 	pmd->rx_ol_flags |= ol_flags;
 	sum.bytes = bytes;
 	sum.tcp_flags = tcp_flags;
@@ -460,6 +495,9 @@ static void process_recirc(struct pmd *pmd)
 
 	while ((n = actions_recirc_dequeue(pmd->actx, rec, BURST)) > 0) {
 		struct burst_sum sum = { 0, 0 };
+
+		/* Written here with tunnel metadata. */
+		pmd->keys_reusable &= n == BURST ? 0 : ~((1u << n) - 1);
 
 		for (uint32_t i = 0; i < n; i++) {
 			struct rte_mbuf *m = rec[i].mbuf;

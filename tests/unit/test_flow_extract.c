@@ -1132,6 +1132,78 @@ static void test_shortcut_same_as_general(void **state)
 	}
 }
 
+/* A frame of 'build' with every header byte the key takes from it
+ * (addresses, TOS, TTL, fragment flags, ports, TCP flags) random, and the
+ * bytes the shortcut checks left as built. */
+static void random_fields(build_fn *build, struct pb *p)
+{
+	static const uint8_t at[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 15, 22,
+				     26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37};
+
+	p->n = 0;
+	build(p);
+	pad_to(p, 64); /* the shortcut's minimum is 54 */
+	for (size_t i = 0; i < sizeof(at); i++)
+		p->b[at[i]] = (uint8_t)rnd();
+	/* Don't Fragment and More Fragments, offset 0. */
+	p->b[20] = (uint8_t)(rnd() & 0x60);
+	p->b[21] = 0;
+	if (p->b[23] == IPPROTO_TCP) {
+		p->b[46] = (uint8_t)((p->b[46] & 0xf0) | (rnd() & 0x0f));
+		p->b[47] = (uint8_t)rnd();
+	}
+}
+
+/*
+ * flow_extract_ipv4_l4_slot() into a slot that holds another frame's key
+ * (reused: only the words that differ are written) gives what the general
+ * parse gives, for frames and metadata that differ in every field the key
+ * takes from them: a word the reuse skipped but should have written keeps
+ * the earlier frame's value and fails the compare. A frame the shortcut
+ * does not take leaves the slot as it was.
+ */
+static void test_slot_reuse_same_as_general(void **state)
+{
+	build_fn *const builds[] = {b_udp4, b_tcp4, b_ip4_first};
+	build_fn *const others[] = {b_vlan_udp4, b_ip4_later, b_ip4_opts, b_udp6, b_arp,
+				    b_tcp4_doff_small, b_sctp4};
+
+	(void)state;
+	for (int i = 0; i < 20000; i++) {
+		struct flow_md md = {
+			.in_port = rnd(), .recirc_id = rnd(), .dp_hash = rnd(),
+			.priority = rnd(), .skb_mark = rnd(),
+		};
+		struct flow_key slot, want, before;
+		struct flow_layout lslot, lwant, lbefore;
+		struct pb first, next;
+		uint16_t tp_flags = 0xffff;
+
+		random_fields(builds[rnd() % 3], &first);
+		assert_true(flow_extract_ipv4_l4_slot(first.b, first.n, &MD, &slot, &lslot, false,
+						      &tp_flags));
+		if (rnd() % 8 == 0) {
+			/* Not a shortcut frame: nothing written. */
+			next.n = 0;
+			others[rnd() % (sizeof(others) / sizeof(others[0]))](&next);
+			before = slot;
+			lbefore = lslot;
+			assert_false(flow_extract_ipv4_l4_slot(next.b, next.n, &md, &slot, &lslot,
+							       true, &tp_flags));
+			assert_memory_equal(&slot, &before, sizeof(slot));
+			assert_memory_equal(&lslot, &lbefore, sizeof(lslot));
+			continue;
+		}
+		random_fields(builds[rnd() % 3], &next);
+		assert_true(flow_extract_ipv4_l4_slot(next.b, next.n, &md, &slot, &lslot, true,
+						      &tp_flags));
+		flow_extract_general(next.b, next.n, &md, &want, &lwant);
+		assert_memory_equal(&slot, &want, sizeof(slot));
+		assert_memory_equal(&lslot, &lwant, sizeof(lslot));
+		assert_int_equal(tp_flags, want.tp_flags);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1142,6 +1214,7 @@ int main(void)
 		cmocka_unit_test(test_random_bytes),
 		cmocka_unit_test(test_random_mutations),
 		cmocka_unit_test(test_shortcut_same_as_general),
+		cmocka_unit_test(test_slot_reuse_same_as_general),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
