@@ -447,10 +447,12 @@ static inline uint16_t extract_slot(struct pmd *pmd, uint32_t i, const uint8_t *
 
 /*
  * Hot path. A burst from an rx queue. Runts (shorter than an Ethernet
- * header, which the kernel drops too) are dropped and counted.
+ * header, which the kernel drops too) are dropped and counted. Not
+ * inlined into pmd_main(): its loop then has the registers to itself,
+ * where inlined it kept the burst's sums on the stack.
  */
-static __attribute__((noinline)) void process_rx(struct pmd *pmd, struct rte_mbuf **in, uint32_t n_in,
-		       const struct flow_md *md)
+static __attribute__((noinline)) void process_rx(struct pmd *pmd, struct rte_mbuf **in,
+						 uint32_t n_in, const struct flow_md *md)
 {
 	const struct flow_md rx_md = *md;
 	struct rte_mbuf *pkts[BURST];
