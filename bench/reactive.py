@@ -59,6 +59,11 @@ run:
                     thread during the storm, per flow installed
   controller_us_per_flow  the same for the controller (the rate on a core
                     of their own: 1e6 / the sum of the two)
+  reval_max_ms      dpdk-switch only: the longest revalidator round seen
+and, on stderr, the daemon's closing counts of where misses were lost (a
+PMD's queue full, or the listener behind). With REACTIVE_SAMPLES=FILE set,
+the last run's 100 ms samples go to FILE (JSON lines, t from t0): when
+misses were lost, and how fast flows went in.
 then, with both systems, a "ratio" line per run (dpdk-switch / OVS, from
 the same run) and a "median" line over the runs.
 
@@ -221,6 +226,10 @@ class System:
             if full_t and quiet[0]["t"] <= s["t"] - self.a.quiet + 0.15 and \
                     quiet[0]["missed"] == s["missed"]:
                 break
+        if os.environ.get("REACTIVE_SAMPLES"):
+            with open(os.environ["REACTIVE_SAMPLES"], "w") as f:
+                for x in samples:
+                    f.write(json.dumps(dict(x, t=round(x["t"] - t0, 3))) + "\n")
         last_change = samples[0]
         for prev, cur in zip(samples, samples[1:]):
             if cur["missed"] != prev["missed"]:
@@ -266,6 +275,8 @@ class System:
                     if storm_per_cpu is not None and after0 else None,
                     ctl_us_per_flow=us_per_flow("cpu_daemon"),
                     controller_us_per_flow=us_per_flow("cpu_controller"),
+                    reval_max_ms=max((x.get("reval_ms", 0) for x in samples), default=None)
+                    if "reval_ms" in samples[0] else None,
                     complete=full_t is not None)
 
     def remove_dir(self):
@@ -339,6 +350,7 @@ class DpdkSwitch(System):
         tx = {p["port_no"]: p["stats"]["tx_packets"] for p in s["ports"] if "stats" in p}
         return dict(t=time.monotonic(), flows=s["flows"], missed=s["lookups"]["missed"],
                     lost=s["lookups"]["lost"], tx2=tx.get(2, 0),
+                    reval_ms=s.get("revalidator", {}).get("duration_ms", 0),
                     cpu_daemon=cpu_seconds(self.daemon.proc.pid),
                     cpu_controller=cpu_seconds(self.controller.pid),
                     pmd_cpu=cpu_seconds(self.daemon.proc.pid, self.pmd_tid))
@@ -352,6 +364,10 @@ class DpdkSwitch(System):
             print(self.controller.communicate(timeout=30)[0].strip(), file=sys.stderr)
         if self.daemon:
             self.daemon.stop()
+            # Where misses were lost: the PMDs' queues or the listener's budget.
+            for line in (self.daemon.output or "").splitlines():
+                if "lost" in line or "control:" in line:
+                    print(line.strip(), file=sys.stderr)
 
 
 class Ovs(System):
