@@ -326,7 +326,7 @@ class DpdkSwitch(System):
         vdevs = ("net_pcap0,rx_pcap=%s,infinite_rx=1" % self.tr.installed,
                  "net_null1,no-rx=1", "net_null2,no-rx=1")
         options = ["--flows", self.tr.installed_flows, "--flow-limit", str(2 * self.tr.n),
-                   "--max-idle", "3600000", "--mbufs", "131072"]
+                   "--max-idle", "3600000", "--mbufs", "262144"]
         if not self.a.no_reserve:
             # Memory for the storm's flows touched at start-up (as a user
             # who expects them would): no page faults while they go in.

@@ -144,8 +144,8 @@ int dp_flows_load(struct dp *dp, const char *path, struct errmsg *err)
 /* ---- revalidator ---- */
 
 /* Flows a revalidator step walks: a fraction of a millisecond, so that a
- * big table's round (tens of ms at 1M flows) does not hold up the upcalls
- * the PMDs queue meanwhile, which would overflow their queues. */
+ * big table's round does not hold up the upcalls the PMDs queue
+ * meanwhile, which would overflow their queues. */
 #define REVALIDATOR_STEP_FLOWS 8192
 
 static uint64_t reval_clock(void *arg)
