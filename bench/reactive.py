@@ -37,7 +37,8 @@ run:
                     generator over the run (--rate is what was offered; a
                     PMD too busy to poll the port leaves the rest, skipped)
   new_flows_per_s   flows installed / seconds until the flow count reached
-                    --flows (or, with complete false, until --timeout)
+                    --flows, interpolated between the samples around it
+                    (or, with complete false, until --timeout)
   first_flows_per_s the same for the first 10 000 flows (OVS's dynamic flow
                     limit starts there and then grows by 1000 a revalidator
                     round, about 2000 flows a second)
@@ -222,6 +223,11 @@ class System:
                 first_t = s["t"]
             if full_t is None and s["flows"] - n0 >= n:
                 full_t = s["t"]
+                # When the count reached n, between this sample and the
+                # last (a sample every ~0.1 s is 5% of a 2 s storm).
+                p = samples[-2]
+                full_at = p["t"] + (s["t"] - p["t"]) * (n0 + n - p["flows"]) / max(
+                    s["flows"] - p["flows"], 1)
             quiet = [x for x in samples if x["t"] >= s["t"] - self.a.quiet]
             if full_t and quiet[0]["t"] <= s["t"] - self.a.quiet + 0.15 and \
                     quiet[0]["missed"] == s["missed"]:
@@ -261,7 +267,7 @@ class System:
                 return None
             return round((flows_end[k] - samples[0][k]) * 1e6 / n_end, 2)
         return dict(system=self.name, rate=self.a.rate, new_flows=n, installed=installed,
-                    new_flows_per_s=round(n / (full_t - t0)) if full_t
+                    new_flows_per_s=round(n / (full_at - t0)) if full_t
                     else round(installed / (samples[-1]["t"] - t0)),
                     first_flows_per_s=round(first / (first_t - t0)) if first_t else None,
                     misses_lost=samples[-1]["lost"] - samples[0]["lost"],
@@ -322,11 +328,15 @@ class DpdkSwitch(System):
         return r.stdout
 
     def start(self):
-        _, mem = eal_memory(self.a, 1024)
+        huge, mem = eal_memory(self.a, 1024)
         vdevs = ("net_pcap0,rx_pcap=%s,infinite_rx=1" % self.tr.installed,
                  "net_null1,no-rx=1", "net_null2,no-rx=1")
         options = ["--flows", self.tr.installed_flows, "--flow-limit", str(2 * self.tr.n),
-                   "--max-idle", "3600000", "--mbufs", "262144"]
+                   "--max-idle", "3600000",
+                   # An upcall queue of 16384 slots (1/8 of the pool over
+                   # the PMD's and the control thread's queues) where
+                   # hugepages give the memory; 8192 without.
+                   "--mbufs", "262144" if huge else "131072"]
         if not self.a.no_reserve:
             # Memory for the storm's flows touched at start-up (as a user
             # who expects them would): no page faults while they go in.
