@@ -90,8 +90,8 @@ uint32_t revalidator_round(struct revalidator *r, struct flowtbl *t, revalidator
 /*
  * A round a piece at a time: walk at most 'max_flows' flows of the round
  * in progress, beginning one if none is. The caller does other work
- * between steps (a big table's round takes tens of milliseconds, which
- * the upcall queues cannot wait); flows it adds or removes meanwhile are
+ * between steps (a big table's whole round is longer than the upcall
+ * queues can wait); flows it adds or removes meanwhile are
  * safe (the dump cursor survives them). The round's duration is its wall
  * time, first step to last, as an OVS revalidator's dump is timed while
  * its handlers run beside it. Returns the number of flows deleted.
