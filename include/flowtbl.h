@@ -74,8 +74,7 @@ int flowtbl_create(const struct flowtbl_params *p, struct flowtbl **out);
  * table for the reserved flows the others do not hold (no more rebuilds
  * while they go in). The memory stays with the table, counted in
  * flowtbl_memory(). Once per table: -EBUSY after a reservation; -ENOMEM
- * (what was reserved
- * before the failure stays). Writer only.
+ * (what was reserved before the failure stays). Writer only.
  */
 int flowtbl_reserve(struct flowtbl *t, uint32_t n_flows);
 /* A flow of a typical megaflow mask with small actions (up to 5 key
