@@ -37,7 +37,8 @@ run:
                     generator over the run (--rate is what was offered; a
                     PMD too busy to poll the port leaves the rest, skipped)
   new_flows_per_s   flows installed / seconds until the flow count reached
-                    --flows (or, with complete false, until --timeout)
+                    --flows, interpolated between the samples around it
+                    (or, with complete false, until --timeout)
   first_flows_per_s the same for the first 10 000 flows (OVS's dynamic flow
                     limit starts there and then grows by 1000 a revalidator
                     round, about 2000 flows a second)
@@ -59,6 +60,11 @@ run:
                     thread during the storm, per flow installed
   controller_us_per_flow  the same for the controller (the rate on a core
                     of their own: 1e6 / the sum of the two)
+  reval_max_ms      dpdk-switch only: the longest revalidator round seen
+and, on stderr, the daemon's closing counts of where misses were lost (a
+PMD's queue full, or the listener behind). With REACTIVE_SAMPLES=FILE set,
+the last run's 100 ms samples go to FILE (JSON lines, t from t0): when
+misses were lost, and how fast flows went in.
 then, with both systems, a "ratio" line per run (dpdk-switch / OVS, from
 the same run) and a "median" line over the runs.
 
@@ -217,10 +223,19 @@ class System:
                 first_t = s["t"]
             if full_t is None and s["flows"] - n0 >= n:
                 full_t = s["t"]
+                # When the count reached n, between this sample and the
+                # last (a sample every ~0.1 s is 5% of a 2 s storm).
+                p = samples[-2]
+                full_at = p["t"] + (s["t"] - p["t"]) * (n0 + n - p["flows"]) / max(
+                    s["flows"] - p["flows"], 1)
             quiet = [x for x in samples if x["t"] >= s["t"] - self.a.quiet]
             if full_t and quiet[0]["t"] <= s["t"] - self.a.quiet + 0.15 and \
                     quiet[0]["missed"] == s["missed"]:
                 break
+        if os.environ.get("REACTIVE_SAMPLES"):
+            with open(os.environ["REACTIVE_SAMPLES"], "w") as f:
+                for x in samples:
+                    f.write(json.dumps(dict(x, t=round(x["t"] - t0, 3))) + "\n")
         last_change = samples[0]
         for prev, cur in zip(samples, samples[1:]):
             if cur["missed"] != prev["missed"]:
@@ -252,7 +267,7 @@ class System:
                 return None
             return round((flows_end[k] - samples[0][k]) * 1e6 / n_end, 2)
         return dict(system=self.name, rate=self.a.rate, new_flows=n, installed=installed,
-                    new_flows_per_s=round(n / (full_t - t0)) if full_t
+                    new_flows_per_s=round(n / (full_at - t0)) if full_t
                     else round(installed / (samples[-1]["t"] - t0)),
                     first_flows_per_s=round(first / (first_t - t0)) if first_t else None,
                     misses_lost=samples[-1]["lost"] - samples[0]["lost"],
@@ -266,6 +281,8 @@ class System:
                     if storm_per_cpu is not None and after0 else None,
                     ctl_us_per_flow=us_per_flow("cpu_daemon"),
                     controller_us_per_flow=us_per_flow("cpu_controller"),
+                    reval_max_ms=max((x.get("reval_ms", 0) for x in samples), default=None)
+                    if "reval_ms" in samples[0] else None,
                     complete=full_t is not None)
 
     def remove_dir(self):
@@ -311,11 +328,15 @@ class DpdkSwitch(System):
         return r.stdout
 
     def start(self):
-        _, mem = eal_memory(self.a, 1024)
+        huge, mem = eal_memory(self.a, 1024)
         vdevs = ("net_pcap0,rx_pcap=%s,infinite_rx=1" % self.tr.installed,
                  "net_null1,no-rx=1", "net_null2,no-rx=1")
         options = ["--flows", self.tr.installed_flows, "--flow-limit", str(2 * self.tr.n),
-                   "--max-idle", "3600000", "--mbufs", "131072"]
+                   "--max-idle", "3600000",
+                   # An upcall queue of 16384 slots (1/8 of the pool over
+                   # the PMD's and the control thread's queues) where
+                   # hugepages give the memory; 8192 without.
+                   "--mbufs", "262144" if huge else "131072"]
         if not self.a.no_reserve:
             # Memory for the storm's flows touched at start-up (as a user
             # who expects them would): no page faults while they go in.
@@ -339,6 +360,7 @@ class DpdkSwitch(System):
         tx = {p["port_no"]: p["stats"]["tx_packets"] for p in s["ports"] if "stats" in p}
         return dict(t=time.monotonic(), flows=s["flows"], missed=s["lookups"]["missed"],
                     lost=s["lookups"]["lost"], tx2=tx.get(2, 0),
+                    reval_ms=s.get("revalidator", {}).get("duration_ms", 0),
                     cpu_daemon=cpu_seconds(self.daemon.proc.pid),
                     cpu_controller=cpu_seconds(self.controller.pid),
                     pmd_cpu=cpu_seconds(self.daemon.proc.pid, self.pmd_tid))
@@ -352,6 +374,10 @@ class DpdkSwitch(System):
             print(self.controller.communicate(timeout=30)[0].strip(), file=sys.stderr)
         if self.daemon:
             self.daemon.stop()
+            # Where misses were lost: the PMDs' queues or the listener's budget.
+            for line in (self.daemon.output or "").splitlines():
+                if "lost" in line or "control:" in line:
+                    print(line.strip(), file=sys.stderr)
 
 
 class Ovs(System):

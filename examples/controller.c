@@ -462,14 +462,15 @@ static void handle_datagram(struct ctl *c, const uint8_t *d, size_t n, struct co
 
 /* Read what the daemon sent, up to READ_BURST datagrams in one call.
  * 0: nothing more now, 1: read some, -1: the daemon is gone. */
+static uint8_t in_bufs[READ_BURST][MAX_DGRAM];
+
 static int read_burst(struct ctl *c, struct counts *cnt)
 {
-	static uint8_t in[READ_BURST][MAX_DGRAM];
 	struct mmsghdr msgs[READ_BURST];
 	struct iovec iov[READ_BURST];
 
 	for (int i = 0; i < READ_BURST; i++) {
-		iov[i] = (struct iovec){ in[i], MAX_DGRAM };
+		iov[i] = (struct iovec){ in_bufs[i], MAX_DGRAM };
 		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
 	}
 	int n = recvmmsg(c->fd, msgs, READ_BURST, MSG_DONTWAIT, NULL);
@@ -480,7 +481,7 @@ static int read_burst(struct ctl *c, struct counts *cnt)
 		if (msgs[i].msg_len == 0)
 			return -1;
 		cnt->datagrams_in++;
-		handle_datagram(c, in[i], msgs[i].msg_len, cnt);
+		handle_datagram(c, in_bufs[i], msgs[i].msg_len, cnt);
 	}
 	return n > 0;
 }
@@ -531,6 +532,14 @@ static int parse_map(const char *s)
 	return 0;
 }
 
+/* A write to every page (volatile: a compiler may drop a memset of zeros
+ * over memory it knows calloc() zeroed). */
+static void touch(void *p, size_t len)
+{
+	for (size_t off = 0; off < len; off += 4096)
+		((volatile uint8_t *)p)[off] = 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = DEFAULT_CTL;
@@ -544,6 +553,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	c->cur = c->out[0];
+	/* Touch the buffers now: their first use is the first burst of
+	 * misses, when a page fault per 4 KiB would make us fall behind the
+	 * daemon (which then drops upcalls) just as the storm begins. */
+	touch(c->out, (size_t)OUT_QUEUE * OUT_DGRAM);
+	touch(in_bufs, sizeof(in_bufs));
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--ctl") && i + 1 < argc) {

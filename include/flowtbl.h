@@ -70,9 +70,11 @@ int flowtbl_create(const struct flowtbl_params *p, struct flowtbl **out);
  * of their inserts: FLOWTBL_RESERVE_FLOW_BYTES a flow for the flow slab
  * and the hash tables of big subtables, plus slot chunks, the dump vector
  * and the UFID hash. Inserts of up to n_flows flows then take few page
- * faults. The memory stays with the table, counted in flowtbl_memory().
- * Once per table: -EBUSY after a reservation; -ENOMEM (what was reserved
- * before the failure stays). Writer only.
+ * faults, and the first subtable to grow past 65536 flows gets a hash
+ * table for the reserved flows the others do not hold (no more rebuilds
+ * while they go in). The memory stays with the table, counted in
+ * flowtbl_memory(). Once per table: -EBUSY after a reservation; -ENOMEM
+ * (what was reserved before the failure stays). Writer only.
  */
 int flowtbl_reserve(struct flowtbl *t, uint32_t n_flows);
 /* A flow of a typical megaflow mask with small actions (up to 5 key

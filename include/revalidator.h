@@ -43,6 +43,14 @@ struct revalidator {
 	uint32_t last_n_flows;    /* flows when the last round started */
 	uint64_t deleted_idle;    /* flows expired */
 	uint64_t deleted_flush;   /* flows deleted because n_flows > 2 * limit */
+	/* The round in progress (revalidator_step). */
+	bool in_round;
+	uint64_t cursor;          /* flowtbl_dump() position */
+	uint64_t round_start_ms;
+	uint32_t round_n_flows;   /* flows when it started */
+	uint32_t round_deleted;
+	uint64_t round_idle_ms;   /* max_idle, or the pressure timeout */
+	bool round_kill_all;      /* over twice the limit at its start */
 };
 
 void revalidator_init(struct revalidator *r, uint32_t ceiling, uint32_t max_idle_ms);
@@ -72,12 +80,26 @@ bool revalidator_is_cache(const struct revalidator *r);
 uint64_t revalidator_interval_ms(const struct revalidator *r);
 
 /*
- * Run one round over 't' now. A flow's idle time counts from its last
- * packet (flowtbl stats 'used'), or from its creation if it never saw one;
- * both must be on 'clock'. Returns the number of flows deleted.
+ * Run one round over 't' now (or the rest of one that revalidator_step()
+ * began). A flow's idle time counts from its last packet (flowtbl stats
+ * 'used'), or from its creation if it never saw one; both must be on
+ * 'clock'. Returns the number of flows deleted.
  */
 uint32_t revalidator_round(struct revalidator *r, struct flowtbl *t, revalidator_clock_fn clock,
 			   void *clock_arg);
+/*
+ * A round a piece at a time: walk at most 'max_flows' flows of the round
+ * in progress, beginning one if none is. The caller does other work
+ * between steps (a big table's whole round is longer than the upcall
+ * queues can wait); flows it adds or removes meanwhile are
+ * safe (the dump cursor survives them). The round's duration is its wall
+ * time, first step to last, as an OVS revalidator's dump is timed while
+ * its handlers run beside it. Returns the number of flows deleted.
+ */
+uint32_t revalidator_step(struct revalidator *r, struct flowtbl *t, revalidator_clock_fn clock,
+			  void *clock_arg, uint32_t max_flows);
+/* True between a round's first step and its last. */
+bool revalidator_in_round(const struct revalidator *r);
 
 /* True when NEW may add one more flow to a table of 'n_flows'. */
 bool revalidator_may_add(const struct revalidator *r, uint32_t n_flows);

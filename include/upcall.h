@@ -25,8 +25,9 @@
 #include "flow_key.h"
 
 /* Most upcalls in flight per queue: a miss storm's worth of the few
- * milliseconds the control thread may be off its core. */
-#define UPCALL_QUEUE_SIZE 8192
+ * milliseconds the control thread may be off its core, when the pool is
+ * big enough to lend that many mbufs. */
+#define UPCALL_QUEUE_SIZE 16384
 #define UPCALL_QUEUE_MIN 32      /* fewest, however small the pool */
 #define UPCALL_POOL_SHARE 8      /* queues hold at most 1/8 of the pool */
 #define UPCALL_USERDATA_MAX 256  /* OVS_USERSPACE_ATTR_USERDATA bytes kept */
@@ -71,5 +72,7 @@ void upcall_queue_flush(struct upcall_queue *q);
 unsigned int upcall_queue_take(struct upcall_queue *q, struct upcall **out, unsigned int max);
 /* Consumer: give an upcall back once its mbuf is freed. */
 void upcall_queue_release(struct upcall_queue *q, struct upcall *u);
+/* Consumer: give 'n' back at once (one ring operation, not n). */
+void upcall_queue_release_burst(struct upcall_queue *q, struct upcall **ups, unsigned int n);
 
 #endif /* UPCALL_H */

@@ -151,8 +151,10 @@ void dp_info_get(const struct dp *dp, struct dp_info *info);
 uint32_t dp_flow_limit(const struct dp *dp);
 void dp_set_flow_limit_ceiling(struct dp *dp, uint32_t ceiling);
 void dp_set_max_idle(struct dp *dp, uint32_t ms);
-/* One revalidator round if one is due (call from the main loop). */
-void dp_revalidate(struct dp *dp);
+/* A step of the revalidator's round when one is due or in progress (call
+ * from the main loop). True while the round has more to walk: the loop
+ * should come back soon rather than wait. */
+bool dp_revalidate(struct dp *dp);
 /* Current ms on the daemon's clock (CLOCK_MONOTONIC; flows' 'used'). */
 uint64_t dp_now_ms(const struct dp *dp);
 

@@ -143,22 +143,28 @@ int dp_flows_load(struct dp *dp, const char *path, struct errmsg *err)
 
 /* ---- revalidator ---- */
 
+/* Flows a revalidator step walks: a fraction of a millisecond, so that a
+ * big table's round does not hold up the upcalls the PMDs queue
+ * meanwhile, which would overflow their queues. */
+#define REVALIDATOR_STEP_FLOWS 8192
+
 static uint64_t reval_clock(void *arg)
 {
 	return dp_now_ms(arg);
 }
 
-void dp_revalidate(struct dp *dp)
+bool dp_revalidate(struct dp *dp)
 {
-	uint64_t now = dp_now_ms(dp);
-
-	if (now < dp->reval.next_round_ms)
-		return;
-	revalidator_round(&dp->reval, dp->tbl, reval_clock, dp);
+	if (!revalidator_in_round(&dp->reval) && dp_now_ms(dp) < dp->reval.next_round_ms)
+		return false;
+	revalidator_step(&dp->reval, dp->tbl, reval_clock, dp, REVALIDATOR_STEP_FLOWS);
+	if (revalidator_in_round(&dp->reval))
+		return true;
 	/* Subtables re-ranked by recent hits, and memory of removed flows
 	 * handed back once its grace period is over. */
 	flowtbl_rerank(dp->tbl);
 	flowtbl_reclaim(dp->tbl);
+	return false;
 }
 
 uint32_t dp_flow_limit(const struct dp *dp)

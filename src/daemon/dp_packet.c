@@ -213,6 +213,7 @@ static unsigned int drain(struct dp *dp, struct upcall_queue *q, uint32_t src,
 			  dp_deliver_fn deliver, void *arg, unsigned int max, unsigned int *lost)
 {
 	struct upcall *ups[UPCALL_BATCH];
+	struct rte_mbuf *mbufs[UPCALL_BATCH];
 	unsigned int done = 0, n;
 
 	do {
@@ -223,9 +224,13 @@ static unsigned int drain(struct dp *dp, struct upcall_queue *q, uint32_t src,
 				dp->ctl_lost++;
 				(*lost)++;
 			}
-			rte_pktmbuf_free(ups[i]->mbuf);
-			upcall_queue_release(q, ups[i]);
+			mbufs[i] = ups[i]->mbuf;
 		}
+		/* A batch's mbufs and slots go back together: one mempool and
+		 * one ring operation each, where one an upcall moved the rings'
+		 * cache lines between this core and the PMD's every time. */
+		rte_pktmbuf_free_bulk(mbufs, n);
+		upcall_queue_release_burst(q, ups, n);
 		done += n;
 	} while (n == UPCALL_BATCH && done < max);
 	return done;

@@ -143,7 +143,10 @@ static void main_loop(const struct options *opt, struct dp *dp, struct ctl_serve
 		unsigned int n = dp_upcalls_run(dp, ctl_upcall_deliver, srv, per_round, &lost);
 		wait_ms = n && !lost ? 0 : POLL_MS;
 		per_round = lost ? UPCALLS_BEHIND : UPCALLS_PER_ROUND;
-		dp_revalidate(dp);
+		/* A round under way goes on at once: a wait between its steps
+		 * would count in its duration, and the flow limit with it. */
+		if (dp_revalidate(dp))
+			wait_ms = 0;
 		dp_ports_watch(dp);
 		uint64_t now = dp_now_ms(dp);
 		telemetry_refresh(dp, now);

@@ -146,6 +146,7 @@ struct stats_base {
  * Removal just clears the entry; flags are cleared by rebuilding.
  */
 #define BUCKET_ENTRIES 7
+#define HTAB_HINT_MIN 65536   /* entries from which a reservation sizes a hash */
 #define BUCKET_OVERFLOW (1ull << 8)
 #define BUCKET_COUNT_MASK 0xffull
 #define ENT_SIG_SHIFT 48
@@ -286,6 +287,7 @@ struct flowtbl {
 	uint32_t n_chunks;               /* chunks allocated */
 	uint32_t next_idx;               /* never used above this */
 	uint32_t n_flows;
+	uint32_t htab_hint;              /* flows reserved: ft_htab_reserve() */
 	struct stats_base **base_dir;    /* [chunk][i]; NULL: no clear in it yet */
 	uint32_t *free_idx;              /* recycled idx, after a grace period */
 	uint32_t n_free_idx, cap_free_idx;

@@ -124,6 +124,20 @@ int ft_htab_reserve(struct flowtbl *t, struct subtable *st, uint32_t n_more)
 	 * they have grown well past what the last build needed. */
 	if (ht && need <= htab_limit(nb) && ht->n_overflow <= ht->ov_base + nb / 8 + 1)
 		return 0;
+	/* After flowtbl_reserve(), the first subtable that grows big grows at
+	 * once to the reserved flows the others do not hold: growing by
+	 * doublings, the last ones re-place most of the flows into fresh
+	 * memory past the reserved region, a stall long enough for a reactive
+	 * controller's misses to overflow the upcall queues. Once: a table of
+	 * many masks does not get an oversized hash for each. */
+	if (t->htab_hint && ht && need >= HTAB_HINT_MIN) {
+		uint32_t others = t->n_flows - ht->n_entries;
+		uint32_t rest = t->htab_hint > others ? t->htab_hint - others : 0;
+
+		if (rest > need)
+			need = rest;
+		t->htab_hint = 0;
+	}
 	while (need > htab_limit(nb)) {
 		if (nb >= (1u << 30))
 			return -ENOSPC;

@@ -85,51 +85,93 @@ bool revalidator_may_add(const struct revalidator *r, uint32_t n_flows)
 	return n_flows < r->flow_limit;
 }
 
-uint32_t revalidator_round(struct revalidator *r, struct flowtbl *t, revalidator_clock_fn clock,
-			   void *clock_arg)
+/* Start a round: what it decides by (pressure, flush) is fixed now, from
+ * the flow count at its start, as for a round done at once. */
+static void round_begin(struct revalidator *r, struct flowtbl *t, uint64_t now)
+{
+	uint32_t n_flows = flowtbl_count(t);
+
+	r->in_round = true;
+	r->cursor = 0;
+	r->round_start_ms = now;
+	r->round_n_flows = n_flows;
+	r->round_deleted = 0;
+	r->round_kill_all = n_flows > 2ull * r->flow_limit;
+	r->round_idle_ms = n_flows > r->flow_limit ? REVALIDATOR_PRESSURE_IDLE_MS
+						   : r->max_idle_ms;
+}
+
+static void round_end(struct revalidator *r, uint64_t end)
+{
+	if (r->round_kill_all)
+		r->deleted_flush += r->round_deleted;
+	else
+		r->deleted_idle += r->round_deleted;
+	r->in_round = false;
+	r->last_duration_ms = end - r->round_start_ms;
+	r->last_n_flows = r->round_n_flows;
+	r->flow_limit = revalidator_next_limit(r->flow_limit, r->ceiling, r->last_duration_ms,
+					       r->round_n_flows);
+	r->rounds++;
+	r->next_round_ms = end + revalidator_interval_ms(r);
+}
+
+/* No cache: nothing to walk, the limit stays the ceiling. */
+static void round_not_a_cache(struct revalidator *r, struct flowtbl *t, uint64_t now)
+{
+	r->in_round = false;
+	r->last_duration_ms = 0;
+	r->last_n_flows = flowtbl_count(t);
+	r->rounds++;
+	r->next_round_ms = now + REVALIDATOR_INTERVAL_MS;
+}
+
+uint32_t revalidator_step(struct revalidator *r, struct flowtbl *t, revalidator_clock_fn clock,
+			  void *clock_arg, uint32_t max_flows)
 {
 	struct flowtbl_flow *batch[DUMP_BATCH];
-	uint64_t start = clock(clock_arg), cursor = 0;
-	uint32_t n_flows = flowtbl_count(t), deleted = 0;
-	bool kill_all = n_flows > 2ull * r->flow_limit;
-	uint64_t idle = n_flows > r->flow_limit ? REVALIDATOR_PRESSURE_IDLE_MS : r->max_idle_ms;
+	uint64_t now = clock(clock_arg);
+	uint32_t walked = 0, deleted = 0;
 	size_t n;
 
 	if (!r->max_idle_ms) {
-		/* Not a cache: nothing to walk, the limit stays the ceiling. */
-		r->last_duration_ms = 0;
-		r->last_n_flows = n_flows;
-		r->rounds++;
-		r->next_round_ms = start + REVALIDATOR_INTERVAL_MS;
+		round_not_a_cache(r, t, now);
 		return 0;
 	}
-
-	while ((n = flowtbl_dump(t, &cursor, batch, DUMP_BATCH)) > 0) {
-		uint64_t now = clock(clock_arg);
-
+	if (!r->in_round)
+		round_begin(r, t, now);
+	while (walked < max_flows &&
+	       (n = flowtbl_dump(t, &r->cursor, batch,
+				 min_u32(DUMP_BATCH, max_flows - walked))) > 0) {
+		now = clock(clock_arg);
 		for (size_t i = 0; i < n; i++) {
 			struct flowtbl_flow_stats st;
 			uint64_t used;
 
 			flowtbl_flow_stats_get(t, batch[i], &st);
 			used = st.used ? st.used : flowtbl_flow_created(batch[i]);
-			if (kill_all || now >= used + idle) {
+			if (r->round_kill_all || now >= used + r->round_idle_ms) {
 				flowtbl_remove(t, batch[i]);
 				deleted++;
 			}
 		}
+		walked += (uint32_t)n;
 	}
-	if (kill_all)
-		r->deleted_flush += deleted;
-	else
-		r->deleted_idle += deleted;
-
-	uint64_t end = clock(clock_arg);
-	r->last_duration_ms = end - start;
-	r->last_n_flows = n_flows;
-	r->flow_limit = revalidator_next_limit(r->flow_limit, r->ceiling, r->last_duration_ms,
-					       n_flows);
-	r->rounds++;
-	r->next_round_ms = end + revalidator_interval_ms(r);
+	r->round_deleted += deleted;
+	/* A short step may have ended exactly at the last flow: the next
+	 * step finds nothing and ends the round then. */
+	if (walked < max_flows)
+		round_end(r, clock(clock_arg));
 	return deleted;
+}
+
+uint32_t revalidator_round(struct revalidator *r, struct flowtbl *t, revalidator_clock_fn clock,
+			   void *clock_arg)
+{
+	return revalidator_step(r, t, clock, clock_arg, UINT32_MAX);
+}
+
+bool revalidator_in_round(const struct revalidator *r)
+{
+	return r->in_round;
 }

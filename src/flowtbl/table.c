@@ -403,6 +403,7 @@ int flowtbl_reserve(struct flowtbl *t, uint32_t n_flows)
 		err = ft_ufid_reserve(t, n - t->n_ufid);
 	if (err)
 		return err;
+	t->htab_hint = n;
 	prefault(t->dumpv + t->n_dump, (size_t)(t->cap_dump - t->n_dump) * sizeof(*t->dumpv));
 	if (t->ufid_b)
 		prefault(t->ufid_b, ((size_t)t->ufid_mask + 1) * sizeof(*t->ufid_b));

@@ -108,3 +108,11 @@ void upcall_queue_release(struct upcall_queue *q, struct upcall *u)
 	u->mbuf = NULL;
 	rte_ring_enqueue(q->free, u);
 }
+
+/* The free ring has room for every slot, so all go in. */
+void upcall_queue_release_burst(struct upcall_queue *q, struct upcall **ups, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		ups[i]->mbuf = NULL;
+	rte_ring_enqueue_burst(q->free, (void **)ups, n, NULL);
+}

@@ -284,6 +284,48 @@ static void test_duration_feeds_limit(void **state)
 	flowtbl_synchronize(f->t);
 }
 
+/* A round in steps: each walks at most its share, flows added between
+ * steps are safe (not expired: they are new), the round's duration is its
+ * wall time from the first step to the last, and the limit moves once. */
+static void test_round_in_steps(void **state)
+{
+	struct fixture *f = *state;
+	struct revalidator r;
+	uint32_t deleted;
+
+	revalidator_init(&r, 200000, 1000);
+	add_flows(f, 1, 3000);
+	f->clk.now += 1000; /* all 3000 idle for max_idle */
+	deleted = revalidator_step(&r, f->t, read_clock, &f->clk, 1000);
+	assert_int_equal(deleted, 1000);
+	assert_true(revalidator_in_round(&r));
+	assert_int_equal(flowtbl_count(f->t), 2000);
+	/* New flows while the round is under way: walked, kept. */
+	add_flows(f, 100000, 500);
+	f->clk.now += 40;
+	deleted = revalidator_step(&r, f->t, read_clock, &f->clk, 1000);
+	assert_int_equal(deleted, 1000);
+	assert_true(revalidator_in_round(&r));
+	assert_int_equal(r.rounds, 0);
+	f->clk.now += 40;
+	while (revalidator_in_round(&r))
+		revalidator_step(&r, f->t, read_clock, &f->clk, 1000);
+	assert_int_equal(flowtbl_count(f->t), 500);
+	assert_int_equal(r.deleted_idle, 3000);
+	assert_int_equal(r.rounds, 1);
+	assert_int_equal(r.last_n_flows, 3000);
+	assert_int_equal(r.last_duration_ms, 80);
+	assert_int_equal(r.flow_limit, revalidator_next_limit(10000, 200000, 80, 3000));
+	/* The next step is a new round, all of it (500 flows): the new flows
+	 * are not idle yet. */
+	assert_int_equal(revalidator_step(&r, f->t, read_clock, &f->clk, 1000), 0);
+	assert_false(revalidator_in_round(&r));
+	assert_int_equal(r.rounds, 2);
+	assert_int_equal(flowtbl_count(f->t), 500);
+	flowtbl_flush(f->t);
+	flowtbl_synchronize(f->t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +335,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_a_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pressure_and_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duration_feeds_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_round_in_steps, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

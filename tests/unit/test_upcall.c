@@ -92,6 +92,42 @@ static void test_queue_publish(void **state)
 	assert_int_equal(rte_mempool_in_use_count(dp_pool), base);
 }
 
+/* Slots given back a burst at a time are all free again, without their
+ * mbufs (the consumer freed those). */
+static void test_queue_release_burst(void **state)
+{
+	enum { N = 2 * UPCALL_STASH };
+	struct upcall *got[N];
+	struct upcall_queue *q;
+	unsigned int base = rte_mempool_in_use_count(dp_pool);
+
+	(void)state;
+	assert_int_equal(upcall_queue_create("uq_rel", 0, N, &q), 0);
+	for (int i = 0; i < N; i++) {
+		struct upcall *u = upcall_queue_get_free(q);
+
+		assert_non_null(u);
+		u->mbuf = rte_pktmbuf_alloc(dp_pool);
+		assert_non_null(u->mbuf);
+		upcall_queue_put(q, u);
+	}
+	assert_null(upcall_queue_get_free(q));
+	upcall_queue_flush(q);
+	assert_int_equal(upcall_queue_take(q, got, N), N);
+	for (int i = 0; i < N; i++)
+		rte_pktmbuf_free(got[i]->mbuf);
+	upcall_queue_release_burst(q, got, N);
+	for (int i = 0; i < N; i++) {
+		struct upcall *u = upcall_queue_get_free(q);
+
+		assert_non_null(u);
+		assert_null(u->mbuf);
+	}
+	assert_null(upcall_queue_get_free(q));
+	assert_int_equal(rte_mempool_in_use_count(dp_pool), base);
+	upcall_queue_destroy(q);
+}
+
 /* A queue of the most slots hands out exactly that many (its items are
  * allocated for its slots, its rings sized to hold them all). */
 static void test_queue_largest(void **state)
@@ -112,6 +148,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slots_share),
 		cmocka_unit_test(test_queue_bound),
+		cmocka_unit_test(test_queue_release_burst),
 		cmocka_unit_test(test_queue_largest),
 		cmocka_unit_test(test_queue_publish),
 	};
