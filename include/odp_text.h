@@ -53,11 +53,6 @@ struct odp_match {
  */
 int odp_flow_parse(const char *s, struct odp_match *m, struct errmsg *err);
 
-/* The key attribute parser keeps, per thread, the last text of each
- * attribute that parsed cleanly and reuses its result for the same text;
- * this forgets them (tests compare both paths). */
-void odp_text_memo_clear(void);
-
 /*
  * Append the flow as dpctl/dump-flows prints it: wildcarded attributes
  * left out, or with 'verbose' (dump-flows -m) every attribute with its

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "key_attr_int.h"
-#include "odp_text.h"
 
 /* Store 'v' in a field of 'width' bytes, network order for 2 and 4. */
 static void put_uint(void *p, size_t width, uint64_t v, bool be)
@@ -496,81 +495,11 @@ static int parse_body(struct scan *sc, const struct kdesc *d, struct kattr *ka)
 	}
 }
 
-/*
- * The last text that parsed cleanly for each attribute, from its name
- * through its ')', with what it gave. Lines of a flows file repeat most
- * attributes ("eth_type(0x0800)", "udp(dst=53)"), and an attribute's
- * result depends only on that text: the parsers read nothing past the
- * ')'. Tunnels and encap are not kept (nested; the tunnel's result lies
- * elsewhere in struct kattr). Per thread: the client parses on workers.
- */
-#define KMEMO_TEXT_MAX 64
-#define KMEMO_PAYLOAD 48
-struct kmemo {
-	uint8_t text_len;                     /* 0: empty */
-	char text[KMEMO_TEXT_MAX];            /* NUL-terminated */
-	int8_t field_ofs[8];                  /* field_at - at, or -1 for NULL */
-	uint8_t key[KMEMO_PAYLOAD], mask[KMEMO_PAYLOAD];
-};
-static _Thread_local struct kmemo kmemo[OVS_KEY_ATTR_MAX + 1];
-
-static bool kmemo_fits(const struct kdesc *d)
-{
-	return d->len >= 0 && d->len <= KMEMO_PAYLOAD && d->kind != KK_TUNNEL &&
-	       d->kind != KK_ENCAP;
-}
-
-void odp_text_memo_clear(void)
-{
-	for (size_t i = 0; i < sizeof(kmemo) / sizeof(kmemo[0]); i++)
-		kmemo[i].text_len = 0;
-}
-
-/* 'ka' as kattr_parse() would set it from the text at 'at', when that text
- * is the memo's; false otherwise. */
-static bool kmemo_take(const struct kdesc *d, struct scan *sc, const char *at, struct kattr *ka)
-{
-	const struct kmemo *km = &kmemo[d - kdescs];
-
-	/* strncmp, not memcmp: it stops at the line's NUL. */
-	if (km->text_len == 0 || strncmp(at, km->text, km->text_len) != 0)
-		return false;
-	memcpy(ka->key, km->key, KMEMO_PAYLOAD);
-	memcpy(ka->mask, km->mask, KMEMO_PAYLOAD);
-	for (int i = 0; i < 8; i++)
-		ka->field_at[i] = km->field_ofs[i] < 0 ? NULL : at + km->field_ofs[i];
-	ka->tun_masked = false;
-	ka->type = d->type;
-	ka->at = at;
-	ka->len = d->len > 0 ? (uint16_t)d->len : 4;
-	ka->mask_len = ka->len;
-	sc->p = at + km->text_len;
-	return true;
-}
-
-static void kmemo_keep(const struct kdesc *d, const char *at, const char *end,
-		       const struct kattr *ka)
-{
-	struct kmemo *km = &kmemo[d - kdescs];
-	size_t n = (size_t)(end - at);
-
-	if (n >= KMEMO_TEXT_MAX)
-		return;
-	memcpy(km->text, at, n);
-	km->text[n] = '\0';
-	km->text_len = (uint8_t)n;
-	for (int i = 0; i < 8; i++)
-		km->field_ofs[i] = ka->field_at[i] ? (int8_t)(ka->field_at[i] - at) : -1;
-	memcpy(km->key, ka->key, KMEMO_PAYLOAD);
-	memcpy(km->mask, ka->mask, KMEMO_PAYLOAD);
-}
-
 int kattr_parse(struct scan *sc, struct kattr *ka)
 {
 	const char *at = sc->p;
 	int n = scan_word(at);
 	const struct kdesc *d = kdesc_by_name(at, (size_t)n);
-	int ret;
 
 	if (d == NULL || at[n] != '(') {
 		if (d && at[n] == '\0')
@@ -580,8 +509,6 @@ int kattr_parse(struct scan *sc, struct kattr *ka)
 	}
 	if (d->kind == KK_UNSUPPORTED)
 		return scan_fail(sc, at, "key attribute '%s' is not supported", d->name);
-	if (kmemo_fits(d) && kmemo_take(d, sc, at, ka))
-		return 0;
 	/* Only what the attribute can write (most payloads are small, and a
 	 * flow has several attributes), with fixed sizes so that the compiler
 	 * stores vectors; not the tunnel fields: parse_tunnel() sets them, and
@@ -603,8 +530,5 @@ int kattr_parse(struct scan *sc, struct kattr *ka)
 	sc->p = at + n + 1;
 	if (d->kind == KK_ENCAP)
 		return 0;
-	ret = parse_body(sc, d, ka);
-	if (ret == 0 && kmemo_fits(d))
-		kmemo_keep(d, at, sc->p, ka);
-	return ret;
+	return parse_body(sc, d, ka);
 }

@@ -281,78 +281,6 @@ static void test_random_flows(void **state)
 	}
 }
 
-/* ---- the attribute memo ---- */
-
-struct parse_outcome {
-	int ret;
-	struct odp_match m;
-	struct errmsg e;
-};
-
-static void parse_kept(const char *s, bool cold, struct parse_outcome *o)
-{
-	if (cold)
-		odp_text_memo_clear();
-	errmsg_clear(&o->e);
-	o->ret = odp_flow_parse(s, &o->m, &o->e);
-}
-
-static void check_same_parse(const char *warm_up, const char *s, int iter)
-{
-	struct parse_outcome cold, warm;
-
-	parse_kept(s, true, &cold);
-	parse_kept(warm_up, false, &warm);
-	parse_kept(s, false, &warm);
-	if (cold.ret != warm.ret || strcmp(cold.e.msg, warm.e.msg) != 0 ||
-	    cold.e.offset != warm.e.offset || !flow_key_equal(&cold.m.key, &warm.m.key) ||
-	    !flow_key_equal(&cold.m.mask, &warm.m.mask))
-		fail_msg("iter %d: '%s' after '%s': cold %d '%s' @%d, warm %d '%s' @%d", iter, s,
-			 warm_up, cold.ret, cold.e.msg, cold.e.offset, warm.ret, warm.e.msg,
-			 warm.e.offset);
-}
-
-/* 's' with one byte changed or the string cut short. */
-static void mutate(char *s)
-{
-	static const char alphabet[] = "0123456789abcdefx(),=/.:- ";
-	size_t len = strlen(s), at = below((uint32_t)len);
-
-	if (coin(3))
-		s[at] = '\0';
-	else
-		s[at] = alphabet[below(sizeof(alphabet) - 1)];
-}
-
-/*
- * The key attribute parser reuses the result of the last clean text of
- * each attribute. Parsing after a warm-up (the flow itself, or the flow a
- * mutation came from, so that its attributes' texts are kept) must give
- * what a cold parse gives: the same flow, or the same error at the same
- * column, for random flows and for each cut short or with a byte changed.
- */
-static void test_memo_same_as_cold(void **state)
-{
-	struct flow_key k, m;
-
-	(void)state;
-	for (int i = 0; i < 20000; i++) {
-		struct strbuf sb;
-		char *bad;
-
-		gen_flow(&k, &m);
-		strbuf_init(&sb);
-		odp_flow_format(&sb, &k, &m, coin(2));
-		check_same_parse(sb.s, sb.s, i);
-		bad = strdup(sb.s);
-		assert_non_null(bad);
-		mutate(bad);
-		check_same_parse(sb.s, bad, i);
-		free(bad);
-		strbuf_free(&sb);
-	}
-}
-
 /* ---- random actions ---- */
 
 static void gen_list(struct nlbuf *b, int depth);
@@ -754,7 +682,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_flows),
-		cmocka_unit_test(test_memo_same_as_cold),
 		cmocka_unit_test(test_random_actions),
 		cmocka_unit_test(test_actions_memo_same_as_cold),
 	};
