@@ -601,6 +601,18 @@ static void test_random_actions(void **state)
 	nlbuf_free(&back);
 }
 
+/* 's' with one byte changed or the string cut short. */
+static void mutate(char *s)
+{
+	static const char alphabet[] = "0123456789abcdefx(),=/.:- ";
+	size_t len = strlen(s), at = below((uint32_t)len);
+
+	if (coin(3))
+		s[at] = '\0';
+	else
+		s[at] = alphabet[below(sizeof(alphabet) - 1)];
+}
+
 /* One parse of an action list into a buffer of 'cap' bytes (0: growing). */
 struct actions_outcome {
 	int ret;
