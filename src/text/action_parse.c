@@ -581,7 +581,8 @@ static void amemo_keep(const char *s, const struct nlbuf *out, size_t start)
 {
 	size_t text_len = strlen(s), n = out->len - start;
 
-	if (text_len == 0 || text_len >= AMEMO_TEXT_MAX || n > AMEMO_BYTES_MAX)
+	/* Not "drop" (no bytes: the buffer may have no memory yet). */
+	if (text_len == 0 || text_len >= AMEMO_TEXT_MAX || n == 0 || n > AMEMO_BYTES_MAX)
 		return;
 	memcpy(amemo.text, s, text_len + 1);
 	memcpy(amemo.bytes, out->data + start, n);

@@ -636,7 +636,8 @@ static void parse_actions_kept(const char *s, bool cold, size_t cap, struct acti
 	o->ret = odp_actions_parse(s, &b, &o->e);
 	assert_true(b.len <= sizeof(o->bytes));
 	o->len = b.len;
-	memcpy(o->bytes, b.data, b.len);
+	if (b.len)
+		memcpy(o->bytes, b.data, b.len);
 	if (!cap)
 		nlbuf_free(&b);
 }
