@@ -59,6 +59,11 @@ int odp_match_decode_unmasked(const struct nlattr *key, const struct nlattr *mas
 			      const void *origin, struct flow_key *out_key,
 			      struct flow_key *out_mask, struct errmsg *err);
 
+/* The match decoders keep the last MASK that decoded cleanly, per thread,
+ * and reuse its fields when the next one has the same bytes; this forgets
+ * it (tests compare both paths). */
+void odp_mask_memo_clear(void);
+
 /*
  * Append OVS_FLOW_ATTR_KEY and OVS_FLOW_ATTR_MASK for a (key, mask) pair as
  * the kernel puts them in flow replies. 'key' may be masked or not.

@@ -87,6 +87,10 @@ void odp_ufid_format(struct strbuf *sb, const struct flow_ufid *ufid);
  */
 #define ODP_TEXT_MAX_DEPTH 32
 int odp_actions_parse(const char *s, struct nlbuf *out, struct errmsg *err);
+/* odp_actions_parse() keeps, per thread, the last list that parsed
+ * cleanly and appends its bytes again for the same text; this forgets it
+ * (tests compare both paths). */
+void odp_actions_memo_clear(void);
 
 /*
  * Append the actions in the 'len' bytes at 'actions' as OVS prints them

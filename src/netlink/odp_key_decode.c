@@ -128,12 +128,18 @@ static int check_expected(const struct dctx *c, const struct flow_key *k, uint64
 			  ntohs(k->eth_type), k->ip_proto, odp_key_attr_name(first_bit(missing)));
 }
 
+/* The attributes a mask may set: the key's metadata and L2, and the L3/L4
+ * headers whose prerequisites are exact ('allowed'). */
+static uint64_t mask_bits_ok(uint64_t key_bits, uint64_t allowed)
+{
+	return (key_bits & ~L3L4_BITS) | allowed | KBIT(OVS_KEY_ATTR_TUNNEL) |
+	       KBIT(OVS_KEY_ATTR_IN_PORT) | KBIT(OVS_KEY_ATTR_ETHERTYPE);
+}
+
 static int check_mask_allowed(const struct dctx *c, const struct kattrs *km, uint64_t key_bits,
 			      uint64_t allowed)
 {
-	uint64_t ok = (key_bits & ~L3L4_BITS) | allowed | KBIT(OVS_KEY_ATTR_TUNNEL) |
-		      KBIT(OVS_KEY_ATTR_IN_PORT) | KBIT(OVS_KEY_ATTR_ETHERTYPE);
-	uint64_t bad = km->bits & ~ok;
+	uint64_t bad = km->bits & ~mask_bits_ok(key_bits, allowed);
 	unsigned int t;
 
 	if (bad == 0)
@@ -245,6 +251,73 @@ static int check_tunnel_match(const struct dctx *c, const struct kattrs *ka,
 	return 0;
 }
 
+/*
+ * The last mask decoded in this thread. Flows installed in bulk, and the
+ * megaflows a controller sends, share a few masks, and a mask's decoding
+ * (policy checks, all-zero attributes, fields) depends only on its bytes
+ * once the key has no VLAN tag (the tags are what odp_kattrs_unwrap_mask()
+ * reads from the key). Only masks that decoded without error are kept, so
+ * a hit reproduces a success and every error comes from the full path.
+ */
+#define MASK_MEMO_MAX 256
+struct mask_memo {
+	uint32_t len;                /* payload bytes; 0: empty memo */
+	uint64_t bits;               /* the decoded attributes' KBIT()s */
+	struct flow_key m;
+	uint8_t payload[MASK_MEMO_MAX];
+};
+static _Thread_local struct mask_memo mask_memo;
+
+static bool memo_applies(const struct kattrs *ka, size_t len)
+{
+	return ka->tags == 0 && ka->truncated < 0 && len > 0 && len <= MASK_MEMO_MAX;
+}
+
+static bool memo_find(const struct kattrs *ka, const void *data, size_t len, struct flow_key *m,
+		      uint64_t *bits)
+{
+	if (!memo_applies(ka, len) || mask_memo.len != len || memcmp(mask_memo.payload, data, len))
+		return false;
+	*m = mask_memo.m;
+	*bits = mask_memo.bits;
+	return true;
+}
+
+static void memo_store(const struct kattrs *ka, const void *data, size_t len,
+		       const struct flow_key *m, uint64_t bits)
+{
+	if (!memo_applies(ka, len))
+		return;
+	memcpy(mask_memo.payload, data, len);
+	mask_memo.len = (uint32_t)len;
+	mask_memo.m = *m;
+	mask_memo.bits = bits;
+}
+
+void odp_mask_memo_clear(void)
+{
+	mask_memo.len = 0;
+}
+
+/* A given mask whose bytes match the memo: its decoded fields, and the
+ * prerequisite check, which depends on the key. Returns 1 when the memo
+ * answered, 0 when the full path must run (a miss, or a check that fails,
+ * whose error the full path words). */
+static int mask_from_memo(const struct nlattr *mask, const struct kattrs *ka,
+			  const struct flow_key *k, struct flow_key *m)
+{
+	uint64_t bits, expected, allowed;
+	struct flow_key memo_m;
+
+	if (!memo_find(ka, nl_attr_data(mask), nl_attr_len(mask), &memo_m, &bits))
+		return 0;
+	prerequisites(k, &memo_m, &expected, &allowed);
+	if (bits & ~mask_bits_ok(ka->bits, allowed))
+		return 0;
+	*m = memo_m;
+	return 1;
+}
+
 /* Decode and check the mask (given, or implied by the key when NULL). */
 static int mask_phase(const struct dctx *kc, const struct nlattr *key, const struct nlattr *mask,
 		      const struct kattrs *ka, const struct flow_key *k, struct flow_key *m)
@@ -271,6 +344,8 @@ static int mask_phase(const struct dctx *kc, const struct nlattr *key, const str
 		prerequisites(k, m, &expected, &allowed);
 		ret = check_mask_allowed(&mc, &km, ka->bits, allowed);
 	}
+	if (ret == 0 && mask)
+		memo_store(ka, nl_attr_data(mask), nl_attr_len(mask), m, km.bits);
 	/* Errors in the implied mask are the key's: point at its bytes. */
 	if (ret < 0 && copy && kc->err && !had_error && kc->err->offset >= 0)
 		kc->err->offset += odp_ofs(key, kc->origin);
@@ -288,7 +363,7 @@ static int match_decode(const struct nlattr *key, const struct nlattr *mask, con
 	bool has_ttl;
 	int ret = decode_key(&kc, key, &ka, k, &has_ttl);
 
-	if (ret == 0)
+	if (ret == 0 && !(mask && mask_from_memo(mask, &ka, k, m)))
 		ret = mask_phase(&kc, key, mask, &ka, k, m);
 	if (ret < 0)
 		return ret;

@@ -540,6 +540,56 @@ static int parse_list(struct scan *sc, struct nlbuf *b, bool nested)
 	}
 }
 
+/*
+ * The last action list that parsed cleanly, per thread: the lines of a
+ * flows file mostly repeat their actions, and the bytes depend only on
+ * the text (attributes are padded, so they do not depend on where in the
+ * buffer they land).
+ */
+#define AMEMO_TEXT_MAX 128
+#define AMEMO_BYTES_MAX 512
+struct amemo {
+	size_t text_len;            /* 0: empty */
+	size_t n_bytes;
+	char text[AMEMO_TEXT_MAX];
+	uint8_t bytes[AMEMO_BYTES_MAX];
+};
+static _Thread_local struct amemo amemo;
+
+void odp_actions_memo_clear(void)
+{
+	amemo.text_len = 0;
+}
+
+/* Append the memo's bytes when 's' is its text; false when it is not, or
+ * when they do not fit (the full parser then words the error). */
+static bool amemo_take(const char *s, struct nlbuf *out)
+{
+	size_t start = out->len;
+
+	if (amemo.text_len == 0 || strncmp(s, amemo.text, amemo.text_len + 1) != 0)
+		return false;
+	if (nlbuf_put(out, amemo.bytes, amemo.n_bytes) == (size_t)-1 || out->overflow) {
+		out->len = start;
+		out->overflow = false;
+		return false;
+	}
+	return true;
+}
+
+static void amemo_keep(const char *s, const struct nlbuf *out, size_t start)
+{
+	size_t text_len = strlen(s), n = out->len - start;
+
+	/* Not "drop" (no bytes: the buffer may have no memory yet). */
+	if (text_len == 0 || text_len >= AMEMO_TEXT_MAX || n == 0 || n > AMEMO_BYTES_MAX)
+		return;
+	memcpy(amemo.text, s, text_len + 1);
+	memcpy(amemo.bytes, out->data + start, n);
+	amemo.text_len = text_len;
+	amemo.n_bytes = n;
+}
+
 int odp_actions_parse(const char *s, struct nlbuf *out, struct errmsg *err)
 {
 	size_t start = out->len;
@@ -547,6 +597,8 @@ int odp_actions_parse(const char *s, struct nlbuf *out, struct errmsg *err)
 	struct scan sc;
 	int rc;
 
+	if (!overflow && amemo_take(s, out))
+		return 0;
 	scan_init(&sc, s, err);
 	scan_skip_delims(&sc);
 	if (*sc.p == '\0')
@@ -560,6 +612,8 @@ int odp_actions_parse(const char *s, struct nlbuf *out, struct errmsg *err)
 	if (rc) {
 		out->len = start;
 		out->overflow = overflow;
+	} else if (!overflow) {
+		amemo_keep(s, out, start);
 	}
 	return rc;
 }

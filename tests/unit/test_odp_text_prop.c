@@ -601,11 +601,102 @@ static void test_random_actions(void **state)
 	nlbuf_free(&back);
 }
 
+/* 's' with one byte changed or the string cut short. */
+static void mutate(char *s)
+{
+	static const char alphabet[] = "0123456789abcdefx(),=/.:- ";
+	size_t len = strlen(s), at = below((uint32_t)len);
+
+	if (coin(3))
+		s[at] = '\0';
+	else
+		s[at] = alphabet[below(sizeof(alphabet) - 1)];
+}
+
+/* One parse of an action list into a buffer of 'cap' bytes (0: growing). */
+struct actions_outcome {
+	int ret;
+	struct errmsg e;
+	size_t len;
+	uint8_t bytes[4096];
+};
+
+static void parse_actions_kept(const char *s, bool cold, size_t cap, struct actions_outcome *o)
+{
+	uint8_t fixed[4096];
+	struct nlbuf b;
+
+	if (cap)
+		nlbuf_init_fixed(&b, fixed, cap);
+	else
+		nlbuf_init(&b, 0);
+	if (cold)
+		odp_actions_memo_clear();
+	errmsg_clear(&o->e);
+	o->ret = odp_actions_parse(s, &b, &o->e);
+	assert_true(b.len <= sizeof(o->bytes));
+	o->len = b.len;
+	if (b.len)
+		memcpy(o->bytes, b.data, b.len);
+	if (!cap)
+		nlbuf_free(&b);
+}
+
+static void check_same_actions(const char *warm_up, const char *s, size_t cap, int iter)
+{
+	struct actions_outcome cold, warm;
+
+	parse_actions_kept(s, true, cap, &cold);
+	parse_actions_kept(warm_up, false, 0, &warm);
+	parse_actions_kept(s, false, cap, &warm);
+	if (cold.ret != warm.ret || strcmp(cold.e.msg, warm.e.msg) != 0 ||
+	    cold.e.offset != warm.e.offset || cold.len != warm.len ||
+	    memcmp(cold.bytes, warm.bytes, cold.len) != 0)
+		fail_msg("iter %d: '%s' (room %zu) after '%s': cold %d '%s' @%d %zu bytes, "
+			 "warm %d '%s' @%d %zu bytes", iter, s, cap, warm_up, cold.ret, cold.e.msg,
+			 cold.e.offset, cold.len, warm.ret, warm.e.msg, warm.e.offset, warm.len);
+}
+
+/*
+ * odp_actions_parse() appends the last clean list's bytes again for the
+ * same text. After a warm-up with a random list, the list itself, a
+ * mutation of it and the list into a buffer too small for it must give
+ * what a cold parse gives.
+ */
+static void test_actions_memo_same_as_cold(void **state)
+{
+	struct nlbuf a;
+	struct strbuf sb;
+
+	(void)state;
+	nlbuf_init(&a, 0);
+	strbuf_init(&sb);
+	for (int i = 0; i < 20000; i++) {
+		char *bad;
+
+		nlbuf_reset(&a);
+		strbuf_reset(&sb);
+		gen_list(&a, 0);
+		odp_actions_format(&sb, a.data, a.len);
+		check_same_actions(sb.s, sb.s, 0, i);
+		if (a.len > 4)
+			check_same_actions(sb.s, sb.s, a.len - 4, i);
+		bad = strdup(sb.s);
+		assert_non_null(bad);
+		mutate(bad);
+		check_same_actions(sb.s, bad, 0, i);
+		free(bad);
+	}
+	strbuf_free(&sb);
+	nlbuf_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_flows),
 		cmocka_unit_test(test_random_actions),
+		cmocka_unit_test(test_actions_memo_same_as_cold),
 	};
 	const char *seed = getenv("ODP_TEXT_SEED");
 
