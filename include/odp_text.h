@@ -135,4 +135,12 @@ void odp_tcp_flags_format(struct strbuf *sb, uint16_t tcp_flags);
 int odp_flow_line_parse(const char *line, struct odp_match *m, struct nlbuf *actions,
 			struct errmsg *err);
 
+/*
+ * odp_flow_line_parse()'s fast path, for the common IPv4 shape
+ * (src/text/flow_fast.c): the flow of 'line' into 'm' exactly as the
+ * general parser would, and the offset of the actions; 0 for any line it
+ * does not take, errors included (the general parser words those).
+ */
+size_t odp_flow_line_fast(const char *line, struct odp_match *m);
+
 #endif /* ODP_TEXT_H */

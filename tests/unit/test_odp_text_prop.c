@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <linux/openvswitch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -691,12 +692,183 @@ static void test_actions_memo_same_as_cold(void **state)
 	nlbuf_free(&a);
 }
 
+/* ---- the fast line path against the general parser ---- */
+
+static const char *pick(const char *const *v, size_t n)
+{
+	return v[below((uint32_t)n)];
+}
+#define PICK(v) pick(v, sizeof(v) / sizeof(v[0]))
+
+/* Values at and around what the fast path takes: edges, octal, hex,
+ * masks, too long, not numbers. */
+static const char *const numbers[] = {
+	"0", "1", "17", "6", "255", "256", "65535", "65536", "4294967295", "4294967296",
+	"00", "010", "0x11", "1/0xff", "99999999999", "", "a", "1a", "-1", "53",
+};
+static const char *const addrs[] = {
+	"10.0.0.1", "255.255.255.255", "0.0.0.0", "1.2.3", "1.2.3.4.5", "256.1.1.1",
+	"010.001.1.1", "1.2.3.4/255.255.0.0", "1.2.3.4/0.0.0.0", "1.2.3.4/", "1.2.3.4/8",
+	"1234.1.1.1", "1.2.3.4a", "192.168.100.200",
+};
+static const char *const macs[] = {
+	"00:00:00:00:00:01", "ff:FF:aa:Bb:09:90", "0:0:0:0:0:1", "00:00:00:00:00",
+	"00:00:00:00:00:01/ff:ff:ff:ff:ff:ff", "00:00:00:00:00:01:02", "zz:00:00:00:00:00",
+};
+
+static void add_field(struct strbuf *sb, const char *name, const char *value, bool *first)
+{
+	strbuf_addf(sb, "%s%s=%s", *first ? "" : ",", name, value);
+	*first = false;
+}
+
+static void gen_ipv4_attr(struct strbuf *sb)
+{
+	static const char *const names[] = { "src", "dst", "proto", "tos", "ttl", "frag",
+					     "label", "src", "proto" };
+	static const char *const frags[] = { "no", "first", "later", "nope", "n" };
+	unsigned n = below(5);
+	bool first = true;
+
+	strbuf_add(sb, "ipv4(", 5);
+	for (unsigned i = 0; i < n; i++) {
+		const char *name = PICK(names);
+		const char *v = name[0] == 's' || name[0] == 'd' ? PICK(addrs)
+			      : strcmp(name, "frag") == 0 ? PICK(frags) : PICK(numbers);
+
+		add_field(sb, name, v, &first);
+	}
+	strbuf_add(sb, coin(20) ? ",)" : ")", coin(20) ? 2 : 1);
+}
+
+static void gen_ports_attr(struct strbuf *sb)
+{
+	static const char *const l4[] = { "udp", "tcp", "sctp", "icmp" };
+	static const char *const names[] = { "src", "dst", "type", "dst" };
+	unsigned n = below(4);
+	bool first = true;
+
+	strbuf_addf(sb, ",%s(", PICK(l4));
+	for (unsigned i = 0; i < n; i++)
+		add_field(sb, PICK(names), PICK(numbers), &first);
+	strbuf_addc(sb, ')');
+}
+
+static void gen_eth_attr(struct strbuf *sb)
+{
+	bool first = true;
+
+	strbuf_add(sb, "eth(", 4);
+	for (unsigned i = 0, n = below(3); i < n; i++)
+		add_field(sb, coin(2) ? "src" : "dst", PICK(macs), &first);
+	strbuf_add(sb, "),", 2);
+}
+
+/* A line of the fast path's shape, or near it. */
+static void gen_fast_line(struct strbuf *sb)
+{
+	static const char *const ethtypes[] = { "0x0800", "0x0800", "0x0800", "0x86dd", "2048",
+						"0x800", "0x0800/0xffff" };
+	static const char *const tails[] = { " 1", " 2,3", "\t1", "  drop", " ", "", ", 1",
+					     ",1", " 1\n", "\r\n1", " bogus(" };
+
+	if (coin(8))
+		strbuf_add(sb, " \t", 1 + below(2));
+	if (coin(3))
+		strbuf_addf(sb, "recirc_id(%s),", PICK(numbers));
+	if (!coin(6))
+		strbuf_addf(sb, "in_port(%s),", PICK(numbers));
+	if (coin(2))
+		gen_eth_attr(sb);
+	if (!coin(10))
+		strbuf_addf(sb, "eth_type(%s),", PICK(ethtypes));
+	gen_ipv4_attr(sb);
+	if (!coin(4))
+		gen_ports_attr(sb);
+	strbuf_addf(sb, "%s", PICK(tails));
+}
+
+/* The general path alone: the flow word through odp_flow_parse() (the
+ * generator writes no ufid), and where the actions start. */
+static int general_flow(const char *line, struct odp_match *m, size_t *act)
+{
+	size_t start = strspn(line, " \t\r\n"), end = start + strcspn(line + start, " \t\r\n");
+	char word[1024];
+	struct errmsg err;
+
+	*act = end + strspn(line + end, " \t\r\n");
+	if (end == start || line[*act] == '\0' || end - start >= sizeof(word))
+		return -EINVAL;
+	memcpy(word, line + start, end - start);
+	word[end - start] = '\0';
+	return odp_flow_parse(word, m, &err);
+}
+
+static void check_fast_line(const char *line, unsigned *taken)
+{
+	struct odp_match fast, general;
+	size_t act_fast, act_general;
+	int ret = general_flow(line, &general, &act_general);
+
+	act_fast = odp_flow_line_fast(line, &fast);
+	if (act_fast == 0)
+		return;
+	(*taken)++;
+	if (ret != 0 || act_fast != act_general || !flow_key_equal(&fast.key, &general.key) ||
+	    !flow_key_equal(&fast.mask, &general.mask) || fast.has_ufid ||
+	    memcmp(&fast.ufid, &general.ufid, sizeof(fast.ufid)) != 0)
+		fail_msg("fast path differs on '%s': general %d, actions at %zu/%zu", line, ret,
+			 act_fast, act_general);
+}
+
+/*
+ * odp_flow_line_fast() on random lines of its shape and near it (and
+ * mutated): every line it takes, the general parser takes too, with the
+ * same key, mask and actions offset; it takes the plain shapes (so this
+ * fails if the fast path takes nothing), and odp_flow_line_parse() gives
+ * the same errors as before on the rest (test_odp_text's cases).
+ */
+static void test_fast_line_same_as_general(void **state)
+{
+	static const char *const plain[] = {
+		"in_port(2),eth(),eth_type(0x0800),ipv4(src=10.0.1.2,proto=17,frag=no),"
+		"udp(dst=53) 1",
+		"in_port(1),eth_type(0x0800),ipv4(dst=11.0.0.0/255.255.255.0,proto=17,frag=no),"
+		"udp(src=1024,dst=1024) 2",
+		"recirc_id(0),in_port(2),eth(src=00:00:00:00:00:01,dst=00:00:00:00:12:34),"
+		"eth_type(0x0800),ipv4(src=10.1.2.3,dst=192.168.0.1,proto=6,tos=0,ttl=64,"
+		"frag=no),tcp(src=1024,dst=80) 3",
+		"eth_type(0x0800),ipv4() drop",
+	};
+	unsigned taken = 0, plain_taken = 0, n = 200000;
+	struct strbuf sb;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		check_fast_line(plain[i], &plain_taken);
+	assert_int_equal(plain_taken, sizeof(plain) / sizeof(plain[0]));
+	strbuf_init(&sb);
+	for (unsigned i = 0; i < n; i++) {
+		strbuf_reset(&sb);
+		gen_fast_line(&sb);
+		check_fast_line(sb.s, &taken);
+		if (sb.len && coin(2)) {
+			mutate(sb.s);
+			check_fast_line(sb.s, &taken);
+		}
+	}
+	strbuf_free(&sb);
+	print_message("fast path took %u of %u lines\n", taken, n + n / 2);
+	assert_true(taken > n / 200);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_flows),
 		cmocka_unit_test(test_random_actions),
 		cmocka_unit_test(test_actions_memo_same_as_cold),
+		cmocka_unit_test(test_fast_line_same_as_general),
 	};
 	const char *seed = getenv("ODP_TEXT_SEED");
 

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The fast path of odp_flow_line_parse(): the one shape that bulk flows
+ * files and OVS's megaflow dumps mostly have,
+ *
+ *   [recirc_id(N),][in_port(N),][eth()|eth(src=MAC,dst=MAC),]
+ *   eth_type(0x0800),ipv4(FIELDS)[,udp(FIELDS)|,tcp(FIELDS)] ACTIONS
+ *
+ * read in one pass straight into the key and mask, without the general
+ * parser's per-attribute tables, payload buffers and checks. Anything else
+ * (another order or separator, hex or masked ports, a duplicate field, a
+ * value out of range, ...) makes it give up and leave the line to the
+ * general parser, which then words any error: this path reports none. On
+ * the lines it takes, the result is the general parser's, byte for byte
+ * (test_fast_line_same_as_general in tests/unit/test_odp_text_prop.c).
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "odp_text.h"
+
+/* 'lit' at 'p': the position after it, or NULL. */
+static const char *take(const char *p, const char *lit)
+{
+	while (*lit)
+		if (*p++ != *lit++)
+			return NULL;
+	return p;
+}
+
+/* Where a field's value may end. */
+static bool is_field_end(char c)
+{
+	return c == ',' || c == ')';
+}
+
+/*
+ * A decimal of at most 'max', ended by ',' or ')': "0", or digits without
+ * a leading zero (a leading zero means octal to the general parser).
+ */
+static const char *decimal(const char *p, uint32_t max, uint32_t *v)
+{
+	uint64_t x = 0;
+	int n = 0;
+
+	if (p[0] == '0')
+		n = 1;
+	else
+		while (n < 10 && (unsigned)(p[n] - '0') <= 9) {
+			x = x * 10 + (uint64_t)(p[n] - '0');
+			n++;
+		}
+	if (n == 0 || x > max || !is_field_end(p[n]))
+		return NULL;
+	*v = (uint32_t)x;
+	return p + n;
+}
+
+/* A dotted quad (octets of 1-3 decimal digits, as the general scanner
+ * reads them), network order; the caller checks what follows. */
+static const char *ipv4_addr(const char *p, uint32_t *be)
+{
+	uint8_t b[4];
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = 0;
+		int n = 0;
+
+		while (n < 3 && (unsigned)(p[n] - '0') <= 9) {
+			v = v * 10 + (unsigned)(p[n] - '0');
+			n++;
+		}
+		if (n == 0 || v > 255)
+			return NULL;
+		p += n;
+		if (i < 3 && *p++ != '.')
+			return NULL;
+		b[i] = (uint8_t)v;
+	}
+	memcpy(be, b, 4);
+	return p;
+}
+
+/* "A.B.C.D" or "A.B.C.D/M.M.M.M", ended by ',' or ')'. */
+static const char *ipv4_masked(const char *p, uint32_t *key, uint32_t *mask)
+{
+	*mask = UINT32_MAX;
+	if ((p = ipv4_addr(p, key)) && *p == '/')
+		p = ipv4_addr(p + 1, mask);
+	return p && is_field_end(*p) ? p : NULL;
+}
+
+static int hex_digit(char c)
+{
+	if ((unsigned)(c - '0') <= 9)
+		return c - '0';
+	if ((unsigned)(c - 'a') <= 5)
+		return c - 'a' + 10;
+	if ((unsigned)(c - 'A') <= 5)
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "xx:xx:xx:xx:xx:xx" (two digits a byte), ended by ',' or ')'. */
+static const char *mac_addr(const char *p, uint8_t mac[6])
+{
+	for (int i = 0; i < 6; i++) {
+		int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && p[2] != ':'))
+			return NULL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		p += i < 5 ? 3 : 2;
+	}
+	return is_field_end(*p) ? p : NULL;
+}
+
+/* After a field: ',' goes, ')' stays for the loop. */
+static const char *next_field(const char *p)
+{
+	return *p == ',' ? p + 1 : p;
+}
+
+/* "eth()" or "eth(src=MAC,dst=MAC)" in either order, each at most once. */
+static const char *eth_attr(const char *p, struct flow_key *k, struct flow_key *m)
+{
+	unsigned seen = 0;
+
+	while (p && *p != ')') {
+		const char *v;
+		uint8_t *key;
+		unsigned bit;
+
+		if ((v = take(p, "src=")) != NULL)
+			key = k->eth_src, bit = 1;
+		else if ((v = take(p, "dst=")) != NULL)
+			key = k->eth_dst, bit = 2;
+		else
+			return NULL;
+		if ((seen & bit) || !(p = mac_addr(v, key)))
+			return NULL;
+		seen |= bit;
+		memset(bit == 1 ? m->eth_src : m->eth_dst, 0xff, 6);
+		p = next_field(p);
+	}
+	return p ? p + 1 : NULL;
+}
+
+/* One "name=value" of ipv4(); 'seen' has a bit a name. */
+static const char *ipv4_field(const char *p, struct flow_key *k, struct flow_key *m,
+			      unsigned *seen)
+{
+	static const char *const frags[] = { "no", "first", "later" };
+	const char *v;
+	uint32_t x;
+
+	if ((v = take(p, "src=")) && !(*seen & 1)) {
+		*seen |= 1;
+		return ipv4_masked(v, &k->ipv4.src, &m->ipv4.src);
+	}
+	if ((v = take(p, "dst=")) && !(*seen & 2)) {
+		*seen |= 2;
+		return ipv4_masked(v, &k->ipv4.dst, &m->ipv4.dst);
+	}
+	if ((v = take(p, "proto=")) && !(*seen & 4) && (p = decimal(v, 255, &x))) {
+		*seen |= 4;
+		k->ip_proto = (uint8_t)x;
+		m->ip_proto = 0xff;
+		return p;
+	}
+	if ((v = take(p, "tos=")) && !(*seen & 8) && (p = decimal(v, 255, &x))) {
+		*seen |= 8;
+		k->ip_tos = (uint8_t)x;
+		m->ip_tos = 0xff;
+		return p;
+	}
+	if ((v = take(p, "ttl=")) && !(*seen & 16) && (p = decimal(v, 255, &x))) {
+		*seen |= 16;
+		k->ip_ttl = (uint8_t)x;
+		m->ip_ttl = 0xff;
+		return p;
+	}
+	if ((v = take(p, "frag=")) && !(*seen & 32)) {
+		*seen |= 32;
+		for (uint8_t i = 0; i < 3; i++) {
+			if ((p = take(v, frags[i])) && is_field_end(*p)) {
+				k->ip_frag = i;
+				m->ip_frag = 0xff;
+				return p;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* The fields of ipv4(...) after its '(', up to and past its ')'. */
+static const char *ipv4_attr(const char *p, struct flow_key *k, struct flow_key *m)
+{
+	unsigned seen = 0;
+
+	while (p && *p != ')')
+		if ((p = ipv4_field(p, k, m, &seen)))
+			p = next_field(p);
+	return p ? p + 1 : NULL;
+}
+
+/* The fields of udp(...) or tcp(...) after the '(': decimal ports. */
+static const char *ports_attr(const char *p, struct flow_key *k, struct flow_key *m)
+{
+	unsigned seen = 0;
+
+	while (p && *p != ')') {
+		const char *v;
+		uint16_t *key, *mask;
+		uint32_t port;
+		unsigned bit;
+
+		if ((v = take(p, "src=")) != NULL)
+			key = &k->tp_src, mask = &m->tp_src, bit = 1;
+		else if ((v = take(p, "dst=")) != NULL)
+			key = &k->tp_dst, mask = &m->tp_dst, bit = 2;
+		else
+			return NULL;
+		if ((seen & bit) || !(p = decimal(v, 0xffff, &port)))
+			return NULL;
+		seen |= bit;
+		*key = htons((uint16_t)port);
+		*mask = 0xffff;
+		p = next_field(p);
+	}
+	return p ? p + 1 : NULL;
+}
+
+/* "name(N)," for a u32 metadata attribute (recirc_id, in_port). */
+static const char *u32_attr(const char *p, const char *name, uint32_t *key, uint32_t *mask)
+{
+	const char *v = take(p, name);
+	uint32_t x;
+
+	if (v == NULL)
+		return p; /* absent: fine */
+	if (!(v = decimal(v, UINT32_MAX, &x)) || v[0] != ')' || v[1] != ',')
+		return NULL;
+	*key = x;
+	*mask = UINT32_MAX;
+	return v + 2;
+}
+
+/* The flow up to its end; NULL where it is not of the shape. */
+static const char *flow_body(const char *p, struct flow_key *k, struct flow_key *m)
+{
+	const char *q;
+
+	if (!(p = u32_attr(p, "recirc_id(", &k->recirc_id, &m->recirc_id)) ||
+	    !(p = u32_attr(p, "in_port(", &k->in_port, &m->in_port)))
+		return NULL;
+	if ((q = take(p, "eth(")) && (!(q = eth_attr(q, k, m)) || *q++ != ','))
+		return NULL;
+	p = q ? q : p;
+	if (!(p = take(p, "eth_type(0x0800),ipv4(")))
+		return NULL;
+	k->eth_type = htons(0x0800);
+	m->eth_type = 0xffff;
+	if (!(p = ipv4_attr(p, k, m)))
+		return NULL;
+	if ((q = take(p, ",udp(")) || (q = take(p, ",tcp(")))
+		p = ports_attr(q, k, m);
+	return p;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+size_t odp_flow_line_fast(const char *line, struct odp_match *m)
+{
+	const char *p = line;
+
+	while (is_blank(*p))
+		p++;
+	flow_key_zero(&m->key);
+	flow_key_zero(&m->mask);
+	memset(&m->ufid, 0, sizeof(m->ufid));
+	m->has_ufid = false;
+	p = flow_body(p, &m->key, &m->mask);
+	/* The flow must end at a blank, and actions must follow. */
+	if (p == NULL || !is_blank(*p))
+		return 0;
+	while (is_blank(*p))
+		p++;
+	if (*p == '\0')
+		return 0;
+	flow_key_mask_apply(&m->key, &m->key, &m->mask);
+	return (size_t)(p - line);
+}
