@@ -80,7 +80,7 @@ static int parse_del_line(char *line, struct odp_match *m, bool *has_key, struct
 
 static void put_message(const struct batch_msg_conf *conf, struct nlbuf *out,
 			unsigned long line, const struct odp_match *m, bool has_key,
-			const struct nlbuf *acts)
+			const struct parse_ctx *px)
 {
 	/* The three headers in one put: every line pays for each call. */
 	struct {
@@ -102,9 +102,9 @@ static void put_message(const struct batch_msg_conf *conf, struct nlbuf *out,
 	if (m->has_ufid)
 		nlbuf_put_attr(out, OVS_FLOW_ATTR_UFID, &m->ufid, sizeof(m->ufid));
 	if (has_key && !(conf->del && m->has_ufid))
-		odp_match_encode(out, &m->key, &m->mask);
+		cl_match_encode(out, m, &px->mc);
 	if (!conf->del)
-		nlbuf_put_attr(out, OVS_FLOW_ATTR_ACTIONS, acts->data, acts->len);
+		nlbuf_put_attr(out, OVS_FLOW_ATTR_ACTIONS, px->acts.data, px->acts.len);
 	nlbuf_msg_end(out, msg);
 }
 
@@ -150,7 +150,7 @@ static void parse_line(const struct batch_msg_conf *conf, struct parse_ctx *px,
 	if (ret < 0)
 		report_bad(conf, ch, lineno, &err);
 	else
-		put_message(conf, &ch->msgs, lineno, &m, has_key, &px->acts);
+		put_message(conf, &ch->msgs, lineno, &m, has_key, px);
 }
 
 static void parse_chunk(const struct batch_msg_conf *conf, struct parse_ctx *px,

@@ -197,16 +197,28 @@ void cl_put_match(struct nlbuf *b, const struct odp_match *m, bool with_key);
  * once (a check is an encode and a decode: more than parsing the line).
  */
 #define CL_MATCH_CACHE 8
+#define CL_MASK_ATTR_MAX 512
 struct cl_match_cache {
 	struct {
 		uint64_t fp;                  /* fingerprint of mask and shape */
 		struct flow_key mask, shape;
+		/* The pair's OVS_FLOW_ATTR_MASK, which depends on nothing
+		 * else; mask_len 0 when it did not fit. */
+		uint32_t mask_len;
+		uint8_t mask_attr[CL_MASK_ATTR_MAX] __attribute__((aligned(4)));
 	} e[CL_MATCH_CACHE];
 	unsigned int n;                       /* entries filled */
 	unsigned int next;                    /* the next one to replace */
 	unsigned int last;                    /* the last one that hit */
 };
 int cl_match_check(const struct odp_match *m, struct cl_match_cache *mc, struct errmsg *err);
+/*
+ * Append OVS_FLOW_ATTR_KEY and OVS_FLOW_ATTR_MASK for a match that
+ * cl_match_check() just passed with 'mc' (NULL: none), as
+ * odp_match_encode() does; the mask's bytes come from the cache entry.
+ */
+void cl_match_encode(struct nlbuf *b, const struct odp_match *m,
+		     const struct cl_match_cache *mc);
 
 /* ---- the dpdk_switch family (cmd_dp.c, cmd_pmd.c) ---- */
 

@@ -15,6 +15,9 @@
 #include "json.h"
 #include "odp_text.h"
 
+/* stdio reads a flows file in blocks of this size (its default is a page). */
+#define FLOWS_READ_BUF (1 << 20)
+
 /* ---- arguments ---- */
 
 static void print_parse_error(const char *what, const char *input, const struct errmsg *err)
@@ -363,6 +366,8 @@ static FILE *open_flows_file(const char *path)
 
 	if (f == NULL)
 		fprintf(stderr, "%s: %s: %s\n", CL_PROG, path, strerror(errno));
+	else
+		setvbuf(f, NULL, _IOFBF, FLOWS_READ_BUF); /* fewer read() calls a flow */
 	return f;
 }
 

@@ -258,9 +258,14 @@ static void cache_add(struct cl_match_cache *mc, const struct odp_match *m,
 {
 	unsigned int i = mc->next;
 
+	struct nlbuf b;
+
 	mc->e[i].fp = fp;
 	mc->e[i].mask = m->mask;
 	mc->e[i].shape = *shape;
+	nlbuf_init_fixed(&b, mc->e[i].mask_attr, sizeof(mc->e[i].mask_attr));
+	odp_match_encode_mask(&b, &m->key, &m->mask);
+	mc->e[i].mask_len = b.overflow ? 0 : (uint32_t)b.len;
 	mc->last = i;
 	mc->next = (i + 1) % CL_MATCH_CACHE;
 	if (mc->n < CL_MATCH_CACHE)
@@ -281,4 +286,14 @@ int cl_match_check(const struct odp_match *m, struct cl_match_cache *mc, struct 
 	if (ret == 0 && mc)
 		cache_add(mc, m, &shape, fp);
 	return ret;
+}
+
+void cl_match_encode(struct nlbuf *b, const struct odp_match *m,
+		     const struct cl_match_cache *mc)
+{
+	odp_match_encode_key(b, &m->key, &m->mask);
+	if (mc && mc->n && mc->e[mc->last].mask_len)
+		nlbuf_put(b, mc->e[mc->last].mask_attr, mc->e[mc->last].mask_len);
+	else
+		odp_match_encode_mask(b, &m->key, &m->mask);
 }

@@ -17,6 +17,7 @@
 
 #include "client.h"
 #include "json.h"
+#include "odp_key.h"
 #include "odp_text.h"
 
 static void test_json_document(void **state)
@@ -257,6 +258,54 @@ static void test_match_cache(void **state)
 	free(mc);
 }
 
+/* cl_match_encode: the mask bytes it takes from the cache are what
+ * odp_match_encode() writes, for kinds that share a mask but not a shape
+ * (UDP and TCP under one exact proto mask) and more kinds than entries. */
+static void test_match_encode_cached(void **state)
+{
+	static const char *const lines[] = {
+		"in_port(1),eth(),eth_type(0x0800),ipv4(src=10.0.0.1,proto=17,frag=no),udp(dst=53)",
+		"in_port(1),eth(),eth_type(0x0800),ipv4(src=10.0.0.2,proto=6,frag=no),tcp(dst=53)",
+		"in_port(1),eth(),eth_type(0x0800),ipv4(src=10.0.0.3,proto=17,frag=no),udp(dst=54)",
+		"in_port(1),eth(),eth_type(0x0800),ipv4(proto=17,frag=later)",
+		"in_port(1),eth(),eth_type(0x0800),ipv4(proto=17,frag=first),udp(dst=53)",
+		"in_port(2),eth(),eth_type(0x86dd),ipv6(src=::1,proto=6,frag=no),tcp(dst=80)",
+		"in_port(2),eth(),eth_type(0x86dd),ipv6(proto=58,frag=no),icmpv6(type=135,code=0),"
+		"nd(target=::2)",
+		"in_port(2),eth(),eth_type(0x86dd),ipv6(proto=58,frag=no),icmpv6(type=128,code=0)",
+		"in_port(5),eth(),eth_type(0x8100),vlan(vid=5),encap(eth_type(0x0800))",
+		"in_port(4),eth(),eth_type(0x0806),arp(sip=1.2.3.4)",
+		"recirc_id(1),in_port(6),eth()",
+		"in_port(9),eth(),eth_type(0x0800),ipv4(proto=1,frag=no),icmp(type=8)",
+	};
+	struct cl_match_cache *mc = calloc(1, sizeof(*mc));
+	struct nlbuf cached, plain;
+	struct odp_match m;
+	struct errmsg e;
+
+	(void)state;
+	assert_non_null(mc);
+	nlbuf_init(&cached, 1024);
+	nlbuf_init(&plain, 1024);
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+			assert_int_equal(odp_flow_parse(lines[i], &m, &e), 0);
+			if (cl_match_check(&m, mc, &e) != 0)
+				fail_msg("'%s': %s", lines[i], e.msg);
+			nlbuf_reset(&cached);
+			nlbuf_reset(&plain);
+			cl_match_encode(&cached, &m, mc);
+			odp_match_encode(&plain, &m.key, &m.mask);
+			assert_int_equal(cached.len, plain.len);
+			if (memcmp(cached.data, plain.data, plain.len) != 0)
+				fail_msg("round %d, '%s': cached mask bytes differ", round, lines[i]);
+		}
+	}
+	nlbuf_free(&cached);
+	nlbuf_free(&plain);
+	free(mc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_truncation_said),
 		cmocka_unit_test(test_hexdump_layout),
 		cmocka_unit_test(test_match_cache),
+		cmocka_unit_test(test_match_encode_cached),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
