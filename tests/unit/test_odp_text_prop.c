@@ -738,7 +738,7 @@ static void gen_ipv4_attr(struct strbuf *sb)
 
 		add_field(sb, name, v, &first);
 	}
-	strbuf_add(sb, coin(20) ? ",)" : ")", coin(20) ? 2 : 1);
+	strbuf_addf(sb, "%s", coin(20) ? ",)" : ")");
 }
 
 static void gen_ports_attr(struct strbuf *sb)
