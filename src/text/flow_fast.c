@@ -146,51 +146,57 @@ static const char *eth_attr(const char *p, struct flow_key *k, struct flow_key *
 	return p ? p + 1 : NULL;
 }
 
-/* One "name=value" of ipv4(); 'seen' has a bit a name. */
-static const char *ipv4_field(const char *p, struct flow_key *k, struct flow_key *m,
-			      unsigned *seen)
+/* A u8 field of ipv4(): its value, mask all ones. */
+static const char *u8_field(const char *v, uint8_t *key, uint8_t *mask)
 {
-	static const char *const frags[] = { "no", "first", "later" };
-	const char *v;
 	uint32_t x;
 
-	if ((v = take(p, "src=")) && !(*seen & 1)) {
-		*seen |= 1;
-		return ipv4_masked(v, &k->ipv4.src, &m->ipv4.src);
-	}
-	if ((v = take(p, "dst=")) && !(*seen & 2)) {
-		*seen |= 2;
-		return ipv4_masked(v, &k->ipv4.dst, &m->ipv4.dst);
-	}
-	if ((v = take(p, "proto=")) && !(*seen & 4) && (p = decimal(v, 255, &x))) {
-		*seen |= 4;
-		k->ip_proto = (uint8_t)x;
-		m->ip_proto = 0xff;
-		return p;
-	}
-	if ((v = take(p, "tos=")) && !(*seen & 8) && (p = decimal(v, 255, &x))) {
-		*seen |= 8;
-		k->ip_tos = (uint8_t)x;
-		m->ip_tos = 0xff;
-		return p;
-	}
-	if ((v = take(p, "ttl=")) && !(*seen & 16) && (p = decimal(v, 255, &x))) {
-		*seen |= 16;
-		k->ip_ttl = (uint8_t)x;
-		m->ip_ttl = 0xff;
-		return p;
-	}
-	if ((v = take(p, "frag=")) && !(*seen & 32)) {
-		*seen |= 32;
-		for (uint8_t i = 0; i < 3; i++) {
-			if ((p = take(v, frags[i])) && is_field_end(*p)) {
-				k->ip_frag = i;
-				m->ip_frag = 0xff;
-				return p;
-			}
+	if (!(v = decimal(v, 255, &x)))
+		return NULL;
+	*key = (uint8_t)x;
+	*mask = 0xff;
+	return v;
+}
+
+static const char *frag_field(const char *v, uint8_t *key, uint8_t *mask)
+{
+	static const char *const frags[] = { "no", "first", "later" };
+
+	for (uint8_t i = 0; i < 3; i++) {
+		const char *end = take(v, frags[i]);
+
+		if (end && is_field_end(*end)) {
+			*key = i;
+			*mask = 0xff;
+			return end;
 		}
 	}
 	return NULL;
+}
+
+/* One "name=value" of ipv4(), each name at most once ('seen': a bit a
+ * name); the position after the value, or NULL. */
+static const char *ipv4_field(const char *p, struct flow_key *k, struct flow_key *m,
+			      unsigned *seen)
+{
+	static const char *const names[] = { "src=", "dst=", "proto=", "tos=", "ttl=", "frag=" };
+	const char *v = NULL;
+	unsigned i;
+
+	for (i = 0; i < 6; i++)
+		if ((v = take(p, names[i])) != NULL)
+			break;
+	if (v == NULL || (*seen & (1u << i)))
+		return NULL;
+	*seen |= 1u << i;
+	switch (i) {
+	case 0: return ipv4_masked(v, &k->ipv4.src, &m->ipv4.src);
+	case 1: return ipv4_masked(v, &k->ipv4.dst, &m->ipv4.dst);
+	case 2: return u8_field(v, &k->ip_proto, &m->ip_proto);
+	case 3: return u8_field(v, &k->ip_tos, &m->ip_tos);
+	case 4: return u8_field(v, &k->ip_ttl, &m->ip_ttl);
+	default: return frag_field(v, &k->ip_frag, &m->ip_frag);
+	}
 }
 
 /* The fields of ipv4(...) after its '(', up to and past its ')'. */
