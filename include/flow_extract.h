@@ -184,6 +184,21 @@ static inline bool flow_extract_ipv4_l4_slot(const uint8_t *pkt, uint32_t len,
 }
 
 /*
+ * Whether two keys that flow_extract_ipv4_l4_slot() wrote (it returned
+ * true for both) from frames received with the same metadata are equal.
+ * Every word of such a key but the four it takes from the frame is the
+ * metadata's or zero, so only those four are compared. Means nothing for
+ * keys written any other way: the caller must know how both were.
+ */
+static inline bool flow_extract_ipv4_l4_equal(const struct flow_key *a, const struct flow_key *b)
+{
+	typedef uint64_t word __attribute__((may_alias, aligned(8)));
+	const word *x = (const word *)a, *y = (const word *)b;
+
+	return ((x[7] ^ y[7]) | (x[8] ^ y[8]) | (x[9] ^ y[9]) | (x[11] ^ y[11])) == 0;
+}
+
+/*
  * The frame nearly every packet is: untagged Ethernet, IPv4 without
  * options, not a later fragment, UDP or TCP, and long enough for a full
  * TCP header (54 bytes). Fills 'key' and 'layout' (not NULL) exactly as
@@ -207,5 +222,52 @@ static inline bool flow_extract_ipv4_l4(const uint8_t *pkt, uint32_t len,
  */
 void flow_extract_general(const uint8_t *pkt, uint32_t len, const struct flow_md *md,
 			  struct flow_key *key, struct flow_layout *layout);
+
+/*
+ * Slot i of a PMD's per-burst key slots keys[] and layouts[], written
+ * burst after burst, for a frame received with 'md', which must be the
+ * same for every frame of the burst, slots filled in order from 0. Bit i
+ * of *reusable says slot i holds what flow_extract_ipv4_l4_slot() wrote,
+ * unchanged since (the caller clears it for a slot it writes otherwise);
+ * it lets the shortcut write only the words that change, and it is
+ * updated here. Bit i of *dup is set when key i is equal to key i-1:
+ * both written by the shortcut in this burst (slot i-1 came just before,
+ * so its *reusable bit says how), with the same metadata, and equal in
+ * the words the frame gives. Any other pair (the general parse on either
+ * side, a frame of another layout) is left unmarked, whatever the keys.
+ * Returns the key's tp_flags (big-endian), from a register where the
+ * shortcut has them: loading them back from the key waits for the store.
+ * 'md' comes by value, and only a copy of it goes to the general parse,
+ * so that its fields stay in registers over a burst: the key's word
+ * stores may alias anything whose address is taken.
+ */
+static inline uint16_t flow_extract_burst_slot(const uint8_t *pkt, uint32_t len,
+					       struct flow_md md, struct flow_key keys[],
+					       struct flow_layout layouts[], uint32_t i,
+					       uint32_t *reusable, uint32_t *dup)
+{
+	struct flow_key *key = &keys[i];
+	uint32_t bit = 1u << i;
+	uint16_t tp_flags;
+
+	if (__builtin_expect(flow_extract_ipv4_l4_slot(pkt, len, &md, key, &layouts[i],
+						       *reusable & bit, &tp_flags), 1)) {
+		/* Slot i-1 was written earlier in this burst: its bit, moved
+		 * to i, says by the shortcut (0 for slot 0, which compares
+		 * with itself). Without a branch: whether a packet repeats
+		 * the one before is a coin toss in mixed traffic. */
+		uint32_t prev_shortcut = (*reusable << 1) & bit;
+		uint32_t equal = flow_extract_ipv4_l4_equal(key, &keys[i - (i != 0)]);
+
+		*dup |= prev_shortcut & -equal;
+		*reusable |= bit;
+		return tp_flags;
+	}
+	struct flow_md copy = md;
+
+	flow_extract_general(pkt, len, &copy, key, &layouts[i]);
+	*reusable &= ~bit;
+	return key->tp_flags;
+}
 
 #endif /* FLOW_EXTRACT_H */

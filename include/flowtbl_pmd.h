@@ -85,6 +85,18 @@ void flowtbl_pmd_quiescent(struct flowtbl_pmd *pmd);
 uint32_t flowtbl_lookup_burst(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
 			      const uint32_t *hashes, unsigned int n,
 			      struct flowtbl_flow *flows[]);
+/*
+ * flowtbl_lookup_burst() for a burst whose caller knows which keys repeat
+ * the one before (a train of one flow's packets): bit i of 'dup' set says
+ * key i is equal to key i-1 in every byte, and such a key takes key i-1's
+ * result without a probe. The result, flows[] and the counters are those
+ * of flowtbl_lookup_burst(); a dup bit on a key that differs gives it a
+ * wrong flow. Bit 0 and bits from n up are ignored. Owning PMD thread,
+ * online.
+ */
+uint32_t flowtbl_lookup_burst_dup(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
+				  const uint32_t *hashes, unsigned int n, uint32_t dup,
+				  struct flowtbl_flow *flows[]);
 
 /* Add a batch of packets to the flow's stats in this PMD's slot (no
  * shared cache line is written). 'now_ms' is the caller's clock (used).

@@ -303,9 +303,42 @@ static uint32_t subtable_lookup(const struct subtable *st, const struct flow_key
 	}
 }
 
-/* The classifier: subtables in rank order until every key is found. */
+/*
+ * Bit i of a burst's 'dup' map says key i equals key i-1 (the caller
+ * knows it), so key i has key i-1's result: a run of dup bits gets the
+ * result of the key just below the run, its head. The runs whose head is
+ * in 'heads': adding heads << 1 to dup carries through exactly those
+ * runs, clearing their bits (64 bits: a run may end at bit 31).
+ */
+static inline uint32_t dup_runs(uint32_t dup, uint32_t heads)
+{
+	uint64_t d = dup;
+
+	return (uint32_t)(d & ~(d + ((uint64_t)heads << 1)));
+}
+
+/* Give each slot of 'runs' (dup_runs()) its head's flow, a run at a time:
+ * a run's slots follow its head, so they take the flow of the slot just
+ * below the run, in a loop of plain stores. */
+static void dup_copy(struct flowtbl_flow *flows[], uint32_t runs)
+{
+	while (runs) {
+		uint32_t first = (uint32_t)__builtin_ctz(runs);  /* >= 1: bit 0 is no dup */
+		uint32_t len = (uint32_t)__builtin_ctz(~(runs >> first));
+		struct flowtbl_flow *f = flows[first - 1];
+
+		for (uint32_t i = first; i < first + len; i++)
+			flows[i] = f;
+		runs &= ~(((1u << len) - 1) << first);
+	}
+}
+
+/* The classifier: subtables in rank order until every key is found. The
+ * keys of 'dup' runs are not probed but counted as found with their head,
+ * in its subtable. */
 static uint32_t classify(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
-			 uint32_t map, struct flowtbl_flow *flows[], uint64_t *mask_hit)
+			 uint32_t map, uint32_t dup, struct flowtbl_flow *flows[],
+			 uint64_t *mask_hit)
 {
 	/* Acquire: the vector and its subtables are initialised. */
 	const struct stvec *v = LOAD_ACQ(&pmd->t->stv);
@@ -316,7 +349,7 @@ static uint32_t classify(struct flowtbl_pmd *pmd, const struct flow_key *const k
 		uint32_t hit = subtable_lookup(st, keys, map, flows, pmd->stats);
 
 		if (hit) {
-			uint32_t n = (uint32_t)__builtin_popcount(hit);
+			uint32_t n = (uint32_t)__builtin_popcount(hit | dup_runs(dup, hit));
 
 			counter_add(&st->rd[pmd->slot].hits, n);
 			*mask_hit += (uint64_t)n * (r + 1);
@@ -377,6 +410,13 @@ static inline bool cached_flow_matches(const struct flowtbl_flow *f, const struc
 	}
 }
 
+/* What a cache hit saves: the subtables the classifier would have
+ * probed. */
+static inline uint64_t cache_saving(const struct flowtbl_flow *f)
+{
+	return LOAD_RLX(&f->st->rank) + 1;
+}
+
 /* Cache lookup for every key in 'map'; fills kh[] with the cache hashes. */
 static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
 			     const uint32_t *hashes, uint32_t map, struct flowtbl_flow *flows[],
@@ -420,8 +460,7 @@ static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *con
 			flows[i] = f;
 			found |= 1u << i;
 			prefetch_use(pmd->stats, f);
-			/* The classifier would have probed this many. */
-			*saved += LOAD_RLX(&f->st->rank) + 1;
+			*saved += cache_saving(f);
 		}
 	}
 	return found;
@@ -493,18 +532,21 @@ static void adapt(struct flowtbl_pmd *pmd, uint32_t n, uint32_t probed, uint64_t
 	pmd->w_saved = 0;
 }
 
-uint32_t flowtbl_lookup_burst(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
-			      const uint32_t *hashes, unsigned int n,
-			      struct flowtbl_flow *flows[])
+uint32_t flowtbl_lookup_burst_dup(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
+				  const uint32_t *hashes, unsigned int n, uint32_t dup,
+				  struct flowtbl_flow *flows[])
 {
 	uint32_t all = n >= FLOWTBL_BURST ? UINT32_MAX : (1u << n) - 1;
 	bool use_cache = pmd->cache != NULL;
 	uint32_t kh[FLOWTBL_BURST];
-	uint32_t cached = 0, hit = 0, n_cached;
+	uint32_t cached = 0, hit = 0, cached_runs = 0, hit_runs, uniq;
 	uint64_t cls_probes = 0, saved = 0;
 
 	if (n > FLOWTBL_BURST)
 		n = FLOWTBL_BURST;
+	/* Key 0 has no key before it. */
+	dup &= all & (all << 1);
+	uniq = all & ~dup;
 	if (use_cache && pmd->bypass)
 		use_cache = ++pmd->burst_no % ADAPT_SAMPLE == 0;
 	/* With one subtable a cache hit saves one probe and costs more (the
@@ -512,22 +554,45 @@ uint32_t flowtbl_lookup_burst(struct flowtbl_pmd *pmd, const struct flow_key *co
 	 * since the sampling alone shows in a one-flow profile. */
 	if (use_cache && pmd->adaptive && LOAD_ACQ(&pmd->t->stv)->n <= 1)
 		use_cache = false;
-	if (use_cache)
-		cached = cache_lookup(pmd, keys, hashes, all, flows, kh, &saved);
-	if (cached != all) {
-		hit = classify(pmd, keys, all & ~cached, flows, &cls_probes);
+	if (use_cache) {
+		cached = cache_lookup(pmd, keys, hashes, uniq, flows, kh, &saved);
+		cached_runs = dup_runs(dup, cached);
+		if (cached_runs) {
+			dup_copy(flows, cached_runs);
+			FOR_EACH_BIT(i, cached_runs)
+				saved += cache_saving(flows[i]);
+		}
+	}
+	if (cached != uniq) {
+		hit = classify(pmd, keys, uniq & ~cached, dup, flows, &cls_probes);
+		/* Only the heads have their kh[]; a run's key is the same. */
 		if (use_cache && hit)
 			cache_fill(pmd, hit, kh, flows);
 	}
-	n_cached = (uint32_t)__builtin_popcount(cached);
+	hit_runs = dup_runs(dup, hit);
+	if (hit_runs)
+		dup_copy(flows, hit_runs);
+	cached |= cached_runs;
+	hit |= hit_runs;
+
+	uint32_t n_cached = (uint32_t)__builtin_popcount(cached);
+	uint32_t n_hit = (uint32_t)__builtin_popcount(hit);
+
 	if (pmd->adaptive && pmd->cache)
 		adapt(pmd, n, use_cache ? n : 0, saved);
-	counter_add(&pmd->cnt.hit, n_cached + (uint64_t)__builtin_popcount(hit));
-	counter_add(&pmd->cnt.missed, n - n_cached - (uint64_t)__builtin_popcount(hit));
+	counter_add(&pmd->cnt.hit, (uint64_t)n_cached + n_hit);
+	counter_add(&pmd->cnt.missed, n - (uint64_t)n_cached - n_hit);
 	counter_add(&pmd->cnt.cache_hit, n_cached);
 	/* A cache hit probed one mask, as in the kernel's mask cache. */
 	counter_add(&pmd->cnt.mask_hit, n_cached + cls_probes);
 	return cached | hit;
+}
+
+uint32_t flowtbl_lookup_burst(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
+			      const uint32_t *hashes, unsigned int n,
+			      struct flowtbl_flow *flows[])
+{
+	return flowtbl_lookup_burst_dup(pmd, keys, hashes, n, 0, flows);
 }
 
 void flowtbl_pmd_stats_update(struct flowtbl_pmd *pmd, struct flowtbl_flow *f,

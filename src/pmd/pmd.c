@@ -400,15 +400,16 @@ static void execute_hits(struct pmd *pmd, struct rte_mbuf **pkts, const uint8_t 
 }
 
 /* Hot path. Look up the keys extracted into pmd->keys[0..n), execute the
- * hits and hand the misses over. */
+ * hits and hand the misses over. Bit i of 'dup': key i is equal to key
+ * i-1 (flow_extract_burst_slot()). */
 static void lookup_and_execute(struct pmd *pmd, struct rte_mbuf **pkts, const uint8_t *depth,
-			       uint32_t n, const struct burst_sum *sum)
+			       uint32_t n, uint32_t dup, const struct burst_sum *sum)
 {
 	struct flowtbl_flow *flows[BURST];
 	uint32_t all = n == BURST ? UINT32_MAX : (1u << n) - 1;
 	uint32_t found;
 
-	found = flowtbl_lookup_burst(pmd->ft, pmd->keyp, NULL, n, flows);
+	found = flowtbl_lookup_burst_dup(pmd->ft, pmd->keyp, NULL, n, dup, flows);
 	if (unlikely(found != all)) {
 		for (uint32_t i = 0; i < n; i++)
 			if (!(found & (1u << i)))
@@ -417,32 +418,6 @@ static void lookup_and_execute(struct pmd *pmd, struct rte_mbuf **pkts, const ui
 		return;
 	}
 	execute_hits(pmd, pkts, depth, n, found, flows);
-}
-
-/* Hot path. The key and layout of the frame in slot i, writing only
- * what changes from frame to frame where the slot allows; updates the
- * slot's bit in *reusable. Returns the key's tp_flags (big-endian), from
- * a register where the shortcut has them: loading them back from the key
- * waits for the store. 'md' comes by value, and only a copy of it goes to
- * the general parse, so that its fields stay in registers over the burst:
- * the key's word stores may alias anything whose address is taken. */
-static inline uint16_t extract_slot(struct pmd *pmd, uint32_t i, const uint8_t *data, uint32_t len,
-				    struct flow_md md, uint32_t *reusable)
-{
-	struct flow_key *key = &pmd->keys[i];
-	uint32_t bit = 1u << i;
-	uint16_t tp_flags;
-
-	if (likely(flow_extract_ipv4_l4_slot(data, len, &md, key, &pmd->layouts[i],
-					     *reusable & bit, &tp_flags))) {
-		*reusable |= bit;
-		return tp_flags;
-	}
-	struct flow_md copy = md;
-
-	flow_extract_general(data, len, &copy, key, &pmd->layouts[i]);
-	*reusable &= ~bit;
-	return key->tp_flags;
 }
 
 /*
@@ -461,7 +436,7 @@ static __attribute__((noinline)) void process_rx(struct pmd *pmd, struct rte_mbu
 	 * keep each sum in memory, a store and reload a packet. */
 	uint64_t bytes = 0, ol_flags = 0;
 	uint16_t tcp_flags = 0;
-	uint32_t n = 0, reusable = pmd->keys_reusable;
+	uint32_t n = 0, reusable = pmd->keys_reusable, dup = 0;
 
 	for (uint32_t i = 0; i < n_in; i++) {
 		struct rte_mbuf *m = in[i];
@@ -473,7 +448,8 @@ static __attribute__((noinline)) void process_rx(struct pmd *pmd, struct rte_mbu
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		tcp_flags |= extract_slot(pmd, n, data, len, rx_md, &reusable);
+		tcp_flags |= flow_extract_burst_slot(data, len, rx_md, pmd->keys, pmd->layouts, n,
+						     &reusable, &dup);
 		bytes += rte_pktmbuf_pkt_len(m);
 		ol_flags |= m->ol_flags;
 		pkts[n++] = m;
@@ -482,7 +458,7 @@ static __attribute__((noinline)) void process_rx(struct pmd *pmd, struct rte_mbu
 	pmd->rx_ol_flags |= ol_flags;
 	sum.bytes = bytes;
 	sum.tcp_flags = tcp_flags;
-	lookup_and_execute(pmd, pkts, NULL, n, &sum);
+	lookup_and_execute(pmd, pkts, NULL, n, dup, &sum);
 }
 
 /* Hot path. Packets the recirc action sent back go through lookup again
@@ -513,7 +489,7 @@ static void process_recirc(struct pmd *pmd)
 			sum.tcp_flags |= pmd->keys[i].tp_flags;
 		}
 		counter_add(&pmd->stats.recirc, n);
-		lookup_and_execute(pmd, pkts, depth, n, &sum);
+		lookup_and_execute(pmd, pkts, depth, n, 0, &sum);
 	}
 }
 

@@ -47,6 +47,9 @@ static const struct flow_md MD = {
 	.priority = 0x10002, .skb_mark = 0xcafe,
 };
 
+/* Slots of the burst tests, as a PMD's burst. */
+#define FLOW_BURST_TEST 32
+
 /* ---- Packet builder. ---- */
 
 struct pb {
@@ -1204,6 +1207,144 @@ static void test_slot_reuse_same_as_general(void **state)
 	}
 }
 
+/* Frames for the burst tests, each with its key by the general parse and
+ * whether the shortcut takes it. */
+struct burst_frame {
+	struct pb p;
+	struct flow_key want;
+	struct flow_layout lwant;
+	bool shortcut;
+};
+
+static void burst_frame_done(struct burst_frame *f, const struct flow_md *md)
+{
+	struct flow_key k;
+	struct flow_layout l;
+
+	flow_extract_general(f->p.b, f->p.n, md, &f->want, &f->lwant);
+	f->shortcut = flow_extract_ipv4_l4(f->p.b, f->p.n, md, &k, &l);
+}
+
+/*
+ * Extract frames[0..n) into the slots as a PMD does and check each slot
+ * against the general parse, and the dup map: bit i set exactly when
+ * the shortcut took frames i-1 and i and their keys are equal in every
+ * byte. Returns the dup map.
+ */
+static uint32_t burst_extract_check(const struct burst_frame *frames, uint32_t n,
+				    const struct flow_md *md, struct flow_key *keys,
+				    struct flow_layout *layouts, uint32_t *reusable)
+{
+	uint32_t dup = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint16_t tp_flags = flow_extract_burst_slot(frames[i].p.b, frames[i].p.n, *md, keys,
+							    layouts, i, reusable, &dup);
+
+		assert_memory_equal(&keys[i], &frames[i].want, sizeof(keys[i]));
+		assert_memory_equal(&layouts[i], &frames[i].lwant, sizeof(layouts[i]));
+		assert_int_equal(tp_flags, frames[i].want.tp_flags);
+		assert_int_equal(!!(*reusable & (1u << i)), frames[i].shortcut);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		bool equal = i > 0 && !memcmp(&keys[i], &keys[i - 1], sizeof(keys[i]));
+		bool want = equal && frames[i].shortcut && frames[i - 1].shortcut;
+
+		assert_int_equal(!!(dup & (1u << i)), want);
+	}
+	return dup;
+}
+
+/*
+ * A key marked as the one before it (flow_extract_burst_slot()'s dup map)
+ * is equal to it in every byte: bursts of random frames that repeat the
+ * frame before, differ from it in any one byte (a byte the key does not
+ * take, such as the payload, the IP id or the checksums, leaves the keys
+ * equal, and then the pair must be marked), or take the general parse,
+ * over slots reused burst after burst with other metadata.
+ */
+static void test_burst_slot_dup(void **state)
+{
+	build_fn *const builds[] = {b_udp4, b_tcp4, b_ip4_first};
+	build_fn *const others[] = {b_vlan_udp4, b_ip4_later, b_ip4_opts, b_udp6, b_arp,
+				    b_tcp4_doff_small, b_sctp4, b_qinq_tcp4};
+	static struct burst_frame frames[FLOW_BURST_TEST];
+	struct flow_key keys[FLOW_BURST_TEST];
+	struct flow_layout layouts[FLOW_BURST_TEST];
+	uint32_t reusable = 0, marked = 0, unmarked_equal = 0;
+
+	(void)state;
+	memset(keys, 0x5a, sizeof(keys));
+	memset(layouts, 0x5a, sizeof(layouts));
+	for (int burst = 0; burst < 4000; burst++) {
+		struct flow_md md = {
+			.in_port = rnd(), .recirc_id = rnd(), .dp_hash = rnd(),
+			.priority = rnd(), .skb_mark = rnd(),
+		};
+		uint32_t n = 1 + rnd() % FLOW_BURST_TEST;
+
+		for (uint32_t i = 0; i < n; i++) {
+			struct burst_frame *f = &frames[i];
+			uint32_t kind = i ? rnd() % 8 : 5;
+
+			if (kind <= 2) {
+				f->p = frames[i - 1].p;
+			} else if (kind <= 4) {
+				f->p = frames[i - 1].p;
+				f->p.b[rnd() % f->p.n] ^= (uint8_t)(1u << (rnd() % 8));
+			} else if (kind <= 6) {
+				random_fields(builds[rnd() % 3], &f->p);
+			} else {
+				f->p.n = 0;
+				others[rnd() % (sizeof(others) / sizeof(others[0]))](&f->p);
+			}
+			burst_frame_done(f, &md);
+		}
+		uint32_t dup = burst_extract_check(frames, n, &md, keys, layouts, &reusable);
+
+		marked += (uint32_t)__builtin_popcount(dup);
+		for (uint32_t i = 1; i < n; i++)
+			unmarked_equal += !(dup & (1u << i)) &&
+					  !memcmp(&frames[i].want, &frames[i - 1].want, sizeof(keys[i]));
+	}
+	/* Both outcomes occurred often. */
+	assert_true(marked > 10000);
+	assert_true(unmarked_equal > 100);
+}
+
+/*
+ * Keys equal in every word the shortcut writes but not in the others, or
+ * not in the layout, are not marked: a tagged frame (the VLAN word) next
+ * to the same frame untagged, and a frame with IP options (another L4
+ * offset, the same key) next to the same frame without. Only the
+ * untagged pair without options is.
+ */
+static void test_burst_slot_dup_layouts(void **state)
+{
+	build_fn *const seq[] = {b_udp4, b_vlan_udp4, b_udp4, b_udp4, b_ip4_opts, b_udp4};
+	struct burst_frame frames[6];
+	struct flow_key keys[6];
+	struct flow_layout layouts[6];
+	uint32_t reusable = 0;
+
+	(void)state;
+	for (size_t i = 0; i < 6; i++) {
+		frames[i].p.n = 0;
+		seq[i](&frames[i].p);
+		burst_frame_done(&frames[i], &MD);
+	}
+	/* The pairs differ only where the test says. */
+	struct flow_key untagged = frames[1].want;
+
+	memset(&untagged.vlan, 0, sizeof(untagged.vlan));
+	assert_memory_equal(&untagged, &frames[0].want, sizeof(untagged));
+	assert_memory_equal(&frames[4].want, &frames[3].want, sizeof(untagged));
+	assert_int_not_equal(frames[4].lwant.l4, frames[3].lwant.l4);
+	/* Twice: fresh slots, then reused ones. */
+	assert_int_equal(burst_extract_check(frames, 6, &MD, keys, layouts, &reusable), 1u << 3);
+	assert_int_equal(burst_extract_check(frames, 6, &MD, keys, layouts, &reusable), 1u << 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1215,6 +1356,8 @@ int main(void)
 		cmocka_unit_test(test_random_mutations),
 		cmocka_unit_test(test_shortcut_same_as_general),
 		cmocka_unit_test(test_slot_reuse_same_as_general),
+		cmocka_unit_test(test_burst_slot_dup),
+		cmocka_unit_test(test_burst_slot_dup_layouts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1029,6 +1029,92 @@ static void test_cache_adaptive(void **state)
 	flowtbl_destroy(t);
 }
 
+/* Each mask's classifier hits, in rank order (3 masks). */
+static void mask_hits(const struct flowtbl *t, uint64_t hits[3])
+{
+	struct flowtbl_mask_info mi;
+
+	for (uint32_t i = 0; i < 3; i++) {
+		assert_int_equal(flowtbl_mask_info(t, i, &mi), 0);
+		hits[i] = mi.hits;
+	}
+}
+
+/*
+ * A dup map (flowtbl_lookup_burst_dup()) changes the work, nothing else:
+ * bursts with runs of repeated keys that hit one of three masks or miss,
+ * through the cache or not, give the map, flows, counters and per-mask
+ * hits of plain lookups. Dup bits on key 0 and past n are ignored.
+ */
+static void test_lookup_dup(void **state)
+{
+	struct flowtbl *t = table_new(4, 0);
+	struct flowtbl_pmd *plain[2] = { pmd_new(t, 0, 0, 0), pmd_new(t, 1, 1024, 1) };
+	struct flowtbl_pmd *dup[2] = { pmd_new(t, 2, 0, 0), pmd_new(t, 3, 1024, 1) };
+	struct flow_key k, m, pk[FLOWTBL_BURST];
+	const struct flow_key *keys[FLOWTBL_BURST];
+	struct flowtbl_counters cp, cd;
+	uint64_t rs = 1, runs = 0;
+
+	(void)state;
+	for (uint32_t i = 0; i < 3; i++) {
+		tl_mask_tcp4(&m, 0, 8 + 8 * i, 0, i == 2);
+		for (uint32_t j = 0; j < 4; j++) {
+			tl_key_tcp4(&k, 1 + i, 0, (10 + j) << 24, 0, 80);
+			assert_int_equal(flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, NULL), 0);
+		}
+	}
+	for (int b = 0; b < 3000; b++) {
+		uint32_t n = 1 + tl_below(&rs, FLOWTBL_BURST), dmap = 0;
+
+		for (uint32_t i = 0; i < n; i++) {
+			if (i && tl_below(&rs, 4)) {
+				pk[i] = pk[i - 1];
+				dmap |= 1u << i;
+				runs++;
+			} else {
+				tl_key_tcp4(&pk[i], 1 + tl_below(&rs, 4), 1,
+					    (10 + tl_below(&rs, 5)) << 24 | tl_below(&rs, 3) << 8,
+					    0, (uint16_t)(80 + tl_below(&rs, 2)));
+			}
+			keys[i] = &pk[i];
+		}
+		/* Bits the lookup must ignore. */
+		dmap |= 1u | (n < FLOWTBL_BURST ? ~0u << n : 0);
+		for (int c = 0; c < 2; c++) {
+			struct flowtbl_flow *rp[FLOWTBL_BURST], *rd[FLOWTBL_BURST];
+			uint64_t h0[3], h1[3], h2[3];
+			uint32_t fp, fd;
+
+			mask_hits(t, h0);
+			fp = flowtbl_lookup_burst(plain[c], keys, NULL, n, rp);
+			mask_hits(t, h1);
+			fd = flowtbl_lookup_burst_dup(dup[c], keys, NULL, n, dmap, rd);
+			mask_hits(t, h2);
+			assert_int_equal(fd, fp);
+			for (uint32_t i = 0; i < n; i++)
+				if (fp & (1u << i))
+					assert_ptr_equal(rd[i], rp[i]);
+			for (int j = 0; j < 3; j++)
+				assert_int_equal(h2[j] - h1[j], h1[j] - h0[j]);
+		}
+	}
+	assert_true(runs > 10000);
+	for (int c = 0; c < 2; c++) {
+		flowtbl_pmd_counters_get(plain[c], &cp);
+		flowtbl_pmd_counters_get(dup[c], &cd);
+		assert_int_equal(cd.hit, cp.hit);
+		assert_int_equal(cd.missed, cp.missed);
+		assert_int_equal(cd.cache_hit, cp.cache_hit);
+		assert_int_equal(cd.mask_hit, cp.mask_hit);
+		assert_true(cp.hit > 10000 && cp.missed > 10000);
+		assert_true(c == 0 ? cp.cache_hit == 0 : cp.cache_hit > 10000);
+		flowtbl_pmd_offline(plain[c]);
+		flowtbl_pmd_offline(dup[c]);
+	}
+	flowtbl_destroy(t);
+}
+
 /* Grace periods: an online reader that has not reported quiescent holds
  * back frees; reclaim never waits for it. */
 static void test_grace_period(void **state)
@@ -1120,6 +1206,7 @@ int main(void)
 		cmocka_unit_test(test_grace_period),
 		cmocka_unit_test(test_mask_memo_follows_removal),
 		cmocka_unit_test(test_cache_adaptive),
+		cmocka_unit_test(test_lookup_dup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

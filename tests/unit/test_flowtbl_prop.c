@@ -8,7 +8,9 @@
  * packets looked up through four PMD contexts: no cache, a cache filled
  * on every hit, a tiny cache keyed by a deliberately bad hash (so that
  * entries collide and must be rejected by validation), and an adaptive
- * cache (which switches itself off and on).
+ * cache (which switches itself off and on). Bursts hold trains (a key
+ * repeating the one before), looked up by each context alternately with
+ * and without the map that marks them (flowtbl_lookup_burst_dup()).
  *
  * Checked: match/miss equals the reference; a hit is a flow the reference
  * says matches (the flow itself when only one matches); EEXIST exactly
@@ -222,11 +224,17 @@ static void check_lookups(struct prop *p)
 	uint32_t n_match[FLOWTBL_BURST] = { 0 };
 	struct ref_flow *only[FLOWTBL_BURST] = { NULL };
 
+	uint32_t dup = 0;
+
 	for (unsigned int i = 0; i < n; i++) {
-		if (p->n_ref && tl_below(&p->rs, 3))
+		if (i && tl_below(&p->rs, 4) == 0) {
+			pk[i] = pk[i - 1];      /* a train: marked for the dup lookups */
+			dup |= 1u << i;
+		} else if (p->n_ref && tl_below(&p->rs, 3)) {
 			packet_for(p, &p->ref[tl_below(&p->rs, p->n_ref)], &pk[i]);
-		else
+		} else {
 			random_packet(p, &pk[i]);
+		}
 		keys[i] = &pk[i];
 		bad_hash[i] = pk[i].in_port;             /* many keys, one entry */
 		for (uint32_t j = 0; j < p->n_ref; j++) {
@@ -239,7 +247,11 @@ static void check_lookups(struct prop *p)
 			want |= 1u << i;
 	}
 	for (int d = 0; d < N_PMDS; d++) {
-		uint32_t got = flowtbl_lookup_burst(p->pmd[d], keys, d == 2 ? bad_hash : NULL, n, res);
+		const uint32_t *hashes = d == 2 ? bad_hash : NULL;
+		/* Every context takes both entry points, alternately. */
+		uint32_t got = (p->lookups + (unsigned long)d) & 1
+			? flowtbl_lookup_burst_dup(p->pmd[d], keys, hashes, n, dup, res)
+			: flowtbl_lookup_burst(p->pmd[d], keys, hashes, n, res);
 
 		CHECK(p, got == want);
 		for (unsigned int i = 0; i < n; i++) {
