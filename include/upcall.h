@@ -12,6 +12,10 @@
  * (upcall_queue_slots()): however slow the listener, the rest of the pool
  * stays for receiving and forwarding.
  *
+ * Free slots go back to use last-in first-out: the slot a PMD fills is
+ * one the control thread just gave back, still in cache, not the one
+ * given back longest ago (a ring would cycle through every slot).
+ *
  * Threads: upcall_queue_create/destroy and the consumer side
  * (upcall_queue_take/upcall_queue_release) on the control thread;
  * upcall_queue_put* on the owning PMD.
@@ -58,7 +62,8 @@ int upcall_queue_create(const char *name, int socket_id, uint32_t slots,
 void upcall_queue_destroy(struct upcall_queue *q);
 
 /* Producer (PMD): a free upcall to fill, or NULL when all are in flight.
- * Free slots are taken from the consumer UPCALL_STASH at a time. */
+ * The one given back last comes first (the consumer's are looked for
+ * every UPCALL_STASH slots taken, and when none other is left). */
 struct upcall *upcall_queue_get_free(struct upcall_queue *q);
 /* Producer: a filled upcall, published with the next upcall_queue_flush()
  * (or at once when UPCALL_STASH wait). Never fails (it came from the

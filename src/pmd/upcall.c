@@ -7,15 +7,21 @@
 #include <stdio.h>
 
 struct upcall_queue {
-	struct rte_ring *free;   /* control thread -> PMD */
+	struct rte_ring *free;   /* control thread -> PMD: slots given back */
 	struct rte_ring *ready;  /* PMD -> control thread */
-	/* The producer's own, in a cache line of their own: free slots taken
-	 * from the free ring a burst at a time, and filled ones not yet
-	 * published. Each ring access moves cache lines between the two
-	 * cores; a storm of misses pays for it once a burst, not a miss. */
-	struct upcall *stash[UPCALL_STASH] __rte_cache_aligned;
-	struct upcall *unpublished[UPCALL_STASH];
-	unsigned int n_stash, n_unpublished;
+	/* The producer's own, in cache lines of their own: filled slots not
+	 * yet published, and the free slots it holds, a stack whose top is
+	 * the slot given back last. Each ring access moves cache lines
+	 * between the two cores; a storm of misses pays for it once a burst,
+	 * not a miss. A ring alone would hand out the slot given back
+	 * longest ago: a storm would write every slot in turn, each one out
+	 * of cache, where the stack reuses the few in flight. */
+	struct upcall *unpublished[UPCALL_STASH] __rte_cache_aligned;
+	unsigned int n_unpublished;
+	unsigned int n_free;        /* slots on free_stack */
+	unsigned int taken;         /* slots taken since the free ring was read */
+	unsigned int n_slots;
+	struct upcall **free_stack; /* n_slots entries, after items[] */
 	struct upcall items[] __rte_cache_aligned;   /* the queue's slots */
 };
 
@@ -38,10 +44,12 @@ int upcall_queue_create(const char *name, int socket_id, uint32_t slots,
 
 	if (slots == 0 || slots > UPCALL_QUEUE_SIZE)
 		return -EINVAL;
-	q = rte_zmalloc_socket(name, sizeof(*q) + slots * sizeof(q->items[0]), RTE_CACHE_LINE_SIZE,
-			       socket_id);
+	q = rte_zmalloc_socket(name, sizeof(*q) + slots * (sizeof(q->items[0]) + sizeof(void *)),
+			       RTE_CACHE_LINE_SIZE, socket_id);
 	if (q == NULL)
 		return -ENOMEM;
+	q->n_slots = slots;
+	q->free_stack = (struct upcall **)&q->items[slots];
 	snprintf(rname, sizeof(rname), "%s_f", name);
 	q->free = rte_ring_create(rname, ring_size, socket_id, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(rname, sizeof(rname), "%s_r", name);
@@ -50,9 +58,11 @@ int upcall_queue_create(const char *name, int socket_id, uint32_t slots,
 		upcall_queue_destroy(q);
 		return -ENOMEM;
 	}
-	/* Only 'slots' items circulate: the free ring is the bound. */
+	/* Only 'slots' items circulate, so the rings never fill. They start
+	 * on the producer's stack, the first item on top. */
 	for (unsigned int i = 0; i < slots; i++)
-		rte_ring_enqueue(q->free, &q->items[i]);
+		q->free_stack[i] = &q->items[slots - 1 - i];
+	q->n_free = slots;
 	*out = q;
 	return 0;
 }
@@ -72,12 +82,19 @@ void upcall_queue_destroy(struct upcall_queue *q)
 	rte_free(q);
 }
 
-/* Hot path (PMD). */
+/* Hot path (PMD). The ring gives back the oldest first, so what it
+ * holds goes onto the stack in its order: the newest ends on top. */
 struct upcall *upcall_queue_get_free(struct upcall_queue *q)
 {
-	if (q->n_stash == 0)
-		q->n_stash = rte_ring_dequeue_burst(q->free, (void **)q->stash, UPCALL_STASH, NULL);
-	return q->n_stash ? q->stash[--q->n_stash] : NULL;
+	if (q->taken >= UPCALL_STASH || q->n_free == 0) {
+		q->n_free += rte_ring_dequeue_burst(q->free, (void **)&q->free_stack[q->n_free],
+						    q->n_slots - q->n_free, NULL);
+		q->taken = 0;
+	}
+	if (q->n_free == 0)
+		return NULL;
+	q->taken++;
+	return q->free_stack[--q->n_free];
 }
 
 /* Hot path (PMD). The ready ring has room for every item, so publishing

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * upcall queues: the slots of all queues stay within a share of the mbuf
- * pool, a queue hands out exactly its slots, and destroying a queue frees
- * the mbufs of what is still queued.
+ * pool, a queue hands out exactly its slots, last given back first, and
+ * destroying a queue frees the mbufs of what is still queued.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -143,6 +143,43 @@ static void test_queue_largest(void **state)
 	upcall_queue_destroy(q);
 }
 
+/* Slots go back to use last-in first-out: a storm that the consumer keeps
+ * up with reuses the same few slots (in cache) rather than every slot of
+ * the queue in turn, as a ring of free slots would. */
+static void test_queue_lifo(void **state)
+{
+	enum { SLOTS = 16 * UPCALL_STASH, ROUNDS = 40 };
+	struct upcall *seen[SLOTS], *got[UPCALL_STASH];
+	struct upcall_queue *q;
+	unsigned int n_seen = 0;
+
+	(void)state;
+	assert_int_equal(upcall_queue_create("uq_lifo", 0, SLOTS, &q), 0);
+	for (int round = 0; round < ROUNDS; round++) {
+		for (int i = 0; i < UPCALL_STASH; i++) {
+			struct upcall *u = upcall_queue_get_free(q);
+			unsigned int k = 0;
+
+			assert_non_null(u);
+			while (k < n_seen && seen[k] != u)
+				k++;
+			if (k == n_seen)
+				seen[n_seen++] = u;
+			u->mbuf = NULL;
+			upcall_queue_put(q, u);
+		}
+		assert_int_equal(upcall_queue_take(q, got, UPCALL_STASH), UPCALL_STASH);
+		upcall_queue_release_burst(q, got, UPCALL_STASH);
+	}
+	assert_int_equal(n_seen, UPCALL_STASH);
+	/* Every slot is still there to take. */
+	n_seen = 0;
+	while (upcall_queue_get_free(q) != NULL)
+		n_seen++;
+	assert_int_equal(n_seen, SLOTS);
+	upcall_queue_destroy(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_queue_release_burst),
 		cmocka_unit_test(test_queue_largest),
 		cmocka_unit_test(test_queue_publish),
+		cmocka_unit_test(test_queue_lifo),
 	};
 	int rc;
 
