@@ -27,6 +27,8 @@
  * -Dnative=true && ninja -C build/release && build/release/bench/bench_flowtbl
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -492,41 +494,60 @@ static int control_plane(const struct opts *o)
 	return 0;
 }
 
+static const struct option long_opts[] = {
+	{ "runs", required_argument, NULL, 'r' },
+	{ "ms", required_argument, NULL, 'm' },
+	{ "cache", required_argument, NULL, 'c' },
+	{ "quick", no_argument, NULL, 'q' },
+	{ "bursts", required_argument, NULL, 'b' },
+	{ "pct", required_argument, NULL, 'p' },
+	{ "mode", required_argument, NULL, 'M' },
+	{ "inv-prob", required_argument, NULL, 'i' },
+	{ "pmd", no_argument, NULL, 'P' },
+	{ "pmd-random", no_argument, NULL, 'R' },
+	{ "only", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Returns 0, or -EINVAL after printing the usage. */
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->runs = atoi(optarg); break;
+		case 'm': o->ms = atoi(optarg); break;
+		case 'c': o->cache = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'q': o->quick = 1; break;
+		case 'b': o->bursts = atol(optarg); break;
+		case 'p': o->pct = atoi(optarg); break;
+		case 'M': o->mode = atoi(optarg); break;
+		case 'i': o->inv_prob = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'P': o->pmd = 1; break;
+		case 'R': o->pmd = 2; break;
+		case 'o': o->only = atoi(optarg); break;
+		default:
+			fprintf(stderr, "usage: %s [--runs N] [--ms MS] [--cache ENTRIES] [--quick]"
+				" [--only SCENARIO] [--pct P] [--bursts N] [--pmd] [--pmd-random]"
+				" [--mode 1-3] [--inv-prob N]\n", argv[0]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0], argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { .runs = 5, .ms = 200, .cache = FLOWTBL_CACHE_DEFAULT, .pct = 50,
 			  .inv_prob = 1 };
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--runs") && i + 1 < argc)
-			o.runs = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--ms") && i + 1 < argc)
-			o.ms = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--cache") && i + 1 < argc)
-			o.cache = (uint32_t)strtoul(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--quick"))
-			o.quick = 1;
-		else if (!strcmp(argv[i], "--bursts") && i + 1 < argc)
-			o.bursts = atol(argv[++i]);
-		else if (!strcmp(argv[i], "--pct") && i + 1 < argc)
-			o.pct = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--mode") && i + 1 < argc)
-			o.mode = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--inv-prob") && i + 1 < argc)
-			o.inv_prob = (uint32_t)strtoul(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--pmd"))
-			o.pmd = 1;
-		else if (!strcmp(argv[i], "--pmd-random"))
-			o.pmd = 2;
-		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
-			o.only = atoi(argv[++i]);
-		else {
-			fprintf(stderr, "usage: %s [--runs N] [--ms MS] [--cache ENTRIES] [--quick]"
-				" [--only SCENARIO] [--pct P] [--bursts N] [--pmd] [--pmd-random]"
-				" [--mode 1-3] [--inv-prob N]\n", argv[0]);
-			return 2;
-		}
-	}
+	if (parse_opts(argc, argv, &o) < 0)
+		return 2;
 	if (o.runs < 1 || o.runs > MAX_RUNS || o.pct < 0 || o.pct > 99 || o.ms < 1 || !o.cache ||
 	    (o.cache & (o.cache - 1)) || o.cache > FLOWTBL_CACHE_MAX) {
 		fprintf(stderr, "bench: --runs 1..%d, --ms > 0, --pct 0..99, --cache a power of two\n",
