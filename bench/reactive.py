@@ -30,9 +30,13 @@ cores (main lcore 0, one PMD on lcore 1):
     itself; there are no handler threads in that path.
   A 5-tuple whose miss is lost comes again in the next pass.
 
-It samples the datapath's counters every 100 ms (`dpdk-switch-ctl --json
-show`; `ovs-appctl dpctl/show -s`) and prints one JSON line a system and
-run:
+It samples the datapath's counters every 100 ms over one connection to
+each switch kept open for the run, so that sampling costs CPU 0 a request
+and its answer, not a process started ten times a second: dpdk-switch's
+control socket (datapath GET for the lookups and flow count, vport GET of
+the installed flow's output port, dpdk_switch CONFIG_GET for the
+revalidator), and OVS's unixctl socket (`dpctl/show -s` as JSON-RPC, the
+request ovs-appctl sends). It prints one JSON line a system and run:
   sent_per_s        storm packets a second the switch's port took from the
                     generator over the run (--rate is what was offered; a
                     PMD too busy to poll the port leaves the rest, skipped)
@@ -61,6 +65,8 @@ run:
   controller_us_per_flow  the same for the controller (the rate on a core
                     of their own: 1e6 / the sum of the two)
   reval_max_ms      dpdk-switch only: the longest revalidator round seen
+  storm_gen_cpu_pct CPU 0 taken by bench/storm_gen while it sent, % of a core
+  sampler_cpu_pct   CPU 0 taken by this script (the sampler) over the run
 and, on stderr, the daemon's closing counts of where misses were lost (a
 PMD's queue full, or the listener behind). With REACTIVE_SAMPLES=FILE set,
 the last run's 100 ms samples go to FILE (JSON lines, t from t0): when
@@ -84,7 +90,9 @@ import os
 import re
 import shutil
 import signal
+import socket
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -94,6 +102,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TREE = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TREE, "tests", "e2e"))
 import dpsw  # noqa: E402
+import nlraw  # noqa: E402
 OVS_VSWITCHD = "/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk"
 # OVS's datapath flow limit starts at 10000 and grows by 1000 a
 # revalidator round (ofproto-dpif-upcall.c): the rate up to that many
@@ -173,6 +182,11 @@ class Storm:
         m = re.search(r"sent (\d+) in ([\d.]+) s, (\d+)/s, skipped (\d+)", out)
         return int(m.group(3)) if m else None
 
+    def cpu_pct(self, out):
+        m = re.search(r"sent \d+ in ([\d.]+) s,.*, cpu ([\d.]+) s", out)
+        return round(100 * float(m.group(2)) / float(m.group(1)), 1) \
+            if m and float(m.group(1)) > 0 else None
+
 
 
 class System:
@@ -187,14 +201,15 @@ class System:
         self.storm = Storm(a, self.dir, "dpswstorm%d" % os.getpid())
 
     def finish(self):
-        """Stop the switch, then the generator; returns the rate its port took."""
+        """Stop the switch, then the generator; returns the rate its port
+        took and the generator's CPU, % of a core."""
         try:
             self.stop()
         finally:
             out = self.storm.stop()
             print(out.strip(), file=sys.stderr)
             self.remove_dir()
-        return self.storm.sent_rate(out)
+        return self.storm.sent_rate(out), self.storm.cpu_pct(out)
 
     def run(self):
         n = self.tr.n
@@ -212,6 +227,7 @@ class System:
         n0 = base["flows"]
         self.storm.go()
         t0 = time.monotonic()
+        cpu0 = sum(os.times()[:4])
         samples = [self.sample()]
         full_t = first_t = None
         first = min(n, FIRST_FLOWS)
@@ -232,6 +248,7 @@ class System:
             if full_t and quiet[0]["t"] <= s["t"] - self.a.quiet + 0.15 and \
                     quiet[0]["missed"] == s["missed"]:
                 break
+        sampler_cpu = sum(os.times()[:4]) - cpu0
         if os.environ.get("REACTIVE_SAMPLES"):
             with open(os.environ["REACTIVE_SAMPLES"], "w") as f:
                 for x in samples:
@@ -283,6 +300,8 @@ class System:
                     controller_us_per_flow=us_per_flow("cpu_controller"),
                     reval_max_ms=max((x.get("reval_ms", 0) for x in samples), default=None)
                     if "reval_ms" in samples[0] else None,
+                    sampler_cpu_pct=round(100 * sampler_cpu / max(samples[-1]["t"] - t0, 0.01),
+                                          1),
                     complete=full_t is not None)
 
     def remove_dir(self):
@@ -310,6 +329,80 @@ def thread_named(pid, prefix):
 def eal_memory(a, mb):
     huge = not a.no_huge and dpsw.hugepages_free() >= mb // 2
     return huge, (["-m", str(mb)] if huge else ["--no-huge", "-m", str(mb)])
+
+
+class DpswSampler:
+    """dpdk-switch's counters over one control connection: the lookups and
+    flow count (datapath GET), the installed flow's output port's tx
+    packets (vport GET of port 2) and the last revalidator round (the
+    dpdk_switch family's CONFIG_GET)."""
+    OVS_VPORT_CMD_GET, OVS_VPORT_ATTR_PORT_NO, OVS_VPORT_ATTR_STATS = 3, 1, 6
+    DPSW_CMD_CONFIG_GET, DPSW_ATTR_REVAL_DURATION = 3, 12
+
+    def __init__(self, path):
+        self.conn = nlraw.Conn(path, timeout=30)
+        c = self.conn
+        self.requests = (
+            nlraw.msg(c.family("ovs_datapath"), nlraw.OVS_DP_CMD_GET,
+                      nlraw.attr(nlraw.OVS_DP_ATTR_NAME, nlraw.DP_NAME)),
+            nlraw.msg(c.family("ovs_vport"), self.OVS_VPORT_CMD_GET,
+                      nlraw.u32(self.OVS_VPORT_ATTR_PORT_NO, 2)),
+            nlraw.msg(c.family("dpdk_switch"), self.DPSW_CMD_CONFIG_GET))
+
+    def ask(self, request):
+        (r,) = self.conn.request(request)
+        if r.error is not None:
+            raise RuntimeError("sampler: %r" % r)
+        return r.attrs()
+
+    def counts(self):
+        dp, vport, config = (self.ask(r) for r in self.requests)
+        # struct ovs_dp_stats: n_hit, n_missed, n_lost, n_flows;
+        # struct ovs_vport_stats: rx_packets, tx_packets, ...
+        _, missed, lost, flows = struct.unpack("=QQQQ", dp[nlraw.OVS_DP_ATTR_STATS][:32])
+        tx2 = struct.unpack("=QQ", vport[self.OVS_VPORT_ATTR_STATS][:16])[1]
+        reval = struct.unpack("=Q", config[self.DPSW_ATTR_REVAL_DURATION][:8])[0]
+        return dict(flows=flows, missed=missed, lost=lost, tx2=tx2, reval_ms=reval)
+
+    def close(self):
+        self.conn.close()
+
+
+class Unixctl:
+    """A JSON-RPC connection to an OVS daemon's unixctl socket, kept open:
+    what ovs-appctl sends, without a process a request."""
+
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(60)
+        self.sock.connect(path)
+        self.id = 0
+        self.buf = ""
+        self.decoder = json.JSONDecoder()
+
+    def call(self, method, *params):
+        self.id += 1
+        self.sock.sendall(json.dumps(dict(method=method, params=list(params),
+                                          id=self.id)).encode())
+        while True:
+            text = self.buf.lstrip()
+            try:
+                reply, end = self.decoder.raw_decode(text)
+            except ValueError:
+                data = self.sock.recv(1 << 16)
+                if not data:
+                    raise RuntimeError("unixctl: connection closed")
+                self.buf += data.decode()
+                continue
+            self.buf = text[end:]
+            if reply.get("id") != self.id:
+                continue
+            if reply.get("error") is not None:
+                raise RuntimeError("%s: %s" % (method, reply["error"]))
+            return reply["result"]
+
+    def close(self):
+        self.sock.close()
 
 
 class DpdkSwitch(System):
@@ -354,14 +447,11 @@ class DpdkSwitch(System):
         if not line.startswith("controller: listening"):
             raise RuntimeError("controller: " + line + self.controller.stdout.read())
         self.pmd_tid = thread_named(self.daemon.proc.pid, "rte-worker")
+        self.sampler = DpswSampler(self.daemon.sock)
 
     def sample(self):
-        s = json.loads(self.ctl("--json", "show"))
-        tx = {p["port_no"]: p["stats"]["tx_packets"] for p in s["ports"] if "stats" in p}
-        return dict(t=time.monotonic(), flows=s["flows"], missed=s["lookups"]["missed"],
-                    lost=s["lookups"]["lost"], tx2=tx.get(2, 0),
-                    reval_ms=s.get("revalidator", {}).get("duration_ms", 0),
-                    cpu_daemon=cpu_seconds(self.daemon.proc.pid),
+        c = self.sampler.counts()
+        return dict(c, t=time.monotonic(), cpu_daemon=cpu_seconds(self.daemon.proc.pid),
                     cpu_controller=cpu_seconds(self.controller.pid),
                     pmd_cpu=cpu_seconds(self.daemon.proc.pid, self.pmd_tid))
 
@@ -369,6 +459,8 @@ class DpdkSwitch(System):
         self.ctl("add-if", self.storm.client("net_memif3"))
 
     def stop(self):
+        if getattr(self, "sampler", None):
+            self.sampler.close()
         if self.controller and self.controller.poll() is None:
             self.controller.send_signal(signal.SIGTERM)
             print(self.controller.communicate(timeout=30)[0].strip(), file=sys.stderr)
@@ -443,6 +535,7 @@ class Ovs(System):
                  "--log-file=%s/ovs-vswitchd.log" % d, "--detach", "--no-chdir",
                  "-vconsole:off")
         self.pidfile("ovs-vswitchd")
+        self.unixctl = Unixctl(os.path.join(d, "ovs-vswitchd.ctl"))
         self.pmd_tid = None
         self.vsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev")
         self.vsctl("add-port", "br0", "pnull2", "--", "set", "Interface", "pnull2",
@@ -474,7 +567,7 @@ class Ovs(System):
                 for m in re.finditer(r"^\s*port (\d+): (\S+)", out, re.M)}
 
     def sample(self):
-        out = self.appctl("dpctl/show", "-s", "netdev@ovs-netdev")
+        out = self.unixctl.call("dpctl/show", "-s", "netdev@ovs-netdev")
         t = time.monotonic()
         lk = re.search(r"lookups: hit:(\d+) missed:(\d+) lost:(\d+)", out)
         flows = int(re.search(r"flows: (\d+)", out).group(1))
@@ -491,6 +584,8 @@ class Ovs(System):
                    "options:dpdk-devargs=" + self.storm.client("net_memif3"))
 
     def stop(self):
+        if getattr(self, "unixctl", None):
+            self.unixctl.close()
         for pid in reversed(self.pids):
             try:
                 os.kill(pid, signal.SIGTERM)
@@ -529,8 +624,9 @@ def medians(results):
     for system in SYSTEMS:
         rows = [r[system] for r in results if system in r]
         for k in ("sent_per_s", "new_flows_per_s", "first_flows_per_s", "misses_lost",
-                  "settle_s", "installed_ratio", "installed_ratio_pmd_cpu", "installed_ratio_after_pmd_cpu", "ctl_us_per_flow",
-                  "controller_us_per_flow"):
+                  "settle_s", "installed_ratio", "installed_ratio_pmd_cpu",
+                  "installed_ratio_after_pmd_cpu", "ctl_us_per_flow", "controller_us_per_flow",
+                  "storm_gen_cpu_pct", "sampler_cpu_pct"):
             vals = [r[k] for r in rows if r.get(k) is not None]
             if vals:
                 out["%s.%s" % (system, k)] = statistics.median(vals)
@@ -583,8 +679,9 @@ def main():
                     sysobj.start()
                     res[name] = sysobj.run()
                 finally:
-                    sent = sysobj.finish()
+                    sent, gen_cpu = sysobj.finish()
                 res[name]["sent_per_s"] = sent
+                res[name]["storm_gen_cpu_pct"] = gen_cpu
                 print(json.dumps(dict(res[name], run=run)), flush=True)
             if len(res) == 2:
                 print(json.dumps(dict(ratios(res["dpdk-switch"], res["ovs"]), run=run)),

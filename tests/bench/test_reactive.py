@@ -4,7 +4,8 @@
 cannot rot: dpdk-switch only, a storm of 3000 new 5-tuples at 30 000 a
 second from bench/storm_gen. Every 5-tuple must get its flow, the
 generator must have sent at about the rate asked, and the figures of
-the report must be there.
+the report must be there (the samples come over one kept connection,
+and the generator reports its own CPU).
 
 Needs root (EAL); skipped (77) otherwise. Runs the build the tests run
 (the directory of $DPSW_CONTROLLER), without hugepages.
@@ -46,6 +47,9 @@ def main():
         (row["ctl_us_per_flow"] is not None and row["ctl_us_per_flow"] > 0,
          "control thread CPU a flow"),
         (row["installed_mpps_before"] > 0, "the installed flow forwarded"),
+        (row["storm_gen_cpu_pct"] is not None and 0 <= row["storm_gen_cpu_pct"] < 100,
+         "the generator's CPU"),
+        (row["sampler_cpu_pct"] is not None and row["sampler_cpu_pct"] >= 0, "the sampler's CPU"),
     )
     for ok, what in checks:
         if not ok:
