@@ -18,7 +18,9 @@
 #
 # For every run and profile, in this order: dpdk-testpmd io forwarding (the
 # ceiling), Open vSwitch 3.1 + DPDK with the same megaflows (the peer), and
-# dpdk-switch. Traffic is the profile's pcap replayed forever by
+# dpdk-switch; before and after each, build/release/bench/cpu_probe times a
+# fixed job on CPU 1 (probe_before_best_us, ...: one of report.py's
+# slow-spell flags). Traffic is the profile's pcap replayed forever by
 # net_pcap0 (infinite_rx=1); it leaves through net_null0 (no-rx=1: the
 # null port sends nothing back). Results: RESULTS.jsonl (one JSON object per
 # measurement), RESULTS.txt (the table) and RESULTS.md (markdown tables for
@@ -41,7 +43,7 @@ while [ $# -gt 0 ]; do
 	--ovs-configs) ovs_configs=$2; shift 2 ;;
 	--out) outdir=$2; shift 2 ;;
 	--nice) nice=$2; shift 2 ;;
-	-h|--help) sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option $1 (see --help)" ;;
 	esac
 done
@@ -50,6 +52,7 @@ DATA=bench/data
 DS_BIN=${DPDK_SWITCH:-build/release/src/dpdk-switch}
 DS_CTL=${DPDK_SWITCH_CTL:-build/release/src/client/dpdk-switch-ctl}
 OVS_VSWITCHD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
+PROBE=${DPSW_CPU_PROBE:-build/release/bench/cpu_probe}
 
 [ "$(id -u)" = 0 ] || die "run as root (hugepages, network namespace for OVS)"
 # What it runs (dpdk-testpmd from dpdk-dev, Open vSwitch, ...): installed
@@ -57,6 +60,7 @@ OVS_VSWITCHD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
 tools/deps.sh --bench || die "tools/deps.sh --bench failed: Debian packages missing"
 command -v dpdk-testpmd >/dev/null || die "dpdk-testpmd missing after tools/deps.sh --bench"
 [ "$(tools/hugepages.sh 512)" = huge ] || die "no usable 2 MB hugepages (tools/hugepages.sh)"
+[ -x "$PROBE" ] || log "$PROBE not built (ninja -C build/release): no slow-spell flags"
 
 all_profiles=$(bench/gen_traffic.py list | awk 'NR > 1 { print $1 }')
 [ "$profiles" = all ] && profiles=$(echo "$all_profiles" | tr '\n' , | sed 's/,$//')
@@ -87,6 +91,30 @@ results=$outdir/$stamp.jsonl
 
 # record PROFILE RUN: tag each JSON line of stdin and append it to the results.
 record() { sed "s/^{/{\"profile\": \"$1\", \"run\": $2, /" | tee -a "$results"; }
+
+# probe WHEN: the slow-spell probe's reading as KEY=VALUE words
+# (probe_WHEN_us, _cpu_us, _best_us, _mem_cpu_us, _mem_best_us), at the switches'
+# niceness; nothing when the probe is not built.
+probe() {
+	[ -x "$PROBE" ] || return 0
+	"$PROBE" --cpu 1 ${nice:+--nice "$nice"} | sed "s/\([a-z_]*\)=/probe_$1_\1=/g"
+}
+
+# measure PROFILE RUN CMD...: CMD's JSON lines, each with the probe readings
+# taken right before and right after CMD, recorded. CMD's status is returned.
+measure() {
+	local name=$1 run=$2 p0 p1 out extra rc=0
+	shift 2
+	p0=$(probe before) || p0=""
+	out=$("$@") || rc=$?
+	p1=$(probe after) || p1=""
+	# shellcheck disable=SC2086 # word splitting of KEY=VALUE pairs wanted
+	extra=$(json $p0 $p1)
+	[ -z "$out" ] || printf '%s\n' "$out" |
+		if [ "$extra" = "{}" ]; then cat; else sed "s/}\$/, ${extra:1}/"; fi |
+		record "$name" "$run"
+	return "$rc"
+}
 
 # ---------------------------------------------------------------------------
 # run_dpdk_switch PCAP FLOWS PACKETS FLOW_COUNT [DIP_FLOWS]
@@ -210,19 +238,19 @@ for run in $(seq "$runs"); do
 		[ "$name" = b_1k ] && dip=$PWD/$DATA/$dip_name.flows
 		log "run $run/$runs, $name: $(uptime | sed 's/.*load/load/')"
 		if has_system testpmd; then
-			timeout 300 bench/run_testpmd.sh --pcap "$pcap" --packets "$packets" \
-				--warmup "$warmup" --window "$window" | record "$name" "$run" ||
+			measure "$name" "$run" timeout 300 bench/run_testpmd.sh --pcap "$pcap" \
+				--packets "$packets" --warmup "$warmup" --window "$window" ||
 				log "testpmd failed on $name (run $run)"
 		fi
 		if [ $want_ovs = 1 ]; then
-			timeout 900 bench/run_ovs.sh --pcap "$pcap" --flows "$flows" \
-				--configs "$ovs_configs" --warmup "$warmup" --window "$window" \
-				${dip:+--dip-flows "$dip"} | record "$name" "$run" ||
+			measure "$name" "$run" timeout 900 bench/run_ovs.sh --pcap "$pcap" \
+				--flows "$flows" --configs "$ovs_configs" --warmup "$warmup" \
+				--window "$window" ${dip:+--dip-flows "$dip"} ||
 				log "OVS failed on $name (run $run)"
 		fi
 		if [ $want_ds = 1 ]; then
-			run_dpdk_switch "$pcap" "$flows" "$packets" "$n_flows" "$dip" |
-				record "$name" "$run" || log "dpdk-switch failed on $name (run $run)"
+			measure "$name" "$run" run_dpdk_switch "$pcap" "$flows" "$packets" \
+				"$n_flows" "$dip" || log "dpdk-switch failed on $name (run $run)"
 		fi
 	done
 done
