@@ -120,6 +120,40 @@ int nl_policy_parse_shallow(const struct nl_policy *pol, const void *data, size_
 int nl_policy_parse_genl(const struct nl_policy *pol, const void *data, size_t len,
 			 const struct nlattr **tb, bool deep, const void *origin, struct errmsg *err);
 
+/*
+ * The layout of the last stream a memo parse accepted: its length and its
+ * attributes' headers. Whether a stream passes a policy, and which
+ * attribute lands in which tb[] entry, follows from those alone unless
+ * the policy reads a payload (a string; a nested stream when deep), so a
+ * stream with the same length and the same headers at the same places is
+ * indexed from the memo, without the per-attribute checks: bulk requests
+ * repeat one layout with other values. Only accepted streams whose
+ * payloads did not decide are kept, so every error still comes from the
+ * full parse. Zero-initialise it (static storage is); zeroing forgets.
+ * Not shared between threads.
+ */
+#define NL_LAYOUT_MAX 16
+#define NL_LAYOUT_SKIPPED UINT16_MAX
+struct nl_layout_memo {
+	const struct nl_policy *pol;  /* what it was parsed with */
+	uint32_t len;                 /* the stream's bytes; 0: empty memo */
+	uint8_t mode;
+	uint8_t n;                    /* attributes */
+	uint64_t present;
+	uint32_t hdr[NL_LAYOUT_MAX];  /* each attribute's header, as a word */
+	uint32_t ofs[NL_LAYOUT_MAX];  /* and its offset in the stream */
+	uint16_t idx[NL_LAYOUT_MAX];  /* the tb[] entry it fills, or SKIPPED */
+};
+
+/* nl_policy_parse_bits() and nl_policy_parse_genl() through 'memo': the
+ * same outcome, errors included. */
+int nl_policy_parse_bits_memo(const struct nl_policy *pol, struct nl_layout_memo *memo,
+			      const void *data, size_t len, const struct nlattr **tb,
+			      uint64_t *present, const void *origin, struct errmsg *err);
+int nl_policy_parse_genl_memo(const struct nl_policy *pol, struct nl_layout_memo *memo,
+			      const void *data, size_t len, const struct nlattr **tb, bool deep,
+			      const void *origin, struct errmsg *err);
+
 /* The OVS generic-netlink families (request and reply attributes) and the
  * generic-netlink controller's. */
 extern const struct nl_policy nl_policy_ovs_datapath;

@@ -48,7 +48,8 @@
  * OVS_FLOW_ATTR_MASK attributes (containers). mask == NULL means exact
  * match on every field the key carries. On success 'out_key' is the key
  * already masked (out_key == key & mask) and every byte of both outputs is
- * defined; on error both are zeroed.
+ * defined; on error both are zeroed. The outputs are written as decoding
+ * goes: they must not overlap each other.
  */
 int odp_match_decode(const struct nlattr *key, const struct nlattr *mask, const void *origin,
 		     struct flow_key *out_key, struct flow_key *out_mask, struct errmsg *err);
@@ -60,8 +61,9 @@ int odp_match_decode_unmasked(const struct nlattr *key, const struct nlattr *mas
 			      struct flow_key *out_mask, struct errmsg *err);
 
 /* The match decoders keep the last MASK that decoded cleanly, per thread,
- * and reuse its fields when the next one has the same bytes; this forgets
- * it (tests compare both paths). */
+ * and reuse its fields when the next one has the same bytes, and the last
+ * key and mask attribute layouts (nl_layout_memo); this forgets them
+ * (tests compare both paths). */
 void odp_mask_memo_clear(void);
 
 /*

@@ -211,6 +211,116 @@ next:
 	return 0;
 }
 
+/* ---- the layout memo ---- */
+
+static uint8_t mode_bits(struct pmode mode)
+{
+	return (uint8_t)(1u | (mode.deep ? 2u : 0u) | (mode.liberal ? 4u : 0u));
+}
+
+static uint32_t header_word(const struct nlattr *nla)
+{
+	uint32_t w;
+
+	memcpy(&w, nla, sizeof(w));
+	return w;
+}
+
+/* Index a stream whose length and headers are the memo's, as parse()
+ * did for the stream the memo was taken from; false when they are not. */
+static bool memo_replay(const struct nl_layout_memo *lm, const struct nl_policy *pol,
+			struct pmode mode, const uint8_t *p, size_t len, const struct nlattr **tb,
+			uint64_t *present)
+{
+	if (len == 0 || lm->len != len || lm->pol != pol || lm->mode != mode_bits(mode) ||
+	    (uintptr_t)p % NLA_ALIGNTO != 0)
+		return false;
+	for (unsigned int i = 0; i < lm->n; i++)
+		if (header_word((const void *)(p + lm->ofs[i])) != lm->hdr[i])
+			return false;
+	memset(tb, 0, (pol->max_type + 1u) * sizeof(*tb));
+	for (unsigned int i = 0; i < lm->n; i++)
+		if (lm->idx[i] != NL_LAYOUT_SKIPPED)
+			tb[lm->idx[i]] = (const void *)(p + lm->ofs[i]);
+	*present = lm->present;
+	return true;
+}
+
+/* Whether parse()'s verdict on this attribute reads its payload: strings
+ * always, nested streams when deep. */
+static bool payload_decides(const struct nl_policy *pol, uint16_t type, struct pmode mode)
+{
+	uint8_t kind = type <= pol->max_type ? pol->attrs[type].kind : NL_POL_NONE;
+
+	return kind == NL_POL_STRING || (kind == NL_POL_NESTED && mode.deep);
+}
+
+/* Keep the layout of a stream parse() just accepted into tb[], unless
+ * its verdict read a payload or it has too many attributes. */
+static void memo_take(struct nl_layout_memo *lm, const struct nl_policy *pol, struct pmode mode,
+		      const uint8_t *p, size_t len, const struct nlattr **tb, uint64_t present)
+{
+	size_t pos = 0;
+	unsigned int n = 0;
+
+	lm->len = 0;
+	if (len == 0 || len > UINT32_MAX)
+		return;
+	while (pos < len) {
+		const struct nlattr *nla = (const void *)(p + pos);
+		uint16_t type = nl_attr_type(nla);
+
+		if (n == NL_LAYOUT_MAX || payload_decides(pol, type, mode))
+			return;
+		lm->ofs[n] = (uint32_t)pos;
+		lm->hdr[n] = header_word(nla);
+		/* Not indexed: skipped, or a repeat that a later one
+		 * replaced (liberal mode); the later one is indexed. */
+		lm->idx[n] = type <= pol->max_type && tb[type] == nla ? type : NL_LAYOUT_SKIPPED;
+		n++;
+		pos += NLA_ALIGN(nla->nla_len);
+	}
+	lm->n = (uint8_t)n;
+	lm->pol = pol;
+	lm->mode = mode_bits(mode);
+	lm->present = present;
+	lm->len = (uint32_t)len;
+}
+
+static int parse_memo(const struct nl_policy *pol, struct nl_layout_memo *lm, const void *data,
+		      size_t len, const struct nlattr **tb, uint64_t *present, struct pmode mode,
+		      const void *origin, struct errmsg *err)
+{
+	int ret;
+
+	if (memo_replay(lm, pol, mode, data, len, tb, present))
+		return 0;
+	ret = parse(pol, data, len, tb, present, mode, origin, err);
+	if (ret == 0)
+		memo_take(lm, pol, mode, data, len, tb, *present);
+	return ret;
+}
+
+int nl_policy_parse_bits_memo(const struct nl_policy *pol, struct nl_layout_memo *memo,
+			      const void *data, size_t len, const struct nlattr **tb,
+			      uint64_t *present, const void *origin, struct errmsg *err)
+{
+	return parse_memo(pol, memo, data, len, tb, present, (struct pmode){ .deep = true },
+			  origin, err);
+}
+
+int nl_policy_parse_genl_memo(const struct nl_policy *pol, struct nl_layout_memo *memo,
+			      const void *data, size_t len, const struct nlattr **tb, bool deep,
+			      const void *origin, struct errmsg *err)
+{
+	uint64_t present;
+
+	return parse_memo(pol, memo, data, len, tb, &present,
+			  (struct pmode){ .deep = deep, .liberal = true }, origin, err);
+}
+
+/* ---- entry points ---- */
+
 int nl_policy_parse(const struct nl_policy *pol, const void *data, size_t len,
 		    const struct nlattr **tb, const void *origin, struct errmsg *err)
 {

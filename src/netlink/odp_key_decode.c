@@ -297,6 +297,7 @@ static void memo_store(const struct kattrs *ka, const void *data, size_t len,
 void odp_mask_memo_clear(void)
 {
 	mask_memo.len = 0;
+	odp_layout_memo_clear();
 }
 
 /* A given mask whose bytes match the memo: its decoded fields, and the
@@ -388,25 +389,22 @@ int odp_match_decode_unmasked(const struct nlattr *key, const struct nlattr *mas
 			      const void *origin, struct flow_key *out_key,
 			      struct flow_key *out_mask, struct errmsg *err)
 {
-	struct flow_key k, m;
 	int ret;
 
-	flow_key_zero(&k);
-	flow_key_zero(&m);
-
+	/* Straight into the outputs, not through copies (every flow request
+	 * comes here): a failure zeroes them again, whatever was filled. */
+	flow_key_zero(out_key);
+	flow_key_zero(out_mask);
 	ret = odp_check_container(key, origin, "key", err);
 	if (ret == 0 && mask)
 		ret = odp_check_container(mask, origin, "mask", err);
 	if (ret == 0)
-		ret = match_decode(key, mask, origin, &k, &m, err);
+		ret = match_decode(key, mask, origin, out_key, out_mask, err);
 	if (ret < 0) {
-		memset(out_key, 0, sizeof(*out_key));
-		memset(out_mask, 0, sizeof(*out_mask));
-		return ret;
+		flow_key_zero(out_key);
+		flow_key_zero(out_mask);
 	}
-	*out_key = k;
-	*out_mask = m;
-	return 0;
+	return ret;
 }
 
 static int key_decode(const struct nlattr *key, const void *origin, struct flow_key *k,

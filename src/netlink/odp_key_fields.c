@@ -51,6 +51,15 @@ static int parse_stream(const struct dctx *c, struct kattrs *ka, const void *dat
 	return 0;
 }
 
+/* The last outermost key and mask stream layouts of this thread: the
+ * flows of a bulk install, and a controller's megaflows, share a few. */
+static _Thread_local struct nl_layout_memo layout_memo[2];
+
+void odp_layout_memo_clear(void)
+{
+	memset(layout_memo, 0, sizeof(layout_memo));
+}
+
 /*
  * The outermost stream is indexed straight into ka->a (nothing can be
  * there twice yet). No memset of the struct: GCC's corei7 tuning inlines
@@ -68,11 +77,13 @@ int odp_kattrs_parse(const struct dctx *c, struct kattrs *ka, const void *data, 
 	ka->tags = 0;
 	ka->truncated = -1;
 	ka->is_mask = is_mask;
-	ka->bits = 0;
-	ret = nl_policy_parse_bits(&odp_key_policy, data, len, ka->a, &present, c->origin, c->err);
+	ret = nl_policy_parse_bits_memo(&odp_key_policy, &layout_memo[is_mask], data, len, ka->a,
+					&present, c->origin, c->err);
 	if (ret < 0)
 		return ret;
-	for (uint64_t p = present; p; p &= p - 1) {
+	/* A key's attributes all count; a mask's that are all zero do not. */
+	ka->bits = is_mask ? 0 : present;
+	for (uint64_t p = is_mask ? present : 0; p; p &= p - 1) {
 		unsigned int t = (unsigned int)__builtin_ctzll(p);
 
 		/* As parse_stream(): all-zero mask attributes are absent. */

@@ -25,6 +25,8 @@ struct kattrs {
 	bool is_mask;
 };
 
+/* Forget the key and mask stream layouts odp_kattrs_parse() keeps. */
+void odp_layout_memo_clear(void);
 int odp_kattrs_parse(const struct dctx *c, struct kattrs *ka, const void *data, size_t len,
 		     bool is_mask);
 int odp_kattrs_unwrap_key(const struct dctx *c, struct kattrs *ka);

@@ -15,18 +15,31 @@
  * (test_fast_line_same_as_general in tests/unit/test_odp_text_prop.c).
  */
 #include <arpa/inet.h>
+#include <linux/openvswitch.h>
 #include <string.h>
 
 #include "odp_text.h"
 
-/* 'lit' at 'p': the position after it, or NULL. */
-static const char *take(const char *p, const char *lit)
+/*
+ * The line being read: 'end' is its NUL, so that a literal is compared
+ * with one memcmp of its known length (whole words, inlined) without
+ * reading past the line.
+ */
+struct fline {
+	const char *end;
+};
+
+/* 'n' bytes of 'lit' at 'p': the position after them, or NULL. A literal
+ * holds no NUL, so one that would run past 'end' cannot match. */
+static inline const char *take_n(const struct fline *l, const char *p, const char *lit, size_t n)
 {
-	while (*lit)
-		if (*p++ != *lit++)
-			return NULL;
-	return p;
+	if ((size_t)(l->end - p) < n || memcmp(p, lit, n) != 0)
+		return NULL;
+	return p + n;
 }
+
+/* A string literal at 'p' (its length known at compile time). */
+#define take(l, p, lit) take_n(l, p, lit, sizeof(lit) - 1)
 
 /* Where a field's value may end. */
 static bool is_field_end(char c)
@@ -105,7 +118,9 @@ static int hex_digit(char c)
 static const char *mac_addr(const char *p, uint8_t mac[6])
 {
 	for (int i = 0; i < 6; i++) {
-		int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
+		/* Each byte read only after the one before it was not the
+		 * line's NUL. */
+		int hi = hex_digit(p[0]), lo = hi < 0 ? -1 : hex_digit(p[1]);
 
 		if (hi < 0 || lo < 0 || (i < 5 && p[2] != ':'))
 			return NULL;
@@ -122,7 +137,8 @@ static const char *next_field(const char *p)
 }
 
 /* "eth()" or "eth(src=MAC,dst=MAC)" in either order, each at most once. */
-static const char *eth_attr(const char *p, struct flow_key *k, struct flow_key *m)
+static const char *eth_attr(const struct fline *l, const char *p, struct flow_key *k,
+			    struct flow_key *m)
 {
 	unsigned seen = 0;
 
@@ -131,9 +147,9 @@ static const char *eth_attr(const char *p, struct flow_key *k, struct flow_key *
 		uint8_t *key;
 		unsigned bit;
 
-		if ((v = take(p, "src=")) != NULL)
+		if ((v = take(l, p, "src=")) != NULL)
 			key = k->eth_src, bit = 1;
-		else if ((v = take(p, "dst=")) != NULL)
+		else if ((v = take(l, p, "dst=")) != NULL)
 			key = k->eth_dst, bit = 2;
 		else
 			return NULL;
@@ -158,60 +174,83 @@ static const char *u8_field(const char *v, uint8_t *key, uint8_t *mask)
 	return v;
 }
 
-static const char *frag_field(const char *v, uint8_t *key, uint8_t *mask)
+static const char *frag_field(const struct fline *l, const char *v, uint8_t *key,
+			      uint8_t *mask)
 {
-	static const char *const frags[] = { "no", "first", "later" };
+	const char *end;
+	uint8_t type;
 
-	for (uint8_t i = 0; i < 3; i++) {
-		const char *end = take(v, frags[i]);
+	if ((end = take(l, v, "no")) != NULL)
+		type = OVS_FRAG_TYPE_NONE;
+	else if ((end = take(l, v, "first")) != NULL)
+		type = OVS_FRAG_TYPE_FIRST;
+	else if ((end = take(l, v, "later")) != NULL)
+		type = OVS_FRAG_TYPE_LATER;
+	else
+		return NULL;
+	if (!is_field_end(*end))
+		return NULL;
+	*key = type;
+	*mask = 0xff;
+	return end;
+}
 
-		if (end && is_field_end(*end)) {
-			*key = i;
-			*mask = 0xff;
-			return end;
-		}
+enum ipv4_name { IPV4_SRC, IPV4_DST, IPV4_PROTO, IPV4_TOS, IPV4_TTL, IPV4_FRAG };
+
+/* Which "name=" of ipv4() is at 'p' (chosen by its first letter, then
+ * compared whole); its value's position in '*v', or NULL. */
+static enum ipv4_name ipv4_name(const struct fline *l, const char *p, const char **v)
+{
+	switch (*p) {
+	case 's': *v = take(l, p, "src="); return IPV4_SRC;
+	case 'd': *v = take(l, p, "dst="); return IPV4_DST;
+	case 'p': *v = take(l, p, "proto="); return IPV4_PROTO;
+	case 't':
+		if ((*v = take(l, p, "tos=")) != NULL)
+			return IPV4_TOS;
+		*v = take(l, p, "ttl=");
+		return IPV4_TTL;
+	case 'f': *v = take(l, p, "frag="); return IPV4_FRAG;
+	default: *v = NULL; return IPV4_SRC;
 	}
-	return NULL;
 }
 
 /* One "name=value" of ipv4(), each name at most once ('seen': a bit a
  * name); the position after the value, or NULL. */
-static const char *ipv4_field(const char *p, struct flow_key *k, struct flow_key *m,
-			      unsigned *seen)
+static const char *ipv4_field(const struct fline *l, const char *p, struct flow_key *k,
+			      struct flow_key *m, unsigned *seen)
 {
-	static const char *const names[] = { "src=", "dst=", "proto=", "tos=", "ttl=", "frag=" };
-	const char *v = NULL;
-	unsigned i;
+	const char *v;
+	enum ipv4_name i = ipv4_name(l, p, &v);
 
-	for (i = 0; i < 6; i++)
-		if ((v = take(p, names[i])) != NULL)
-			break;
 	if (v == NULL || (*seen & (1u << i)))
 		return NULL;
 	*seen |= 1u << i;
 	switch (i) {
-	case 0: return ipv4_masked(v, &k->ipv4.src, &m->ipv4.src);
-	case 1: return ipv4_masked(v, &k->ipv4.dst, &m->ipv4.dst);
-	case 2: return u8_field(v, &k->ip_proto, &m->ip_proto);
-	case 3: return u8_field(v, &k->ip_tos, &m->ip_tos);
-	case 4: return u8_field(v, &k->ip_ttl, &m->ip_ttl);
-	default: return frag_field(v, &k->ip_frag, &m->ip_frag);
+	case IPV4_SRC: return ipv4_masked(v, &k->ipv4.src, &m->ipv4.src);
+	case IPV4_DST: return ipv4_masked(v, &k->ipv4.dst, &m->ipv4.dst);
+	case IPV4_PROTO: return u8_field(v, &k->ip_proto, &m->ip_proto);
+	case IPV4_TOS: return u8_field(v, &k->ip_tos, &m->ip_tos);
+	case IPV4_TTL: return u8_field(v, &k->ip_ttl, &m->ip_ttl);
+	default: return frag_field(l, v, &k->ip_frag, &m->ip_frag);
 	}
 }
 
 /* The fields of ipv4(...) after its '(', up to and past its ')'. */
-static const char *ipv4_attr(const char *p, struct flow_key *k, struct flow_key *m)
+static const char *ipv4_attr(const struct fline *l, const char *p, struct flow_key *k,
+			     struct flow_key *m)
 {
 	unsigned seen = 0;
 
 	while (p && *p != ')')
-		if ((p = ipv4_field(p, k, m, &seen)))
+		if ((p = ipv4_field(l, p, k, m, &seen)))
 			p = next_field(p);
 	return p ? p + 1 : NULL;
 }
 
 /* The fields of udp(...) or tcp(...) after the '(': decimal ports. */
-static const char *ports_attr(const char *p, struct flow_key *k, struct flow_key *m)
+static const char *ports_attr(const struct fline *l, const char *p, struct flow_key *k,
+			      struct flow_key *m)
 {
 	unsigned seen = 0;
 
@@ -221,9 +260,9 @@ static const char *ports_attr(const char *p, struct flow_key *k, struct flow_key
 		uint32_t port;
 		unsigned bit;
 
-		if ((v = take(p, "src=")) != NULL)
+		if ((v = take(l, p, "src=")) != NULL)
 			key = &k->tp_src, mask = &m->tp_src, bit = 1;
-		else if ((v = take(p, "dst=")) != NULL)
+		else if ((v = take(l, p, "dst=")) != NULL)
 			key = &k->tp_dst, mask = &m->tp_dst, bit = 2;
 		else
 			return NULL;
@@ -237,14 +276,14 @@ static const char *ports_attr(const char *p, struct flow_key *k, struct flow_key
 	return p ? p + 1 : NULL;
 }
 
-/* "name(N)," for a u32 metadata attribute (recirc_id, in_port). */
-static const char *u32_attr(const char *p, const char *name, uint32_t *key, uint32_t *mask)
+/* "N)," of a u32 metadata attribute (recirc_id, in_port) after its
+ * "name(" at 'v' (NULL: the attribute is absent, which is fine: 'p'). */
+static const char *u32_attr(const char *p, const char *v, uint32_t *key, uint32_t *mask)
 {
-	const char *v = take(p, name);
 	uint32_t x;
 
 	if (v == NULL)
-		return p; /* absent: fine */
+		return p;
 	if (!(v = decimal(v, UINT32_MAX, &x)) || v[0] != ')' || v[1] != ',')
 		return NULL;
 	*key = x;
@@ -253,24 +292,25 @@ static const char *u32_attr(const char *p, const char *name, uint32_t *key, uint
 }
 
 /* The flow up to its end; NULL where it is not of the shape. */
-static const char *flow_body(const char *p, struct flow_key *k, struct flow_key *m)
+static const char *flow_body(const struct fline *l, const char *p, struct flow_key *k,
+			     struct flow_key *m)
 {
 	const char *q;
 
-	if (!(p = u32_attr(p, "recirc_id(", &k->recirc_id, &m->recirc_id)) ||
-	    !(p = u32_attr(p, "in_port(", &k->in_port, &m->in_port)))
+	if (!(p = u32_attr(p, take(l, p, "recirc_id("), &k->recirc_id, &m->recirc_id)) ||
+	    !(p = u32_attr(p, take(l, p, "in_port("), &k->in_port, &m->in_port)))
 		return NULL;
-	if ((q = take(p, "eth(")) && (!(q = eth_attr(q, k, m)) || *q++ != ','))
+	if ((q = take(l, p, "eth(")) && (!(q = eth_attr(l, q, k, m)) || *q++ != ','))
 		return NULL;
 	p = q ? q : p;
-	if (!(p = take(p, "eth_type(0x0800),ipv4(")))
+	if (!(p = take(l, p, "eth_type(0x0800),ipv4(")))
 		return NULL;
 	k->eth_type = htons(0x0800);
 	m->eth_type = 0xffff;
-	if (!(p = ipv4_attr(p, k, m)))
+	if (!(p = ipv4_attr(l, p, k, m)))
 		return NULL;
-	if ((q = take(p, ",udp(")) || (q = take(p, ",tcp(")))
-		p = ports_attr(q, k, m);
+	if ((q = take(l, p, ",udp(")) || (q = take(l, p, ",tcp(")))
+		p = ports_attr(l, q, k, m);
 	return p;
 }
 
@@ -281,6 +321,7 @@ static bool is_blank(char c)
 
 size_t odp_flow_line_fast(const char *line, struct odp_match *m)
 {
+	const struct fline l = { .end = line + strlen(line) };
 	const char *p = line;
 
 	while (is_blank(*p))
@@ -289,7 +330,7 @@ size_t odp_flow_line_fast(const char *line, struct odp_match *m)
 	flow_key_zero(&m->mask);
 	memset(&m->ufid, 0, sizeof(m->ufid));
 	m->has_ufid = false;
-	p = flow_body(p, &m->key, &m->mask);
+	p = flow_body(&l, p, &m->key, &m->mask);
 	/* The flow must end at a blank, and actions must follow. */
 	if (p == NULL || !is_blank(*p))
 		return 0;

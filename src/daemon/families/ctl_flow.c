@@ -24,6 +24,9 @@ struct flow_req {
 	uint32_t ufid_flags;
 };
 
+/* The last flow request layout: a bulk install repeats one. */
+static _Thread_local struct nl_layout_memo flow_layout;
+
 /* Top-level attributes as the kernel's genl layer takes them
  * (nl_policy_parse_genl). 'shallow': nested attributes unchecked, for
  * flow_new(), which walks each of them and asks strict_first() on failure.
@@ -40,8 +43,8 @@ static int parse_flow_req(struct ctl_req *req, struct flow_req *fr, bool shallow
 	fr->has_ufid = false;
 	fr->ufid_flags = 0;
 	memset(&fr->ufid, 0, sizeof(fr->ufid));
-	ret = nl_policy_parse_genl(&nl_policy_ovs_flow, req->attrs, req->attrs_len, fr->a, !shallow,
-				   req->nlh, &req->err);
+	ret = nl_policy_parse_genl_memo(&nl_policy_ovs_flow, &flow_layout, req->attrs,
+					req->attrs_len, fr->a, !shallow, req->nlh, &req->err);
 	if (ret < 0)
 		return ret;
 	if (fr->a[OVS_FLOW_ATTR_UFID]) {
