@@ -319,36 +319,85 @@ static inline uint32_t group_slot(const struct flowtbl_flow *flow)
 	return (uint32_t)(((uintptr_t)flow >> 6) * 0x9e3779b97f4a7c15ull >> 58);
 }
 
-/*
- * Hot path. Every packet of the burst found a flow: if it is one
- * output-only flow (a single flow, or one flow's train), no map, no group
- * per packet, the stats are the burst's sums, and the burst goes to its
- * port as it came, without gathering it into a copy. Returns false,
- * having done nothing, when the burst holds another flow or the flow
- * does more than output. That case is execute_group()'s, which is not
- * called from here: it is inlined only while it has one caller, and a
- * second caller slows the grouping path. Bursts of several flows stop
- * the check at their second packet.
- */
-static bool execute_one_flow(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
-			     struct flowtbl_flow **flows, const struct burst_sum *sum)
+/* Whether a flow's action list is output(port) alone (the common case),
+ * the port in *port. */
+static inline bool flow_output_only(const struct flowtbl_flow *flow, uint32_t *port)
 {
-	const struct flowtbl_actions *acts;
+	const struct flowtbl_actions *acts = flowtbl_flow_actions(flow);
+
+	return actions_single_output((const struct nlattr *)acts->data, acts->len, port);
+}
+
+/* Hot path. The stats of a burst of several flows, one update a run of
+ * packets of one flow. */
+static void stats_by_run(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n,
+			 struct flowtbl_flow **flows)
+{
+	struct flowtbl_flow *cur = flows[0];
+	uint32_t start = 0;
+	uint64_t bytes = 0;
+	uint16_t flags = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (flows[i] != cur) {
+			/* tp_flags are big-endian in the key. */
+			flowtbl_pmd_stats_update(pmd->ft, cur, i - start, bytes,
+						 rte_be_to_cpu_16(flags), pmd->now_ms);
+			cur = flows[i];
+			start = i;
+			bytes = 0;
+			flags = 0;
+		}
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		flags |= pmd->keys[i].tp_flags;
+	}
+	flowtbl_pmd_stats_update(pmd->ft, cur, n - start, bytes, rte_be_to_cpu_16(flags),
+				 pmd->now_ms);
+}
+
+/*
+ * Hot path. Every packet of the burst found a flow: if every flow of the
+ * burst is output-only to one port (one flow, one flow's train, or many
+ * flows that all go the same way), no map, no group per packet: the
+ * burst goes to its port as it came, without gathering it into a copy
+ * (each flow's packets keep their order, as in the grouping path), and
+ * one flow's stats are the burst's sums. Returns false, having done
+ * nothing, when some flow does more than output or outputs elsewhere.
+ * That case is execute_group()'s, which is not called from here: it is
+ * inlined only while it has one caller, and a second caller slows the
+ * grouping path. Only the packets that start a run are looked at ('all'
+ * the burst's bits, 'dup' as for lookup_and_execute()): a repeat has the
+ * flow of the packet before it, so a burst of one repeated frame looks
+ * at none.
+ */
+static bool execute_one_port(struct pmd *pmd, struct rte_mbuf **pkts, uint32_t n, uint32_t all,
+			     uint32_t dup, struct flowtbl_flow **flows, const struct burst_sum *sum)
+{
+	const struct flowtbl_flow *checked = NULL; /* the last other flow that passed */
 	struct flowtbl_flow *flow;
-	uint32_t port;
+	uint32_t port, other;
 
 	if (n == 0)
 		return false;
 	flow = flows[0];
-	for (uint32_t i = 1; i < n; i++)
-		if (flows[i] != flow)
-			return false;
-	acts = flowtbl_flow_actions(flow);
-	if (!actions_single_output((const struct nlattr *)acts->data, acts->len, &port))
+	if (!flow_output_only(flow, &port))
 		return false;
-	/* tp_flags are big-endian in the key. */
-	flowtbl_pmd_stats_update(pmd->ft, flow, n, sum->bytes, rte_be_to_cpu_16(sum->tcp_flags),
-				 pmd->now_ms);
+	/* Bit 0 is the flow compared with. */
+	for (uint32_t heads = all & ~dup & ~1u; heads; heads &= heads - 1) {
+		const struct flowtbl_flow *f = flows[__builtin_ctz(heads)];
+
+		if (f == flow || f == checked)
+			continue;
+		if (!flow_output_only(f, &other) || other != port)
+			return false;
+		checked = f;
+	}
+	if (checked)
+		stats_by_run(pmd, pkts, n, flows);
+	else
+		/* tp_flags are big-endian in the key. */
+		flowtbl_pmd_stats_update(pmd->ft, flow, n, sum->bytes,
+					 rte_be_to_cpu_16(sum->tcp_flags), pmd->now_ms);
 	actions_output(pmd->actx, port, pkts, n);
 	return true;
 }
@@ -414,7 +463,7 @@ static void lookup_and_execute(struct pmd *pmd, struct rte_mbuf **pkts, const ui
 		for (uint32_t i = 0; i < n; i++)
 			if (!(found & (1u << i)))
 				miss(pmd, pkts[i], &pmd->keys[i]);
-	} else if (execute_one_flow(pmd, pkts, n, flows, sum)) {
+	} else if (execute_one_port(pmd, pkts, n, all, dup, flows, sum)) {
 		return;
 	}
 	execute_hits(pmd, pkts, depth, n, found, flows);

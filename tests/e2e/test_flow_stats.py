@@ -96,5 +96,26 @@ def test_interleaved_flows():
               (src, got, want_stats(mine)), dump)
 
 
+def test_repeat_runs():
+    """Runs of repeated frames (the PMD marks a frame equal to the one
+    before and checks only each run's first for the one-flow path): runs
+    of two flows in one burst get their own stats; runs of different
+    frames that one flow matches count as that flow's."""
+    a = tcp_packets("10.0.0.1", ["A"])[0]
+    b = tcp_packets("10.0.0.3", ["PA"])[0]
+    pkts = [a, a, a, b, b, a, a]
+    dump = forward(pkts, ["10.0.0.1", "10.0.0.3"])
+    for src, mine in (("10.0.0.1", [a] * 5), ("10.0.0.3", [b] * 2)):
+        got = stats_of(dump, src)
+        check(got == want_stats(mine), "runs: flow %s stats %s, expected %s" %
+              (src, got, want_stats(mine)), dump)
+    one = tcp_packets("10.0.0.1", ["S", "A"])
+    pkts = [one[0], one[0], one[1], one[1], one[1], one[0]]
+    dump = forward(pkts, ["10.0.0.1"])
+    got = stats_of(dump, "10.0.0.1")
+    check(got == want_stats(pkts), "runs of one flow: stats %s, expected %s" %
+          (got, want_stats(pkts)), dump)
+
+
 if __name__ == "__main__":
-    run([test_one_flow_burst, test_interleaved_flows])
+    run([test_one_flow_burst, test_interleaved_flows, test_repeat_runs])

@@ -121,6 +121,25 @@ def cases():
     p = many(udp4, "empty_rx")
     c.append(Case("output_to_port_with_empty_rx_pcap", ["in", "a"], {"in": p},
                   [(M_UDP4, "{a}")], {"a": p}, empty_rx=["a"]))
+    # Bursts of several flows, in runs and interleaved: the PMD sends a
+    # burst whose flows all output to one port as it came, and groups it
+    # by flow otherwise (another port, another action).
+    m_sport = M_ETH + ",eth_type(0x0800),ipv4(proto=17,frag=no),udp(src=%d)"
+    fa, fb = many(udp4, "runa", sport=1000), many(udp4, "runb", sport=1001)
+    order = [("a", 0), ("a", 0), ("b", 0), ("a", 1), ("b", 1), ("b", 1), ("a", 2), ("b", 2)]
+    p = [(fa if f == "a" else fb)[i] for f, i in order]
+    want_a = [fa[i] for f, i in order if f == "a"]
+    want_b = [fb[i] for f, i in order if f == "b"]
+    c.append(Case("flows_in_runs_to_one_port", ["in", "a"], {"in": p},
+                  [(m_sport % 1000, "{a}"), (m_sport % 1001, "{a}")],
+                  {"a": Interleave(want_a, want_b)}))
+    c.append(Case("flows_in_runs_to_two_ports", ["in", "a", "b"], {"in": p},
+                  [(m_sport % 1000, "{a}"), (m_sport % 1001, "{b}")],
+                  {"a": want_a, "b": want_b}))
+    c.append(Case("flows_in_runs_output_and_set", ["in", "a"], {"in": p},
+                  [(m_sport % 1000, "{a}"), (m_sport % 1001, "set(ipv4(ttl=9)),{a}")],
+                  {"a": Interleave(want_a, [udp4("runb", i, sport=1001, ttl=9)
+                                            for f, i in order if f == "b"])}))
     p = many(udp4, "noport")
     c.append(Case("output_to_missing_port_then_real", ["in", "a"], {"in": p},
                   [(M_UDP4, "29999,{a}")], {"a": p},
