@@ -36,4 +36,23 @@ static inline uint64_t tsc_clock_ms(const struct tsc_clock *c, uint64_t tsc)
 	return c->ms_base + (uint64_t)(((unsigned __int128)(tsc - c->tsc_base) * c->inv) >> 64);
 }
 
+/*
+ * A time 'stamp_ms' on this clock, as a time on another clock that reads
+ * 'other_now_ms' at the moment this one reads 'now_ms'. The age carries
+ * over, not the stamp, as the kernel's ovs_flow_used_time()
+ * (net/openvswitch/flow.c) turns a jiffies stamp into monotonic ms: this
+ * clock's rate comes from an estimate of the TSC's frequency and its base
+ * from two reads a preemption apart, so it drifts from the other clock;
+ * and a stamp another core took may be a little after 'now_ms' (its age is
+ * then 0). So the result is never after 'other_now_ms', and never 0 (which
+ * means "never" to whoever reads it).
+ */
+static inline uint64_t tsc_clock_stamp_to(uint64_t stamp_ms, uint64_t now_ms,
+					  uint64_t other_now_ms)
+{
+	uint64_t age = now_ms > stamp_ms ? now_ms - stamp_ms : 0;
+
+	return other_now_ms > age ? other_now_ms - age : 1;
+}
+
 #endif /* TSC_CLOCK_H */

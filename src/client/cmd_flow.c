@@ -140,7 +140,6 @@ static void json_flow(struct json *j, const struct client *c, const struct cl_fl
 
 struct dump {
 	struct client *c;
-	uint64_t now;
 	struct strbuf sb;
 	struct json j;
 	struct errmsg *err;
@@ -152,16 +151,20 @@ static int on_dump_flow(void *arg, const struct nl_msg *msg)
 	struct dump *d = arg;
 	struct cl_flow f;
 	int ret = cl_flow_parse(msg, &f, d->err);
+	/* Read after the reply, as ovs-dpctl formats each flow: a clock read
+	 * before the request went out is earlier than the use of a flow
+	 * with traffic, which would print a negative age. */
+	uint64_t now = cl_now_ms();
 
 	if (ret < 0)
 		return ret;
 	d->n++;
 	if (d->c->opt->json) {
-		json_flow(&d->j, d->c, &f, d->now);
+		json_flow(&d->j, d->c, &f, now);
 		return 0;
 	}
 	strbuf_reset(&d->sb);
-	format_flow(d->c, &f, d->now, &d->sb);
+	format_flow(d->c, &f, now, &d->sb);
 	strbuf_addc(&d->sb, '\n');
 	fwrite(d->sb.s, 1, d->sb.len, stdout);
 	return 0;
@@ -186,7 +189,6 @@ int cmd_dump_flows(struct client *c, int argc, char **argv)
 		json_key(&d.j, "flows");
 		json_arr_begin(&d.j);
 	}
-	d.now = cl_now_ms();
 	nlbuf_init(&b, 128);
 	nlbuf_msg_end(&b, cl_msg_start(c, &b, CL_FAM_FLOW, OVS_FLOW_CMD_GET, NLM_F_DUMP));
 	ret = cl_transact(c, &b, on_dump_flow, &d, &err);

@@ -28,6 +28,13 @@ uint64_t dp_now_ms(const struct dp *dp)
 	return tsc_clock_ms(&dp->clock, rte_rdtsc());
 }
 
+uint64_t dp_used_monotonic(const struct dp *dp, uint64_t used_ms)
+{
+	uint64_t now = dp_now_ms(dp);
+
+	return tsc_clock_stamp_to(used_ms, now, monotonic_ms());
+}
+
 /* Mbufs one frame of 'mtu' takes (jumbo frames are chains unless
  * --mbuf-size holds them). */
 static uint32_t mbufs_per_frame(uint16_t mtu, uint16_t mbuf_size)

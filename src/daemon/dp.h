@@ -155,7 +155,12 @@ void dp_set_max_idle(struct dp *dp, uint32_t ms);
  * from the main loop). True while the round has more to walk: the loop
  * should come back soon rather than wait. */
 bool dp_revalidate(struct dp *dp);
-/* Current ms on the daemon's clock (CLOCK_MONOTONIC; flows' 'used'). */
+/* Current ms on the daemon's clock: the TSC, started at CLOCK_MONOTONIC
+ * but drifting from it (flows' 'used' and 'created', the revalidator). */
 uint64_t dp_now_ms(const struct dp *dp);
+/* A flow's last use 'used_ms' (dp_now_ms()'s clock, not 0) as
+ * CLOCK_MONOTONIC ms, as OVS_FLOW_ATTR_USED carries it: never after the
+ * monotonic clock's now, whatever the drift. */
+uint64_t dp_used_monotonic(const struct dp *dp, uint64_t used_ms);
 
 #endif /* DP_H */

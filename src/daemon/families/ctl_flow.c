@@ -94,8 +94,9 @@ static struct flowtbl_flow *find_flow(struct dp *dp, const struct flow_req *fr)
  * Append a flow as the kernel's ovs_flow_cmd_fill_info() does: its
  * identifier (ovs_nla_put_identifier: the UFID, or else the key the flow
  * was sent with), the masked key for a flow with a UFID and the mask
- * unless UFID_FLAGS omits them, stats/used/tcp_flags when non-zero, and
- * the actions unless omitted.
+ * unless UFID_FLAGS omits them, stats/used/tcp_flags when non-zero (used
+ * as monotonic ms, its age taken now: ovs_flow_used_time()), and the
+ * actions unless omitted.
  */
 void ctl_flow_put(struct ctl_req *req, struct flowtbl_flow *flow, uint8_t cmd, uint16_t flags,
 		  uint32_t ufid_flags)
@@ -125,7 +126,7 @@ void ctl_flow_put(struct ctl_req *req, struct flowtbl_flow *flow, uint8_t cmd, u
 		nlbuf_put_attr(req->out, OVS_FLOW_ATTR_STATS, &fs, sizeof(fs));
 	}
 	if (st.used)
-		nlbuf_put_u64(req->out, OVS_FLOW_ATTR_USED, st.used);
+		nlbuf_put_u64(req->out, OVS_FLOW_ATTR_USED, dp_used_monotonic(dp, st.used));
 	if (st.tcp_flags)
 		nlbuf_put_u8(req->out, OVS_FLOW_ATTR_TCP_FLAGS, (uint8_t)st.tcp_flags);
 	if (!(ufid_flags & OVS_UFID_F_OMIT_ACTIONS)) {
