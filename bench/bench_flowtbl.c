@@ -28,7 +28,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,9 +37,11 @@
 
 #include "flowtbl.h"
 #include "flowtbl_pmd.h"
+#include "opts.h"
 #include "../tests/unit/flowtbl_testlib.h"
 
 #define MAX_RUNS 15
+#define N_SCENARIOS 6             /* scenarios(), --only 1..6 */
 #define CHUNK_BURSTS 64          /* bursts per timed chunk */
 #define MAX_CHUNKS 65536
 
@@ -377,7 +379,7 @@ static long rss_kb(void)
 
 static int scenarios(const struct opts *o)
 {
-	static const struct scenario sc[] = {
+	static const struct scenario sc[N_SCENARIOS] = {
 		{ "1 flow / 1 mask", 1, 1 },
 		{ "1k flows / 1 mask", 1000, 1 },
 		{ "100k flows / 1 mask", 100000, 1 },
@@ -494,51 +496,37 @@ static int control_plane(const struct opts *o)
 	return 0;
 }
 
-static const struct option long_opts[] = {
-	{ "runs", required_argument, NULL, 'r' },
-	{ "ms", required_argument, NULL, 'm' },
-	{ "cache", required_argument, NULL, 'c' },
-	{ "quick", no_argument, NULL, 'q' },
-	{ "bursts", required_argument, NULL, 'b' },
-	{ "pct", required_argument, NULL, 'p' },
-	{ "mode", required_argument, NULL, 'M' },
-	{ "inv-prob", required_argument, NULL, 'i' },
-	{ "pmd", no_argument, NULL, 'P' },
-	{ "pmd-random", no_argument, NULL, 'R' },
-	{ "only", required_argument, NULL, 'o' },
-	{ NULL, 0, NULL, 0 },
-};
+static const char usage[] =
+	"usage: bench_flowtbl [--runs N] [--ms MS] [--cache ENTRIES] [--quick] [--only 1-6]\n"
+	"                     [--pct P] [--bursts N] [--pmd] [--pmd-random] [--mode 1-3]\n"
+	"                     [--inv-prob N]\n";
 
-/* Returns 0, or -EINVAL after printing the usage. */
+/* Returns 0, BENCH_OPTS_HELP, or -EINVAL after saying what was wrong. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	int c;
+	const struct bench_opt opts[] = {
+		{ "runs", BENCH_OPT_INT, &o->runs, 1, MAX_RUNS },
+		{ "ms", BENCH_OPT_INT, &o->ms, 1, 3600 * 1000 },
+		{ "cache", BENCH_OPT_U32, &o->cache, 1, FLOWTBL_CACHE_MAX },
+		{ "quick", BENCH_OPT_FLAG, &o->quick, 1, 1 },
+		{ "bursts", BENCH_OPT_LONG, &o->bursts, 1, LONG_MAX },
+		{ "pct", BENCH_OPT_INT, &o->pct, 0, 99 },
+		{ "mode", BENCH_OPT_INT, &o->mode, 1, 3 },
+		{ "inv-prob", BENCH_OPT_U32, &o->inv_prob, 1, UINT32_MAX },
+		{ "pmd", BENCH_OPT_FLAG, &o->pmd, 1, 1 },
+		{ "pmd-random", BENCH_OPT_FLAG, &o->pmd, 2, 2 },
+		{ "only", BENCH_OPT_INT, &o->only, 1, N_SCENARIOS },
+		{ NULL, 0, NULL, 0, 0 },
+	};
+	int rc = bench_opts_parse("bench_flowtbl", usage, opts, argc, argv);
 
-	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'r': o->runs = atoi(optarg); break;
-		case 'm': o->ms = atoi(optarg); break;
-		case 'c': o->cache = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case 'q': o->quick = 1; break;
-		case 'b': o->bursts = atol(optarg); break;
-		case 'p': o->pct = atoi(optarg); break;
-		case 'M': o->mode = atoi(optarg); break;
-		case 'i': o->inv_prob = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case 'P': o->pmd = 1; break;
-		case 'R': o->pmd = 2; break;
-		case 'o': o->only = atoi(optarg); break;
-		default:
-			fprintf(stderr, "usage: %s [--runs N] [--ms MS] [--cache ENTRIES] [--quick]"
-				" [--only SCENARIO] [--pct P] [--bursts N] [--pmd] [--pmd-random]"
-				" [--mode 1-3] [--inv-prob N]\n", argv[0]);
-			return -EINVAL;
-		}
+	/* The cache is indexed by a hash's low bits. */
+	if (rc == 0 && (o->cache & (o->cache - 1))) {
+		fprintf(stderr, "bench_flowtbl: --cache wants a power of two, got %u\n", o->cache);
+		fputs(usage, stderr);
+		rc = -EINVAL;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0], argv[optind]);
-		return -EINVAL;
-	}
-	return 0;
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -546,14 +534,10 @@ int main(int argc, char **argv)
 	struct opts o = { .runs = 5, .ms = 200, .cache = FLOWTBL_CACHE_DEFAULT, .pct = 50,
 			  .inv_prob = 1 };
 
-	if (parse_opts(argc, argv, &o) < 0)
-		return 2;
-	if (o.runs < 1 || o.runs > MAX_RUNS || o.pct < 0 || o.pct > 99 || o.ms < 1 || !o.cache ||
-	    (o.cache & (o.cache - 1)) || o.cache > FLOWTBL_CACHE_MAX) {
-		fprintf(stderr, "bench: --runs 1..%d, --ms > 0, --pct 0..99, --cache a power of two\n",
-			MAX_RUNS);
-		return 2;
-	}
+	int rc = parse_opts(argc, argv, &o);
+
+	if (rc != 0)
+		return rc == BENCH_OPTS_HELP ? 0 : BENCH_OPTS_EXIT_USAGE;
 	printf("flowtbl micro-benchmark: bursts of %d, %d runs x %d ms (median), cache %u entries\n\n",
 	       FLOWTBL_BURST, o.runs, o.ms, o.cache);
 	if (scenarios(&o) < 0)

@@ -42,11 +42,13 @@
  *   --runs    lines to print, one job each (default 1)
  *   --mem-kib memory job's table (default 8192), --mem-steps: its loads
  *             (default 65536; under 8: no memory job, mem_*=0)
- * Exit status 0, or 1 with a message on stderr (bad option, CPU not allowed).
+ * Exit status 0; 2 with a message on stderr for a bad option (an unknown
+ * one, a value that is not a number in its range); 1 for other failures
+ * (CPU not allowed, no memory).
  * Needs _GNU_SOURCE (sched_setaffinity), which meson.build defines.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,6 +58,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "opts.h"
+
 #define TABLE_WORDS 4096u        /* 16 KiB of uint32_t: L1-resident */
 
 #define LINE_WORDS 16u           /* uint32_t in a 64-byte line */
@@ -63,8 +67,7 @@
 
 struct opts {
 	int cpu;
-	int nice;
-	int set_nice;
+	int nice;                    /* NICE_UNSET: leave it */
 	long blocks;
 	long steps;
 	int runs;
@@ -238,62 +241,30 @@ static void prioritize(int nice)
 	}
 }
 
-static const struct option long_opts[] = {
-	{ "cpu", required_argument, NULL, 'c' },
-	{ "nice", required_argument, NULL, 'n' },
-	{ "blocks", required_argument, NULL, 'b' },
-	{ "steps", required_argument, NULL, 's' },
-	{ "runs", required_argument, NULL, 'r' },
-	{ "mem-kib", required_argument, NULL, 'k' },
-	{ "mem-steps", required_argument, NULL, 'm' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
+static const char usage[] =
+	"usage: cpu_probe [--cpu N] [--nice N] [--blocks N] [--steps N] [--runs N]\n"
+	"                 [--mem-kib N] [--mem-steps N]\n";
 
-static int parse_long(const char *name, const char *text, long min, long max, long *out)
-{
-	char *end;
-	long v;
+/* No --nice given: a value outside nice's range. */
+#define NICE_UNSET INT_MIN
 
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno || end == text || *end || v < min || v > max) {
-		fprintf(stderr, "cpu_probe: --%s wants an integer in [%ld, %ld], got '%s'\n",
-			name, min, max, text);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
+/* Returns 0, BENCH_OPTS_HELP, or -EINVAL after saying what was wrong. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	long v = 0;
-	int c, rc = 0;
+	const struct bench_opt opts[] = {
+		{ "cpu", BENCH_OPT_INT, &o->cpu, -1, CPU_SETSIZE - 1 },
+		{ "nice", BENCH_OPT_INT, &o->nice, -20, 19 },
+		{ "blocks", BENCH_OPT_LONG, &o->blocks, 1, 1 << 20 },
+		{ "steps", BENCH_OPT_LONG, &o->steps, 1, 1l << 30 },
+		{ "runs", BENCH_OPT_INT, &o->runs, 1, 1 << 20 },
+		{ "mem-kib", BENCH_OPT_LONG, &o->mem_kib, 64, 1l << 22 },
+		{ "mem-steps", BENCH_OPT_LONG, &o->mem_steps, 0, 1l << 30 },
+		{ NULL, 0, NULL, 0, 0 },
+	};
 
-	*o = (struct opts){ .cpu = 1, .blocks = 64, .steps = 65536, .runs = 1,
-			    .mem_kib = 8192, .mem_steps = 65536 };
-	while (rc == 0 && (c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': rc = parse_long("cpu", optarg, -1, CPU_SETSIZE - 1, &v); o->cpu = (int)v; break;
-		case 'n': rc = parse_long("nice", optarg, -20, 19, &v); o->nice = (int)v; o->set_nice = 1; break;
-		case 'b': rc = parse_long("blocks", optarg, 1, 1 << 20, &o->blocks); break;
-		case 's': rc = parse_long("steps", optarg, 1, 1l << 30, &o->steps); break;
-		case 'r': rc = parse_long("runs", optarg, 1, 1 << 20, &v); o->runs = (int)v; break;
-		case 'k': rc = parse_long("mem-kib", optarg, 64, 1l << 22, &o->mem_kib); break;
-		case 'm': rc = parse_long("mem-steps", optarg, 0, 1l << 30, &o->mem_steps); break;
-		case 'h':
-			printf("usage: cpu_probe [--cpu N] [--nice N] [--blocks N] [--steps N] [--runs N]\n"
-			       "                 [--mem-kib N] [--mem-steps N]\n");
-			exit(0);
-		default: rc = -EINVAL; break;
-		}
-	}
-	if (rc == 0 && optind < argc) {
-		fprintf(stderr, "cpu_probe: unexpected argument '%s'\n", argv[optind]);
-		rc = -EINVAL;
-	}
-	return rc;
+	*o = (struct opts){ .cpu = 1, .nice = NICE_UNSET, .blocks = 64, .steps = 65536,
+			    .runs = 1, .mem_kib = 8192, .mem_steps = 65536 };
+	return bench_opts_parse("cpu_probe", usage, opts, argc, argv);
 }
 
 int main(int argc, char **argv)
@@ -302,9 +273,13 @@ int main(int argc, char **argv)
 	uint64_t sink = 1;
 	uint32_t *mem = NULL;
 
-	if (parse_opts(argc, argv, &o) != 0 || pin(o.cpu) != 0)
+	int rc = parse_opts(argc, argv, &o);
+
+	if (rc != 0)
+		return rc == BENCH_OPTS_HELP ? 0 : BENCH_OPTS_EXIT_USAGE;
+	if (pin(o.cpu) != 0)
 		return 1;
-	if (o.set_nice)
+	if (o.nice != NICE_UNSET)
 		prioritize(o.nice);
 	table_init();
 	if (o.mem_steps >= MEM_BLOCKS) {

@@ -19,10 +19,14 @@
  * at 20 ms worth (past it the schedule skips ahead, counted), so a
  * stalled peer does not get one huge burst after.
  *
+ * The storm lasts until SIGINT or SIGTERM, or until the peer leaves (its
+ * link goes down), whichever comes first.
+ *
  * Usage: storm_gen EAL-ARGS -- --rate N --flows M
  * Prints "storm_gen: connected" when the peer is there, "storm_gen:
  * sending" at SIGUSR1, and at SIGINT or
- * SIGTERM one line: packets sent, seconds, rate achieved, packets skipped,
+ * SIGTERM one line: packets sent, seconds the storm lasted, rate achieved
+ * over them, packets skipped,
  * seconds the first pass over the flows took, and the CPU seconds the
  * process used while sending (what it took from the core it shares).
  */
@@ -176,10 +180,10 @@ static void nap(void)
 
 int main(int argc, char **argv)
 {
-	uint64_t rate = 0, pos = 0, sent = 0, skipped = 0, hz, start, backlog, pass_tsc = 0;
+	uint64_t rate = 0, pos = 0, sent = 0, skipped = 0, hz, start, end, backlog, pass_tsc = 0;
 	uint32_t flows = 0;
 	struct rte_mempool *pool;
-	double cpu0;
+	double cpu0, cpu_used;
 	int n = rte_eal_init(argc, argv);
 
 	if (n < 0) {
@@ -213,7 +217,7 @@ int main(int argc, char **argv)
 	backlog = rate * BACKLOG_MS / 1000 + BURST;
 	cpu0 = cpu_seconds();
 	start = rte_rdtsc();
-	while (!stop) {
+	while (!stop && link_up(0)) {
 		uint64_t now = rte_rdtsc();
 		uint64_t due = (uint64_t)((double)(now - start) * (double)rate / (double)hz);
 		uint64_t done;
@@ -230,11 +234,17 @@ int main(int argc, char **argv)
 			pass_tsc = rte_rdtsc();
 		nap();
 	}
-	double secs = (double)(rte_rdtsc() - start) / (double)hz;
+	end = rte_rdtsc();
+	cpu_used = cpu_seconds() - cpu0;
+	/* The caller stops the switch before this program: the time after
+	 * the peer left (nothing to send to, all skipped) is no part of the
+	 * storm. */
+	while (!stop)
+		nap();
+	double secs = (double)(end - start) / (double)hz;
 	printf("storm_gen: sent %" PRIu64 " in %.3f s, %.0f/s, skipped %" PRIu64
 	       ", first pass %.3f s, cpu %.3f s\n", sent, secs, secs > 0 ? (double)sent / secs : 0.0,
-	       skipped, pass_tsc ? (double)(pass_tsc - start) / (double)hz : -1.0,
-	       cpu_seconds() - cpu0);
+	       skipped, pass_tsc ? (double)(pass_tsc - start) / (double)hz : -1.0, cpu_used);
 	fflush(stdout);
 	rte_eth_dev_stop(0);
 	rte_eth_dev_close(0);

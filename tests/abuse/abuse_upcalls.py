@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -29,8 +30,14 @@ VDEVS = ["net_null0", "net_null1", "net_null2,no-rx=1"]
 # both a second of the PMD's own time (fwd_rate); starved, it was some 3 %.
 MIN_SHARE = 0.1
 
+# Seconds a listener that reads may wait for an upcall: the machine is
+# shared, and a listener or control thread kept off its CPU gets nothing
+# meanwhile; a daemon that stopped delivering gives none however long.
+UPCALL_WAIT_S = 30
+
 # A listener: takes the datapath's upcall pid on its own connection, then
-# reads as 'mode' says: "never", or "slow" (a datagram every 10 ms).
+# reads as 'mode' says: "never", or "slow" (says "got" after its first
+# datagram, then reads one every 10 ms).
 LISTENER = r"""
 import sys, time
 sys.path.insert(0, sys.argv[1])
@@ -42,6 +49,9 @@ c = Conn(sys.argv[2])
 assert r.error == 0, r
 print("listening", flush=True)
 c.sock.settimeout(None)
+if sys.argv[3] == "slow":
+    c.sock.recv(1 << 18)
+    print("got", flush=True)
 while True:
     if sys.argv[3] == "slow":
         c.sock.recv(1 << 18)
@@ -58,9 +68,23 @@ class Listener:
         try:
             line = self.proc.stdout.readline().strip()
             assert line == "listening", "listener did not start: %r" % line
+            if mode == "slow":
+                self.wait_line("got", UPCALL_WAIT_S)
         except BaseException:
             self.close()
             raise
+
+    def wait_line(self, want, timeout):
+        """The listener's next line must be 'want' within 'timeout' s."""
+        got = []
+        reader = threading.Thread(target=lambda: got.append(self.proc.stdout.readline()))
+        reader.start()
+        reader.join(timeout)
+        if reader.is_alive():
+            self.close()  # its stdout closes: the reader returns
+            reader.join()
+        assert got and got[0].strip() == want, \
+            "listener: %r, not %r, within %d s" % (got, want, timeout)
 
     def signal(self, sig):
         self.proc.send_signal(sig)
@@ -171,8 +195,12 @@ def listener_phases():
                 assert r >= MIN_SHARE * base, "%s listener: forwarding %.0f/s, %.0f/s without" \
                     % (phase, r, base)
                 assert lost_n > 0, "%s listener: no upcall counted lost" % phase
-                if phase in ("slow", "resumed"):
-                    assert sent > 0, "%s listener got no upcall" % phase
+                if phase in ("slow", "resumed") and sent == 0:
+                    # How many a reading listener gets in a window depends
+                    # on when the loaded machine runs it and the control
+                    # thread: what must hold is that it gets more.
+                    sent = wait_for(lambda: show(d)["upcalls_sent"] - info0["upcalls_sent"],
+                                    UPCALL_WAIT_S, "%s listener to get an upcall" % phase)
                 if phase == "vanished":
                     assert sent == 0, "upcalls sent to a vanished listener"
         finally:

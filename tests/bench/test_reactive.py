@@ -3,7 +3,7 @@
 """bench/reactive.py in a tiny configuration, so the reactive benchmark
 cannot rot: dpdk-switch only, a storm of 3000 new 5-tuples at 30 000 a
 second from bench/storm_gen. Every 5-tuple must get its flow, the
-generator must have sent at about the rate asked, and the figures of
+generator must have sent within 10 % of the rate asked, and the figures of
 the report must be there (the samples come over one kept connection,
 and the generator reports its own CPU).
 
@@ -19,6 +19,9 @@ import sys
 TREE = pathlib.Path(__file__).resolve().parents[2]
 REACTIVE = TREE / "bench" / "reactive.py"
 FLOWS, RATE = 3000, 30000
+# The sent rate's bounds, as shares of RATE: room for a few skipped
+# milliseconds on a loaded machine, none for a generator 30 % short.
+RATE_MIN, RATE_MAX = 0.9, 1.05
 
 
 def main():
@@ -42,7 +45,9 @@ def main():
     row = rows[0]
     checks = (
         (row["complete"] and row["installed"] == FLOWS, "every 5-tuple got its flow"),
-        (0.5 * RATE <= row["sent_per_s"] <= 1.1 * RATE, "the generator kept its rate"),
+        # The generator paces from elapsed time and stops its clock when
+        # the switch leaves: it must be close to the rate asked.
+        (RATE_MIN * RATE <= row["sent_per_s"] <= RATE_MAX * RATE, "the generator kept its rate"),
         (row["new_flows_per_s"] > 0 and row["settle_s"] > 0, "rate and settle time"),
         (row["ctl_us_per_flow"] is not None and row["ctl_us_per_flow"] > 0,
          "control thread CPU a flow"),
