@@ -349,6 +349,7 @@ struct flowtbl_pmd {
 	uint32_t w_pkts;                 /* packets looked up */
 	uint32_t w_probed;               /* ... of which through the cache */
 	uint64_t w_saved;                /* subtable probes its hits saved */
+	uint64_t nh_sparse_base;         /* ft_key_nh_sparse()'s base (AVX2) */
 };
 
 #define ADAPT_WINDOW 8192                /* packets per adaptive decision */
@@ -388,40 +389,94 @@ static inline uint32_t hash_finish(uint32_t h)
  * exact-match cache uses it, and it verifies every hit against the flow:
  * a collision costs a miss, never a wrong answer.
  */
+#if defined(__AVX2__)
+static const uint64_t ft_nh_kv[FLOW_KEY_WORDS + 4] __attribute__((aligned(32))) = {
+	0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull,
+	0x85ebca77c2b2ae63ull, 0x27d4eb2f165667c5ull, 0xff51afd7ed558ccdull,
+	0xc4ceb9fe1a85ec53ull, 0x87c37b91114253d5ull, 0x4cf5ad432745937full,
+	0x52dce729da3ed2bbull, 0x38495ab5e6546b64ull, 0x94d049bb133111ebull,
+	0xbf58476d1ce4e5b9ull, 0x2545f4914f6cdd1dull, 0x9fb21c651e98df25ull,
+	0xd6e8feb86659fd93ull, 0xa0761d6478bd642full, 0xe7037ed1a0b428dbull,
+	0x8ebc6af09c88c6e3ull, 0x589965cc75374cc3ull, 0x1d8e4e27c47d124full,
+	0xdb4f0b9175ae2165ull, 0x7a1e8c5f3b2d4e69ull, 0x5bd1e9955bd1e995ull,
+	0x6a09e667f3bcc909ull, 0xbb67ae8584caa73bull,
+};
+_Static_assert(FLOW_KEY_WORDS + 4 <= sizeof(ft_nh_kv) / sizeof(ft_nh_kv[0]), "hash constants");
+
+/* NH terms of words [i, i + 4) and [i, i + 2). */
+static inline __m256i nh4(const uint64_t *w, uint32_t i)
+{
+	__m256i x = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)&w[i]),
+				     _mm256_load_si256((const __m256i *)&ft_nh_kv[i]));
+
+	return _mm256_mul_epu32(x, _mm256_srli_epi64(x, 32));
+}
+
+static inline __m128i nh2(const uint64_t *w, uint32_t i)
+{
+	__m128i x = _mm_xor_si128(_mm_loadu_si128((const __m128i *)&w[i]),
+				  _mm_load_si128((const __m128i *)&ft_nh_kv[i]));
+
+	return _mm_mul_epu32(x, _mm_srli_epi64(x, 32));
+}
+
+/* The sum of a 256-bit and a 128-bit accumulator's lanes. */
+static inline uint64_t nh_total(__m256i acc, __m128i a2)
+{
+	a2 = _mm_add_epi64(a2, _mm_add_epi64(_mm256_castsi256_si128(acc),
+					     _mm256_extracti128_si256(acc, 1)));
+	return (uint64_t)_mm_cvtsi128_si64(a2) + (uint64_t)_mm_extract_epi64(a2, 1);
+}
+
+/* The NH sum of every word of a key. */
+static inline uint64_t ft_key_nh(const uint64_t *w)
+{
+	__m256i acc = _mm256_setzero_si256();
+	__m128i a2 = _mm_setzero_si128();
+	uint32_t i = 0;
+
+	for (; i + 4 <= FLOW_KEY_WORDS; i += 4)
+		acc = _mm256_add_epi64(acc, nh4(w, i));
+	/* 22 = 5 * 4 + 2: the last two words as one 128-bit step. */
+	_Static_assert(FLOW_KEY_WORDS % 4 == 2, "key words after the 256-bit steps");
+	a2 = nh2(w, i);
+	return nh_total(acc, a2);
+}
+
+/*
+ * ft_key_nh() of a sparse key (zero outside words [KEY_SPARSE_FIRST,
+ * KEY_SPARSE_END)), exactly, in three steps instead of six: a zero word
+ * adds only its constant's term, so the sum is these words' terms plus
+ * 'base', the terms of a zero key's other words (flowtbl_pmd's
+ * nh_sparse_base, computed at its creation).
+ */
+#define KEY_SPARSE_FIRST 2u
+#define KEY_SPARSE_END 12u
+static inline uint64_t ft_key_nh_sparse(const uint64_t *w, uint64_t base)
+{
+	_Static_assert(KEY_SPARSE_END - KEY_SPARSE_FIRST == 10, "two words, then eight");
+	__m256i acc = _mm256_add_epi64(nh4(w, KEY_SPARSE_FIRST + 2), nh4(w, KEY_SPARSE_FIRST + 6));
+
+	return nh_total(acc, nh2(w, KEY_SPARSE_FIRST)) + base;
+}
+
+/* The 32-bit cache hash of an NH sum: fold, then a multiplicative hash
+ * (its high half depends on every bit of the folded sum), cheaper than a
+ * full finaliser and enough for a set index and a signature that a
+ * verify backs. */
+static inline uint32_t ft_key_hash_fin(uint64_t sum)
+{
+	uint32_t x = (uint32_t)(sum ^ (sum >> 32));
+
+	return (uint32_t)(((uint64_t)x * 0x9e3779b97f4a7c15ull) >> 32);
+}
+#endif
+
 static inline uint32_t ft_key_hash(const struct flow_key *key)
 {
 	const uint64_t *w = flow_key_words(key);
 #if defined(__AVX2__)
-	static const uint64_t kv[FLOW_KEY_WORDS + 4] __attribute__((aligned(32))) = {
-		0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull,
-		0x85ebca77c2b2ae63ull, 0x27d4eb2f165667c5ull, 0xff51afd7ed558ccdull,
-		0xc4ceb9fe1a85ec53ull, 0x87c37b91114253d5ull, 0x4cf5ad432745937full,
-		0x52dce729da3ed2bbull, 0x38495ab5e6546b64ull, 0x94d049bb133111ebull,
-		0xbf58476d1ce4e5b9ull, 0x2545f4914f6cdd1dull, 0x9fb21c651e98df25ull,
-		0xd6e8feb86659fd93ull, 0xa0761d6478bd642full, 0xe7037ed1a0b428dbull,
-		0x8ebc6af09c88c6e3ull, 0x589965cc75374cc3ull, 0x1d8e4e27c47d124full,
-		0xdb4f0b9175ae2165ull, 0x7a1e8c5f3b2d4e69ull, 0x5bd1e9955bd1e995ull,
-		0x6a09e667f3bcc909ull, 0xbb67ae8584caa73bull,
-	};
-	_Static_assert(FLOW_KEY_WORDS + 4 <= sizeof(kv) / sizeof(kv[0]), "hash constants");
-	__m256i acc = _mm256_setzero_si256();
-	uint64_t sum;
-	uint32_t i = 0;
-
-	for (; i + 4 <= FLOW_KEY_WORDS; i += 4) {
-		__m256i x = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)&w[i]),
-					     _mm256_load_si256((const __m256i *)&kv[i]));
-
-		acc = _mm256_add_epi64(acc, _mm256_mul_epu32(x, _mm256_srli_epi64(x, 32)));
-	}
-	__m128i a2 = _mm_add_epi64(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
-	sum = (uint64_t)_mm_cvtsi128_si64(a2) + (uint64_t)_mm_extract_epi64(a2, 1);
-	for (; i < FLOW_KEY_WORDS; i++) {
-		uint64_t x = w[i] ^ kv[i];
-
-		sum += (x & 0xffffffffu) * (x >> 32);
-	}
-	return hash_finish((uint32_t)(sum ^ (sum >> 32)));
+	return ft_key_hash_fin(ft_key_nh(w));
 #else
 	uint32_t a = 0, b = 0x9e3779b9u, c = 0x85ebca6bu, d = 0xc2b2ae35u;
 	uint32_t i = 0;

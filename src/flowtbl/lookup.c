@@ -364,7 +364,14 @@ static uint32_t classify(struct flowtbl_pmd *pmd, const struct flow_key *const k
  * map. */
 static inline uint32_t cache_ways_eq(const uint32_t v[CACHE_WAYS], uint32_t x)
 {
-#if defined(__SSE2__)
+#if defined(__AVX2__)
+	/* The eight ways' words are one aligned 32-byte half of the set. */
+	_Static_assert(CACHE_WAYS == 8, "one 256-bit compare a set");
+	__m256i eq = _mm256_cmpeq_epi32(_mm256_load_si256((const __m256i *)(const void *)v),
+					_mm256_set1_epi32((int)x));
+
+	return (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(eq));
+#elif defined(__SSE2__)
 	const __m128i *p = (const __m128i *)v;
 	__m128i xv = _mm_set1_epi32((int)x);
 	__m128i lo = _mm_cmpeq_epi32(_mm_load_si128(p), xv);
@@ -417,10 +424,27 @@ static inline uint64_t cache_saving(const struct flowtbl_flow *f)
 	return LOAD_RLX(&f->st->rank) + 1;
 }
 
+/* The cache hash of key i: the caller's, or ft_key_hash(), the short way
+ * for a key the caller marked sparse (the same value). */
+static inline uint32_t cache_hash(const struct flowtbl_pmd *pmd, const struct flow_key *key,
+				  const uint32_t *hashes, uint32_t i, uint32_t sparse)
+{
+	if (hashes)
+		return hashes[i];
+#if defined(__AVX2__)
+	if (sparse & (1u << i))
+		return ft_key_hash_fin(ft_key_nh_sparse(flow_key_words(key), pmd->nh_sparse_base));
+#else
+	(void)pmd;
+	(void)sparse;
+#endif
+	return ft_key_hash(key);
+}
+
 /* Cache lookup for every key in 'map'; fills kh[] with the cache hashes. */
 static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
-			     const uint32_t *hashes, uint32_t map, struct flowtbl_flow *flows[],
-			     uint32_t kh[], uint64_t *saved)
+			     const uint32_t *hashes, uint32_t sparse, uint32_t map,
+			     struct flowtbl_flow *flows[], uint32_t kh[], uint64_t *saved)
 {
 	struct flowtbl_flow ***dir = pmd->t->idx_dir;
 	const struct cache_set *c = pmd->cache;
@@ -429,7 +453,7 @@ static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *con
 	uint32_t found = 0;
 
 	FOR_EACH_BIT(i, map) {
-		kh[i] = hashes ? hashes[i] : ft_key_hash(keys[i]);
+		kh[i] = cache_hash(pmd, keys[i], hashes, i, sparse);
 		__builtin_prefetch(&c[kh[i] & pmd->cache_mask]);
 	}
 	FOR_EACH_BIT(i, map) {
@@ -534,7 +558,7 @@ static void adapt(struct flowtbl_pmd *pmd, uint32_t n, uint32_t probed, uint64_t
 
 uint32_t flowtbl_lookup_burst_dup(struct flowtbl_pmd *pmd, const struct flow_key *const keys[],
 				  const uint32_t *hashes, unsigned int n, uint32_t dup,
-				  struct flowtbl_flow *flows[])
+				  uint32_t sparse, struct flowtbl_flow *flows[])
 {
 	uint32_t all = n >= FLOWTBL_BURST ? UINT32_MAX : (1u << n) - 1;
 	bool use_cache = pmd->cache != NULL;
@@ -555,7 +579,7 @@ uint32_t flowtbl_lookup_burst_dup(struct flowtbl_pmd *pmd, const struct flow_key
 	if (use_cache && pmd->adaptive && LOAD_ACQ(&pmd->t->stv)->n <= 1)
 		use_cache = false;
 	if (use_cache) {
-		cached = cache_lookup(pmd, keys, hashes, uniq, flows, kh, &saved);
+		cached = cache_lookup(pmd, keys, hashes, sparse, uniq, flows, kh, &saved);
 		cached_runs = dup_runs(dup, cached);
 		if (cached_runs) {
 			dup_copy(flows, cached_runs);
@@ -592,7 +616,7 @@ uint32_t flowtbl_lookup_burst(struct flowtbl_pmd *pmd, const struct flow_key *co
 			      const uint32_t *hashes, unsigned int n,
 			      struct flowtbl_flow *flows[])
 {
-	return flowtbl_lookup_burst_dup(pmd, keys, hashes, n, 0, flows);
+	return flowtbl_lookup_burst_dup(pmd, keys, hashes, n, 0, 0, flows);
 }
 
 void flowtbl_pmd_stats_update(struct flowtbl_pmd *pmd, struct flowtbl_flow *f,

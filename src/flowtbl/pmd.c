@@ -18,6 +18,20 @@ static void insert_prob_store(struct flowtbl_pmd *pmd, uint32_t inv_prob)
 	STORE_RLX(&pmd->insert_always, inv_prob == 1);
 }
 
+/* The NH terms of a zero key's words outside the sparse range: what
+ * ft_key_nh_sparse() adds to the terms of the words inside. */
+static uint64_t nh_sparse_base(void)
+{
+#if defined(__AVX2__)
+	static const struct flow_key zero;
+	const uint64_t *z = flow_key_words(&zero);
+
+	return ft_key_nh(z) - ft_key_nh_sparse(z, 0);
+#else
+	return 0;
+#endif
+}
+
 int flowtbl_pmd_create(struct flowtbl *t, const struct flowtbl_pmd_params *p,
 		       struct flowtbl_pmd **out)
 {
@@ -50,6 +64,7 @@ int flowtbl_pmd_create(struct flowtbl *t, const struct flowtbl_pmd_params *p,
 	pmd->stats = p->slot < t->n_stats ? t->stats_dir[p->slot] : NULL;
 	pmd->rng = 0x9e3779b9u ^ (p->slot * 0x85ebca6bu);
 	pmd->adaptive = p->cache_adaptive;
+	pmd->nh_sparse_base = nh_sparse_base();
 	insert_prob_store(pmd, p->insert_inv_prob);
 	if (rte_rcu_qsbr_thread_register(t->qsbr, p->slot) != 0) {
 		free(pmd->cache);

@@ -450,15 +450,18 @@ static void execute_hits(struct pmd *pmd, struct rte_mbuf **pkts, const uint8_t 
 
 /* Hot path. Look up the keys extracted into pmd->keys[0..n), execute the
  * hits and hand the misses over. Bit i of 'dup': key i is equal to key
- * i-1 (flow_extract_burst_slot()). */
+ * i-1 (flow_extract_burst_slot()); of 'sparse': the IPv4 UDP/TCP shortcut
+ * wrote key i, so it is zero outside the words the cache hash then reads
+ * (flowtbl_lookup_burst_dup()). */
 static void lookup_and_execute(struct pmd *pmd, struct rte_mbuf **pkts, const uint8_t *depth,
-			       uint32_t n, uint32_t dup, const struct burst_sum *sum)
+			       uint32_t n, uint32_t dup, uint32_t sparse,
+			       const struct burst_sum *sum)
 {
 	struct flowtbl_flow *flows[BURST];
 	uint32_t all = n == BURST ? UINT32_MAX : (1u << n) - 1;
 	uint32_t found;
 
-	found = flowtbl_lookup_burst_dup(pmd->ft, pmd->keyp, NULL, n, dup, flows);
+	found = flowtbl_lookup_burst_dup(pmd->ft, pmd->keyp, NULL, n, dup, sparse, flows);
 	if (unlikely(found != all)) {
 		for (uint32_t i = 0; i < n; i++)
 			if (!(found & (1u << i)))
@@ -507,7 +510,8 @@ static __attribute__((noinline)) void process_rx(struct pmd *pmd, struct rte_mbu
 	pmd->rx_ol_flags |= ol_flags;
 	sum.bytes = bytes;
 	sum.tcp_flags = tcp_flags;
-	lookup_and_execute(pmd, pkts, NULL, n, dup, &sum);
+	/* Bit i < n of 'reusable': the shortcut wrote slot i in this burst. */
+	lookup_and_execute(pmd, pkts, NULL, n, dup, reusable, &sum);
 }
 
 /* Hot path. Packets the recirc action sent back go through lookup again
@@ -538,7 +542,7 @@ static void process_recirc(struct pmd *pmd)
 			sum.tcp_flags |= pmd->keys[i].tp_flags;
 		}
 		counter_add(&pmd->stats.recirc, n);
-		lookup_and_execute(pmd, pkts, depth, n, 0, &sum);
+		lookup_and_execute(pmd, pkts, depth, n, 0, 0, &sum);
 	}
 }
 
