@@ -110,13 +110,34 @@ struct flowtbl_flow *flowtbl_find_exact(const struct flowtbl *t, const struct fl
  */
 struct flowtbl_flow *flowtbl_lookup_key(const struct flowtbl *t, const struct flow_key *key);
 /*
- * Start fetching the bucket that flowtbl_insert() of (key, mask) would
- * fill, so that its cache miss overlaps what the caller does before the
- * insert (the lookup for an overlapping flow). A hint: no effect on the
- * table. Writer.
+ * A (key, mask) about to be inserted, as flowtbl_insert_prepare() found
+ * it: its mask's subtable and its hash there, which the lookup and the
+ * insert that follow take instead of finding them again (one NEW would
+ * find them three times). Only flowtbl reads the fields. Valid for the
+ * same key (masked or not) and mask until the table next changes.
  */
-void flowtbl_insert_prefetch(struct flowtbl *t, const struct flow_key *key,
-			     const struct flow_key *mask);
+struct flowtbl_prep {
+	const void *st;  /* the mask's subtable; NULL: a mask not in the table */
+	uint32_t hash;   /* the masked key's hash in it */
+};
+/*
+ * Fill 'prep' for (key, mask) and start fetching the bucket that the
+ * insert would fill, so that its cache miss overlaps what the caller does
+ * before the insert (the lookup for an overlapping flow). No effect on
+ * the table. Writer.
+ */
+void flowtbl_insert_prepare(struct flowtbl *t, const struct flow_key *key,
+			    const struct flow_key *mask, struct flowtbl_prep *prep);
+/* flowtbl_lookup_key(), with the hash in prep's subtable taken from
+ * 'prep' (of this key, or NULL). Writer. */
+struct flowtbl_flow *flowtbl_lookup_key_prep(const struct flowtbl *t, const struct flow_key *key,
+					     const struct flowtbl_prep *prep);
+/* flowtbl_insert(), with the subtable and hash taken from 'prep' (of this
+ * key and mask, or NULL). Writer. */
+int flowtbl_insert_prepared(struct flowtbl *t, const struct flowtbl_prep *prep,
+			    const struct flow_key *key, const struct flow_key *mask,
+			    const void *actions, size_t actions_len, const struct flow_ufid *ufid,
+			    struct flowtbl_flow **out);
 /*
  * The flow without a UFID that was inserted with exactly this key (as
  * given, before masking), or NULL: the kernel's ovs_flow_tbl_lookup_exact(),

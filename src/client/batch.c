@@ -33,15 +33,19 @@ struct batch {
 	bool del;
 	size_t max_bytes;
 	unsigned int window;
-	struct nlbuf dgram;          /* the datagram being filled */
-	size_t last_msg;             /* offset of its last message */
-	unsigned int n_msgs;         /* messages in it */
 	uint32_t seq_base;
 	uint32_t inflight[WINDOW_MAX]; /* last sequence number of each datagram */
 	unsigned int head, n_inflight;
 	unsigned long n_sent, n_failed, n_bad;
 	uint64_t start_ns;
 	int fatal;                   /* a transport error: stop */
+	struct batch_parser *bp;
+	/* A chunk's last messages, held to lead the next chunk's datagram: */
+	struct batch_chunk *held;    /* their chunk, given back once they are sent */
+	const uint8_t *pend;
+	size_t pend_len;
+	struct nlmsghdr *pend_last;
+	unsigned int pend_n;
 };
 
 static uint64_t now_ns(void)
@@ -122,52 +126,102 @@ static void pump(struct batch *bt, bool out)
 
 /* ---- sending ---- */
 
-static void submit(struct batch *bt)
+/* The held chunk's messages are gone: give the chunk back. */
+static void drop_pending(struct batch *bt)
 {
-	struct nlmsghdr *last = nlbuf_at(&bt->dgram, bt->last_msg);
+	if (bt->held)
+		batch_parser_release(bt->bp, bt->held);
+	bt->held = NULL;
+	bt->pend = NULL;
+	bt->pend_len = 0;
+	bt->pend_last = NULL;
+	bt->pend_n = 0;
+}
+
+/* One datagram: the pending messages, if any, then 'len' bytes of
+ * 'data'; 'n_msgs' messages in all, 'last' the last of them, which asks
+ * for the ack that tells the whole datagram is done. */
+static void submit(struct batch *bt, const uint8_t *data, size_t len, struct nlmsghdr *last,
+		   unsigned int n_msgs)
+{
+	struct iovec iov[2] = { { (void *)(uintptr_t)bt->pend, bt->pend_len },
+				{ (void *)(uintptr_t)data, len } };
+	int first = bt->pend_len ? 0 : 1;
 	int ret;
 
-	if (bt->n_msgs == 0)
-		return;
 	last->nlmsg_flags |= NLM_F_ACK;
 	while (!bt->fatal && bt->n_inflight >= bt->window)
 		pump(bt, false);
-	while (!bt->fatal && (ret = cl_send_nb(bt->c, bt->dgram.data, bt->dgram.len)) < 0) {
+	while (!bt->fatal && (ret = cl_sendv_nb(bt->c, iov + first, 2 - first)) < 0) {
 		if (ret != -EAGAIN && ret != -ENOBUFS)
 			bt->fatal = ret;
 		else
 			pump(bt, true);
 	}
+	drop_pending(bt);
 	if (bt->fatal)
 		return;
 	bt->inflight[(bt->head + bt->n_inflight) % WINDOW_MAX] = last->nlmsg_seq;
 	bt->n_inflight++;
-	bt->n_sent += bt->n_msgs;
-	bt->n_msgs = 0;
-	nlbuf_reset(&bt->dgram);
+	bt->n_sent += n_msgs;
 	drain(bt);
 }
 
-/* Append one message made by the parser, sending the datagram first when
- * the message would not fit. */
-static void append(struct batch *bt, const struct nlmsghdr *nlh)
+/*
+ * A parsed chunk: its bad lines reported, its messages sent. They lie
+ * back to back in the chunk, as a datagram holds them: each datagram is
+ * sent from there, without a copy. The chunk's last messages, short of a
+ * full datagram, are held (with their chunk) to be sent with the next
+ * chunk's first ones, gathered into one datagram, so that datagrams stay
+ * full. The parser made the messages, so their lengths need no check.
+ */
+static void take_chunk(struct batch *bt, struct batch_chunk *ch)
 {
-	if (bt->n_msgs && bt->dgram.len + NLMSG_ALIGN(nlh->nlmsg_len) > bt->max_bytes)
-		submit(bt);
-	bt->last_msg = nlbuf_put(&bt->dgram, nlh, nlh->nlmsg_len);
-	bt->n_msgs++;
-}
-
-/* A parsed chunk: its bad lines reported, its messages sent. */
-static void take_chunk(struct batch *bt, const struct batch_chunk *ch)
-{
-	const struct nlmsghdr *nlh;
-	size_t ofs = 0;
+	uint8_t *base = ch->msgs.data;
+	size_t start = 0, ofs = 0, size = bt->pend_len;
+	struct nlmsghdr *last = bt->pend_last;
+	unsigned int n = bt->pend_n;
 
 	fputs(ch->errors.s, stderr);
 	bt->n_bad += ch->n_bad;
-	while (!bt->fatal && nl_msg_next(ch->msgs.data, ch->msgs.len, &ofs, &nlh, NULL) > 0)
-		append(bt, nlh);
+	while (!bt->fatal && ofs < ch->msgs.len) {
+		size_t len = NLMSG_ALIGN(((const struct nlmsghdr *)(base + ofs))->nlmsg_len);
+
+		if (n && size + len > bt->max_bytes) {
+			submit(bt, base + start, ofs - start, last, n);
+			start = ofs;
+			size = 0;
+			n = 0;
+		}
+		last = (struct nlmsghdr *)(base + ofs);
+		ofs += len;
+		size += len;
+		n++;
+	}
+	if (bt->fatal || ofs == start) {
+		batch_parser_release(bt->bp, ch);
+		return;
+	}
+	if (bt->pend_len) {
+		/* The whole chunk fit beside the held messages (the input's
+		 * end): sent now rather than held over a third chunk. */
+		submit(bt, base + start, ofs - start, last, n);
+		batch_parser_release(bt->bp, ch);
+		return;
+	}
+	bt->held = ch;
+	bt->pend = base + start;
+	bt->pend_len = ofs - start;
+	bt->pend_last = last;
+	bt->pend_n = n;
+}
+
+/* Send what is held, before the parser and its chunks go. */
+static void flush_pending(struct batch *bt)
+{
+	if (bt->pend_len && !bt->fatal)
+		submit(bt, NULL, 0, bt->pend_last, bt->pend_n);
+	drop_pending(bt);
 }
 
 /* A send buffer that holds the whole window (root may pass wmem_max). */
@@ -181,7 +235,6 @@ static void size_socket(struct client *c, size_t bytes)
 
 static int finish(struct batch *bt)
 {
-	submit(bt);
 	while (!bt->fatal && bt->n_inflight)
 		pump(bt, false);
 	if (bt->fatal) {
@@ -221,6 +274,7 @@ static int run(struct batch *bt, FILE *in, unsigned long *lineno)
 		fprintf(stderr, "%s: out of memory\n", CL_PROG);
 		return CL_EXIT_FAIL;
 	}
+	bt->bp = bp;
 	/* Keep every worker busy, and one chunk ready beyond. */
 	while (!bt->fatal) {
 		while (!eof && batch_parser_pending(bp) < 2 * workers + 1)
@@ -228,9 +282,9 @@ static int run(struct batch *bt, FILE *in, unsigned long *lineno)
 		ch = batch_parser_next(bp);
 		if (ch == NULL)
 			break;
-		take_chunk(bt, ch);
-		batch_parser_release(bp, ch);
+		take_chunk(bt, ch); /* gives the chunk back, now or once sent */
 	}
+	flush_pending(bt);
 	batch_parser_destroy(bp);
 	return finish(bt);
 }
@@ -248,9 +302,7 @@ int cl_batch_run(struct client *c, FILE *in, const char *name, bool del)
 	if (bt.window > WINDOW_MAX)
 		bt.window = WINDOW_MAX;
 	size_socket(c, (size_t)bt.window * bt.max_bytes * 2);
-	nlbuf_init(&bt.dgram, bt.max_bytes + 4096);
 	ret = run(&bt, in, &lineno);
 	c->seq = bt.seq_base + (uint32_t)lineno;
-	nlbuf_free(&bt.dgram);
 	return ret;
 }

@@ -6,9 +6,9 @@
  * Lines are read in chunks; each chunk is turned into complete flow
  * messages (and error lines for what did not parse) by a worker, or by the
  * main thread when there are no workers. The main thread takes chunks back
- * in file order, prints their errors and packs their messages into
- * datagrams, so the output and the order of requests do not depend on the
- * number of workers.
+ * in file order, prints their errors and sends their messages, many to a
+ * datagram straight from the chunk, so the output and the order of
+ * requests do not depend on the number of workers.
  */
 #ifndef CL_BATCH_H
 #define CL_BATCH_H

@@ -37,8 +37,9 @@ struct batch_parser {
 	struct batch_chunk *free_list;
 	bool stop;
 	struct parse_ctx inline_px;    /* the main thread's, without workers */
-	char *line;                    /* the reading buffer (main thread) */
-	size_t line_cap;
+	char *carry;                   /* bytes read for the next chunk (main thread) */
+	size_t carry_len, carry_cap;
+	bool eof;                      /* the file has been read to its end */
 };
 
 /* ---- one line ---- */
@@ -249,7 +250,7 @@ void batch_parser_destroy(struct batch_parser *bp)
 		next = ch->next;
 		chunk_free(ch);
 	}
-	free(bp->line);
+	free(bp->carry);
 	nlbuf_free(&bp->inline_px.acts);
 	pthread_mutex_destroy(&bp->lock);
 	pthread_cond_destroy(&bp->work);
@@ -285,32 +286,92 @@ static struct batch_chunk *chunk_get(struct batch_parser *bp)
 	return ch;
 }
 
-static void chunk_add_line(struct batch_chunk *ch, const char *line, size_t len)
+/* Bytes read from the file at a time. */
+#define READ_BLOCK (16 * 1024)
+
+/* Room for 'more' bytes after the chunk's text. */
+static void chunk_text_reserve(struct batch_chunk *ch, size_t more)
 {
-	if (ch->text_len + len + 1 > ch->text_cap) {
-		size_t cap = ch->text_cap ? ch->text_cap : 64 * 1024;
-		while (cap < ch->text_len + len + 1)
-			cap *= 2;
-		char *t = realloc(ch->text, cap);
-		if (t == NULL)
-			abort();
-		ch->text = t;
-		ch->text_cap = cap;
+	size_t cap = ch->text_cap ? ch->text_cap : 2 * READ_BLOCK;
+
+	if (ch->text_len + more <= ch->text_cap)
+		return;
+	while (cap < ch->text_len + more)
+		cap *= 2;
+	char *t = realloc(ch->text, cap);
+	if (t == NULL)
+		abort();
+	ch->text = t;
+	ch->text_cap = cap;
+}
+
+/*
+ * Cut the chunk's text [*scan, text_len) into lines, each newline made the
+ * line's NUL, until the chunk is full. *scan moves past the last line
+ * taken; what follows it is a line not complete yet, or the next chunk's.
+ */
+static void chunk_cut_lines(struct batch_chunk *ch, size_t *scan)
+{
+	while (ch->n_lines < BATCH_CHUNK_LINES) {
+		char *nl = memchr(ch->text + *scan, '\n', ch->text_len - *scan);
+
+		if (nl == NULL)
+			return;
+		*nl = '\0';
+		ch->line_ofs[ch->n_lines++] = (uint32_t)*scan;
+		*scan = (size_t)(nl - ch->text) + 1;
 	}
-	memcpy(ch->text + ch->text_len, line, len + 1);
-	ch->line_ofs[ch->n_lines++] = (uint32_t)ch->text_len;
-	ch->text_len += len + 1;
+}
+
+/*
+ * Fill a chunk from the file in blocks, straight into its text: the lines
+ * are cut in place, without a copy or a call per line. The bytes read
+ * past the chunk's last line wait in bp->carry for the next chunk.
+ */
+static void chunk_fill(struct batch_parser *bp, struct batch_chunk *ch, FILE *in)
+{
+	size_t scan = 0;
+
+	chunk_text_reserve(ch, bp->carry_len + READ_BLOCK);
+	if (bp->carry_len) /* no carry buffer before the first one */
+		memcpy(ch->text, bp->carry, bp->carry_len);
+	ch->text_len = bp->carry_len;
+	bp->carry_len = 0;
+	chunk_cut_lines(ch, &scan);
+	while (ch->n_lines < BATCH_CHUNK_LINES && !bp->eof) {
+		chunk_text_reserve(ch, READ_BLOCK + 1);
+		size_t n = fread(ch->text + ch->text_len, 1, READ_BLOCK, in);
+
+		ch->text_len += n;
+		if (n < READ_BLOCK)
+			bp->eof = true;
+		chunk_cut_lines(ch, &scan);
+	}
+	if (ch->n_lines < BATCH_CHUNK_LINES && scan < ch->text_len) {
+		/* The file's last line, without a newline. */
+		ch->text[ch->text_len++] = '\0';
+		ch->line_ofs[ch->n_lines++] = (uint32_t)scan;
+		scan = ch->text_len;
+	}
+	bp->carry_len = ch->text_len - scan;
+	if (bp->carry_len > bp->carry_cap) {
+		free(bp->carry);
+		bp->carry = malloc(bp->carry_len);
+		if (bp->carry == NULL)
+			abort();
+		bp->carry_cap = bp->carry_len;
+	}
+	if (bp->carry_len)
+		memcpy(bp->carry, ch->text + scan, bp->carry_len);
+	ch->text_len = scan;
 }
 
 bool batch_parser_feed(struct batch_parser *bp, FILE *in, unsigned long *lineno)
 {
 	struct batch_chunk *ch = chunk_get(bp);
-	ssize_t len;
 
 	ch->first_line = *lineno + 1;
-	while (ch->n_lines < BATCH_CHUNK_LINES &&
-	       (len = getline(&bp->line, &bp->line_cap, in)) >= 0)
-		chunk_add_line(ch, bp->line, (size_t)len);
+	chunk_fill(bp, ch, in);
 	*lineno += ch->n_lines;
 	if (ch->n_lines == 0) {
 		batch_parser_release(bp, ch);

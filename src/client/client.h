@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/uio.h>
 
 #include "dpsw_proto.h"
 #include "errmsg.h"
@@ -128,6 +129,8 @@ int cl_transact(struct client *c, struct nlbuf *req, cl_reply_fn fn, void *arg,
 
 /* Datagrams without blocking (batch.c and monitor). */
 int cl_send_nb(struct client *c, const void *buf, size_t len);
+/* One datagram gathered from 'n' pieces, without blocking. */
+int cl_sendv_nb(struct client *c, const struct iovec *iov, int n);
 /* One datagram into c->rx; its length, 0 when none is there (nonblocking
  * only), or a negative errno (-EINTR on a signal). */
 long cl_recv(struct client *c, bool block);

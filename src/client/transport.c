@@ -81,6 +81,16 @@ int cl_send_nb(struct client *c, const void *buf, size_t len)
 	return 0;
 }
 
+int cl_sendv_nb(struct client *c, const struct iovec *iov, int n)
+{
+	struct msghdr mh = { .msg_iov = (struct iovec *)(uintptr_t)iov, .msg_iovlen = (size_t)n };
+	ssize_t sent = sendmsg(c->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (sent < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return 0;
+}
+
 /* The daemon's notice (nl_msg_is_notice) as an error with its reason. */
 static int notice_error(const struct nlmsghdr *nlh, struct errmsg *err)
 {

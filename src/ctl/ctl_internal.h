@@ -69,6 +69,7 @@ struct ctl_server {
 	int dp_ifindex;
 	const struct ctl_op *ops;
 	size_t n_ops;
+	const struct ctl_op *last_op; /* the op find_op() found last, or NULL */
 	uint8_t *rxbuf;            /* one datagram being served */
 	struct ctl_conn *conns;
 	uint32_t n_conns;

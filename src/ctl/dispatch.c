@@ -32,18 +32,28 @@ static const struct ctl_op genl_ctrl_op = {
 	.doit = ctl_genl_getfamily, .dumpit = ctl_genl_dumpfamily,
 };
 
-static const struct ctl_op *find_op(const struct ctl_server *srv, uint16_t family, uint8_t cmd,
+/* The op of (family, cmd), or NULL. Bulk requests repeat one op: the last
+ * one found is tried before the table is walked. */
+static const struct ctl_op *find_op(struct ctl_server *srv, uint16_t family, uint8_t cmd,
 				    bool *family_known)
 {
+	const struct ctl_op *last = srv->last_op;
+
 	*family_known = family == GENL_ID_CTRL;
 	if (family == GENL_ID_CTRL)
 		return cmd == CTRL_CMD_GETFAMILY ? &genl_ctrl_op : NULL;
+	if (last && last->family == family && last->cmd == cmd) {
+		*family_known = true;
+		return last;
+	}
 	for (size_t i = 0; i < srv->n_ops; i++) {
 		if (srv->ops[i].family != family)
 			continue;
 		*family_known = true;
-		if (srv->ops[i].cmd == cmd)
+		if (srv->ops[i].cmd == cmd) {
+			srv->last_op = &srv->ops[i];
 			return &srv->ops[i];
+		}
 	}
 	return NULL;
 }

@@ -14,7 +14,8 @@
 #include "odp_text.h"
 
 /* Insert under 'limit' flows. */
-static int insert_limited(struct dp *dp, const struct flow_key *key, const struct flow_key *mask,
+static int insert_limited(struct dp *dp, const struct flowtbl_prep *prep,
+			  const struct flow_key *key, const struct flow_key *mask,
 			  const void *actions, size_t len, const struct flow_ufid *ufid,
 			  uint32_t limit, struct flowtbl_flow **out, struct errmsg *err)
 {
@@ -33,7 +34,7 @@ static int insert_limited(struct dp *dp, const struct flow_key *key, const struc
 				  "--max-idle): --flow-limit or set-flow-limit raises it",
 				  n_flows, limit, dp->reval.ceiling);
 	}
-	ret = flowtbl_insert(dp->tbl, key, mask, actions, len, ufid, &flow);
+	ret = flowtbl_insert_prepared(dp->tbl, prep, key, mask, actions, len, ufid, &flow);
 	if (ret == -EEXIST)
 		return errmsg_set(err, ret, -1, "a flow with this key and mask or UFID exists");
 	if (ret < 0)
@@ -44,11 +45,12 @@ static int insert_limited(struct dp *dp, const struct flow_key *key, const struc
 	return 0;
 }
 
-int dp_flow_insert(struct dp *dp, const struct flow_key *key, const struct flow_key *mask,
-		   const void *actions, size_t len, const struct flow_ufid *ufid,
-		   struct flowtbl_flow **out, struct errmsg *err)
+int dp_flow_insert(struct dp *dp, const struct flowtbl_prep *prep, const struct flow_key *key,
+		   const struct flow_key *mask, const void *actions, size_t len,
+		   const struct flow_ufid *ufid, struct flowtbl_flow **out, struct errmsg *err)
 {
-	return insert_limited(dp, key, mask, actions, len, ufid, dp->reval.flow_limit, out, err);
+	return insert_limited(dp, prep, key, mask, actions, len, ufid, dp->reval.flow_limit, out,
+			      err);
 }
 
 /*
@@ -90,7 +92,7 @@ static int load_line(struct dp *dp, const char *line, struct errmsg *err)
 	/* Up to the ceiling, not the dynamic limit: a table saved by
 	 * --save-flows held more than the limit a fresh start begins with. */
 	const struct nlattr *list = nlbuf_at(&acts, nest);
-	ret = insert_limited(dp, &m.key, &m.mask, nl_attr_data(list), nl_attr_len(list),
+	ret = insert_limited(dp, NULL, &m.key, &m.mask, nl_attr_data(list), nl_attr_len(list),
 			     m.has_ufid ? &m.ufid : NULL, dp->reval.ceiling, NULL, err);
 	err->offset = -1;
 out:

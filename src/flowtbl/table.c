@@ -165,9 +165,34 @@ static int insert_prepare(struct flowtbl *t, struct subtable *st, bool new_st,
 	return err;
 }
 
+/* The subtable of 'mask' from 'prep' when it names one, else found (NULL
+ * with 'proto' filled for a new mask); *hash is mk's there. */
+static struct subtable *insert_subtable(struct flowtbl *t, const struct flowtbl_prep *prep,
+					const struct flow_key *mask, const struct flow_key *mk,
+					struct subtable *proto, uint32_t *hash)
+{
+	struct subtable *st;
+
+	if (prep && prep->st) {
+		*hash = prep->hash;
+		return (struct subtable *)(uintptr_t)prep->st;
+	}
+	st = ft_subtable_for_mask(t, mask, proto);
+	*hash = st_hash_key(st ? st : proto, mk);
+	return st;
+}
+
 int flowtbl_insert(struct flowtbl *t, const struct flow_key *key, const struct flow_key *mask,
 		   const void *actions, size_t actions_len, const struct flow_ufid *ufid,
 		   struct flowtbl_flow **out)
+{
+	return flowtbl_insert_prepared(t, NULL, key, mask, actions, actions_len, ufid, out);
+}
+
+int flowtbl_insert_prepared(struct flowtbl *t, const struct flowtbl_prep *prep,
+			    const struct flow_key *key, const struct flow_key *mask,
+			    const void *actions, size_t actions_len, const struct flow_ufid *ufid,
+			    struct flowtbl_flow **out)
 {
 	struct flowtbl_flow *f = NULL;
 	struct subtable proto, *st;
@@ -183,8 +208,7 @@ int flowtbl_insert(struct flowtbl *t, const struct flow_key *key, const struct f
 	if (t->n_batches)
 		ft_defer_poll(t);
 	flow_key_mask_apply(&mk, key, mask);
-	st = ft_subtable_for_mask(t, mask, &proto);
-	hash = st_hash_key(st ? st : &proto, &mk);
+	st = insert_subtable(t, prep, mask, &mk, &proto, &hash);
 	if (st && htab_may_hold(st->ht, hash) && ft_htab_find(st, st->ht, hash, &mk))
 		return -EEXIST;
 	if (ufid && flowtbl_find_ufid(t, ufid))
@@ -259,17 +283,20 @@ struct flowtbl_flow *flowtbl_find_exact(const struct flowtbl *t, const struct fl
 	return NULL;
 }
 
-void flowtbl_insert_prefetch(struct flowtbl *t, const struct flow_key *key,
-			     const struct flow_key *mask)
+void flowtbl_insert_prepare(struct flowtbl *t, const struct flow_key *key,
+			    const struct flow_key *mask, struct flowtbl_prep *prep)
 {
 	struct subtable proto;
 	const struct subtable *st;
 
 	st = ft_subtable_for_mask(t, mask, &proto);
+	prep->st = st;
+	prep->hash = 0;
 	if (st) {
 		const struct htab *ht = st->ht;
 
-		__builtin_prefetch(&ht->b[st_hash_key(st, key) & ht->mask], 1);
+		prep->hash = st_hash_key(st, key);
+		__builtin_prefetch(&ht->b[prep->hash & ht->mask], 1);
 	}
 }
 
@@ -291,6 +318,13 @@ void flowtbl_insert_prefetch(struct flowtbl *t, const struct flow_key *key,
  */
 struct flowtbl_flow *flowtbl_lookup_key(const struct flowtbl *t, const struct flow_key *key)
 {
+	return flowtbl_lookup_key_prep(t, key, NULL);
+}
+
+struct flowtbl_flow *flowtbl_lookup_key_prep(const struct flowtbl *t, const struct flow_key *key,
+					     const struct flowtbl_prep *prep)
+{
+	const void *prep_st = prep ? prep->st : NULL;
 	const struct stvec *v = t->stv;
 	uint32_t hashes[LOOKUP_AHEAD];
 
@@ -301,7 +335,8 @@ struct flowtbl_flow *flowtbl_lookup_key(const struct flowtbl *t, const struct fl
 		for (uint32_t i = 0; i < n; i++) {
 			const struct htab *ht = v->st[r + i]->ht;
 
-			hashes[i] = st_hash_key(v->st[r + i], key);
+			hashes[i] = v->st[r + i] == prep_st ? prep->hash
+							    : st_hash_key(v->st[r + i], key);
 			__builtin_prefetch(&htab_filter(ht)[hashes[i] & ht->mask]);
 		}
 		for (uint32_t i = 0; i < n; i++) {

@@ -227,7 +227,9 @@ static uint32_t header_word(const struct nlattr *nla)
 }
 
 /* Index a stream whose length and headers are the memo's, as parse()
- * did for the stream the memo was taken from; false when they are not. */
+ * did for the stream the memo was taken from; false when they are not.
+ * Headers are checked and indexed in one pass: on a mismatch tb[] is
+ * half filled, and parse(), which the caller runs then, clears it first. */
 static bool memo_replay(const struct nl_layout_memo *lm, const struct nl_policy *pol,
 			struct pmode mode, const uint8_t *p, size_t len, const struct nlattr **tb,
 			uint64_t *present)
@@ -235,13 +237,15 @@ static bool memo_replay(const struct nl_layout_memo *lm, const struct nl_policy 
 	if (len == 0 || lm->len != len || lm->pol != pol || lm->mode != mode_bits(mode) ||
 	    (uintptr_t)p % NLA_ALIGNTO != 0)
 		return false;
-	for (unsigned int i = 0; i < lm->n; i++)
-		if (header_word((const void *)(p + lm->ofs[i])) != lm->hdr[i])
-			return false;
 	memset(tb, 0, (pol->max_type + 1u) * sizeof(*tb));
-	for (unsigned int i = 0; i < lm->n; i++)
+	for (unsigned int i = 0; i < lm->n; i++) {
+		const struct nlattr *nla = (const void *)(p + lm->ofs[i]);
+
+		if (header_word(nla) != lm->hdr[i])
+			return false;
 		if (lm->idx[i] != NL_LAYOUT_SKIPPED)
-			tb[lm->idx[i]] = (const void *)(p + lm->ofs[i]);
+			tb[lm->idx[i]] = nla;
+	}
 	*present = lm->present;
 	return true;
 }

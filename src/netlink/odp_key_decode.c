@@ -273,14 +273,12 @@ static bool memo_applies(const struct kattrs *ka, size_t len)
 	return ka->tags == 0 && ka->truncated < 0 && len > 0 && len <= MASK_MEMO_MAX;
 }
 
-static bool memo_find(const struct kattrs *ka, const void *data, size_t len, struct flow_key *m,
-		      uint64_t *bits)
+/* The memo's decoded mask when its bytes are these, else NULL. */
+static const struct mask_memo *memo_find(const struct kattrs *ka, const void *data, size_t len)
 {
 	if (!memo_applies(ka, len) || mask_memo.len != len || memcmp(mask_memo.payload, data, len))
-		return false;
-	*m = mask_memo.m;
-	*bits = mask_memo.bits;
-	return true;
+		return NULL;
+	return &mask_memo;
 }
 
 static void memo_store(const struct kattrs *ka, const void *data, size_t len,
@@ -301,33 +299,36 @@ void odp_mask_memo_clear(void)
 }
 
 /* A given mask whose bytes match the memo: its decoded fields, and the
- * prerequisite check, which depends on the key. Returns 1 when the memo
- * answered, 0 when the full path must run (a miss, or a check that fails,
- * whose error the full path words). */
+ * prerequisite check, which depends on the key (*expected: the header
+ * attributes the key must carry). Returns 1 when the memo answered, 0
+ * when the full path must run (a miss, or a check that fails, whose error
+ * the full path words). */
 static int mask_from_memo(const struct nlattr *mask, const struct kattrs *ka,
-			  const struct flow_key *k, struct flow_key *m)
+			  const struct flow_key *k, struct flow_key *m, uint64_t *expected)
 {
-	uint64_t bits, expected, allowed;
-	struct flow_key memo_m;
+	const struct mask_memo *memo = memo_find(ka, nl_attr_data(mask), nl_attr_len(mask));
+	uint64_t allowed;
 
-	if (!memo_find(ka, nl_attr_data(mask), nl_attr_len(mask), &memo_m, &bits))
+	if (memo == NULL)
 		return 0;
-	prerequisites(k, &memo_m, &expected, &allowed);
-	if (bits & ~mask_bits_ok(ka->bits, allowed))
+	prerequisites(k, &memo->m, expected, &allowed);
+	if (memo->bits & ~mask_bits_ok(ka->bits, allowed))
 		return 0;
-	*m = memo_m;
+	*m = memo->m;
 	return 1;
 }
 
-/* Decode and check the mask (given, or implied by the key when NULL). */
+/* Decode and check the mask (given, or implied by the key when NULL);
+ * *expected: the header attributes the key must carry. */
 static int mask_phase(const struct dctx *kc, const struct nlattr *key, const struct nlattr *mask,
-		      const struct kattrs *ka, const struct flow_key *k, struct flow_key *m)
+		      const struct kattrs *ka, const struct flow_key *k, struct flow_key *m,
+		      uint64_t *expected)
 {
 	struct nlattr *copy = mask ? NULL : exact_mask_copy(key);
 	const struct nlattr *nla = mask ? mask : copy;
 	struct dctx mc = { .origin = kc->origin, .container = mask, .what = "mask", .err = kc->err };
 	bool had_error = kc->err && kc->err->err;
-	uint64_t expected, allowed;
+	uint64_t allowed;
 	struct kattrs km;
 	int ret;
 
@@ -342,7 +343,7 @@ static int mask_phase(const struct dctx *kc, const struct nlattr *key, const str
 	if (ret == 0 && copy)
 		exact_mask_fixup(ka, m);
 	if (ret == 0) {
-		prerequisites(k, m, &expected, &allowed);
+		prerequisites(k, m, expected, &allowed);
 		ret = check_mask_allowed(&mc, &km, ka->bits, allowed);
 	}
 	if (ret == 0 && mask)
@@ -360,15 +361,14 @@ static int match_decode(const struct nlattr *key, const struct nlattr *mask, con
 	struct dctx kc = { .origin = origin ? origin : (const void *)key, .container = key,
 			   .what = "key", .err = err };
 	struct kattrs ka;
-	uint64_t expected, allowed;
+	uint64_t expected;
 	bool has_ttl;
 	int ret = decode_key(&kc, key, &ka, k, &has_ttl);
 
-	if (ret == 0 && !(mask && mask_from_memo(mask, &ka, k, m)))
-		ret = mask_phase(&kc, key, mask, &ka, k, m);
+	if (ret == 0 && !(mask && mask_from_memo(mask, &ka, k, m, &expected)))
+		ret = mask_phase(&kc, key, mask, &ka, k, m, &expected);
 	if (ret < 0)
 		return ret;
-	prerequisites(k, m, &expected, &allowed);
 	ret = check_expected(&kc, k, ka.bits, expected);
 	if (ret == 0)
 		ret = check_tunnel_match(&kc, &ka, k, m, has_ttl);

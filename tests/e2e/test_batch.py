@@ -116,6 +116,32 @@ def test_threads_same_output():
     check(bad == [str(i + 1) for i in range(5000) if i % 700 == 3], "line order", bad)
 
 
+def test_line_framing():
+    """Lines are cut from blocks of the file (16 KiB) into chunks (1024
+    lines), whose last messages lead the next chunk's datagram: a last
+    line without a newline, CRLF endings, a line longer than a block,
+    runs of blank lines, and chunk and block boundaries falling anywhere
+    lose or merge no line, and errors keep their line numbers."""
+    long_comment = "#" + "x" * 70000                       # spans five blocks
+    lines = ["%s 2" % flow(i) for i in range(5000)]
+    lines[4095] = "in_port(1),eth(),bogus(1) 2"            # chunk 4's last line
+    lines[4096] = "%s 2\r" % flow(4096)                    # CRLF
+    lines[100] = long_comment
+    lines[200:200] = [""] * 9000                           # blank run, 2 chunks' worth
+    path = os.path.join(DIR, "framing.txt")
+    with open(path, "w") as f:
+        f.write("\n".join(lines))                          # no final newline
+    want = {dumped(i) for i in range(5000) if i not in (100, 4095)}
+    for threads in ("0", "2"):
+        r = fails(S, 2, "add-flows", "--threads", threads, path)
+        bad = [e for e in r.err.splitlines() if "bogus" in e]
+        check(len(bad) == 1 and bad[0].startswith("%s:%d: " % (path, 4096 + 9000)),
+              "the bad line's number", r.err[-500:])
+        check("4998 flows added, 0 failed, 1 bad lines" in r.err, "summary", r.err[-500:])
+        check(dump_set() == want, "table", threads)
+        ok(S, "del-flows")
+
+
 def test_missing_file():
     r = fails(S, 1, "add-flows", os.path.join(DIR, "nonexistent"))
     check("No such file or directory" in r.err, "missing file", r)
@@ -139,5 +165,6 @@ def test_flow_limit_refusal():
 
 
 run([test_add_flows_10k, test_del_flows_file, test_failing_lines_reported,
-     test_stdin_and_small_datagrams, test_threads_same_output, test_missing_file,
+     test_stdin_and_small_datagrams, test_threads_same_output, test_line_framing,
+     test_missing_file,
      test_flow_limit_refusal])

@@ -322,6 +322,64 @@ static void test_lookup_masked(void **state)
 	flowtbl_destroy(t);
 }
 
+/* One (key, mask) inserted into two tables: plainly into 'a', through a
+ * prep into 'b' (prepare, the prepped lookup, the prepped insert, as a
+ * NEW does). Both must answer the same. */
+static void insert_both(struct flowtbl *a, struct flowtbl *b, const struct flow_key *k,
+			const struct flow_key *m, int *n_new)
+{
+	struct flowtbl_flow *fa = NULL, *fb = NULL;
+	struct flowtbl_prep prep;
+	struct flow_key mk;
+	int ra, rb;
+
+	flow_key_mask_apply(&mk, k, m);
+	flowtbl_insert_prepare(b, &mk, m, &prep);
+	assert_ptr_equal(flowtbl_lookup_key_prep(b, k, &prep) != NULL,
+			 flowtbl_lookup_key(a, k) != NULL);
+	assert_ptr_equal(flowtbl_lookup_key_prep(b, k, &prep), flowtbl_lookup_key(b, k));
+	ra = flowtbl_insert(a, k, m, ACT_A, 4, NULL, &fa);
+	rb = flowtbl_insert_prepared(b, &prep, k, m, ACT_A, 4, NULL, &fb);
+	assert_int_equal(ra, rb);
+	if (rb == 0) {
+		/* filed where the general path looks for it */
+		assert_ptr_equal(flowtbl_find_exact(b, k, m), fb);
+		assert_non_null(flowtbl_lookup_key(b, k));
+		(*n_new)++;
+	}
+}
+
+/* A NEW's prep (subtable and hash found once, before the lookup and the
+ * insert) files every flow as flowtbl_insert() does: new masks (no
+ * subtable at prepare time), masks seen before, duplicates (-EEXIST),
+ * tables that grow and rebuild in between. */
+static void test_insert_prepared(void **state)
+{
+	struct flowtbl *a = table_new(1, 0), *b = table_new(1, 0);
+	uint64_t seed = 11;
+	struct flow_key k, m;
+	int n_new = 0;
+
+	(void)state;
+	for (uint32_t i = 0; i < 6000; i++) {
+		tl_key_tcp4(&k, 1 + (i & 1), 0x0a000000 | tl_below(&seed, 1u << 12),
+			    tl_below(&seed, 4), (uint16_t)(i % 3), 80);
+		tl_mask_tcp4(&m, 8 + 3 * (i % 9), i % 4 ? 0 : 32, i % 5 == 0, 1);
+		insert_both(a, b, &k, &m, &n_new);
+	}
+	assert_true(n_new > 1000 && n_new < 6000); /* some were duplicates */
+	assert_int_equal(flowtbl_count(a), flowtbl_count(b));
+	assert_int_equal(flowtbl_mask_count(a), flowtbl_mask_count(b));
+	for (uint32_t i = 0; i < 3000; i++) {
+		tl_key_tcp4(&k, 1 + tl_below(&seed, 2), 0x0a000000 | tl_below(&seed, 1u << 12),
+			    tl_below(&seed, 4), (uint16_t)tl_below(&seed, 3), 80);
+		assert_ptr_equal(flowtbl_lookup_key(a, &k) != NULL,
+				 flowtbl_lookup_key(b, &k) != NULL);
+	}
+	flowtbl_destroy(a);
+	flowtbl_destroy(b);
+}
+
 /* The writer's lookup finds what a reader finds (the first flow in rank
  * order), over more masks than it prefetches at once, overlapping flows,
  * after removals (and the shrinking rebuilds they cause) and after a
@@ -346,8 +404,6 @@ static void test_lookup_key(void **state)
 		tl_key_tcp4(&k, 1 + (i & 1), 0x0a000000 | tl_below(&seed, 1u << 16), 0,
 			    (uint16_t)(i % 3), 80);
 		tl_mask_tcp4(&m, len, 0, i % 5 == 0, 1);
-		/* a hint only: the insert's result is the same with it */
-		flowtbl_insert_prefetch(t, &k, &m);
 		if (flowtbl_insert(t, &k, &m, ACT_A, 4, NULL, &flows[n]) == 0)
 			n++;
 	}
@@ -1250,6 +1306,7 @@ int main(void)
 		cmocka_unit_test(test_ident),
 		cmocka_unit_test(test_lookup_masked),
 		cmocka_unit_test(test_lookup_key),
+		cmocka_unit_test(test_insert_prepared),
 		cmocka_unit_test(test_lookup_wildcard_all),
 		cmocka_unit_test(test_cache_validates),
 		cmocka_unit_test(test_cache_sets),

@@ -146,9 +146,10 @@ static void echo_flow(struct ctl_req *req, struct flowtbl_flow *flow, uint8_t cm
 /* A flow the new key would hit, as the kernel's ovs_flow_tbl_lookup():
  * the writer's lookup, which needs no reader slot and overlaps the cache
  * misses of a table of many masks. */
-static struct flowtbl_flow *lookup_by_key(struct dp *dp, const struct flow_key *key)
+static struct flowtbl_flow *lookup_by_key(struct dp *dp, const struct flow_key *key,
+					  const struct flowtbl_prep *prep)
 {
-	return flowtbl_lookup_key(dp_flowtbl(dp), key);
+	return flowtbl_lookup_key_prep(dp_flowtbl(dp), key, prep);
 }
 
 /* Whether a NEW names the flow it hit (the kernel's ovs_flow_cmp()): a
@@ -189,6 +190,7 @@ static int new_flow(struct ctl_req *req)
 {
 	struct dp *dp = req->dp;
 	struct flowtbl_flow *flow = NULL;
+	struct flowtbl_prep prep;
 	struct flow_req fr;
 	int ret;
 
@@ -204,8 +206,10 @@ static int new_flow(struct ctl_req *req)
 		return errmsg_set(&req->err, -EINVAL, -1,
 				  "flow actions attribute not present in new flow");
 	/* The new flow's bucket is a cache miss in a big table: start it now,
-	 * so that it overlaps the actions' checks and the lookups. */
-	flowtbl_insert_prefetch(dp_flowtbl(dp), &fr.key, &fr.mask);
+	 * so that it overlaps the actions' checks and the lookups. Nothing
+	 * changes the table before the insert, so the lookup and the insert
+	 * take the subtable and hash found here. */
+	flowtbl_insert_prepare(dp_flowtbl(dp), &fr.key, &fr.mask, &prep);
 	ret = validate_actions(req, &fr);
 	if (ret < 0)
 		return ret;
@@ -215,9 +219,9 @@ static int new_flow(struct ctl_req *req)
 	if (fr.has_ufid)
 		flow = flowtbl_find_ufid(dp_flowtbl(dp), &fr.ufid);
 	if (flow == NULL)
-		flow = lookup_by_key(dp, &fr.ukey);
+		flow = lookup_by_key(dp, &fr.ukey, &prep);
 	if (flow == NULL) {
-		ret = dp_flow_insert(dp, &fr.ukey, &fr.mask, acts, acts_len,
+		ret = dp_flow_insert(dp, &prep, &fr.ukey, &fr.mask, acts, acts_len,
 				     fr.has_ufid ? &fr.ufid : NULL, &flow, &req->err);
 		if (ret < 0)
 			return ret;
