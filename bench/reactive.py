@@ -309,12 +309,18 @@ class System:
 
 
 def cpu_seconds(pid, tid=None):
-    """User and system CPU of thread 'tid' of 'pid' (default: the thread
-    whose id is the process's own, a DPDK process's main lcore: the
-    daemon's control thread)."""
-    with open("/proc/%d/task/%d/stat" % (pid, tid or pid)) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU time of thread 'tid' of 'pid' (default: the thread whose id is
+    the process's own, a DPDK process's main lcore: the daemon's control
+    thread). schedstat counts it in nanoseconds; stat's 10 ms ticks round
+    a short storm's control-thread time to zero."""
+    task = "/proc/%d/task/%d/" % (pid, tid or pid)
+    try:
+        with open(task + "schedstat") as f:
+            return int(f.read().split()[0]) / 1e9
+    except FileNotFoundError:
+        with open(task + "stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def thread_named(pid, prefix):
