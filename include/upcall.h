@@ -36,16 +36,31 @@
 #define UPCALL_POOL_SHARE 8      /* queues hold at most 1/8 of the pool */
 #define UPCALL_USERDATA_MAX 256  /* OVS_USERSPACE_ATTR_USERDATA bytes kept */
 #define UPCALL_STASH 32          /* slots the producer takes or publishes at once */
+/* A MISS of a one-segment packet this short carries the bytes in its slot
+ * and the PMD frees the mbuf at once: it goes back to the PMD's own
+ * mempool cache, still in its cache, where one freed by the control
+ * thread came back through the pool's ring with its lines on the other
+ * core, for the next receive to write. 128 bytes hold a minimal frame, a
+ * TCP SYN with options, most DNS queries. */
+#define UPCALL_INLINE_MAX 128
 
 struct upcall {
 	uint8_t cmd;                  /* OVS_PACKET_CMD_MISS or _ACTION */
+	uint16_t pkt_len;             /* bytes in pkt[] when mbuf is NULL */
 	uint32_t pid;                 /* listener the upcall goes to */
 	uint32_t orig_len;            /* length before trunc (0: not truncated) */
-	struct rte_mbuf *mbuf;        /* the packet, owned by the upcall */
+	struct rte_mbuf *mbuf;        /* the packet, owned by the upcall; NULL: in pkt[] */
 	struct flow_key key;
+	uint8_t pkt[UPCALL_INLINE_MAX];
 	uint16_t userdata_len;        /* 0: none */
 	uint8_t userdata[UPCALL_USERDATA_MAX];
 };
+
+/* The length of an upcall's packet, in its mbuf or its slot. */
+static inline uint32_t upcall_pkt_len(const struct upcall *u)
+{
+	return u->mbuf ? rte_pktmbuf_pkt_len(u->mbuf) : u->pkt_len;
+}
 
 struct upcall_queue;
 

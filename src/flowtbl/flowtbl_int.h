@@ -196,7 +196,8 @@ struct htab {
  * each probe was a DRAM miss while the filter (4 bytes a bucket against
  * 64) stays in cache. Bits are set when a flow is placed and cleared only
  * by a rebuild, so a stale bit costs a probe, never a wrong answer.
- * Readers (the PMDs) do not use it.
+ * The PMDs read it too, in big tables (lookup.c, filter_pass()): the
+ * writer sets a bit before the release store of the entry it covers.
  */
 static inline uint32_t *htab_filter(const struct htab *ht)
 {
@@ -211,7 +212,7 @@ static inline uint32_t filter_bit(uint32_t hash)
 /* False: no key with this hash is in the table. Writer. */
 static inline bool htab_may_hold(const struct htab *ht, uint32_t hash)
 {
-	return htab_filter(ht)[hash & ht->mask] & filter_bit(hash);
+	return LOAD_RLX(&htab_filter(ht)[hash & ht->mask]) & filter_bit(hash);
 }
 
 /* Per-reader hit counter of a subtable, one cache line per reader. */

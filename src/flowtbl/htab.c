@@ -53,7 +53,11 @@ static void htab_place(struct htab *ht, struct flowtbl_flow *f)
 {
 	uint64_t ent = ent_make(f);
 
-	htab_filter(ht)[f->hash & ht->mask] |= filter_bit(f->hash);
+	uint32_t *filter = &htab_filter(ht)[f->hash & ht->mask];
+
+	/* Relaxed, one writer: PMDs read the word meanwhile (filter_pass()).
+	 * The entry's release store below orders the bit before the flow. */
+	STORE_RLX(filter, *filter | filter_bit(f->hash));
 	for (uint32_t b = f->hash & ht->mask;; b = (b + 1) & ht->mask) {
 		struct bucket *bk = &ht->b[b];
 		uint64_t meta = bk->meta;

@@ -103,6 +103,32 @@ static inline struct flowtbl_flow *bucket_candidate(const struct bucket *bk, uin
 }
 
 /*
+ * The keys of 'map' whose bit is set in the table's presence filter
+ * (htab_filter()), each of their buckets prefetched: the others are
+ * absent, without a read of their bucket. In a table past the caches a
+ * miss then costs a filter word (4 bytes a bucket, a sixteenth of the
+ * buckets' memory, which stays in cache) instead of a bucket line from
+ * memory; a hit pays one filter read, overlapped across the burst.
+ */
+static inline uint32_t filter_pass(const struct htab *ht, const uint32_t hashes[], uint32_t map)
+{
+	const uint32_t *filter = htab_filter(ht);
+
+	FOR_EACH_BIT(i, map) {
+		uint32_t b = hashes[i] & ht->mask;
+
+		/* Relaxed: the writer sets a flow's bit before the release
+		 * store of its entry; a bit not seen yet is an insert not
+		 * seen yet. */
+		if (LOAD_RLX(&filter[b]) & filter_bit(hashes[i]))
+			__builtin_prefetch(&ht->b[b]);
+		else
+			map &= ~(1u << i);
+	}
+	return map;
+}
+
+/*
  * Probe one subtable (of n significant words) for every key in 'map';
  * returns the keys found. Hashing masks each key's words once and keeps
  * them (mk) for the compare: the compare then reads no mask and no word
@@ -112,7 +138,8 @@ static inline struct flowtbl_flow *bucket_candidate(const struct bucket *bk, uin
  */
 static inline __attribute__((always_inline)) uint32_t
 subtable_lookup_n(const struct subtable *st, const struct flow_key *const keys[], uint32_t map,
-		  struct flowtbl_flow *flows[], struct slot_stats *const *stats, uint32_t n)
+		  struct flowtbl_flow *flows[], struct slot_stats *const *stats, bool filter,
+		  uint32_t n)
 {
 	/* Acquire: the table's buckets are initialised before we read them. */
 	const struct htab *ht = LOAD_ACQ(&st->ht);
@@ -130,8 +157,13 @@ subtable_lookup_n(const struct subtable *st, const struct flow_key *const keys[]
 			h = hash_add64(h, mk[i][j]);
 		}
 		hashes[i] = hash_finish(h);
-		__builtin_prefetch(&ht->b[hashes[i] & ht->mask]);
+		if (filter)
+			__builtin_prefetch(&htab_filter(ht)[hashes[i] & ht->mask]);
+		else
+			__builtin_prefetch(&ht->b[hashes[i] & ht->mask]);
 	}
+	if (filter)
+		map = filter_pass(ht, hashes, map);
 	FOR_EACH_BIT(i, map) {
 		const struct bucket *bk = &ht->b[hashes[i] & ht->mask];
 		uint64_t sig = ent_sig(hashes[i]);
@@ -237,6 +269,12 @@ subtable_lookup_small_n(const struct subtable *st, const struct htab *ht,
  * (prefetch_use): 4096 buckets hold some 14k flows, 1.8 MB of them. */
 #define PREFETCH_USE_BUCKETS 4096
 
+/* Buckets from which the probe reads the presence filter first: 64 Ki
+ * buckets are 4 MB, past L2 and most of L3, while their filter is 256 KB.
+ * Below that the buckets are cache hits too, and the filter read only
+ * adds a step. */
+#define FILTER_BUCKETS 65536
+
 /* Masks wider than SPEC_WORDS: the same stages, words re-read for the
  * compare. */
 static uint32_t subtable_lookup_wide(const struct subtable *st, const struct flow_key *const keys[],
@@ -273,6 +311,7 @@ static uint32_t subtable_lookup(const struct subtable *st, const struct flow_key
 {
 	/* Acquire: the table's buckets are initialised before we read them. */
 	const struct htab *ht = LOAD_ACQ(&st->ht);
+	bool filter;
 
 	/* Tables this big hold flows (and stats) beyond L2. */
 	if (ht->mask < PREFETCH_USE_BUCKETS)
@@ -290,15 +329,16 @@ static uint32_t subtable_lookup(const struct subtable *st, const struct flow_key
 		default: break;
 		}
 	}
+	filter = ht->mask + 1 >= FILTER_BUCKETS;
 	switch (st->n_words) {
-	case 1: return subtable_lookup_n(st, keys, map, flows, stats, 1);
-	case 2: return subtable_lookup_n(st, keys, map, flows, stats, 2);
-	case 3: return subtable_lookup_n(st, keys, map, flows, stats, 3);
-	case 4: return subtable_lookup_n(st, keys, map, flows, stats, 4);
-	case 5: return subtable_lookup_n(st, keys, map, flows, stats, 5);
-	case 6: return subtable_lookup_n(st, keys, map, flows, stats, 6);
-	case 7: return subtable_lookup_n(st, keys, map, flows, stats, 7);
-	case 8: return subtable_lookup_n(st, keys, map, flows, stats, 8);
+	case 1: return subtable_lookup_n(st, keys, map, flows, stats, filter, 1);
+	case 2: return subtable_lookup_n(st, keys, map, flows, stats, filter, 2);
+	case 3: return subtable_lookup_n(st, keys, map, flows, stats, filter, 3);
+	case 4: return subtable_lookup_n(st, keys, map, flows, stats, filter, 4);
+	case 5: return subtable_lookup_n(st, keys, map, flows, stats, filter, 5);
+	case 6: return subtable_lookup_n(st, keys, map, flows, stats, filter, 6);
+	case 7: return subtable_lookup_n(st, keys, map, flows, stats, filter, 7);
+	case 8: return subtable_lookup_n(st, keys, map, flows, stats, filter, 8);
 	default: return subtable_lookup_wide(st, keys, map, flows);
 	}
 }

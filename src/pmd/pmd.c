@@ -229,11 +229,15 @@ static bool upcall_credit(struct pmd *pmd, uint32_t port)
 	return true;
 }
 
-/* Hot path (misses only). A miss goes to the input port's listener. */
-static void miss(struct pmd *pmd, struct rte_mbuf *m, const struct flow_key *key)
+/* Hot path (misses only). A miss goes to the input port's listener.
+ * Returns the mbuf when it is done with (lost, or its bytes copied into
+ * the slot: UPCALL_INLINE_MAX), for the caller to free with the burst's
+ * others; NULL when the upcall holds it. */
+static struct rte_mbuf *miss(struct pmd *pmd, struct rte_mbuf *m, const struct flow_key *key)
 {
 	uint32_t port = key->in_port % PORT_MAX;
 	uint32_t pid = LOAD_RLX(&pmd->miss_pid[port]);
+	uint32_t len = rte_pktmbuf_pkt_len(m);
 	struct upcall *u;
 
 	if (pid != 0 && pmd->upcall_cost && !upcall_credit(pmd, port)) {
@@ -242,17 +246,24 @@ static void miss(struct pmd *pmd, struct rte_mbuf *m, const struct flow_key *key
 	}
 	if (pid == 0 || (u = upcall_queue_get_free(pmd->upq)) == NULL) {
 		counter_add(&pmd->stats.lost, 1);
-		rte_pktmbuf_free(m);
-		return;
+		return m;
 	}
 	u->cmd = OVS_PACKET_CMD_MISS;
 	u->pid = pid;
 	u->orig_len = 0;
-	u->mbuf = m;
 	u->key = *key;
 	u->userdata_len = 0;
-	upcall_queue_put(pmd->upq, u);
 	counter_add(&pmd->stats.upcalls, 1);
+	if (len <= UPCALL_INLINE_MAX && rte_pktmbuf_is_contiguous(m)) {
+		u->pkt_len = (uint16_t)len;
+		memcpy(u->pkt, rte_pktmbuf_mtod(m, const void *), len);
+		u->mbuf = NULL;
+		upcall_queue_put(pmd->upq, u);
+		return m;
+	}
+	u->mbuf = m;
+	upcall_queue_put(pmd->upq, u);
+	return NULL;
 }
 
 /* ---- the burst ---- */
@@ -463,9 +474,14 @@ static void lookup_and_execute(struct pmd *pmd, struct rte_mbuf **pkts, const ui
 
 	found = flowtbl_lookup_burst_dup(pmd->ft, pmd->keyp, NULL, n, dup, sparse, flows);
 	if (unlikely(found != all)) {
+		struct rte_mbuf *done[BURST];
+		uint32_t n_done = 0;
+
 		for (uint32_t i = 0; i < n; i++)
 			if (!(found & (1u << i)))
-				miss(pmd, pkts[i], &pmd->keys[i]);
+				done[n_done++] = miss(pmd, pkts[i], &pmd->keys[i]);
+		/* NULL entries (held by their upcall) are skipped. */
+		rte_pktmbuf_free_bulk(done, n_done);
 	} else if (execute_one_port(pmd, pkts, n, all, dup, flows, sum)) {
 		return;
 	}

@@ -23,9 +23,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from abuse_lib import ctl, dpsw, exit_clean, lost, port, rss_kb, run, show, wait_for  # noqa: E402
 
 E2E = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e")
-# Port 1: floods, hits in_port(1) -> 3. Port 2: floods, every packet misses.
+# Port 1: floods, hits in_port(1) -> 3. Port 2: floods, every packet misses;
+# its frames are longer than UPCALL_INLINE_MAX (128 bytes), so that each
+# queued upcall holds its mbuf (shorter ones are copied into the slot).
 # Port 3: the sink.
-VDEVS = ["net_null0", "net_null1", "net_null2,no-rx=1"]
+MISS_VDEV = "net_null1,size=256"
+VDEVS = ["net_null0", MISS_VDEV, "net_null2,no-rx=1"]
 # Forwarding during a storm, at least this share of the rate without one,
 # both a second of the PMD's own time (fwd_rate); starved, it was some 3 %.
 MIN_SHARE = 0.1
@@ -213,7 +216,8 @@ def listener_phases():
 
 
 def exit_with_queued_upcalls():
-    with dpsw.Daemon(["net_null0"]) as d:
+    # Frames over UPCALL_INLINE_MAX: each queued upcall holds its mbuf.
+    with dpsw.Daemon([MISS_VDEV.replace("net_null1", "net_null0")]) as d:
         lst = Listener(d, "never")
         try:
             # The upcall queue fills (misses start being lost) and holds

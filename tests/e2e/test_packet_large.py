@@ -4,6 +4,8 @@
 - A 9000-byte frame received on a port reaches the listener as a MISS
   upcall, and the controller sends it back with EXECUTE (an mbuf chain);
   the output port writes it unchanged.
+- Misses of 60 to 1500 bytes arrive whole, on both sides of
+  UPCALL_INLINE_MAX (bytes copied into the upcall's slot, or its mbuf).
 - An upcall (ACTION after EXECUTE and push_vlan, or MISS of a frame a
   port received) whose PACKET attribute would not fit the 16-bit nla_len
   (a packet over 65531 bytes) is not sent and is counted lost, as the
@@ -106,6 +108,16 @@ def main():
             assert cmd == OVS_PACKET_CMD_MISS and pkt == frame(100), (cmd, len(pkt))
             assert lost(c) == before + 1, (before, lost(c))
             print("ok   a 65532-byte miss counted lost")
+            # Misses up to UPCALL_INLINE_MAX (128) bytes travel in their
+            # upcall slot, longer ones with their mbuf: both whole.
+            small = os.path.join(tmp, "small.pcap")
+            sizes = (60, 127, 128, 129, 1500)
+            write_pcap(small, [frame(n) for n in sizes])
+            d.ctl("add-if", "net_pcap3,rx_pcap=%s" % small)
+            for n in sizes:
+                cmd, pkt = next_upcall(c)
+                assert cmd == OVS_PACKET_CMD_MISS and pkt == frame(n), (n, cmd, len(pkt))
+            print("ok   misses of 60-1500 bytes, in the slot or the mbuf, arrive whole")
             c.close()
             d.stop()
             assert dpsw.stats_value(d.output, "mbufs in use") == 0, d.output[-2000:]

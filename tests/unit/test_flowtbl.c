@@ -1039,6 +1039,88 @@ static void test_many_flows_one_mask(void **state)
 	flowtbl_destroy(t);
 }
 
+/* Look keys[0..n) up in one burst; returns the found bits. */
+static uint32_t lookup_n(struct flowtbl_pmd *pmd, const struct flow_key *keys, uint32_t n,
+			 struct flowtbl_flow **res)
+{
+	const struct flow_key *kp[FLOWTBL_BURST];
+
+	for (uint32_t i = 0; i < n; i++)
+		kp[i] = &keys[i];
+	return flowtbl_lookup_burst(pmd, kp, NULL, n, res);
+}
+
+/* Key i of test_big_table_filter: present when i < FILTER_N, half the
+ * burst absent otherwise (another source network). */
+#define FILTER_N 130000
+static void filter_key(struct flow_key *k, uint32_t i)
+{
+	tl_key_tcp4(k, 1, 0x0a000000u + i, 0xac100000u + i * 7919u, (uint16_t)i, 80);
+}
+
+/*
+ * A subtable past 64 Ki buckets (more than 114 688 flows: half of 7
+ * entries a bucket) is probed through its presence filter: a key whose
+ * bit is clear misses without its bucket. Every flow must still be found
+ * by bursts, absent keys (present ones' neighbours in the same bursts)
+ * must miss, removed flows (whose bits stay set) must miss, and flows
+ * put back must be found again.
+ */
+static void test_big_table_filter(void **state)
+{
+	struct flowtbl *t = table_new(1, 0);
+	struct flowtbl_pmd *pmd = pmd_new(t, 0, 0, 0);
+	static struct flowtbl_flow *flows[FILTER_N];
+	struct flowtbl_flow *res[FLOWTBL_BURST];
+	struct flow_key keys[FLOWTBL_BURST], m;
+	uint32_t present = 0x55555555u;
+
+	(void)state;
+	tl_mask_tcp4(&m, 32, 32, 1, 1);
+	for (uint32_t i = 0; i < FILTER_N; i++) {
+		filter_key(&keys[0], i);
+		assert_int_equal(flowtbl_insert(t, &keys[0], &m, ACT_A, 4, NULL, &flows[i]), 0);
+	}
+	/* 64 Ki buckets of 64 bytes at least. */
+	assert_true(flowtbl_memory(t) > (size_t)65536 * 64);
+	for (uint32_t base = 0; base + FLOWTBL_BURST <= FILTER_N; base += FLOWTBL_BURST) {
+		for (uint32_t i = 0; i < FLOWTBL_BURST; i++)
+			filter_key(&keys[i], base + i);
+		assert_int_equal(lookup_n(pmd, keys, FLOWTBL_BURST, res), UINT32_MAX);
+		for (uint32_t i = 0; i < FLOWTBL_BURST; i++)
+			assert_ptr_equal(res[i], flows[base + i]);
+		/* The odd slots: keys that were never inserted. */
+		for (uint32_t i = 1; i < FLOWTBL_BURST; i += 2)
+			filter_key(&keys[i], FILTER_N + base + i);
+		assert_int_equal(lookup_n(pmd, keys, FLOWTBL_BURST, res), present);
+		for (uint32_t i = 0; i < FLOWTBL_BURST; i += 2)
+			assert_ptr_equal(res[i], flows[base + i]);
+	}
+	for (uint32_t i = 0; i < FILTER_N; i += 3)
+		flowtbl_remove(t, flows[i]);
+	sync_as_reader(t, pmd, NULL);
+	for (uint32_t base = 0; base + FLOWTBL_BURST <= FILTER_N; base += FLOWTBL_BURST) {
+		uint32_t want = 0;
+
+		for (uint32_t i = 0; i < FLOWTBL_BURST; i++) {
+			filter_key(&keys[i], base + i);
+			want |= (uint32_t)((base + i) % 3 != 0) << i;
+		}
+		assert_int_equal(lookup_n(pmd, keys, FLOWTBL_BURST, res), want);
+	}
+	for (uint32_t i = 0; i < FILTER_N; i += 3) {
+		filter_key(&keys[0], i);
+		assert_int_equal(flowtbl_insert(t, &keys[0], &m, ACT_B, 8, NULL, &flows[i]), 0);
+	}
+	for (uint32_t i = 0; i < FILTER_N; i += 3 * FLOWTBL_BURST) {
+		filter_key(&keys[0], i);
+		assert_int_equal(lookup_n(pmd, keys, 1, res), 1);
+		assert_ptr_equal(res[0], flows[i]);
+	}
+	flowtbl_pmd_offline(pmd);
+	flowtbl_destroy(t);
+}
+
 /* Busy masks move to the front, cutting the masks probed per packet. */
 static void test_rerank(void **state)
 {
@@ -1315,6 +1397,7 @@ int main(void)
 		cmocka_unit_test(test_dump_resumable),
 		cmocka_unit_test(test_limits_and_flush),
 		cmocka_unit_test(test_many_flows_one_mask),
+		cmocka_unit_test(test_big_table_filter),
 		cmocka_unit_test(test_reserve),
 		cmocka_unit_test(test_memory_per_flow),
 		cmocka_unit_test(test_actions_inline_and_heap),

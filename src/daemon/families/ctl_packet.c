@@ -82,14 +82,14 @@ static size_t encode_upcall(uint8_t *buf, size_t cap, const struct upcall *u)
 		nlbuf_put_u32(&b, OVS_PACKET_ATTR_LEN, u->orig_len);
 	/* The packet last, as the kernel puts it. Multi-segment mbufs are
 	 * linearised into the attribute. */
-	uint32_t pkt_len = rte_pktmbuf_pkt_len(m);
+	uint32_t pkt_len = upcall_pkt_len(u);
 	size_t attr = nlbuf_nest_start(&b, OVS_PACKET_ATTR_PACKET);
 	size_t ofs = nlbuf_put(&b, NULL, pkt_len);
 	if (!b.overflow) {
 		uint8_t *dst = nlbuf_at(&b, ofs);
 		/* rte_pktmbuf_read() copies only a segmented packet: a
 		 * contiguous one it returns in place. */
-		const void *src = rte_pktmbuf_read(m, 0, pkt_len, dst);
+		const void *src = m ? rte_pktmbuf_read(m, 0, pkt_len, dst) : u->pkt;
 		if (src && src != dst)
 			memcpy(dst, src, pkt_len);
 		/* Not a nest: no nested flag, and a length without the
@@ -110,7 +110,7 @@ int ctl_upcall_deliver(void *arg, const struct upcall *u)
 	/* A packet whose attribute length would not fit the 16-bit nla_len
 	 * fails the upcall with -EFBIG, counted lost, as in the kernel's
 	 * queue_userspace_packet() (net/openvswitch/datapath.c). */
-	if (nl_attr_size(rte_pktmbuf_pkt_len(u->mbuf)) > UINT16_MAX)
+	if (nl_attr_size(upcall_pkt_len(u)) > UINT16_MAX)
 		return -EFBIG;
 	len = encode_upcall(buf, sizeof(buf), u);
 
