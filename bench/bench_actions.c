@@ -5,7 +5,7 @@
  * 32 mbufs, executes, and the tx hook frees what it gets; the "drop" list
  * measures that harness alone, so compare the others against it.
  *
- * Usage: build/release/bench/bench_actions [rounds]   (EAL --no-huge)
+ * Usage: build/release/bench/bench_actions [ROUNDS]   (EAL --no-huge)
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -20,8 +20,10 @@
 
 #include "actions.h"
 #include "nlbuf.h"
+#include "opts.h"
 
 #define GROUP 32
+#define MAX_ROUNDS (1l << 40)    /* rounds * GROUP stays exact as a double */
 
 static uint16_t tx_free(void *arg, uint32_t port, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -101,11 +103,19 @@ static const char *const names[] = {
 	"set tcp ports + output", "push_vlan + output", "output, set ipv4, output (copy)",
 };
 
+static const char usage[] = "usage: bench_actions [ROUNDS]\n"
+			    "  (default 200000 groups of 32 packets a list)\n";
+
 int main(int argc, char **argv)
 {
 	char *eal[] = { argv[0], "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
 			"--no-telemetry", "--log-level=warning", "--file-prefix=bench_actions", NULL };
-	long rounds = argc > 1 ? atol(argv[1]) : 200000;
+	long rounds = 200000;
+	const struct bench_opt args[] = {
+		{ "ROUNDS", BENCH_OPT_LONG, &rounds, 1, MAX_ROUNDS },
+		{ NULL, 0, NULL, 0, 0 },
+	};
+	int rc = bench_opts_parse_args("bench_actions", usage, args, argc, argv);
 	struct actions_params p = { .max_ports = 4, .socket_id = SOCKET_ID_ANY, .seed = 1,
 				    .tx = tx_free };
 	struct flow_key keys[GROUP], key;
@@ -115,6 +125,8 @@ int main(int argc, char **argv)
 	struct actions_ctx *ctx;
 	uint8_t frame[64];
 
+	if (rc != 0)
+		return rc == BENCH_OPTS_HELP ? 0 : BENCH_OPTS_EXIT_USAGE;
 	if (rte_eal_init(9, eal) < 0)
 		return 1;
 	p.pool = rte_pktmbuf_pool_create("bench", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,

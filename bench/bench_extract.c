@@ -21,9 +21,12 @@
 #endif
 
 #include "flow_extract.h"
+#include "opts.h"
 
 #define BURST 32
 #define FRAME_MAX 128
+#define MAX_RUNS 64
+#define MAX_ITERS (1l << 40)     /* bursts a run; iters * BURST stays exact as a double */
 
 struct shape {
 	const char *name;
@@ -143,7 +146,7 @@ static void run_shape(const struct shape *s, long iters, int runs)
 	static struct flow_key keys[BURST];
 	struct flow_layout lays[BURST];
 	const struct flow_md md = {.in_port = 1};
-	double ns[64], cyc[64];
+	double ns[MAX_RUNS], cyc[MAX_RUNS];
 
 	for (int i = 0; i < BURST; i++) {
 		memcpy(bufs[i], s->frame, s->len);
@@ -169,16 +172,23 @@ static void run_shape(const struct shape *s, long iters, int runs)
 	       s->name, s->len, ns[runs / 2], cyc[runs / 2], runs, ns[0]);
 }
 
+static const char usage[] = "usage: bench_extract [ITERATIONS [RUNS]]\n"
+			    "  (default 200000 bursts a run, 9 runs)\n";
+
 int main(int argc, char **argv)
 {
 	struct shape shapes[4] = {0};
-	long iters = argc > 1 ? atol(argv[1]) : 200000;
-	int runs = argc > 2 ? atoi(argv[2]) : 9;
+	long iters = 200000;
+	int runs = 9;
+	const struct bench_opt args[] = {
+		{ "ITERATIONS", BENCH_OPT_LONG, &iters, 1, MAX_ITERS },
+		{ "RUNS", BENCH_OPT_INT, &runs, 1, MAX_RUNS },
+		{ NULL, 0, NULL, 0, 0 },
+	};
+	int rc = bench_opts_parse_args("bench_extract", usage, args, argc, argv);
 
-	if (iters <= 0 || runs <= 0 || runs > 64) {
-		fprintf(stderr, "usage: %s [ITERATIONS>0] [RUNS 1..64]\n", argv[0]);
-		return 2;
-	}
+	if (rc != 0)
+		return rc == BENCH_OPTS_HELP ? 0 : BENCH_OPTS_EXIT_USAGE;
 	build(shapes);
 	printf("flow_extract: burst of %d, %ld bursts per run; cycles are TSC ticks%s\n",
 	       BURST, iters, HAVE_TSC ? "" : " (no TSC on this CPU: 0)");

@@ -11,7 +11,7 @@
  * rte_hash needs EAL memory, so this benchmark initialises EAL
  * (--no-huge, no devices); the flow table itself does not.
  *
- * Usage: bench_flowtbl_rtehash [--runs N] [--ms MS]
+ * Usage: bench_flowtbl_rtehash [--runs N] [--ms MS] [--flows N]
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -25,10 +25,12 @@
 
 #include "flowtbl.h"
 #include "flowtbl_pmd.h"
+#include "opts.h"
 #include "../tests/unit/flowtbl_testlib.h"
 
 #define KEY_WORDS 4              /* in_port, eth_type+proto, ports, addresses */
 #define MAX_RUNS 15
+#define MAX_FLOWS 1000000        /* the largest of the default sizes */
 
 static const uint8_t key_word_idx[KEY_WORDS] = { 4, 8, 9, 11 };
 
@@ -175,50 +177,81 @@ static void teardown(struct ctx *c)
 	free(c->flows);
 }
 
+struct opts {
+	int runs;
+	int ms;
+	uint32_t flows;          /* one table of this size; 0: each of sizes[] */
+};
+
+static const char usage[] =
+	"usage: bench_flowtbl_rtehash [--runs N] [--ms MS] [--flows N]\n"
+	"  --flows N: one table of N flows instead of 1000, 100000 and 1000000\n";
+
+/* Returns 0, BENCH_OPTS_HELP, or -EINVAL after saying what was wrong. */
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	const struct bench_opt opts[] = {
+		{ "runs", BENCH_OPT_INT, &o->runs, 1, MAX_RUNS },
+		{ "ms", BENCH_OPT_INT, &o->ms, 1, 3600 * 1000 },
+		{ "flows", BENCH_OPT_U32, &o->flows, 1, MAX_FLOWS },
+		{ NULL, 0, NULL, 0, 0 },
+	};
+
+	*o = (struct opts){ .runs = 5, .ms = 200 };
+	return bench_opts_parse("bench_flowtbl_rtehash", usage, opts, argc, argv);
+}
+
+/* Prints one row: both lookups over a table of 'n' flows. */
+static int measure(const struct opts *o, uint32_t n)
+{
+	struct ctx c = { .rs = 99 };
+	double a[MAX_RUNS], b[MAX_RUNS];
+
+	if (setup(&c, n) < 0) {
+		fprintf(stderr, "bench: setup failed\n");
+		return -1;
+	}
+	for (int r = 0; r < o->runs; r++) {     /* interleaved: same noise */
+		a[r] = run(&c, 0, o->ms);
+		b[r] = run(&c, 1, o->ms);
+	}
+	qsort(a, (size_t)o->runs, sizeof(double), cmp_double);
+	qsort(b, (size_t)o->runs, sizeof(double), cmp_double);
+	printf("| %u | %.1f | %.1f |\n", n, a[o->runs / 2], b[o->runs / 2]);
+	fflush(stdout);
+	teardown(&c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	/* lcore 0 floats over CPUs 0-1: this box is shared, don't pin. */
+	/* lcore 0 floats over CPUs 0-1: this box is shared, don't pin. No
+	 * shared config: another DPDK process may run beside it. */
 	char *eal_args[] = { argv[0], "--lcores", "0@(0-1)", "--no-huge", "-m", "2048", "--no-pci",
-			     "--no-telemetry", "--log-level=error" };
-	static const uint32_t sizes[] = { 1000, 100000, 1000000 };
-	int runs = 5, ms = 200;
+			     "--no-telemetry", "--log-level=error", "--no-shconf",
+			     "--file-prefix=bench_flowtbl_rtehash" };
+	static const uint32_t default_sizes[] = { 1000, 100000, 1000000 };
+	const uint32_t *sizes = default_sizes;
+	size_t n_sizes = sizeof(default_sizes) / sizeof(default_sizes[0]);
+	struct opts o;
+	int rc = parse_opts(argc, argv, &o);
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--runs") && i + 1 < argc)
-			runs = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--ms") && i + 1 < argc)
-			ms = atoi(argv[++i]);
-		else {
-			fprintf(stderr, "usage: %s [--runs N] [--ms MS]\n", argv[0]);
-			return 2;
-		}
+	if (rc != 0)
+		return rc == BENCH_OPTS_HELP ? 0 : BENCH_OPTS_EXIT_USAGE;
+	if (o.flows) {
+		sizes = &o.flows;
+		n_sizes = 1;
 	}
-	if (runs < 1 || runs > MAX_RUNS || ms < 1)
-		return 2;
 	if (rte_eal_init((int)(sizeof(eal_args) / sizeof(eal_args[0])), eal_args) < 0) {
 		fprintf(stderr, "bench: EAL init failed\n");
 		return 1;
 	}
-	printf("one 4-word mask, bursts of 32, median of %d runs x %d ms, ns/packet\n\n", runs, ms);
+	printf("one 4-word mask, bursts of 32, median of %d runs x %d ms, ns/packet\n\n", o.runs,
+	       o.ms);
 	printf("| Flows | flowtbl subtable | rte_hash (LF RW) |\n|---:|---:|---:|\n");
-	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
-		struct ctx c = { .rs = 99 };
-		double a[MAX_RUNS], b[MAX_RUNS];
-
-		if (setup(&c, sizes[s]) < 0) {
-			fprintf(stderr, "bench: setup failed\n");
+	for (size_t s = 0; s < n_sizes; s++)
+		if (measure(&o, sizes[s]) < 0)
 			return 1;
-		}
-		for (int r = 0; r < runs; r++) {        /* interleaved: same noise */
-			a[r] = run(&c, 0, ms);
-			b[r] = run(&c, 1, ms);
-		}
-		qsort(a, (size_t)runs, sizeof(double), cmp_double);
-		qsort(b, (size_t)runs, sizeof(double), cmp_double);
-		printf("| %u | %.1f | %.1f |\n", sizes[s], a[runs / 2], b[runs / 2]);
-		fflush(stdout);
-		teardown(&c);
-	}
 	rte_eal_cleanup();
 	return 0;
 }

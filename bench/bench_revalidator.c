@@ -16,6 +16,7 @@
 
 #include "flowtbl.h"
 #include "flowtbl_pmd.h"
+#include "opts.h"
 #include "revalidator.h"
 
 static uint64_t now_ms(void *arg)
@@ -57,6 +58,36 @@ static void make_flow(uint32_t i, uint32_t n_masks, struct flow_key *key, struct
 	flow_key_mask_apply(key, key, mask);
 }
 
+#define MAX_FLOWS (1u << 24)     /* make_flow() makes this many distinct flows */
+#define MAX_MASKS 16             /* make_flow()'s masks: 0 to 15 port bits */
+#define MAX_RUNS 64
+
+struct opts {
+	uint32_t flows;
+	uint32_t masks;
+	uint32_t pmds;           /* reader slots of the table */
+	int runs;
+};
+
+static const char usage[] =
+	"usage: bench_revalidator [FLOWS [MASKS [PMDS [RUNS]]]]\n"
+	"  (default 1000000 flows over 4 masks, 1 PMD slot, 5 runs)\n";
+
+/* Returns 0, BENCH_OPTS_HELP, or -EINVAL after saying what was wrong. */
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	const struct bench_opt args[] = {
+		{ "FLOWS", BENCH_OPT_U32, &o->flows, 1, MAX_FLOWS },
+		{ "MASKS", BENCH_OPT_U32, &o->masks, 1, MAX_MASKS },
+		{ "PMDS", BENCH_OPT_U32, &o->pmds, 1, FLOWTBL_READERS_MAX },
+		{ "RUNS", BENCH_OPT_INT, &o->runs, 1, MAX_RUNS },
+		{ NULL, 0, NULL, 0, 0 },
+	};
+
+	*o = (struct opts){ .flows = 1000000, .masks = 4, .pmds = 1, .runs = 5 };
+	return bench_opts_parse_args("bench_revalidator", usage, args, argc, argv);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -66,20 +97,22 @@ static int cmp_double(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	uint32_t n = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 1000000;
-	uint32_t n_masks = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 4;
-	uint32_t n_pmds = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 1;
-	int runs = argc > 4 ? atoi(argv[4]) : 5;
+	struct opts o;
+	int rc = parse_opts(argc, argv, &o);
+	uint32_t n = o.flows, n_masks = o.masks, n_pmds = o.pmds;
+	int runs = o.runs;
 	struct flowtbl_params tp = { .n_readers = n_pmds };
 	struct flowtbl *t;
 	struct flow_key key, mask;
 	struct revalidator r;
-	double ms[64];
+	double ms[MAX_RUNS];
 	uint32_t added = 0;
 
-	if (n_masks == 0 || n_masks > 16 || runs < 1 || runs > 64 || flowtbl_create(&tp, &t) < 0) {
-		fprintf(stderr, "usage: %s [FLOWS [MASKS(1-16) [PMDS [RUNS(1-64)]]]]\n", argv[0]);
-		return 2;
+	if (rc != 0)
+		return rc == BENCH_OPTS_HELP ? 0 : BENCH_OPTS_EXIT_USAGE;
+	if (flowtbl_create(&tp, &t) < 0) {
+		fprintf(stderr, "bench_revalidator: no flow table\n");
+		return 1;
 	}
 	double t0 = now_s();
 	for (uint32_t i = 0; i < n; i++) {

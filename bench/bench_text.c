@@ -33,11 +33,13 @@
 #include "odp_actions.h"
 #include "odp_key.h"
 #include "odp_text.h"
+#include "opts.h"
 
 #define MAX_RUNS 15
+#define MAX_FLOWS (1u << 24)     /* flow_line() makes this many distinct flows */
 
 struct opts {
-	unsigned int flows;
+	uint32_t flows;
 	int runs;
 	int shape;
 };
@@ -154,29 +156,21 @@ __attribute__((noinline)) static void stage_decode(struct work *w, bool check)
 	}
 }
 
-static void usage(void)
-{
-	fprintf(stderr, "usage: bench_text [--flows N] [--runs R (1..%d)] [--shape 0..%d]\n",
-		MAX_RUNS, N_SHAPES);
-	exit(2);
-}
+static const char usage[] =
+	"usage: bench_text [--flows N] [--runs R] [--shape 0..4 (0: all)]\n";
 
-static void parse_opts(int argc, char **argv, struct opts *o)
+/* Returns 0, BENCH_OPTS_HELP, or -EINVAL after saying what was wrong. */
+static int parse_opts(int argc, char **argv, struct opts *o)
 {
+	const struct bench_opt opts[] = {
+		{ "flows", BENCH_OPT_U32, &o->flows, 1, MAX_FLOWS },
+		{ "runs", BENCH_OPT_INT, &o->runs, 1, MAX_RUNS },
+		{ "shape", BENCH_OPT_INT, &o->shape, 0, N_SHAPES },
+		{ NULL, 0, NULL, 0, 0 },
+	};
+
 	*o = (struct opts){ .flows = 100000, .runs = 5, .shape = 0 };
-	for (int i = 1; i < argc; i++) {
-		if (i + 1 < argc && strcmp(argv[i], "--flows") == 0)
-			o->flows = (unsigned int)strtoul(argv[++i], NULL, 0);
-		else if (i + 1 < argc && strcmp(argv[i], "--runs") == 0)
-			o->runs = atoi(argv[++i]);
-		else if (i + 1 < argc && strcmp(argv[i], "--shape") == 0)
-			o->shape = atoi(argv[++i]);
-		else
-			usage();
-	}
-	if (o->flows == 0 || o->runs < 1 || o->runs > MAX_RUNS || o->shape < 0 ||
-	    o->shape > N_SHAPES)
-		usage();
+	return bench_opts_parse("bench_text", usage, opts, argc, argv);
 }
 
 static void run_shape(const struct opts *o, int shape)
@@ -234,8 +228,10 @@ static void run_shape(const struct opts *o, int shape)
 int main(int argc, char **argv)
 {
 	struct opts o;
+	int rc = parse_opts(argc, argv, &o);
 
-	parse_opts(argc, argv, &o);
+	if (rc != 0)
+		return rc == BENCH_OPTS_HELP ? 0 : BENCH_OPTS_EXIT_USAGE;
 	for (int s = 0; s < N_SHAPES; s++)
 		if (o.shape == 0 || o.shape == s + 1)
 			run_shape(&o, s);

@@ -5,28 +5,43 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MAX_OPTS 31
 #define HELP_VAL 'h'
 #define FIRST_VAL 256             /* getopt's val of opts[i]: FIRST_VAL + i */
+#define MAX_NAME 64               /* "--" and an option's name, in a message */
 
-/* Stores option 'opt' with its value 'text' (NULL for a flag). */
-static int store(const char *prog, const struct bench_opt *opt, const char *text)
+int bench_opts_number(const char *prog, const char *what, const char *text, long min, long max,
+		      long *out)
 {
 	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || *end || v < min || v > max) {
+		fprintf(stderr, "%s: %s wants a whole number in [%ld, %ld], got '%s'\n",
+			prog, what, min, max, text);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Stores 'opt', called 'what' in a message, with its value 'text' (NULL
+ * for a flag). */
+static int store(const char *prog, const char *what, const struct bench_opt *opt,
+		 const char *text)
+{
 	long v;
 
 	if (opt->type == BENCH_OPT_FLAG) {
 		*(int *)opt->dest = (int)opt->min;
 		return 0;
 	}
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno || end == text || *end || v < opt->min || v > opt->max) {
-		fprintf(stderr, "%s: --%s wants a whole number in [%ld, %ld], got '%s'\n",
-			prog, opt->name, opt->min, opt->max, text);
+	if (bench_opts_number(prog, what, text, opt->min, opt->max, &v) < 0)
 		return -EINVAL;
-	}
 	switch (opt->type) {
 	case BENCH_OPT_INT: *(int *)opt->dest = (int)v; break;
 	case BENCH_OPT_LONG: *(long *)opt->dest = v; break;
@@ -34,6 +49,13 @@ static int store(const char *prog, const struct bench_opt *opt, const char *text
 	case BENCH_OPT_FLAG: break;
 	}
 	return 0;
+}
+
+/* An argument that no option or position takes. */
+static int stray(const char *prog, const char *arg)
+{
+	fprintf(stderr, "%s: unexpected argument '%s'\n", prog, arg);
+	return -EINVAL;
 }
 
 /* getopt_long's table from ours: option i answers FIRST_VAL + i. */
@@ -58,6 +80,7 @@ static int build_table(const char *prog, const struct bench_opt *opts, struct op
 static int parse_table(const char *prog, const struct bench_opt *opts, const struct option *table,
 		       int argc, char **argv)
 {
+	char what[MAX_NAME];
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", table, NULL)) != -1) {
@@ -65,14 +88,37 @@ static int parse_table(const char *prog, const struct bench_opt *opts, const str
 			return BENCH_OPTS_HELP;
 		if (c < FIRST_VAL)
 			return -EINVAL; /* getopt said what was wrong */
-		if (store(prog, &opts[c - FIRST_VAL], optarg) < 0)
+		snprintf(what, sizeof(what), "--%s", opts[c - FIRST_VAL].name);
+		if (store(prog, what, &opts[c - FIRST_VAL], optarg) < 0)
 			return -EINVAL;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
-		return -EINVAL;
-	}
-	return 0;
+	return optind < argc ? stray(prog, argv[optind]) : 0;
+}
+
+/* Positional: argv[i + 1] is args[i]. --help anywhere wins, as with
+ * getopt_long. */
+static int parse_positional(const char *prog, const struct bench_opt *args, int argc,
+			    char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0)
+			return BENCH_OPTS_HELP;
+	for (i = 0; i + 1 < argc && args[i].name; i++)
+		if (store(prog, args[i].name, &args[i], argv[i + 1]) < 0)
+			return -EINVAL;
+	return i + 1 < argc ? stray(prog, argv[i + 1]) : 0;
+}
+
+/* Prints the usage where outcome 'rc' of a parse wants it; returns 'rc'. */
+static int show_usage(int rc, const char *usage)
+{
+	if (rc == BENCH_OPTS_HELP)
+		fputs(usage, stdout);
+	else if (rc < 0)
+		fputs(usage, stderr);
+	return rc;
 }
 
 int bench_opts_parse(const char *prog, const char *usage, const struct bench_opt *opts,
@@ -83,9 +129,11 @@ int bench_opts_parse(const char *prog, const char *usage, const struct bench_opt
 
 	if (rc == 0)
 		rc = parse_table(prog, opts, table, argc, argv);
-	if (rc == BENCH_OPTS_HELP)
-		fputs(usage, stdout);
-	else if (rc < 0)
-		fputs(usage, stderr);
-	return rc;
+	return show_usage(rc, usage);
+}
+
+int bench_opts_parse_args(const char *prog, const char *usage, const struct bench_opt *args,
+			  int argc, char **argv)
+{
+	return show_usage(parse_positional(prog, args, argc, argv), usage);
 }

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Command-line options of the benchmark programs, from a table: each
- * program lists its long options (name, where the value goes, the range
- * of a number) and bench_opts_parse() does the rest, so that every number
- * is checked the same way: a value that is not a whole decimal number,
- * has anything after it, or lies outside its range is an error that names
- * the option, never a silent 0.
+ * program lists its long options or its positional arguments (name, where
+ * the value goes, the range of a number) and bench_opts_parse() or
+ * bench_opts_parse_args() does the rest, so that every number is checked
+ * the same way (bench_opts_number()): a value that is not a whole decimal
+ * number, has anything after it, or lies outside its range is an error
+ * that names the option or argument, never a silent 0.
  */
 #ifndef BENCH_OPTS_H
 #define BENCH_OPTS_H
@@ -20,7 +21,8 @@ enum bench_opt_type {
 };
 
 struct bench_opt {
-	const char *name;             /* the long option, without "--" */
+	const char *name;             /* the long option, without "--"; or the
+				       * positional argument, as the usage names it */
 	enum bench_opt_type type;
 	void *dest;                   /* int, long or uint32_t, as 'type' says */
 	long min, max;                /* a number's range; a flag's value in min */
@@ -42,5 +44,21 @@ struct bench_opt {
  */
 int bench_opts_parse(const char *prog, const char *usage, const struct bench_opt *opts,
 		     int argc, char **argv);
+
+/*
+ * The same for positional arguments: argv[1], argv[2]... go to args[0],
+ * args[1]... in order (no flags in 'args'); those not given keep their
+ * defaults. Also --help; more arguments than entries is an error.
+ */
+int bench_opts_parse_args(const char *prog, const char *usage, const struct bench_opt *args,
+			  int argc, char **argv);
+
+/*
+ * Reads 'text' as a whole decimal number in [min, max] into *out. Returns
+ * 0, or -EINVAL after a message on stderr that starts with 'prog' and
+ * names 'what' (the option or argument), its range and 'text'.
+ */
+int bench_opts_number(const char *prog, const char *what, const char *text, long min, long max,
+		      long *out);
 
 #endif
