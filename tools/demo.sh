@@ -190,7 +190,9 @@ if [ -n "$ctl" ]; then
 	step "dpdk-switch-ctl show -s"
 	say "(from the daemon over its control socket: per port, the ethdev counters"
 	say " of the device; for the datapath, flow table hits and misses summed over"
-	say " the PMD threads)"
+	say " the PMD threads. A tap refuses packets while its link is down: ICMPv6 that"
+	say " host A sends as its link comes up, before host B's is up, is dropped on"
+	say " net_tap1, and counted twice in its errors by DPDK's tap driver)"
 	"$ctl" --ctl "$sock" show -s
 	step "dpdk-switch-ctl dump-flows"
 	say "(per flow: packets and bytes that hit it, summed over the PMD threads;"
