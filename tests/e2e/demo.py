@@ -46,6 +46,12 @@ def full_run():
     for port in (1, 2):
         m = re.search(r"port %d: net_tap\d \(net_tap\).*\n +RX packets:(\d+)" % port, out)
         assert m and int(m.group(1)) > 1000, out
+    # Nothing refused on the way: IPv6 starts once both links are up, so
+    # no host's first ICMPv6 meets the other's tap while its link is down.
+    tx = re.findall(r"port \d: net_tap\d \(net_tap\).*\n.*\n +TX packets:\d+ bytes:\d+ "
+                    r"errors:(\d+) dropped:(\d+)", out)
+    assert len(tx) == 2 and all(e == "0" and d == "0" for e, d in tx), (tx, out)
+    assert "dropped (tx)" not in out, out
     assert "demo: done" in out
     m = re.search(r"daemon PID (\d+)", out)
     assert m and not alive(int(m.group(1))), out
