@@ -8,6 +8,7 @@
  * Usage: build/release/bench/bench_actions [ROUNDS]   (EAL --no-huge)
  */
 #include <netinet/in.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,10 @@ int main(int argc, char **argv)
 	}
 	actions_ctx_destroy(ctx);
 	rte_mempool_free(p.pool);
+	/* EAL leaves its runtime directory behind, empty with --no-shconf. */
+	char run_dir[PATH_MAX];
+	snprintf(run_dir, sizeof(run_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	rmdir(run_dir);
 	return 0;
 }

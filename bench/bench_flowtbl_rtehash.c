@@ -14,10 +14,12 @@
  * Usage: bench_flowtbl_rtehash [--runs N] [--ms MS] [--flows N]
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_hash.h>
@@ -252,6 +254,10 @@ int main(int argc, char **argv)
 	for (size_t s = 0; s < n_sizes; s++)
 		if (measure(&o, sizes[s]) < 0)
 			return 1;
+	/* EAL leaves its runtime directory behind, empty with --no-shconf. */
+	char run_dir[PATH_MAX];
+	snprintf(run_dir, sizeof(run_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	rmdir(run_dir);
 	return 0;
 }

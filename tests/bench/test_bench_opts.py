@@ -139,6 +139,12 @@ class BadValues(unittest.TestCase):
         ))
 
 
+def eal_runtime_dir(prefix):
+    """Where EAL keeps a process's runtime files (eal_get_baseline_dir)."""
+    base = "/var/run" if os.geteuid() == 0 else os.environ.get("XDG_RUNTIME_DIR", "/tmp")
+    return os.path.join(base, "dpdk", prefix)
+
+
 class GoodValues(unittest.TestCase):
     def test_help(self):
         for name, prog in PROGS.items():
@@ -171,6 +177,7 @@ class GoodValues(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("median of 1 runs x 1 ms", p.stdout)
         self.assertRegex(p.stdout, r"\n\| 100 \| [0-9.]+ \| [0-9.]+ \|\n$")
+        self.assertFalse(os.path.exists(eal_runtime_dir("bench_flowtbl_rtehash")))
 
     def test_bench_extract_runs(self):
         p = run(PROGS["bench_extract"], "2", "1")
@@ -189,6 +196,7 @@ class GoodValues(unittest.TestCase):
         p = run(PROGS["bench_actions"], "2")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stdout.count(" ns/pkt"), 7, p.stdout)
+        self.assertFalse(os.path.exists(eal_runtime_dir("bench_actions")))
 
 
 if __name__ == "__main__":
