@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dpsw_grow.h"
+
 void nlbuf_init(struct nlbuf *b, size_t cap)
 {
 	b->data = cap ? malloc(cap) : NULL;
@@ -53,14 +55,7 @@ static bool reserve(struct nlbuf *b, size_t extra)
 		b->overflow = true;
 		return false;
 	}
-	size_t cap = b->cap ? b->cap : 256;
-	while (cap < need)
-		cap *= 2;
-	uint8_t *data = realloc(b->data, cap);
-	if (data == NULL)
-		abort();
-	b->data = data;
-	b->cap = cap;
+	b->data = dpsw_grow(b->data, &b->cap, need, 256);
 	return true;
 }
 

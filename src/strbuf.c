@@ -2,9 +2,12 @@
 #include "strbuf.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "dpsw_grow.h"
 
 static void reserve(struct strbuf *sb, size_t extra)
 {
@@ -12,16 +15,11 @@ static void reserve(struct strbuf *sb, size_t extra)
 
 	if (need <= sb->cap)
 		return;
-	size_t cap = sb->cap ? sb->cap : 64;
-	while (cap < need)
-		cap *= 2;
-	char *s = realloc(sb->cap ? sb->s : NULL, cap);
-	if (s == NULL)
-		abort();
-	if (sb->cap == 0)
-		s[0] = '\0';
-	sb->s = s;
-	sb->cap = cap;
+	bool empty = sb->cap == 0; /* 's' is the static "" */
+
+	sb->s = dpsw_grow(empty ? NULL : sb->s, &sb->cap, need, 64);
+	if (empty)
+		sb->s[0] = '\0';
 }
 
 void strbuf_init(struct strbuf *sb)

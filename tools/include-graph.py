@@ -47,6 +47,7 @@ HEADER_LAYER = {
     "flowtbl_pmd.h": "core", "revalidator.h": "core", "ctl.h": "core",
     "flow_extract.h": "core", "port_opts.h": "core",
     "dpsw_atomic.h": "vocab", "dpsw_bytes.h": "vocab", "nl_attr.h": "vocab",
+    "dpsw_grow.h": "vocab",
     # libswdp
     "actions.h": "dp", "pmd.h": "dp", "upcall.h": "dp", "offload.h": "dp",
     # the daemon's own headers (they belong in src/daemon/)

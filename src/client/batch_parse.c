@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "dpsw_grow.h"
 #include "odp_key.h"
 #include "odp_text.h"
 
@@ -292,17 +293,9 @@ static struct batch_chunk *chunk_get(struct batch_parser *bp)
 /* Room for 'more' bytes after the chunk's text. */
 static void chunk_text_reserve(struct batch_chunk *ch, size_t more)
 {
-	size_t cap = ch->text_cap ? ch->text_cap : 2 * READ_BLOCK;
-
 	if (ch->text_len + more <= ch->text_cap)
 		return;
-	while (cap < ch->text_len + more)
-		cap *= 2;
-	char *t = realloc(ch->text, cap);
-	if (t == NULL)
-		abort();
-	ch->text = t;
-	ch->text_cap = cap;
+	ch->text = dpsw_grow(ch->text, &ch->text_cap, ch->text_len + more, 2 * READ_BLOCK);
 }
 
 /*
