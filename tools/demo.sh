@@ -31,7 +31,7 @@ fi
 # ---- names of this run, and the trap that removes them -------------------
 tag=$$
 tmp=$(mktemp -d /tmp/dpsw-demo.XXXXXX)
-ns_a=dpsw-demo$tag-a ns_b=dpsw-demo$tag-b
+ns_a=dpsw-demo$tag-a ns_b=dpsw-demo$tag-b ns_sw=dpsw-demo$tag-sw
 if_a=dswd${tag}a if_b=dswd${tag}b
 prefix=dpsw-demo$tag
 sock=$tmp/ctl.sock
@@ -51,8 +51,7 @@ cleanup() {
 		while kill -0 "$daemon_pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 		kill -9 "$daemon_pid" 2>/dev/null
 	fi
-	for l in $if_a $if_b; do ip link del "$l" 2>/dev/null; done
-	for ns in $ns_a $ns_b; do ip netns del "$ns" 2>/dev/null; done
+	for ns in $ns_a $ns_b $ns_sw; do ip netns del "$ns" 2>/dev/null; done
 	rm -rf "$tmp" "/var/run/dpdk/$prefix"
 	# EAL's hugepage files (kept for a restart with the same prefix).
 	for m in $(awk '$3 == "hugetlbfs" { print $2 }' /proc/mounts); do
@@ -117,6 +116,13 @@ for ns in $ns_a $ns_b; do
 	ip netns exec $ns sysctl -q -w net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 	ip -n $ns link set lo up
 done
+# The switch runs in a namespace of its own, without IPv6: its taps come up
+# there before they move into the hosts, and in a namespace with IPv6 the
+# kernel sends neighbour discovery and listener reports on them meanwhile,
+# which the switch forwards to a host whose link is not up yet (a drop in
+# the statistics). Its control socket is a file, reachable from anywhere.
+ip netns add $ns_sw
+ip netns exec $ns_sw sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 
 # No --max-idle: the demo's table is static, its flows stay until deleted
 # (as in the kernel datapath); --max-idle MS is for reactive controllers.
@@ -125,8 +131,8 @@ set -- "$switch" --lcores "$lcores" --no-pci --file-prefix "$prefix" $mem \
 	--vdev "net_tap0,iface=$if_a" --vdev "net_tap1,iface=$if_b" \
 	-- --ctl "$sock" --flows examples/demo-flows.txt
 say "$*"
-"$@" >"$tmp/daemon.log" 2>&1 &
-daemon_pid=$!
+ip netns exec $ns_sw "$@" >"$tmp/daemon.log" 2>&1 &
+daemon_pid=$!  # ip netns exec execs the switch: this is its PID
 i=0
 until grep -q "forwarding;" "$tmp/daemon.log"; do
 	kill -0 $daemon_pid 2>/dev/null || { cat "$tmp/daemon.log" >&2; die "dpdk-switch exited"; }
@@ -142,7 +148,7 @@ say "daemon PID $daemon_pid"
 # listener reports) as IPv6 starts on its link, and the other host's tap
 # refuses it while that link is still down, a drop in the statistics.
 setup_host() { # ns iface mac ip4 ip6 port
-	ip link set "$2" netns "$1"
+	ip -n $ns_sw link set "$2" netns "$1"
 	ip -n "$1" link set "$2" address "$3"
 	ip netns exec "$1" sysctl -q -w "net.ipv6.conf.$2.disable_ipv6=1"
 	ip -n "$1" addr add "$4/24" dev "$2"
