@@ -171,7 +171,12 @@ class Daemon:
 
     def __init__(self, vdevs, options=(), lcores="0-1", huge=None, tmpdir=None, mem=None,
                  switch=None):
-        self.tmp = tmpdir or tempfile.mkdtemp(prefix="dpsw-e2e-")
+        if tmpdir is None:
+            # Its own directory goes when the test ends (after the daemon
+            # stopped: a test may restart it, and reads the log).
+            tmpdir = tempfile.mkdtemp(prefix="dpsw-e2e-")
+            atexit.register(shutil.rmtree, tmpdir, True)
+        self.tmp = tmpdir
         self.sock = os.path.join(self.tmp, "ctl.sock")
         self.prefix = "dpsw%d_%d" % (os.getpid(), int(time.monotonic() * 1000) % 100000)
         # "0-1" is an lcore list (-l); "0@0,1@1,2@1" maps lcores to CPUs
