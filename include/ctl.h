@@ -92,6 +92,9 @@ struct ctl_req {
 	size_t attrs_len;
 	size_t attrs_ofs;              /* offset of 'attrs' in the message */
 	struct nlbuf *out;
+	uint64_t dgram;                /* its datagram's number on the server
+					* (from 1; 0 in dumps): one for the
+					* requests of a datagram */
 	struct errmsg err;             /* reason for an error reply */
 	/* Set by a handler whose changes need no commit before its reply
 	 * (it only added: nothing the client could see go is still in use),

@@ -142,6 +142,22 @@ static inline void flow_key_mask_apply(struct flow_key *dst, const struct flow_k
 		d[i] = s[i] & m[i];
 }
 
+/* flow_key_mask_apply(), and whether the mask cut any bit of 'src' (false:
+ * 'dst' equals 'src', which the same pass tells for free). */
+static inline bool flow_key_mask_apply_cut(struct flow_key *dst, const struct flow_key *src,
+					   const struct flow_key *mask)
+{
+	const flow_word_t *s = flow_key_words(src), *m = flow_key_words(mask);
+	flow_word_t *d = (flow_word_t *)dst;
+	uint64_t cut = 0;
+
+	for (size_t i = 0; i < FLOW_KEY_WORDS; i++) {
+		d[i] = s[i] & m[i];
+		cut |= s[i] & ~m[i];
+	}
+	return cut != 0;
+}
+
 /* True when (pkt & mask) == masked_key, i.e. the packet matches the flow. */
 static inline bool flow_key_masked_equal(const struct flow_key *pkt, const struct flow_key *mask,
 					 const struct flow_key *masked_key)

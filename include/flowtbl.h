@@ -111,29 +111,33 @@ struct flowtbl_flow *flowtbl_find_exact(const struct flowtbl *t, const struct fl
 struct flowtbl_flow *flowtbl_lookup_key(const struct flowtbl *t, const struct flow_key *key);
 /*
  * A (key, mask) about to be inserted, as flowtbl_insert_prepare() found
- * it: its mask's subtable and its hash there, which the lookup and the
- * insert that follow take instead of finding them again (one NEW would
- * find them three times). Only flowtbl reads the fields. Valid for the
- * same key (masked or not) and mask until the table next changes.
+ * it: its mask's subtable and its hash there, and the masked key, which
+ * the lookup and the insert that follow take instead of finding them
+ * again (one NEW would find them three times). Only flowtbl reads the
+ * fields. Valid for the same key (masked or not) and mask until the table
+ * next changes, while the masked key given to the prepare is unchanged.
  */
 struct flowtbl_prep {
-	const void *st;  /* the mask's subtable; NULL: a mask not in the table */
-	uint32_t hash;   /* the masked key's hash in it */
+	const void *st;                /* the mask's subtable; NULL: a new mask */
+	const struct flow_key *masked; /* the caller's key & mask */
+	uint32_t hash;                 /* the masked key's hash in it */
 };
 /*
- * Fill 'prep' for (key, mask) and start fetching the bucket that the
- * insert would fill, so that its cache miss overlaps what the caller does
- * before the insert (the lookup for an overlapping flow). No effect on
- * the table. Writer.
+ * Fill 'prep' for the masked key 'masked' (key & mask, which the caller
+ * keeps unchanged until the insert) and 'mask', and start fetching the
+ * bucket that the insert would fill, so that its cache miss overlaps what
+ * the caller does before the insert (the lookup for an overlapping flow).
+ * No effect on the table. Writer.
  */
-void flowtbl_insert_prepare(struct flowtbl *t, const struct flow_key *key,
+void flowtbl_insert_prepare(struct flowtbl *t, const struct flow_key *masked,
 			    const struct flow_key *mask, struct flowtbl_prep *prep);
 /* flowtbl_lookup_key(), with the hash in prep's subtable taken from
  * 'prep' (of this key, or NULL). Writer. */
 struct flowtbl_flow *flowtbl_lookup_key_prep(const struct flowtbl *t, const struct flow_key *key,
 					     const struct flowtbl_prep *prep);
-/* flowtbl_insert(), with the subtable and hash taken from 'prep' (of this
- * key and mask, or NULL). Writer. */
+/* flowtbl_insert(), with the subtable, hash and masked key taken from
+ * 'prep' (of this key and mask, or NULL). A 'key' that is prep's masked
+ * key itself (the same pointer) says the key was sent masked. Writer. */
 int flowtbl_insert_prepared(struct flowtbl *t, const struct flowtbl_prep *prep,
 			    const struct flow_key *key, const struct flow_key *mask,
 			    const void *actions, size_t actions_len, const struct flow_ufid *ufid,

@@ -3,8 +3,9 @@
  * tsc_clock: a millisecond clock read from the TSC with one multiply.
  *
  * ms = ms_base + (tsc - tsc_base) * inv / 2^64, inv = 2^64 / (ticks a ms):
- * it is read once per PMD loop and once per installed flow, where a
- * 64-bit division showed in the install path. Plain arithmetic, no EAL:
+ * it is read once per PMD loop and once per datagram of flow NEWs, where
+ * a 64-bit division (and then the rdtsc itself, per flow) showed in the
+ * install path. Plain arithmetic, no EAL:
  * the caller reads the TSC (rte_rdtsc()).
  *
  * Thread safety: immutable after tsc_clock_init(); any thread may read.

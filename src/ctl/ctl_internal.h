@@ -80,6 +80,7 @@ struct ctl_server {
 	uint32_t next_conn_id;
 	uint32_t next_port_id;     /* counts down from CTL_PORT_ID_TOP */
 	struct ctl_server_stats stats;
+	uint64_t n_dgrams;             /* datagrams of requests dispatched */
 	/* Sent upcall batch datagrams kept for the next batches: a storm of
 	 * misses would otherwise malloc and free 64 KiB each time, and the
 	 * heap, trimmed and grown again, faults its pages in anew. */

@@ -168,6 +168,7 @@ static void req_init(struct ctl_req *req, struct ctl_server *srv, struct ctl_con
 	req->attrs_len = 0;
 	req->attrs_ofs = 0;
 	req->out = out;
+	req->dgram = srv->n_dgrams;
 	req->no_commit = false;
 	errmsg_clear(&req->err);
 }
@@ -252,6 +253,7 @@ void ctl_dispatch_datagram(struct ctl_server *srv, struct ctl_conn *conn, const 
 
 	nlbuf_init(&out, 4096);
 	errmsg_clear(&why);
+	srv->n_dgrams++;
 	if (len > CTL_MAX_DGRAM) {
 		errmsg_set(&why, -EMSGSIZE, -1, "datagram of %zu bytes, limit %u", len, CTL_MAX_DGRAM);
 		put_framing_error(&out, data, len, &why);

@@ -88,13 +88,15 @@ uint64_t dp_port_upcall_rate_dropped(const struct dp *dp, uint32_t port_no);
 /* ---- flows ---- */
 struct flowtbl *dp_flowtbl(struct dp *dp);
 /*
- * Add a flow whose actions were validated. Refused with -ENOSPC beyond the
- * current flow limit (counted), else as flowtbl_insert_prepared() ('prep'
- * from flowtbl_insert_prepare() of this key and mask, or NULL).
+ * Add a flow whose actions were validated, created at 'created_ms'
+ * (dp_now_ms()'s clock). Refused with -ENOSPC beyond the current flow
+ * limit (counted), else as flowtbl_insert_prepared() ('prep' from
+ * flowtbl_insert_prepare() of this key and mask, or NULL).
  */
 int dp_flow_insert(struct dp *dp, const struct flowtbl_prep *prep, const struct flow_key *key,
 		   const struct flow_key *mask, const void *actions, size_t len,
-		   const struct flow_ufid *ufid, struct flowtbl_flow **out, struct errmsg *err);
+		   const struct flow_ufid *ufid, uint64_t created_ms, struct flowtbl_flow **out,
+		   struct errmsg *err);
 /* Read a flow file (ovs-dpctl syntax, "[ufid:UUID] FLOW ACTIONS" lines)
  * and install it: 0, or the first error with "FILE:LINE: reason" in 'err'
  * (nothing installed after it). Up to the flow limit's ceiling, not the

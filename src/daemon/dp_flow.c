@@ -17,7 +17,8 @@
 static int insert_limited(struct dp *dp, const struct flowtbl_prep *prep,
 			  const struct flow_key *key, const struct flow_key *mask,
 			  const void *actions, size_t len, const struct flow_ufid *ufid,
-			  uint32_t limit, struct flowtbl_flow **out, struct errmsg *err)
+			  uint32_t limit, uint64_t created_ms, struct flowtbl_flow **out,
+			  struct errmsg *err)
 {
 	struct flowtbl_flow *flow;
 	uint32_t n_flows = flowtbl_count(dp->tbl);
@@ -39,7 +40,7 @@ static int insert_limited(struct dp *dp, const struct flowtbl_prep *prep,
 		return errmsg_set(err, ret, -1, "a flow with this key and mask or UFID exists");
 	if (ret < 0)
 		return errmsg_set(err, ret, -1, "flow table: %s", strerror(-ret));
-	flowtbl_flow_set_created(flow, dp_now_ms(dp));
+	flowtbl_flow_set_created(flow, created_ms);
 	if (out)
 		*out = flow;
 	return 0;
@@ -47,10 +48,11 @@ static int insert_limited(struct dp *dp, const struct flowtbl_prep *prep,
 
 int dp_flow_insert(struct dp *dp, const struct flowtbl_prep *prep, const struct flow_key *key,
 		   const struct flow_key *mask, const void *actions, size_t len,
-		   const struct flow_ufid *ufid, struct flowtbl_flow **out, struct errmsg *err)
+		   const struct flow_ufid *ufid, uint64_t created_ms, struct flowtbl_flow **out,
+		   struct errmsg *err)
 {
-	return insert_limited(dp, prep, key, mask, actions, len, ufid, dp->reval.flow_limit, out,
-			      err);
+	return insert_limited(dp, prep, key, mask, actions, len, ufid, dp->reval.flow_limit,
+			      created_ms, out, err);
 }
 
 /*
@@ -93,7 +95,7 @@ static int load_line(struct dp *dp, const char *line, struct errmsg *err)
 	 * --save-flows held more than the limit a fresh start begins with. */
 	const struct nlattr *list = nlbuf_at(&acts, nest);
 	ret = insert_limited(dp, NULL, &m.key, &m.mask, nl_attr_data(list), nl_attr_len(list),
-			     m.has_ufid ? &m.ufid : NULL, dp->reval.ceiling, NULL, err);
+			     m.has_ufid ? &m.ufid : NULL, dp->reval.ceiling, dp_now_ms(dp), NULL, err);
 	err->offset = -1;
 out:
 	nlbuf_free(&acts);

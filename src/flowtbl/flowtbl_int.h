@@ -178,12 +178,16 @@ struct bucket {
 	uint64_t meta;                   /* atomic: used count | BUCKET_OVERFLOW */
 } __attribute__((aligned(CACHE_LINE)));
 
+/*
+ * The writer's counters have a cache line of their own: every lookup reads
+ * 'mask', every insert writes n_entries, and in one line each insert took
+ * the line from the PMDs (a miss for their next lookup) and waited for it.
+ */
 struct htab {
 	uint32_t mask;                   /* n_buckets - 1 */
-	uint32_t n_entries;              /* writer */
+	uint32_t n_entries __attribute__((aligned(CACHE_LINE))); /* writer */
 	uint32_t n_overflow;             /* writer: buckets with the flag */
 	uint32_t ov_base;                /* writer: n_overflow when built */
-	uint32_t pad[12];
 	struct bucket b[];
 };
 
@@ -282,8 +286,10 @@ struct flowtbl {
 	uint32_t n_readers;
 	uint32_t n_stats;                /* slots that count flow stats */
 
-	/* Writer only. */
-	uint32_t max_flows;
+	/* Writer only, from the next cache line on: an insert writes n_flows
+	 * and next_idx, and in the readers' line each insert took that line
+	 * from the PMDs, which read it for every burst. */
+	uint32_t max_flows __attribute__((aligned(CACHE_LINE)));
 	uint32_t idx_cap;                /* idx < idx_cap; > max_flows for churn */
 	uint32_t n_chunks;               /* chunks allocated */
 	uint32_t next_idx;               /* never used above this */
@@ -320,6 +326,10 @@ struct flowtbl {
 	size_t mem;                      /* heap bytes held */
 	struct flowtbl_pmd **pmds;       /* [slot], for counters and destroy */
 };
+_Static_assert(offsetof(struct flowtbl, max_flows) == CACHE_LINE,
+	       "the readers' fields fill the first line alone");
+_Static_assert(offsetof(struct htab, n_entries) == CACHE_LINE,
+	       "the lookups' line holds no writer counter");
 
 /*
  * Exact-match cache: sets of CACHE_WAYS entries in one cache line, each

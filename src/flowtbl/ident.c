@@ -33,8 +33,9 @@ int ft_ident_set(struct flowtbl *t, struct flowtbl_flow *f, const struct flow_ke
 	/* A word differs from its masked value when it has bits the mask
 	 * wildcards: 22 and-nots, nothing more for the usual masked key. */
 	flow_cold(f)->ident = NULL;
-	/* Clients mostly send keys already masked: one memcmp says so. */
-	if (flow_key_equal(key, masked))
+	/* Clients mostly send keys already masked: a NEW that knows it passes
+	 * the masked key itself, else one memcmp says so. */
+	if (key == masked || flow_key_equal(key, masked))
 		return 0;
 	for (uint32_t i = 0; i < FLOW_KEY_WORDS; i++)
 		map |= (uint32_t)((w[i] & ~m[i]) != 0) << i;

@@ -22,9 +22,12 @@ int flowtbl_create(const struct flowtbl_params *p, struct flowtbl **out)
 	    p->max_flows > FLOWTBL_FLOWS_MAX || p->n_stats > p->n_readers)
 		return -EINVAL;
 	max_flows = p->max_flows ? p->max_flows : FLOWTBL_FLOWS_MAX;
-	t = calloc(1, sizeof(*t));
+	/* Aligned, so that the readers' fields share no line with the
+	 * writer's. */
+	t = aligned_alloc(CACHE_LINE, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
+	memset(t, 0, sizeof(*t));
 	t->n_readers = p->n_readers;
 	t->n_stats = p->n_stats ? p->n_stats : p->n_readers;
 	t->max_flows = max_flows;
@@ -196,7 +199,8 @@ int flowtbl_insert_prepared(struct flowtbl *t, const struct flowtbl_prep *prep,
 {
 	struct flowtbl_flow *f = NULL;
 	struct subtable proto, *st;
-	struct flow_key mk;
+	struct flow_key mk_buf;
+	const struct flow_key *mk = prep ? prep->masked : &mk_buf;
 	uint32_t hash, idx;
 	bool new_st = false;
 	int err;
@@ -207,9 +211,11 @@ int flowtbl_insert_prepared(struct flowtbl *t, const struct flowtbl_prep *prep,
 		return -ENOSPC;
 	if (t->n_batches)
 		ft_defer_poll(t);
-	flow_key_mask_apply(&mk, key, mask);
-	st = insert_subtable(t, prep, mask, &mk, &proto, &hash);
-	if (st && htab_may_hold(st->ht, hash) && ft_htab_find(st, st->ht, hash, &mk))
+	/* A NEW masked its key once already: prep carries that. */
+	if (!prep)
+		flow_key_mask_apply(&mk_buf, key, mask);
+	st = insert_subtable(t, prep, mask, mk, &proto, &hash);
+	if (st && htab_may_hold(st->ht, hash) && ft_htab_find(st, st->ht, hash, mk))
 		return -EEXIST;
 	if (ufid && flowtbl_find_ufid(t, ufid))
 		return -EEXIST;
@@ -222,12 +228,12 @@ int flowtbl_insert_prepared(struct flowtbl *t, const struct flowtbl_prep *prep,
 	err = ft_idx_alloc(t, &idx);
 	if (err)
 		goto err_st;
-	f = flow_new(t, st, &mk, hash, ufid, actions, actions_len);
+	f = flow_new(t, st, mk, hash, ufid, actions, actions_len);
 	if (!f) {
 		err = -ENOMEM;
 		goto err_idx;
 	}
-	err = ufid ? 0 : ft_ident_set(t, f, key, mask, &mk);
+	err = ufid ? 0 : ft_ident_set(t, f, key, mask, mk);
 	if (!err)
 		err = insert_prepare(t, st, new_st, ufid);
 	if (err)
@@ -283,7 +289,7 @@ struct flowtbl_flow *flowtbl_find_exact(const struct flowtbl *t, const struct fl
 	return NULL;
 }
 
-void flowtbl_insert_prepare(struct flowtbl *t, const struct flow_key *key,
+void flowtbl_insert_prepare(struct flowtbl *t, const struct flow_key *masked,
 			    const struct flow_key *mask, struct flowtbl_prep *prep)
 {
 	struct subtable proto;
@@ -291,11 +297,16 @@ void flowtbl_insert_prepare(struct flowtbl *t, const struct flow_key *key,
 
 	st = ft_subtable_for_mask(t, mask, &proto);
 	prep->st = st;
+	prep->masked = masked;
 	prep->hash = 0;
 	if (st) {
 		const struct htab *ht = st->ht;
 
-		prep->hash = st_hash_key(st, key);
+		prep->hash = st_hash_key(st, masked);
+		/* The filter word too: the lookup reads it first, and in a big
+		 * table it is a miss of its own, which the actions' checks
+		 * now overlap instead of the lookup waiting on it. */
+		__builtin_prefetch(&htab_filter(ht)[prep->hash & ht->mask]);
 		__builtin_prefetch(&ht->b[prep->hash & ht->mask], 1);
 	}
 }

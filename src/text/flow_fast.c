@@ -76,17 +76,24 @@ static const char *ipv4_addr(const char *p, uint32_t *be)
 	uint8_t b[4];
 
 	for (int i = 0; i < 4; i++) {
-		unsigned v = 0;
-		int n = 0;
+		/* Digit by digit, unrolled: each byte is read only after the
+		 * one before it was a digit, so never past the line's NUL. */
+		unsigned v = (unsigned)(p[0] - '0'), d;
 
-		while (n < 3 && (unsigned)(p[n] - '0') <= 9) {
-			v = v * 10 + (unsigned)(p[n] - '0');
-			n++;
-		}
-		if (n == 0 || v > 255)
+		if (v > 9)
 			return NULL;
-		p += n;
-		if (i < 3 && *p++ != '.')
+		if ((d = (unsigned)(p[1] - '0')) > 9) {
+			p += 1;
+		} else {
+			v = v * 10 + d;
+			if ((d = (unsigned)(p[2] - '0')) > 9) {
+				p += 2;
+			} else {
+				v = v * 10 + d;
+				p += 3;
+			}
+		}
+		if (v > 255 || (i < 3 && *p++ != '.'))
 			return NULL;
 		b[i] = (uint8_t)v;
 	}

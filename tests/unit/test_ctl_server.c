@@ -34,6 +34,7 @@
 #define TEST_CMD_BIG 5    /* doit: replies with 1 KiB */
 #define TEST_CMD_CLAIM 6  /* doit: claims upcall pid 42 */
 #define TEST_CMD_BATCH 7  /* doit: claims pid 42, asks for upcall batches */
+#define TEST_CMD_DGRAM 8  /* doit: records req->dgram in seen_dgram[] */
 
 static int n_echo, n_admin, n_commit, n_big;
 static uint64_t dump_total = 1000;
@@ -55,6 +56,16 @@ static int big_doit(struct ctl_req *req)
 	nlbuf_put_attr(req->out, 2, blob, sizeof(blob));
 	nlbuf_msg_end(req->out, m);
 	n_big++;
+	return 0;
+}
+
+static uint64_t seen_dgram[8];
+static int n_seen_dgram;
+
+static int dgram_doit(struct ctl_req *req)
+{
+	if (n_seen_dgram < 8)
+		seen_dgram[n_seen_dgram++] = req->dgram;
 	return 0;
 }
 
@@ -110,6 +121,7 @@ static const struct ctl_op test_ops[] = {
 	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_BIG, .doit = big_doit },
 	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_CLAIM, .doit = claim_doit },
 	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_BATCH, .doit = batch_doit },
+	{ .family = CTL_FAMILY_FLOW, .cmd = TEST_CMD_DGRAM, .doit = dgram_doit },
 };
 #define N_TEST_OPS (sizeof(test_ops) / sizeof(test_ops[0]))
 
@@ -383,6 +395,34 @@ static void test_no_commit(void **state)
 		assert_int_equal(acks, cases[c].n);
 		assert_int_equal(n_commit - commits, cases[c].commit ? 1 : 0);
 	}
+	close(fd);
+}
+
+/* The requests of one datagram share its number (what a flow NEW's
+ * creation stamp is read once for); the next datagram has the next. */
+static void test_dgram_number(void **state)
+{
+	static const int per_dgram[] = { 3, 1, 2 };
+	struct fixture *f = *state;
+	uint8_t buf[4096];
+	int fd = client(f);
+
+	n_seen_dgram = 0;
+	for (size_t d = 0; d < 3; d++) {
+		size_t len = 0;
+
+		for (int i = 0; i < per_dgram[d]; i++)
+			len += build_msg(buf + len, sizeof(buf) - len, CTL_FAMILY_FLOW,
+					 TEST_CMD_DGRAM, i == per_dgram[d] - 1 ? NLM_F_ACK : 0,
+					 (uint32_t)i);
+		send(fd, buf, len, 0);
+		assert_true(roundtrip_recv(f, fd, buf, sizeof(buf)) > 0);
+	}
+	assert_int_equal(n_seen_dgram, 6);
+	assert_true(seen_dgram[0] > 0);
+	assert_true(seen_dgram[1] == seen_dgram[0] && seen_dgram[2] == seen_dgram[0]);
+	assert_true(seen_dgram[3] == seen_dgram[0] + 1);
+	assert_true(seen_dgram[4] == seen_dgram[0] + 2 && seen_dgram[5] == seen_dgram[4]);
 	close(fd);
 }
 
@@ -857,6 +897,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_framing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_and_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dgram_number, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_datagram, setup, teardown),

@@ -380,6 +380,64 @@ static void test_insert_prepared(void **state)
 	flowtbl_destroy(b);
 }
 
+/*
+ * A NEW's insert through a prep: the masked key is prep's (masked once,
+ * by flow_key_mask_apply_cut(), which tells whether the mask cut bits of
+ * the key). A key sent masked is passed as prep's masked key itself and
+ * identifies its flow with no identifier block; a key with bits outside
+ * the mask keeps them as the identifier. Both are filed under the masked
+ * key, as flowtbl_insert() files them.
+ */
+static void test_insert_prepared_ident(void **state)
+{
+	struct flowtbl *t = table_new(1, 0);
+	struct flowtbl_flow *f = NULL, *g = NULL;
+	struct flowtbl_prep prep;
+	struct flow_key k, m, mk, k2, mk2, out;
+	size_t mem0, mem1;
+
+	(void)state;
+	tl_key_tcp4(&k, 1, 0x0a000001, 0x0a000002, 1000, 80);
+	tl_mask_tcp4(&m, 24, 32, 0, 1);
+	assert_true(flow_key_mask_apply_cut(&mk, &k, &m)); /* source and port cut */
+	flow_key_mask_apply(&out, &k, &m);
+	assert_memory_equal(&out, &mk, sizeof(out));
+	assert_false(flow_key_mask_apply_cut(&out, &mk, &m)); /* already masked */
+	assert_memory_equal(&out, &mk, sizeof(out));
+	assert_int_equal(flowtbl_reserve(t, 64), 0);
+	/* Sent masked: the key is prep's masked key itself. */
+	flowtbl_insert_prepare(t, &mk, &m, &prep);
+	assert_int_equal(flowtbl_insert_prepared(t, &prep, &mk, &m, ACT_A, sizeof(ACT_A), NULL, &f),
+			 0);
+	mem0 = flowtbl_memory(t);
+	assert_ptr_equal(flowtbl_find_ident(t, &mk), f);
+	assert_null(flowtbl_find_ident(t, &k));
+	flowtbl_flow_ident_key(f, &out);
+	assert_memory_equal(&out, &mk, sizeof(out));
+	/* Sent unmasked, through a prep of its masked key: the identifier is
+	 * the key as sent, the lookups' key the masked one. */
+	tl_key_tcp4(&k2, 1, 0x0a000101, 0x0a000002, 1000, 80);
+	assert_true(flow_key_mask_apply_cut(&mk2, &k2, &m));
+	flowtbl_insert_prepare(t, &mk2, &m, &prep);
+	assert_int_equal(flowtbl_insert_prepared(t, &prep, &k2, &m, ACT_A, sizeof(ACT_A), NULL, &g),
+			 0);
+	mem1 = flowtbl_memory(t);
+	if (!(mem1 > mem0 && mem1 - mem0 <= 64))
+		fail_msg("unmasked insert: memory %zu -> %zu", mem0, mem1);
+	assert_ptr_equal(flowtbl_find_ident(t, &k2), g);
+	assert_null(flowtbl_find_ident(t, &mk2));
+	flowtbl_flow_key(g, &out);
+	assert_memory_equal(&out, &mk2, sizeof(out));
+	assert_ptr_equal(flowtbl_find_exact(t, &k2, &m), g);
+	assert_ptr_equal(flowtbl_lookup_key(t, &k2), g);
+	/* The same masked key again, through a fresh prep: a duplicate. */
+	flowtbl_insert_prepare(t, &mk, &m, &prep);
+	assert_int_equal(flowtbl_insert_prepared(t, &prep, &mk, &m, ACT_A, sizeof(ACT_A), NULL,
+						 NULL), -EEXIST);
+	assert_int_equal(flowtbl_count(t), 2);
+	flowtbl_destroy(t);
+}
+
 /* The writer's lookup finds what a reader finds (the first flow in rank
  * order), over more masks than it prefetches at once, overlapping flows,
  * after removals (and the shrinking rebuilds they cause) and after a
@@ -1389,6 +1447,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_masked),
 		cmocka_unit_test(test_lookup_key),
 		cmocka_unit_test(test_insert_prepared),
+		cmocka_unit_test(test_insert_prepared_ident),
 		cmocka_unit_test(test_lookup_wildcard_all),
 		cmocka_unit_test(test_cache_validates),
 		cmocka_unit_test(test_cache_sets),
