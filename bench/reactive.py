@@ -432,9 +432,10 @@ class DpdkSwitch(System):
                  "net_null1,no-rx=1", "net_null2,no-rx=1")
         options = ["--flows", self.tr.installed_flows, "--flow-limit", str(2 * self.tr.n),
                    "--max-idle", "3600000",
-                   # An upcall queue of 16384 slots (1/8 of the pool over
-                   # the PMD's and the control thread's queues) where
-                   # hugepages give the memory; 8192 without.
+                   # Upcalls holding mbufs: 16384 a queue (1/8 of the pool
+                   # over the PMD's and the control thread's queues) where
+                   # hugepages give the memory, 8192 without; the PMD's
+                   # queue has twice that many slots for inline misses.
                    "--mbufs", "262144" if huge else "131072"]
         if not self.a.no_reserve:
             # Memory for the storm's flows touched at start-up (as a user

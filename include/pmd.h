@@ -60,6 +60,7 @@ struct pmd_params {
 	struct rte_mempool *pool;        /* for packet copies (actions) */
 	uint32_t cache_entries;          /* exact-match cache size */
 	uint32_t upcall_slots;           /* upcalls it may have queued */
+	uint32_t upcall_held;            /* ... of which holding an mbuf (0: all) */
 	/* Upcall pid for misses per input port; 0: no listener. Written by the
 	 * control thread, read (relaxed) by the PMD. */
 	const uint32_t *miss_pid;

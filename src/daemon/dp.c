@@ -111,7 +111,8 @@ static int create_pmds(struct dp *dp, struct errmsg *err)
 		struct pmd_params p = {
 			.lcore_id = dp->pmd_lcores[i], .slot = i, .tbl = dp->tbl, .pool = dp->pool,
 			.cache_entries = FLOWTBL_CACHE_DEFAULT, .miss_pid = dp->miss_pid,
-			.clock = dp->clock, .upcall_slots = dp_upcall_slots(dp),
+			.clock = dp->clock, .upcall_held = dp_upcall_slots(dp),
+			.upcall_slots = upcall_queue_slots_inline(dp_upcall_slots(dp)),
 			.upcall_rate = dp_pmd_upcall_rate(dp->opt->upcall_rate, dp->n_pmds),
 			.sleep_max_us = dp->opt->pmd_sleep_max_us,
 		};

@@ -219,7 +219,13 @@ static unsigned int drain(struct dp *dp, struct upcall_queue *q, uint32_t src,
 	do {
 		n = upcall_queue_take(q, ups, RTE_MIN(max - done, (unsigned int)UPCALL_BATCH));
 		for (unsigned int i = 0; i < n; i++) {
-			ups[i]->pid = dp_upcall_route(dp, src, ups[i]);
+			uint32_t pid = dp_upcall_route(dp, src, ups[i]);
+
+			/* Written only when it changes: a line of the slot this
+			 * thread wrote had to come back whole to the PMD's core
+			 * for its next fill, where one only read stays shared. */
+			if (pid != ups[i]->pid)
+				ups[i]->pid = pid;
 			if (deliver(arg, ups[i]) < 0) {
 				dp->ctl_lost++;
 				(*lost)++;

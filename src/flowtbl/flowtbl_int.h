@@ -232,8 +232,9 @@ struct subtable {
 					  * vector (for the adaptive cache) */
 	uint8_t widx[FLOW_KEY_WORDS];    /* their word indexes, ascending */
 	uint64_t mw[FLOW_KEY_WORDS];     /* their mask words */
-	/* Writer only. */
-	uint32_t mask_hash;
+	/* Writer only, off the readers' lines: n_flows changes on every
+	 * insert, and a wide mask's last words shared its line. */
+	uint32_t mask_hash __attribute__((aligned(CACHE_LINE)));
 	uint32_t n_flows;
 	uint32_t pos;                    /* index in flowtbl.subtables */
 	uint64_t last_hits;              /* hit sum at the last rerank */
@@ -278,7 +279,11 @@ struct slab_class {
 };
 
 struct flowtbl {
-	/* Read by readers. */
+	/* Read by readers, on a line the writer leaves alone but for a new
+	 * vector: when it shared a line with n_flows and next_idx, each insert
+	 * cost each PMD a miss on its next burst's read of 'stv' (perf, a
+	 * 530k/s reactive storm: 7% of the PMD on flowtbl_pmd_quiescent()'s
+	 * read of 'qsbr' alone). */
 	struct stvec *stv;               /* release/acquire */
 	struct flowtbl_flow ***idx_dir;  /* [chunk][i]: flow or NULL (atomic) */
 	struct slot_stats ***stats_dir;  /* [slot][chunk][i], slots < n_stats */
@@ -345,6 +350,7 @@ struct cache_set {
 
 struct flowtbl_pmd {
 	struct flowtbl *t;
+	struct rte_rcu_qsbr *qsbr;       /* t->qsbr, read once an iteration */
 	struct slot_stats **stats;       /* t->stats_dir[slot] */
 	struct cache_set *cache;         /* NULL: no cache */
 	uint32_t cache_mask;             /* sets - 1 */

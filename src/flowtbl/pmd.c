@@ -60,6 +60,7 @@ int flowtbl_pmd_create(struct flowtbl *t, const struct flowtbl_pmd_params *p,
 		pmd->cache_mask = sets - 1;
 	}
 	pmd->t = t;
+	pmd->qsbr = t->qsbr;
 	pmd->slot = p->slot;
 	pmd->stats = p->slot < t->n_stats ? t->stats_dir[p->slot] : NULL;
 	pmd->rng = 0x9e3779b9u ^ (p->slot * 0x85ebca6bu);
@@ -109,7 +110,7 @@ void flowtbl_pmd_offline(struct flowtbl_pmd *pmd)
 
 void flowtbl_pmd_quiescent(struct flowtbl_pmd *pmd)
 {
-	rte_rcu_qsbr_quiescent(pmd->t->qsbr, pmd->slot);
+	rte_rcu_qsbr_quiescent(pmd->qsbr, pmd->slot);
 }
 
 void flowtbl_pmd_counters_get(const struct flowtbl_pmd *pmd, struct flowtbl_counters *c)

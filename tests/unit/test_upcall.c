@@ -180,6 +180,51 @@ static void test_queue_lifo(void **state)
 	upcall_queue_destroy(q);
 }
 
+/* Of a queue limited to 'held' upcalls holding an mbuf, the producer
+ * may fill that many with one; slots without (MISSes carried in their
+ * slot) are still there; each one given back makes room for one more. */
+static void test_queue_held(void **state)
+{
+	enum { SLOTS = 8, HELD = 3 };
+	struct upcall *u[SLOTS], *got[SLOTS];
+	struct upcall_queue *q;
+
+	(void)state;
+	assert_int_equal(upcall_queue_slots_inline(100), 100 * UPCALL_INLINE_FACTOR);
+	assert_int_equal(upcall_queue_slots_inline(UPCALL_QUEUE_SIZE), UPCALL_QUEUE_SIZE);
+	assert_int_equal(upcall_queue_create("uq_held", 0, SLOTS, &q), 0);
+	upcall_queue_limit_held(q, HELD);
+	for (int i = 0; i < HELD; i++) {
+		assert_true(upcall_queue_may_hold(q));
+		u[i] = upcall_queue_get_free(q);
+		assert_non_null(u[i]);
+		u[i]->mbuf = rte_pktmbuf_alloc(dp_pool);
+		assert_non_null(u[i]->mbuf);
+		upcall_queue_put(q, u[i]);
+	}
+	assert_false(upcall_queue_may_hold(q));
+	for (int i = HELD; i < SLOTS; i++) {
+		u[i] = upcall_queue_get_free(q);
+		assert_non_null(u[i]);
+		u[i]->mbuf = NULL;
+		upcall_queue_put(q, u[i]);
+	}
+	assert_false(upcall_queue_may_hold(q));
+	upcall_queue_flush(q);
+	/* Slots without an mbuf given back make no room for one. */
+	assert_int_equal(upcall_queue_take(q, got, SLOTS), SLOTS);
+	upcall_queue_release_burst(q, got + HELD, SLOTS - HELD);
+	assert_false(upcall_queue_may_hold(q));
+	rte_pktmbuf_free(got[0]->mbuf);
+	upcall_queue_release(q, got[0]);
+	assert_true(upcall_queue_may_hold(q));
+	for (int i = 1; i < HELD; i++)
+		rte_pktmbuf_free(got[i]->mbuf);
+	upcall_queue_release_burst(q, got + 1, HELD - 1);
+	assert_true(upcall_queue_may_hold(q));
+	upcall_queue_destroy(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_queue_largest),
 		cmocka_unit_test(test_queue_publish),
 		cmocka_unit_test(test_queue_lifo),
+		cmocka_unit_test(test_queue_held),
 	};
 	int rc;
 
