@@ -229,6 +229,12 @@ bool flowtbl_flow_ident_equal(const struct flowtbl_flow *f, const struct flow_ke
 bool flowtbl_flow_ufid(const struct flowtbl_flow *f, struct flow_ufid *ufid);
 /* Current actions (acquire load): never NULL, len may be 0 (drop). */
 const struct flowtbl_actions *flowtbl_flow_actions(const struct flowtbl_flow *f);
+/* Port + 1 when the actions are output(port) and nothing else (port below
+ * 65535), 0 for any other list: the PMD then outputs without reading the actions, which are
+ * another cache line. Any thread; relaxed, so during a
+ * flowtbl_actions_replace() it may give the old actions' port, as a PMD
+ * may still run the old actions then. */
+uint32_t flowtbl_flow_out1(const struct flowtbl_flow *f);
 /* True once the flow was removed. */
 bool flowtbl_flow_dead(const struct flowtbl_flow *f);
 /* When the flow was made, on the caller's ms clock (0 until set): a flow

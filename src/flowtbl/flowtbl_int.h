@@ -49,21 +49,28 @@ struct subtable;
 struct flow_ident;
 
 /*
- * A flow. The hot header and the key words share the first cache line for
- * masks of up to four significant words; writer-only fields ("cold") sit
- * after the key words, at cold_off.
+ * A flow. The hot header (what a PMD reads) and the key words share the
+ * first cache line for masks of up to KW_LINE1 significant words;
+ * writer-only fields ("cold") sit after the key words, at cold_off8 * 8.
+ * 'out1' spares the PMD the read of the actions (the flow's second line,
+ * or a block of their own) in the common case of a list that is one
+ * output: a flow of such a mask and such actions is read in one cache
+ * line.
  */
 struct flowtbl_flow {
 	const struct subtable *st;       /* its mask; immutable */
-	uint32_t hash;                   /* subtable hash of the key; immutable */
-	uint32_t idx;                    /* slot: idx_dir and stats; immutable */
-	uint8_t dead;                    /* atomic: set once, by flowtbl_remove() */
-	uint8_t has_ufid;
-	uint16_t cold_off;               /* byte offset of struct flow_cold */
-	uint32_t pad;
 	struct flowtbl_actions *actions; /* release/acquire (actions_replace) */
+	uint32_t idx;                    /* slot: idx_dir and stats; immutable */
+	uint16_t out1;                   /* atomic: actions_out1() of the actions */
+	uint8_t dead;                    /* atomic: set once, by flowtbl_remove() */
+	uint8_t cold_off8;               /* offset of struct flow_cold, in words */
 	uint64_t kw[];                   /* masked key, the mask's words only */
 };
+
+/* Key words in the flow's first cache line: five, an IPv4 5-tuple with
+ * the Ethernet destination (four words without it). */
+#define KW_LINE1 ((CACHE_LINE - sizeof(struct flowtbl_flow)) / sizeof(uint64_t))
+_Static_assert(KW_LINE1 == 5, "a 5-tuple's and an Ethernet address's words fit the first line");
 
 /* Writer-only part of a flow. Kept small: at a million flows every byte
  * here is a megabyte, and the flow's slab class (64-byte steps) is decided
@@ -77,15 +84,17 @@ struct flow_cold {
 	uint64_t created;                /* caller's ms clock, for the revalidator */
 	uint32_t ufid_next;              /* UFID hash chain: next flow's idx + 1; 0: end */
 	uint32_t dump_pos;               /* index in the dump vector */
+	uint32_t hash;                   /* subtable hash of the key; immutable */
+	uint8_t has_ufid;
 };
 
 /* The identifier of a flow without UFID shares the UFID's bytes: a flow's
  * size does not depend on which it has. */
-_Static_assert(sizeof(struct flow_cold) == 40, "flow_cold grew");
+_Static_assert(sizeof(struct flow_cold) == 48, "flow_cold grew");
 
 static inline struct flow_cold *flow_cold(const struct flowtbl_flow *f)
 {
-	return (struct flow_cold *)((char *)(uintptr_t)f + f->cold_off);
+	return (struct flow_cold *)((char *)(uintptr_t)f + f->cold_off8 * 8u);
 }
 
 /* Actions up to this size (header included) live in the flow's own slab
@@ -111,13 +120,13 @@ static inline size_t flow_size(uint32_t n_words, size_t actions_len)
 /* Whether 'a' is the flow's inline actions (freed with the flow). */
 static inline bool actions_inline(const struct flowtbl_flow *f, const struct flowtbl_actions *a)
 {
-	return (const char *)a > (const char *)f && (const char *)a < (const char *)f + f->cold_off;
+	return (const char *)a > (const char *)f && (const char *)a < (const char *)flow_cold(f);
 }
 
 /* Bytes of this flow (without touching its subtable). */
 static inline size_t flow_bytes(const struct flowtbl_flow *f)
 {
-	return f->cold_off + sizeof(struct flow_cold);
+	return f->cold_off8 * 8u + sizeof(struct flow_cold);
 }
 
 /* One reader slot's stats of one flow, written only by that reader. */
@@ -157,9 +166,9 @@ static inline uint64_t ent_sig(uint32_t hash)
 	return (uint64_t)(hash >> 16) << ENT_SIG_SHIFT;
 }
 
-static inline uint64_t ent_make(const struct flowtbl_flow *f)
+static inline uint64_t ent_make(const struct flowtbl_flow *f, uint32_t hash)
 {
-	return (uint64_t)(uintptr_t)f | ent_sig(f->hash);
+	return (uint64_t)(uintptr_t)f | ent_sig(hash);
 }
 
 static inline struct flowtbl_flow *ent_flow(uint64_t e)
@@ -340,13 +349,22 @@ _Static_assert(offsetof(struct htab, n_entries) == CACHE_LINE,
  * Exact-match cache: sets of CACHE_WAYS entries in one cache line, each
  * the key's cache hash and its flow's idx + 1 (0: empty). A key's set is
  * its hash's low bits, so a lookup reads one line, and a set holds every
- * key that lands on it until more than CACHE_WAYS do.
+ * key that lands on it until more than CACHE_WAYS do. idx1 may carry
+ * CACHE_IDX_LINE2 (lookup.c, cache_idx1()).
  */
 #define CACHE_WAYS 8
+#define CACHE_IDX_LINE2 (1u << 31)       /* idx1: the key spans two lines */
+_Static_assert(FLOWTBL_FLOWS_MAX * 2ull < CACHE_IDX_LINE2, "idx + 1 below the line-2 bit");
 struct cache_set {
 	uint32_t sig[CACHE_WAYS];
 	uint32_t idx1[CACHE_WAYS];
 } __attribute__((aligned(CACHE_LINE)));
+
+/* The flow slot of a cache way's non-zero idx1. */
+static inline uint32_t cache_idx(uint32_t idx1)
+{
+	return (idx1 & ~CACHE_IDX_LINE2) - 1;
+}
 
 struct flowtbl_pmd {
 	struct flowtbl *t;
@@ -521,6 +539,19 @@ static inline uint32_t st_hash_key(const struct subtable *st, const struct flow_
 
 	for (uint32_t i = 0; i < st->n_words; i++)
 		h = hash_add64(h, w[st->widx[i]] & st->mw[i]);
+	return hash_finish(h);
+}
+
+/* st_hash_key() of a flow's own key, from its key words (the masked
+ * words): a rebuild places every flow by it, and the words are on the
+ * line it prefetches, where the stored hash (flow_cold) is a line
+ * further. */
+static inline uint32_t flow_hash(const struct subtable *st, const struct flowtbl_flow *f)
+{
+	uint32_t h = 0;
+
+	for (uint32_t i = 0; i < st->n_words; i++)
+		h = hash_add64(h, f->kw[i]);
 	return hash_finish(h);
 }
 

@@ -49,16 +49,15 @@ static void htab_free_deferred(struct flowtbl *t, void *p)
 }
 
 /* Put a flow in the first bucket with room from its hash on. Writer. */
-static void htab_place(struct htab *ht, struct flowtbl_flow *f)
+static void htab_place(struct htab *ht, struct flowtbl_flow *f, uint32_t hash)
 {
-	uint64_t ent = ent_make(f);
-
-	uint32_t *filter = &htab_filter(ht)[f->hash & ht->mask];
+	uint64_t ent = ent_make(f, hash);
+	uint32_t *filter = &htab_filter(ht)[hash & ht->mask];
 
 	/* Relaxed, one writer: PMDs read the word meanwhile (filter_pass()).
 	 * The entry's release store below orders the bit before the flow. */
-	STORE_RLX(filter, *filter | filter_bit(f->hash));
-	for (uint32_t b = f->hash & ht->mask;; b = (b + 1) & ht->mask) {
+	STORE_RLX(filter, *filter | filter_bit(hash));
+	for (uint32_t b = hash & ht->mask;; b = (b + 1) & ht->mask) {
 		struct bucket *bk = &ht->b[b];
 		uint64_t meta = bk->meta;
 
@@ -91,16 +90,25 @@ static int htab_rebuild(struct flowtbl *t, struct subtable *st, uint32_t nb)
 	if (!ht)
 		return -ENOMEM;
 	for (uint32_t b = 0; old && b <= old->mask; b++) {
-		/* Placing a flow reads its hash: fetch the flows of a bucket
-		 * a few ahead, so the misses overlap (a third of insert time
-		 * in a 1M-flow build went to rebuilds without this). */
+		/* Placing a flow hashes its key words: fetch the flows of a
+		 * bucket a few ahead, so the misses overlap (a third of insert
+		 * time in a 1M-flow build went to rebuilds without this), both
+		 * lines for masks whose words reach the second. */
 		if (b + REBUILD_AHEAD <= old->mask)
 			for (int i = 0; i < BUCKET_ENTRIES; i++)
-				if (old->b[b + REBUILD_AHEAD].e[i])
-					__builtin_prefetch(ent_flow(old->b[b + REBUILD_AHEAD].e[i]));
+				if (old->b[b + REBUILD_AHEAD].e[i]) {
+					const char *p = (const char *)ent_flow(old->b[b + REBUILD_AHEAD].e[i]);
+
+					__builtin_prefetch(p);
+					if (st->n_words > KW_LINE1)
+						__builtin_prefetch(p + CACHE_LINE);
+				}
 		for (int i = 0; i < BUCKET_ENTRIES; i++)
-			if (old->b[b].e[i])
-				htab_place(ht, ent_flow(old->b[b].e[i]));
+			if (old->b[b].e[i]) {
+				struct flowtbl_flow *f = ent_flow(old->b[b].e[i]);
+
+				htab_place(ht, f, flow_hash(st, f));
+			}
 	}
 	ht->ov_base = ht->n_overflow;
 	/* Release: readers that load the new table see its entries. */
@@ -153,7 +161,7 @@ int ft_htab_reserve(struct flowtbl *t, struct subtable *st, uint32_t n_more)
 /* Insert; ft_htab_reserve() made room. Writer. */
 void ft_htab_add(struct subtable *st, struct flowtbl_flow *f)
 {
-	htab_place(st->ht, f);
+	htab_place(st->ht, f, flow_cold(f)->hash);
 }
 
 /* Remove a flow that is in the table. Writer. */
@@ -162,7 +170,7 @@ void ft_htab_del(struct flowtbl *t, struct subtable *st, struct flowtbl_flow *f)
 	struct htab *ht = st->ht;
 	uint32_t nb = ht->mask + 1;
 
-	for (uint32_t b = f->hash & ht->mask, n = 0; n < nb; b = (b + 1) & ht->mask, n++) {
+	for (uint32_t b = flow_cold(f)->hash & ht->mask, n = 0; n < nb; b = (b + 1) & ht->mask, n++) {
 		struct bucket *bk = &ht->b[b];
 
 		for (int i = 0; i < BUCKET_ENTRIES; i++) {

@@ -57,7 +57,7 @@ int ft_ident_set(struct flowtbl *t, struct flowtbl_flow *f, const struct flow_ke
 
 void ft_ident_free(struct flowtbl *t, struct flowtbl_flow *f)
 {
-	if (!f->has_ufid) {
+	if (!flow_cold(f)->has_ufid) {
 		ft_tbl_free(t, flow_cold(f)->ident);
 		flow_cold(f)->ident = NULL;
 	}
@@ -65,7 +65,7 @@ void ft_ident_free(struct flowtbl *t, struct flowtbl_flow *f)
 
 void flowtbl_flow_ident_key(const struct flowtbl_flow *f, struct flow_key *key)
 {
-	const struct flow_ident *id = f->has_ufid ? NULL : flow_cold(f)->ident;
+	const struct flow_ident *id = flow_cold(f)->has_ufid ? NULL : flow_cold(f)->ident;
 	uint64_t *w = (uint64_t *)key;
 
 	flowtbl_flow_key(f, key);
@@ -101,7 +101,7 @@ struct flowtbl_flow *flowtbl_find_ident(const struct flowtbl *t, const struct fl
 		if (!htab_may_hold(st->ht, hash))
 			continue;
 		f = ft_htab_find(st, st->ht, hash, key);
-		if (f && !f->has_ufid && ident_equal(f, key))
+		if (f && !flow_cold(f)->has_ufid && ident_equal(f, key))
 			return f;
 	}
 	return NULL;
@@ -109,5 +109,5 @@ struct flowtbl_flow *flowtbl_find_ident(const struct flowtbl *t, const struct fl
 
 bool flowtbl_flow_ident_equal(const struct flowtbl_flow *f, const struct flow_key *key)
 {
-	return !f->has_ufid && ident_equal(f, key);
+	return !flow_cold(f)->has_ufid && ident_equal(f, key);
 }

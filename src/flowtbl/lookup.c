@@ -38,28 +38,43 @@
  */
 static inline void prefetch_use(struct slot_stats *const *stats, const struct flowtbl_flow *f)
 {
-	/* Relaxed: only a hint; the caller loads it with acquire. */
-	__builtin_prefetch(LOAD_RLX(&f->actions));
+	/* Relaxed: only a hint; the caller loads it with acquire. A list
+	 * that is one output is not read (flowtbl_flow_out1()): the flow's
+	 * own line (in cache) stands in, without a branch. */
+	__builtin_prefetch(LOAD_RLX(&f->out1) ? (const void *)f : (const void *)LOAD_RLX(&f->actions));
 	if (stats)
 		__builtin_prefetch(&stats[f->idx >> CHUNK_SHIFT][f->idx & CHUNK_MASK], 1);
 }
 
 /*
- * Prefetch both cache lines a hit reads of flow 'f': the header and first
- * key words, then the rest of the key words (masks of five words or more)
- * and the inline actions. Both are requested at once: asked for only when
- * the compare or the caller reaches it, the second line was a miss of its
- * own after the first, once per packet, in big tables. A flow object is
- * at least two lines (slab classes of 64 bytes, header and cold part
- * alone exceed one), so the second line is always the flow's.
+ * Prefetch the cache lines a hit reads of flow 'f': the header and first
+ * key words, then, for masks of more than KW_LINE1 words ('line2'), the
+ * rest of the key words. Both are requested at once: asked for only when
+ * the compare reaches it, the second line was a miss of its own after the
+ * first, once per packet, in big tables. A flow object is at least two
+ * lines (slab classes of 64 bytes, header and cold part alone exceed
+ * one), so the second line is always the flow's. The inline actions are
+ * on the second line too, but a list that is one output is not read
+ * (flowtbl_flow_out1()); prefetch_use() asks for the others.
  */
 _Static_assert(sizeof(struct flowtbl_flow) + sizeof(uint64_t) + sizeof(struct flow_cold) > CACHE_LINE,
 	       "a flow spans two cache lines");
 
-static inline void prefetch_flow(const struct flowtbl_flow *f)
+static inline void prefetch_flow(const struct flowtbl_flow *f, bool line2)
 {
 	__builtin_prefetch(f);
-	__builtin_prefetch((const char *)f + CACHE_LINE);
+	if (line2)
+		__builtin_prefetch((const char *)f + CACHE_LINE);
+}
+
+/* prefetch_flow() for a cache way's idx1, without a branch (masks of
+ * both kinds mix in one burst): without the line-2 bit the second
+ * prefetch asks for the first line again. */
+static inline void prefetch_flow_idx1(const struct flowtbl_flow *f, uint32_t idx1)
+{
+	_Static_assert(CACHE_IDX_LINE2 >> 25 == CACHE_LINE, "the bit shifted is the line size");
+	__builtin_prefetch(f);
+	__builtin_prefetch((const char *)f + ((idx1 >> 25) & CACHE_LINE));
 }
 
 /*
@@ -170,7 +185,7 @@ subtable_lookup_n(const struct subtable *st, const struct flow_key *const keys[]
 
 		cand[i] = bucket_candidate(bk, sig);
 		if (cand[i])
-			prefetch_flow(cand[i]);
+			prefetch_flow(cand[i], n > KW_LINE1);
 		/* No candidate and nothing spilled further: a miss. */
 		if (!cand[i] && !(LOAD_RLX(&bk->meta) & BUCKET_OVERFLOW))
 			map &= ~(1u << i);
@@ -441,17 +456,44 @@ flow_matches_n(const struct subtable *st, const struct flowtbl_flow *f,
 	return diff == 0;
 }
 
+/*
+ * flow_matches() for a mask of KW_LINE1 - 1 or KW_LINE1 words, without a
+ * branch on which: KW_LINE1 words are compared, the last one masked out
+ * for the shorter mask. Cache hits come from masks of any size, and a
+ * burst of profile e alternates 4- and 5-word ones at random, where a
+ * branch (or jump table) on the count mispredicted about every other
+ * packet. The shorter mask's last key slot is still in the flow's object
+ * (its inline actions or cold part, in its first line), and the mask's
+ * word index and word past its count are zero (ft_mask_compact()), so
+ * nothing is read out of bounds.
+ */
+static inline bool flow_matches_line1(const struct subtable *st, const struct flowtbl_flow *f,
+				      const struct flow_key *key)
+{
+	_Static_assert(sizeof(struct flowtbl_flow) + KW_LINE1 * sizeof(uint64_t) <=
+		       sizeof(struct flowtbl_flow) + sizeof(struct flow_cold), "kw[0..KW_LINE1) in the object");
+	const uint64_t *w = flow_key_words(key);
+	uint64_t diff = ((w[st->widx[KW_LINE1 - 1]] & st->mw[KW_LINE1 - 1]) ^ f->kw[KW_LINE1 - 1]) &
+			((uint64_t)0 - (st->n_words == KW_LINE1));
+
+	for (uint32_t j = 0; j < KW_LINE1 - 1; j++)
+		diff |= (w[st->widx[j]] & st->mw[j]) ^ f->kw[j];
+	return diff == 0;
+}
+
 /* Whether a cached flow matches: its mask may be any subtable's. */
 static inline bool cached_flow_matches(const struct flowtbl_flow *f, const struct flow_key *key)
 {
 	const struct subtable *st = f->st;
 
+	/* One predictable branch: 4 and 5 words, or the others. */
+	if (st->n_words - (KW_LINE1 - 1) <= 1)
+		return flow_matches_line1(st, f, key);
+	_Static_assert(KW_LINE1 == 5, "the switch has the other counts");
 	switch (st->n_words) {
 	case 1: return flow_matches_n(st, f, key, 1);
 	case 2: return flow_matches_n(st, f, key, 2);
 	case 3: return flow_matches_n(st, f, key, 3);
-	case 4: return flow_matches_n(st, f, key, 4);
-	case 5: return flow_matches_n(st, f, key, 5);
 	case 6: return flow_matches_n(st, f, key, 6);
 	default: return flow_matches(st, f, key);
 	}
@@ -489,6 +531,7 @@ static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *con
 	struct flowtbl_flow ***dir = pmd->t->idx_dir;
 	const struct cache_set *c = pmd->cache;
 	struct flowtbl_flow *cand[FLOWTBL_BURST];
+	struct flowtbl_flow **slot[FLOWTBL_BURST];
 	uint32_t idx1[FLOWTBL_BURST];
 	uint32_t found = 0;
 
@@ -503,17 +546,20 @@ static uint32_t cache_lookup(struct flowtbl_pmd *pmd, const struct flow_key *con
 		/* One way at most: an insert refreshes the way of its hash. An
 		 * empty way has idx1 0, whatever its signature. */
 		idx1[i] = ways ? set->idx1[__builtin_ctz(ways)] : 0;
-		if (idx1[i])
-			__builtin_prefetch(idx_slot(dir, idx1[i] - 1));
-		else
+		if (idx1[i]) {
+			slot[i] = idx_slot(dir, cache_idx(idx1[i]));
+			__builtin_prefetch(slot[i]);
+		} else {
 			map &= ~(1u << i);
+		}
 	}
 	FOR_EACH_BIT(i, map) {
 		/* Acquire: pairs with insert's release of the slot. The slot
-		 * may hold a newer flow than the one cached; verify decides. */
-		cand[i] = LOAD_ACQ(idx_slot(dir, idx1[i] - 1));
+		 * may hold a newer flow than the one cached; verify decides
+		 * (the line-2 bit is only a hint for the prefetch). */
+		cand[i] = LOAD_ACQ(slot[i]);
 		if (cand[i])
-			prefetch_flow(cand[i]);
+			prefetch_flow_idx1(cand[i], idx1[i]);
 		else
 			map &= ~(1u << i);
 	}
@@ -540,11 +586,20 @@ static inline uint32_t rng_next(struct flowtbl_pmd *pmd)
 	return pmd->rng = x;
 }
 
-/* Put h -> idx in h's set: into the way that has h, else into a free way;
+/* A cache way's idx1 for flow f: its idx + 1, with CACHE_IDX_LINE2 when
+ * its key words spill into its second cache line, so that a hit
+ * prefetches that line with the first (f's line and its subtable's are in
+ * cache: the caller has just found it). */
+static inline uint32_t cache_idx1(const struct flowtbl_flow *f)
+{
+	return (f->idx + 1) | (f->st->n_words > KW_LINE1 ? CACHE_IDX_LINE2 : 0);
+}
+
+/* Put h -> idx1 in h's set: into the way that has h, else into a free way;
  * a full set replaces a random way, and only with the insert probability
  * (so that more flows than the cache holds do not churn it on every
  * miss). */
-static void cache_insert(struct flowtbl_pmd *pmd, uint32_t h, uint32_t idx, bool replace)
+static void cache_insert(struct flowtbl_pmd *pmd, uint32_t h, uint32_t idx1, bool replace)
 {
 	struct cache_set *set = &pmd->cache[h & pmd->cache_mask];
 	uint32_t ways = cache_ways_eq(set->sig, h);
@@ -559,7 +614,7 @@ static void cache_insert(struct flowtbl_pmd *pmd, uint32_t h, uint32_t idx, bool
 	else
 		return;
 	set->sig[w] = h;
-	set->idx1[w] = idx + 1;
+	set->idx1[w] = idx1;
 }
 
 static void cache_fill(struct flowtbl_pmd *pmd, uint32_t map, const uint32_t kh[],
@@ -571,7 +626,7 @@ static void cache_fill(struct flowtbl_pmd *pmd, uint32_t map, const uint32_t kh[
 	if (!thresh)
 		return;
 	FOR_EACH_BIT(i, map)
-		cache_insert(pmd, kh[i], flows[i]->idx, always || rng_next(pmd) < thresh);
+		cache_insert(pmd, kh[i], cache_idx1(flows[i]), always || rng_next(pmd) < thresh);
 }
 
 /*

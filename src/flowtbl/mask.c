@@ -31,6 +31,12 @@ void ft_mask_compact(const struct flow_key *mask, struct subtable *st)
 	}
 	st->n_words = n;
 	st->mask_hash = hash_finish(h ^ n);
+	/* Zero past the count: the cache's verify of a 4-word mask reads
+	 * index and word 5, masked out (lookup.c, flow_matches_line1()). */
+	for (uint32_t i = n; i < FLOW_KEY_WORDS; i++) {
+		st->widx[i] = 0;
+		st->mw[i] = 0;
+	}
 }
 
 static bool mask_equal(const struct subtable *a, const struct subtable *b)

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/openvswitch.h>
 #include <rte_rcu_qsbr.h>
 
 #include "flowtbl_int.h"
+#include "nl_attr.h"
 
 int flowtbl_create(const struct flowtbl_params *p, struct flowtbl **out)
 {
@@ -113,6 +115,19 @@ static bool actions_valid(const void *data, size_t len)
 	return len <= FLOWTBL_ACTIONS_MAX && (data || !len);
 }
 
+/* The flow's out1 for an action list: its port + 1 when the list is
+ * output(port) alone (the PMD's common case, actions_single_output()), 0
+ * for any other list, and for ports from 65535 (16 bits of header). */
+static uint16_t actions_out1(const void *data, size_t len)
+{
+	const struct nlattr *nla = data;
+
+	if (len != nl_attr_size(sizeof(uint32_t)) || nl_attr_type(nla) != OVS_ACTION_ATTR_OUTPUT ||
+	    nl_attr_u32(nla) >= UINT16_MAX)
+		return 0;
+	return (uint16_t)(nl_attr_u32(nla) + 1);
+}
+
 /* A flow for key mk (already masked) in st, not yet linked anywhere, with
  * its actions (inline when small). */
 static struct flowtbl_flow *flow_new(struct flowtbl *t, const struct subtable *st,
@@ -128,8 +143,12 @@ static struct flowtbl_flow *flow_new(struct flowtbl *t, const struct subtable *s
 	if (!f)
 		return NULL;
 	f->st = st;
-	f->hash = hash;
-	f->cold_off = (uint16_t)cold_off;
+	_Static_assert(sizeof(struct flowtbl_flow) % 8 == 0 && INLINE_ACTIONS_MAX % 8 == 0,
+		       "cold_off is whole words");
+	f->cold_off8 = (uint8_t)(cold_off / 8);
+	flow_cold(f)->hash = hash;
+	flow_cold(f)->has_ufid = 0;
+	f->out1 = actions_out1(actions, actions_len);
 	if (cold_off > acts_off) {
 		struct flowtbl_actions *a = (struct flowtbl_actions *)((char *)f + acts_off);
 
@@ -147,7 +166,7 @@ static struct flowtbl_flow *flow_new(struct flowtbl *t, const struct subtable *s
 	for (uint32_t i = 0; i < st->n_words; i++)
 		f->kw[i] = w[st->widx[i]];
 	if (ufid) {
-		f->has_ufid = 1;
+		flow_cold(f)->has_ufid = 1;
 		flow_cold(f)->ufid = *ufid;
 	}
 	return f;
@@ -386,7 +405,7 @@ void flowtbl_remove(struct flowtbl *t, struct flowtbl_flow *f)
 	/* Release: orders the dead flag before the cache's way in is gone. */
 	STORE_REL(idx_slot(t->idx_dir, f->idx), NULL);
 	ft_dump_del(t, f);
-	if (f->has_ufid)
+	if (flow_cold(f)->has_ufid)
 		ft_ufid_del(t, f);
 	t->n_flows--;
 	ft_defer_free(t, flow_free_deferred, f);
@@ -418,6 +437,9 @@ int flowtbl_actions_replace(struct flowtbl *t, struct flowtbl_flow *f, const voi
 	/* Release: the new actions' bytes are written before a PMD can load
 	 * the pointer (flowtbl_flow_actions() loads it with acquire). */
 	STORE_REL(&f->actions, a);
+	/* Relaxed: a PMD that still sees the old port runs the old actions,
+	 * as one that loaded the old pointer just before does. */
+	STORE_RLX(&f->out1, actions_out1(actions, actions_len));
 	/* Inline actions go with the flow; a PMD may still read them until
 	 * the grace period, which the flow's memory outlives. */
 	if (!actions_inline(f, old))
@@ -496,15 +518,23 @@ void flowtbl_flow_mask(const struct flowtbl_flow *f, struct flow_key *mask)
 
 bool flowtbl_flow_ufid(const struct flowtbl_flow *f, struct flow_ufid *ufid)
 {
-	if (f->has_ufid && ufid)
-		*ufid = flow_cold(f)->ufid;
-	return f->has_ufid;
+	const struct flow_cold *c = flow_cold(f);
+
+	if (c->has_ufid && ufid)
+		*ufid = c->ufid;
+	return c->has_ufid;
 }
 
 const struct flowtbl_actions *flowtbl_flow_actions(const struct flowtbl_flow *f)
 {
 	/* Acquire: pairs with the release in insert/actions_replace. */
 	return LOAD_ACQ(&f->actions);
+}
+
+uint32_t flowtbl_flow_out1(const struct flowtbl_flow *f)
+{
+	/* Relaxed: see flowtbl_actions_replace(). */
+	return LOAD_RLX(&f->out1);
 }
 
 bool flowtbl_flow_dead(const struct flowtbl_flow *f)

@@ -581,6 +581,66 @@ static void test_cache_validates(void **state)
 	flowtbl_destroy(t);
 }
 
+/* Look key k up with cache hash h (as a caller with RSS hashes would). */
+static struct flowtbl_flow *lookup_h(struct flowtbl_pmd *pmd, const struct flow_key *k, uint32_t h)
+{
+	const struct flow_key *keys[1] = { k };
+	struct flowtbl_flow *f[1] = { NULL };
+
+	return flowtbl_lookup_burst(pmd, keys, &h, 1, f) ? f[0] : NULL;
+}
+
+/*
+ * Cache hits verify masks of four and five words (one a 5-tuple, the
+ * other with the Ethernet destination too) without a branch on the word
+ * count: every word of each counts, the fifth only for the five-word
+ * mask. All keys share one cache hash here, so each lookup finds the
+ * other flow's entry whenever it was the last one cached: a key that
+ * differs from a flow only in its fifth word (the Ethernet address) or
+ * in any of the first four must not be given that flow.
+ */
+static void test_cache_mixed_widths(void **state)
+{
+	static const uint8_t mac_a[6] = { 2, 0, 0, 0, 0, 1 }, mac_b[6] = { 2, 0, 0, 0, 0, 2 };
+	struct flowtbl *t = table_new(1, 0);
+	struct flowtbl_pmd *pmd = pmd_new(t, 0, 1024, 1);
+	struct flowtbl_flow *f4, *f5;
+	struct flowtbl_counters c;
+	struct flow_key m4, m5, k4, k5, k5b, k4b;
+	const uint32_t h = 77;
+
+	(void)state;
+	tl_mask_tcp4(&m4, 32, 32, 1, 1);
+	m5 = m4;
+	memset(m5.eth_dst, 0xff, sizeof(m5.eth_dst));
+	tl_key_tcp4(&k4, 1, 0x0a000001, 0x0a000002, 1000, 80);
+	tl_key_tcp4(&k5, 1, 0x0a000003, 0x0a000002, 1000, 80);
+	memcpy(k4.eth_dst, mac_a, 6);
+	memcpy(k5.eth_dst, mac_a, 6);
+	k5b = k5;
+	memcpy(k5b.eth_dst, mac_b, 6);                      /* differs in word 5 only */
+	k4b = k4;
+	k4b.tp_dst = htons(81);                             /* differs in word 3 only */
+	assert_int_equal(flowtbl_insert(t, &k4, &m4, ACT_A, 4, NULL, &f4), 0);
+	assert_int_equal(flowtbl_insert(t, &k5, &m5, ACT_A, 4, NULL, &f5), 0);
+
+	assert_ptr_equal(lookup_h(pmd, &k5, h), f5);        /* classifier, caches f5 */
+	assert_ptr_equal(lookup_h(pmd, &k5, h), f5);        /* cache */
+	assert_null(lookup_h(pmd, &k5b, h));                /* f5's entry, wrong 5th word */
+	/* A 4-word flow matches whatever the 5th word: f4 for k4 with any MAC. */
+	assert_ptr_equal(lookup_h(pmd, &k4, h), f4);        /* classifier, caches f4 */
+	assert_ptr_equal(lookup_h(pmd, &k4, h), f4);        /* cache */
+	memcpy(k4.eth_dst, mac_b, 6);
+	assert_ptr_equal(lookup_h(pmd, &k4, h), f4);        /* cache */
+	assert_null(lookup_h(pmd, &k4b, h));                /* f4's entry, wrong port */
+	assert_ptr_equal(lookup_h(pmd, &k5, h), f5);        /* classifier again */
+	flowtbl_pmd_counters_get(pmd, &c);
+	assert_int_equal(c.cache_hit, 3);
+	assert_int_equal(c.missed, 2);
+	flowtbl_pmd_offline(pmd);
+	flowtbl_destroy(t);
+}
+
 /*
  * The sparse map of flowtbl_lookup_burst_dup() changes how a key's cache
  * hash is computed, not its value: entries filled with the map are hit
@@ -728,6 +788,45 @@ static void test_actions_replace(void **state)
 	assert_int_equal(flowtbl_actions_replace(t, NULL, ACT_A, 4), -EINVAL);
 	flowtbl_remove(t, f);
 	assert_int_equal(flowtbl_actions_replace(t, f, ACT_A, 4), -EINVAL);
+	flowtbl_destroy(t);
+}
+
+/* flowtbl_flow_out1() says output(port) + 1 for a list that is one output
+ * (to a port below 65535) and nothing else, 0 for any other list, and
+ * follows a replace: the PMD then forwards without reading the actions. */
+static void test_actions_out1(void **state)
+{
+	/* nlattr (len 8, type OVS_ACTION_ATTR_OUTPUT = 1), port 7 */
+	static const uint8_t out7[] = { 8, 0, 1, 0, 7, 0, 0, 0 };
+	static const uint8_t out_max[] = { 8, 0, 1, 0, 0xff, 0xff, 0, 0 };      /* 65535 */
+	static const uint8_t out_top[] = { 8, 0, 1, 0, 0xfe, 0xff, 0, 0 };      /* 65534 */
+	/* output(7), output(7): two outputs */
+	static const uint8_t out7x2[] = { 8, 0, 1, 0, 7, 0, 0, 0, 8, 0, 1, 0, 7, 0, 0, 0 };
+	/* a userspace (type 2) attribute of the output's size */
+	static const uint8_t other[] = { 8, 0, 2, 0, 7, 0, 0, 0 };
+	struct flowtbl *t = table_new(1, 0);
+	struct flowtbl_flow *f, *g;
+	struct flow_key k, m;
+
+	(void)state;
+	tl_mask_tcp4(&m, 32, 32, 1, 1);
+	tl_key_tcp4(&k, 1, 1, 2, 3, 4);
+	assert_int_equal(flowtbl_insert(t, &k, &m, out7, sizeof(out7), NULL, &f), 0);
+	assert_int_equal(flowtbl_flow_out1(f), 8);
+	tl_key_tcp4(&k, 1, 5, 2, 3, 4);
+	assert_int_equal(flowtbl_insert(t, &k, &m, out7x2, sizeof(out7x2), NULL, &g), 0);
+	assert_int_equal(flowtbl_flow_out1(g), 0);
+	assert_int_equal(flowtbl_actions_replace(t, f, other, sizeof(other)), 0);
+	assert_int_equal(flowtbl_flow_out1(f), 0);
+	assert_int_equal(flowtbl_actions_replace(t, f, NULL, 0), 0);
+	assert_int_equal(flowtbl_flow_out1(f), 0);
+	/* Ports whose + 1 needs more than 16 bits take the actions' way. */
+	assert_int_equal(flowtbl_actions_replace(t, f, out_max, sizeof(out_max)), 0);
+	assert_int_equal(flowtbl_flow_out1(f), 0);
+	assert_int_equal(flowtbl_actions_replace(t, f, out_top, sizeof(out_top)), 0);
+	assert_int_equal(flowtbl_flow_out1(f), 65535);
+	assert_int_equal(flowtbl_actions_replace(t, g, out7, sizeof(out7)), 0);
+	assert_int_equal(flowtbl_flow_out1(g), 8);
 	flowtbl_destroy(t);
 }
 
@@ -1452,6 +1551,7 @@ int main(void)
 		cmocka_unit_test(test_cache_validates),
 		cmocka_unit_test(test_cache_sets),
 		cmocka_unit_test(test_actions_replace),
+		cmocka_unit_test(test_actions_out1),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_dump_resumable),
 		cmocka_unit_test(test_limits_and_flush),
@@ -1466,6 +1566,7 @@ int main(void)
 		cmocka_unit_test(test_cache_adaptive),
 		cmocka_unit_test(test_lookup_dup),
 		cmocka_unit_test(test_cache_sparse_hash),
+		cmocka_unit_test(test_cache_mixed_widths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
