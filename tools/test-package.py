@@ -93,7 +93,11 @@ def build(work):
 
 
 def lintian(changes):
-    r = run(["lintian", "--fail-on", "error", "--tag-display-limit", "0", changes], check=False)
+    # lintian leaves a temporary file (mldbm-elf-*) in TMPDIR: keep it in
+    # the work directory, which goes at the end.
+    env = dict(os.environ, TMPDIR=os.path.dirname(os.path.abspath(changes)))
+    r = run(["lintian", "--fail-on", "error", "--tag-display-limit", "0", changes], check=False,
+            env=env)
     tags = [line for line in r.stdout.splitlines() if re.match(r"^[EWIPX]: ", line)]
     for line in tags:
         log("lintian: " + line)

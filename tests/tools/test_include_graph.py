@@ -4,7 +4,9 @@
 that break each of its rules: an include from a lower layer up to a
 higher one, a daemon-only header left in include/, a header in include/
 placed in no layer."""
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,6 +23,7 @@ def run(root=None):
 def tree(files):
     """A throw-away tree holding {relative path: text}."""
     d = tempfile.mkdtemp(prefix="incgraph-")
+    atexit.register(shutil.rmtree, d, True)
     for rel, text in files.items():
         path = os.path.join(d, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
