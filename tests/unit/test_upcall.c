@@ -28,9 +28,20 @@ static void test_slots_share(void **state)
 	assert_int_equal(upcall_queue_slots(1024, 0), 128);
 }
 
+/* Take a free slot, give it an mbuf (an upcall that holds one) and put it. */
+static void put_held(struct upcall_queue *q)
+{
+	struct upcall *u = upcall_queue_get_free(q);
+
+	assert_non_null(u);
+	u->mbuf = rte_pktmbuf_alloc(dp_pool);
+	assert_non_null(u->mbuf);
+	upcall_queue_put(q, u);
+}
+
 static void test_queue_bound(void **state)
 {
-	struct upcall *u[5], *got[2];
+	struct upcall *got[2];
 	struct upcall_queue *q;
 	unsigned int base = rte_mempool_in_use_count(dp_pool);
 
@@ -38,13 +49,8 @@ static void test_queue_bound(void **state)
 	assert_int_equal(upcall_queue_create("uq_bad", 0, 0, &q), -EINVAL);
 	assert_int_equal(upcall_queue_create("uq_bad", 0, UPCALL_QUEUE_SIZE + 1, &q), -EINVAL);
 	assert_int_equal(upcall_queue_create("uq", 0, 5, &q), 0);
-	for (int i = 0; i < 5; i++) {
-		u[i] = upcall_queue_get_free(q);
-		assert_non_null(u[i]);
-		u[i]->mbuf = rte_pktmbuf_alloc(dp_pool);
-		assert_non_null(u[i]->mbuf);
-		upcall_queue_put(q, u[i]);
-	}
+	for (int i = 0; i < 5; i++)
+		put_held(q);
 	/* All five in flight: the producer finds no slot. Put is not yet
 	 * published: the consumer sees them after the flush. */
 	assert_null(upcall_queue_get_free(q));
@@ -186,7 +192,7 @@ static void test_queue_lifo(void **state)
 static void test_queue_held(void **state)
 {
 	enum { SLOTS = 8, HELD = 3 };
-	struct upcall *u[SLOTS], *got[SLOTS];
+	struct upcall *got[SLOTS];
 	struct upcall_queue *q;
 
 	(void)state;
@@ -196,18 +202,15 @@ static void test_queue_held(void **state)
 	upcall_queue_limit_held(q, HELD);
 	for (int i = 0; i < HELD; i++) {
 		assert_true(upcall_queue_may_hold(q));
-		u[i] = upcall_queue_get_free(q);
-		assert_non_null(u[i]);
-		u[i]->mbuf = rte_pktmbuf_alloc(dp_pool);
-		assert_non_null(u[i]->mbuf);
-		upcall_queue_put(q, u[i]);
+		put_held(q);
 	}
 	assert_false(upcall_queue_may_hold(q));
 	for (int i = HELD; i < SLOTS; i++) {
-		u[i] = upcall_queue_get_free(q);
-		assert_non_null(u[i]);
-		u[i]->mbuf = NULL;
-		upcall_queue_put(q, u[i]);
+		struct upcall *u = upcall_queue_get_free(q);
+
+		assert_non_null(u);
+		u->mbuf = NULL;
+		upcall_queue_put(q, u);
 	}
 	assert_false(upcall_queue_may_hold(q));
 	upcall_queue_flush(q);
